@@ -1,0 +1,123 @@
+//! The gate (DESIGN.md §2): the one function that decides how much of a document a viewer gets.
+//! Every path that sends document text — page, JSON, snippets, feeds, meta tags — asks it.
+
+use wenyuan_text::outline::OutlineEntry;
+use wenyuan_text::preview::{preview_paragraph_count, PreviewRule};
+
+use crate::document::{Document, Paragraph};
+use crate::{Access, Role, SiteSettings};
+
+/// What one viewer may see of one document.
+#[derive(Debug, Clone)]
+pub struct GatedView<'a> {
+    /// The paragraphs this viewer may read: all of them, or the preview.
+    pub visible: &'a [Paragraph],
+    /// All headings of the document (the teaser shows the whole outline, never paragraph text).
+    pub outline: &'a [OutlineEntry],
+    /// True when paragraphs were held back.
+    pub gated: bool,
+    /// Number of paragraphs held back.
+    pub hidden_paragraphs: usize,
+    /// The access level needed for the rest.
+    pub required: Access,
+}
+
+/// The preview rule of a document: its own override, else the site's.
+pub fn preview_rule(doc: &Document, site: &SiteSettings) -> PreviewRule {
+    PreviewRule {
+        ratio: doc
+            .preview_ratio
+            .unwrap_or(site.preview_ratio)
+            .clamp(0.0, 1.0) as f32,
+        max_chars: doc
+            .preview_max
+            .map_or(site.preview_max_chars, |max| max.max(0) as usize),
+    }
+}
+
+pub fn gate<'a>(viewer: Role, doc: &'a Document, site: &SiteSettings) -> GatedView<'a> {
+    let all = doc.paragraphs.as_slice();
+    let shown = if viewer.can_read(doc.access) {
+        all.len()
+    } else {
+        let texts: Vec<String> = all.iter().map(Paragraph::full_text).collect();
+        preview_paragraph_count(&texts, &preview_rule(doc, site)).min(all.len())
+    };
+    GatedView {
+        visible: &all[..shown],
+        outline: &doc.outline,
+        gated: shown < all.len(),
+        hidden_paragraphs: all.len() - shown,
+        required: doc.access,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wenyuan_store::ArticleRow;
+
+    fn doc(access: &str, paragraphs: usize) -> Document {
+        let body: Vec<String> = (0..paragraphs)
+            .map(|i| format!("第{i}段，这是一段用来测试预览长度的正文内容。"))
+            .collect();
+        Document::from_row(
+            ArticleRow {
+                id: 7,
+                title: "测试".into(),
+                body: body.join("\n"),
+                published_on: "2024-01-01".into(),
+                category_name: None,
+                category_slug: None,
+                access: access.into(),
+                status: "published".into(),
+                preview_ratio: None,
+                preview_max: None,
+                views_base: 0,
+                updated_at: 0,
+            },
+            vec![],
+        )
+    }
+
+    #[test]
+    fn guests_get_a_preview_of_member_documents_and_members_get_all() {
+        let site = SiteSettings::default();
+        let d = doc("member", 10);
+        let guest = gate(Role::Guest, &d, &site);
+        assert!(guest.gated);
+        assert!(
+            !guest.visible.is_empty() && guest.visible.len() <= 3,
+            "30% of 10 equal paragraphs"
+        );
+        assert_eq!(guest.visible.len() + guest.hidden_paragraphs, 10);
+        let member = gate(Role::Member, &d, &site);
+        assert!(!member.gated);
+        assert_eq!(member.visible.len(), 10);
+    }
+
+    #[test]
+    fn vip_documents_stay_gated_for_plain_members() {
+        let site = SiteSettings::default();
+        let d = doc("vip", 10);
+        assert!(gate(Role::Member, &d, &site).gated);
+        assert!(!gate(Role::Vip, &d, &site).gated);
+        assert!(!gate(Role::Editor, &d, &site).gated);
+    }
+
+    #[test]
+    fn public_documents_are_never_gated() {
+        let d = doc("public", 10);
+        let view = gate(Role::Guest, &d, &SiteSettings::default());
+        assert!(!view.gated);
+        assert_eq!(view.visible.len(), 10);
+    }
+
+    #[test]
+    fn a_one_paragraph_document_shows_that_paragraph_as_its_preview() {
+        // The preview is at least one paragraph (the rule), so nothing is left to gate.
+        let d = doc("member", 1);
+        let view = gate(Role::Guest, &d, &SiteSettings::default());
+        assert_eq!(view.visible.len(), 1);
+    }
+}

@@ -1,0 +1,23 @@
+//! Wenyuan's services: what the web layer and the CLI both call.
+//!
+//! `web` → `core` → `store` / `text`. Nothing here knows about HTTP; nothing here writes SQL.
+
+pub mod access;
+pub mod clock;
+pub mod document;
+pub mod error;
+pub mod gate;
+pub mod import;
+pub mod library;
+pub mod members;
+pub mod settings;
+pub mod view;
+
+pub use access::{Access, Role};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::CoreError;
+pub use library::Library;
+pub use settings::SiteSettings;
+pub use wenyuan_store as store;
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -1,0 +1,93 @@
+//! Site-wide settings that the services need. The binary fills them from flags, `WENYUAN_*`
+//! variables and the config file; tests build them directly.
+
+use chrono::{FixedOffset, Offset, Utc};
+
+use crate::Access;
+
+#[derive(Debug, Clone)]
+pub struct SiteSettings {
+    /// Shown in the header and the page titles.
+    pub site_name: String,
+    /// Canonical absolute URL of the site without a trailing slash (e.g. `https://example.com`);
+    /// `None` means "derive from the request". A `https` base URL makes cookies `Secure`.
+    pub base_url: Option<String>,
+    /// Share of a gated document's characters a guest may read.
+    pub preview_ratio: f64,
+    /// Upper bound of the preview, in characters.
+    pub preview_max_chars: usize,
+    /// Whether visitors may create accounts at `/register`.
+    pub registration_open: bool,
+    /// Access level given to imported documents that name none.
+    pub default_access: Access,
+    /// The site's time zone, as a fixed offset (Asia/Shanghai, the default, has no DST).
+    pub utc_offset: FixedOffset,
+    /// How long a login lasts.
+    pub session_days: i64,
+    /// Documents per list page.
+    pub page_size: i64,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        SiteSettings {
+            site_name: "文渊".to_owned(),
+            base_url: None,
+            preview_ratio: 0.3,
+            preview_max_chars: 1500,
+            registration_open: true,
+            default_access: Access::Public,
+            utc_offset: shanghai(),
+            session_days: 30,
+            page_size: 20,
+        }
+    }
+}
+
+impl SiteSettings {
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+    }
+}
+
+/// UTC+8, the offset of Asia/Shanghai all year round.
+pub fn shanghai() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
+}
+
+/// Parse an offset such as `+08:00`, `-05:30` or `8`.
+pub fn parse_utc_offset(text: &str) -> Result<FixedOffset, String> {
+    let text = text.trim();
+    let bad = || format!("bad time-zone offset {text:?}: use e.g. +08:00");
+    let (sign, rest) = match text.as_bytes().first() {
+        Some(b'-') => (-1, &text[1..]),
+        Some(b'+') => (1, &text[1..]),
+        _ => (1, text),
+    };
+    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
+    let hours: i32 = hours.parse().map_err(|_| bad())?;
+    let minutes: i32 = minutes.parse().map_err(|_| bad())?;
+    if hours > 14 || minutes > 59 {
+        return Err(bad());
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60)).ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_parse_in_the_usual_spellings() {
+        assert_eq!(parse_utc_offset("+08:00").unwrap(), shanghai());
+        assert_eq!(parse_utc_offset("8").unwrap(), shanghai());
+        assert_eq!(
+            parse_utc_offset("-05:30").unwrap().local_minus_utc(),
+            -(5 * 3600 + 30 * 60)
+        );
+        assert!(parse_utc_offset("Asia/Shanghai").is_err());
+        assert!(parse_utc_offset("+25").is_err());
+    }
+}

@@ -1,0 +1,281 @@
+use sqlx::{Any, Row, Transaction};
+
+use crate::error::{is_unique_violation, Context};
+use crate::{Result, Store};
+
+/// A document as the importer or the editor hands it to the store.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    pub title: String,
+    /// Paragraphs joined by '\n'.
+    pub body: String,
+    pub published_on: String,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub access: String,
+    pub status: String,
+    pub views_base: i64,
+    pub content_hash: String,
+    pub source: Option<String>,
+    pub external_id: Option<String>,
+    pub preview_ratio: Option<f64>,
+    pub preview_max: Option<i64>,
+}
+
+/// What happened to one document handed to [`Store::insert_articles`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Inserted(i64),
+    /// The same normalised title and body is already stored under this id.
+    Duplicate(i64),
+}
+
+/// One whole document, as the reading pages need it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub published_on: String,
+    pub category_name: Option<String>,
+    pub category_slug: Option<String>,
+    pub access: String,
+    pub status: String,
+    pub preview_ratio: Option<f64>,
+    pub preview_max: Option<i64>,
+    pub views_base: i64,
+    pub updated_at: i64,
+}
+
+/// A line of a document list. `lead` is the start of the first paragraph, which every viewer may
+/// read (the preview always holds at least the first paragraph).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ArticleSummary {
+    pub id: i64,
+    pub title: String,
+    pub published_on: String,
+    pub category_name: Option<String>,
+    pub category_slug: Option<String>,
+    pub access: String,
+    pub views_base: i64,
+    pub lead: String,
+}
+
+/// Which published documents a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub category_id: Option<i64>,
+    pub tag: Option<String>,
+}
+
+const ARTICLE_COLUMNS: &str = "a.id, a.title, a.body, a.published_on, c.name AS category_name, \
+     c.slug AS category_slug, a.access, a.status, a.preview_ratio, a.preview_max, a.views_base, a.updated_at";
+
+/// How many characters of the body a list line carries.
+const LEAD_CHARS: i64 = 120;
+
+impl Store {
+    /// Insert documents in one transaction, each with its tags and a change-feed row.
+    ///
+    /// A document whose content hash is already stored is not inserted again; its outcome names
+    /// the existing id. Either the whole batch is stored or, on error, none of it.
+    pub async fn insert_articles(
+        &self,
+        articles: &[NewArticle],
+        now: i64,
+    ) -> Result<Vec<InsertOutcome>> {
+        let mut tx = self.pool.begin().await.context("starting an import")?;
+        let mut outcomes = Vec::with_capacity(articles.len());
+        for article in articles {
+            outcomes.push(insert_one(&mut tx, article, now).await?);
+        }
+        tx.commit().await.context("committing an import")?;
+        Ok(outcomes)
+    }
+
+    /// One document by id, whatever its status (callers decide who may see drafts).
+    pub async fn article(&self, id: i64) -> Result<Option<ArticleRow>> {
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
+             WHERE a.id = $1"
+        );
+        sqlx::query_as::<Any, ArticleRow>(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .context("reading an article")
+    }
+
+    /// Published documents, newest first, one page of them, and how many there are in all.
+    pub async fn list_articles(
+        &self,
+        filter: &ListFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<ArticleSummary>, i64)> {
+        // The filter becomes a fixed WHERE clause plus parameters bound in order.
+        let mut conditions = vec!["a.status = 'published'".to_owned()];
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        if filter.category_id.is_some() {
+            conditions.push(format!("a.category_id = {}", next()));
+        }
+        if filter.tag.is_some() {
+            conditions.push(format!(
+                "a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id \
+                 WHERE t.name = {})",
+                next()
+            ));
+        }
+        let where_clause = conditions.join(" AND ");
+        let (limit_p, offset_p) = (next(), next());
+        let list_sql = format!(
+            "SELECT a.id, a.title, a.published_on, c.name AS category_name, c.slug AS category_slug, \
+             a.access, a.views_base, substr(a.body, 1, {LEAD_CHARS}) AS lead \
+             FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
+             WHERE {where_clause} ORDER BY a.published_on DESC, a.id DESC LIMIT {limit_p} OFFSET {offset_p}"
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM articles a WHERE {where_clause}");
+
+        let mut list = sqlx::query_as::<Any, ArticleSummary>(&list_sql);
+        let mut count = sqlx::query_scalar::<Any, i64>(&count_sql);
+        if let Some(category_id) = filter.category_id {
+            list = list.bind(category_id);
+            count = count.bind(category_id);
+        }
+        if let Some(tag) = &filter.tag {
+            list = list.bind(tag.clone());
+            count = count.bind(tag.clone());
+        }
+        let rows = list
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await
+            .context("listing articles")?;
+        let total = count
+            .fetch_one(&self.pool)
+            .await
+            .context("counting articles")?;
+        Ok((rows, total))
+    }
+
+    /// The tags of one document, in name order.
+    pub async fn article_tags(&self, id: i64) -> Result<Vec<String>> {
+        sqlx::query_scalar::<Any, String>(
+            "SELECT t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id \
+             WHERE at.article_id = $1 ORDER BY t.name",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading an article's tags")
+    }
+
+    /// Number of stored documents, any status.
+    pub async fn count_articles(&self) -> Result<i64> {
+        sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM articles")
+            .fetch_one(&self.pool)
+            .await
+            .context("counting articles")
+    }
+
+    /// All tags that label at least one published document, with counts.
+    pub async fn tags_in_use(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT t.name, COUNT(*) AS n FROM tags t JOIN article_tags at ON at.tag_id = t.id \
+             JOIN articles a ON a.id = at.article_id WHERE a.status = 'published' \
+             GROUP BY t.name ORDER BY n DESC, t.name LIMIT 200",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("listing tags")?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .context("reading tags")
+    }
+}
+
+async fn insert_one(
+    tx: &mut Transaction<'static, Any>,
+    article: &NewArticle,
+    now: i64,
+) -> Result<InsertOutcome> {
+    if let Some(id) = id_by_hash(tx, &article.content_hash).await? {
+        return Ok(InsertOutcome::Duplicate(id));
+    }
+    let category_id = match &article.category {
+        Some(name) => Some(crate::categories::ensure_in(tx, name).await?),
+        None => None,
+    };
+    let inserted = sqlx::query_scalar::<Any, i64>(
+        "INSERT INTO articles (title, body, published_on, category_id, access, status, preview_ratio, \
+         preview_max, views_base, content_hash, source, external_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+    )
+    .bind(&article.title)
+    .bind(&article.body)
+    .bind(&article.published_on)
+    .bind(category_id)
+    .bind(&article.access)
+    .bind(&article.status)
+    .bind(article.preview_ratio)
+    .bind(article.preview_max)
+    .bind(article.views_base)
+    .bind(&article.content_hash)
+    .bind(&article.source)
+    .bind(&article.external_id)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        // Another writer stored the same document between our check and our insert.
+        Err(err) if is_unique_violation(&err) => {
+            return match id_by_hash(tx, &article.content_hash).await? {
+                Some(id) => Ok(InsertOutcome::Duplicate(id)),
+                None => Err(err).context("inserting an article"),
+            }
+        }
+        Err(err) => return Err(err).context("inserting an article"),
+    };
+    for tag in &article.tags {
+        let tag_id = ensure_tag(tx, tag).await?;
+        sqlx::query(
+            "INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(tag_id)
+        .execute(&mut **tx)
+        .await
+        .context("tagging an article")?;
+    }
+    crate::changes::record_in(tx, id, "insert", now).await?;
+    Ok(InsertOutcome::Inserted(id))
+}
+
+async fn id_by_hash(tx: &mut Transaction<'static, Any>, hash: &str) -> Result<Option<i64>> {
+    sqlx::query_scalar::<Any, i64>("SELECT id FROM articles WHERE content_hash = $1")
+        .bind(hash)
+        .fetch_optional(&mut **tx)
+        .await
+        .context("looking up a content hash")
+}
+
+async fn ensure_tag(tx: &mut Transaction<'static, Any>, name: &str) -> Result<i64> {
+    sqlx::query("INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
+        .execute(&mut **tx)
+        .await
+        .context("creating a tag")?;
+    sqlx::query_scalar::<Any, i64>("SELECT id FROM tags WHERE name = $1")
+        .bind(name)
+        .fetch_one(&mut **tx)
+        .await
+        .context("reading a tag")
+}

@@ -1,0 +1,24 @@
+//! Wenyuan's store: every SQL statement of the project lives in this crate.
+//!
+//! One [`Store`] talks to SQLite (the default) or PostgreSQL, chosen by the URL scheme. Both run the
+//! same SQL through sqlx's `Any` driver; the schema is written once per backend in
+//! `migrations/{sqlite,postgres}` and embedded in the binary. Where the dialects differ the
+//! difference is kept next to the statement, with [`Backend`] deciding.
+
+mod articles;
+mod categories;
+mod changes;
+mod db;
+mod error;
+mod sessions;
+mod settings;
+mod users;
+
+pub use articles::{ArticleRow, ArticleSummary, InsertOutcome, ListFilter, NewArticle};
+pub use categories::CategoryRow;
+pub use changes::ChangeRow;
+pub use db::{Backend, Store};
+pub use error::StoreError;
+pub use users::UserRow;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,23 @@
+//! Wenyuan's text pipeline: pure functions over bytes and `&str`, no I/O.
+//!
+//! The steps run in this order when a file is imported (DESIGN.md §3):
+//! [`decode`] bytes → [`document`] parsing (which calls [`chrome`] trimming) →
+//! [`outline`] heading recognition; [`preview`] decides how much a guest sees and
+//! [`fingerprint`] detects exact duplicates.
+
+pub mod chrome;
+pub mod decode;
+pub mod document;
+pub mod fingerprint;
+pub mod outline;
+pub mod preview;
+
+mod chars;
+mod date;
+
+pub use chrome::{is_chrome_line, trim_page_chrome};
+pub use decode::{decode_text, DecodeError, Decoded};
+pub use document::{paragraphs_from_body, parse_markdown, parse_txt, ParseError, ParsedDoc};
+pub use fingerprint::content_hash;
+pub use outline::{heading_of, outline, Heading, OutlineEntry};
+pub use preview::{preview_paragraph_count, PreviewRule};

@@ -1,0 +1,82 @@
+//! One error type for every handler. 4xx errors show their message to the user; 5xx errors are
+//! logged with their cause and shown as a generic page, so internals never leak.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use wenyuan_core::CoreError;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// A status and a message safe to show.
+    Client(StatusCode, String),
+    /// Anything else: logged, hidden.
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn not_found() -> Self {
+        AppError::Client(StatusCode::NOT_FOUND, "页面不存在".to_owned())
+    }
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        AppError::Client(StatusCode::BAD_REQUEST, message.into())
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::Client(StatusCode::FORBIDDEN, message.into())
+    }
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Client(status, _) => *status,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+    /// The message a user may see.
+    pub fn public_message(&self) -> &str {
+        match self {
+            AppError::Client(_, message) => message,
+            AppError::Internal(_) => "服务器出了点问题，请稍后再试",
+        }
+    }
+}
+
+impl From<CoreError> for AppError {
+    fn from(err: CoreError) -> Self {
+        let client = |status, message: String| AppError::Client(status, message);
+        match err {
+            CoreError::NotFound(m) => client(StatusCode::NOT_FOUND, m.to_owned()),
+            CoreError::Invalid(m) => client(StatusCode::UNPROCESSABLE_ENTITY, m),
+            CoreError::Conflict(m) => client(StatusCode::CONFLICT, m),
+            CoreError::Unauthorized(m) => client(StatusCode::UNAUTHORIZED, m.to_owned()),
+            CoreError::Forbidden(m) => client(StatusCode::FORBIDDEN, m.to_owned()),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<minijinja::Error> for AppError {
+    fn from(err: minijinja::Error) -> Self {
+        AppError::Internal(format!("template: {err:#}"))
+    }
+}
+
+/// The error as a bare response. HTML pages are rendered by the [`crate::pages`] layer, which
+/// turns these into full pages; the API turns them into JSON.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(cause) = &self {
+            tracing::error!(%cause, "request failed");
+        }
+        let status = self.status();
+        let mut response = (status, self.public_message().to_owned()).into_response();
+        // Mark the response so the page layer can wrap it in the site's error page.
+        response
+            .extensions_mut()
+            .insert(ErrorPage(self.public_message().to_owned()));
+        response
+    }
+}
+
+/// Response extension carried by error responses, read by [`crate::pages::error_pages`].
+#[derive(Debug, Clone)]
+pub struct ErrorPage(pub String);

@@ -1,0 +1,163 @@
+//! What every HTML page shares: the site header (name, categories, account links), the viewer,
+//! and the error page.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+use wenyuan_core::library::CategoryItem;
+use wenyuan_core::members::Member;
+
+use crate::cookies;
+use crate::error::{AppResult, ErrorPage};
+use crate::state::AppState;
+use crate::viewer::Viewer;
+
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    pub name: &'a str,
+    pub css_url: &'a str,
+    pub registration_open: bool,
+}
+
+/// The context of every page: the shared parts plus the page's own `content`, flattened in.
+#[derive(Serialize)]
+pub struct PageContext<'a, T: Serialize> {
+    pub site: SiteView<'a>,
+    pub viewer: Option<&'a Member>,
+    pub csrf: Option<String>,
+    pub nav: Arc<Vec<CategoryItem>>,
+    /// This page's path, for "log in and come back" links.
+    pub here: &'a str,
+    #[serde(flatten)]
+    pub content: T,
+}
+
+/// Render a page template with the shared context.
+pub async fn render<T: Serialize>(
+    state: &AppState,
+    template: &str,
+    viewer: Option<&Viewer>,
+    here: &str,
+    content: T,
+) -> AppResult<String> {
+    let nav = state.nav().await?;
+    let context = PageContext {
+        site: site_view(state),
+        viewer: viewer.and_then(|v| v.member.as_ref()),
+        csrf: viewer.and_then(Viewer::csrf_token),
+        nav,
+        here,
+        content,
+    };
+    state.templates.render(template, context)
+}
+
+fn site_view(state: &AppState) -> SiteView<'_> {
+    SiteView {
+        name: &state.lib.settings.site_name,
+        css_url: &state.assets.css_url,
+        registration_open: state.lib.settings.registration_open,
+    }
+}
+
+/// An HTML response that no shared cache should keep (it may depend on the viewer).
+pub fn html(body: String) -> Response {
+    let mut response = Html(body).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    response
+}
+
+/// Middleware: turn bare error responses from HTML routes into the site's error page.
+pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let session = cookies::get(request.headers(), cookies::SESSION).map(str::to_owned);
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let Some(ErrorPage(message)) = response.extensions().get::<ErrorPage>().cloned() else {
+        return response;
+    };
+    let status = response.status();
+    let member = match &session {
+        Some(token) => state.lib.member_for_token(token).await.ok().flatten(),
+        None => None,
+    };
+    let viewer = Viewer {
+        member,
+        session_token: session,
+        csrf_cookie: None,
+    };
+    #[derive(Serialize)]
+    struct ErrorContent<'a> {
+        status: u16,
+        message: &'a str,
+    }
+    let content = ErrorContent {
+        status: status.as_u16(),
+        message: &message,
+    };
+    match render(&state, "error.html", Some(&viewer), &path, content).await {
+        Ok(body) => (status, html(body)).into_response(),
+        Err(err) => {
+            tracing::error!(?err, "rendering the error page failed");
+            (status, Body::from(message)).into_response()
+        }
+    }
+}
+
+/// The fallback of the HTML router: a real 404 page.
+pub async fn not_found() -> Response {
+    crate::error::AppError::not_found().into_response()
+}
+
+/// A redirect that works for forms (303: the browser follows with GET).
+pub fn see_other(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// A `next=` target we may redirect to: a local absolute path only, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.chars().any(char::is_control)
+                && path.len() <= 2000 =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_targets_stay_on_this_site() {
+        assert_eq!(safe_next(Some("/a/12")), "/a/12");
+        assert_eq!(safe_next(Some("/a/12?x=1#p-3")), "/a/12?x=1#p-3");
+        for bad in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil",
+            "javascript:alert(1)",
+            "/a\n/b",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+}

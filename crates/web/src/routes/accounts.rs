@@ -1,0 +1,251 @@
+//! Registration, login and logout, as plain HTML forms with CSRF tokens.
+
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::{Deserialize, Serialize};
+use wenyuan_core::{CoreError, Role};
+
+use crate::cookies;
+use crate::error::{AppError, AppResult};
+use crate::pages::{html, render, safe_next, see_other};
+use crate::state::AppState;
+use crate::viewer::Viewer;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/register", get(register_form).post(register))
+        .route("/logout", post(logout))
+}
+
+#[derive(Debug, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AccountForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    next: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FormContent<'a> {
+    next: &'a str,
+    name: &'a str,
+    message: Option<&'a str>,
+}
+
+/// Render a form page. A guest without a CSRF cookie gets one, so the form can be submitted.
+async fn form_page(
+    state: &AppState,
+    template: &str,
+    mut viewer: Viewer,
+    here: &str,
+    status: StatusCode,
+    content: FormContent<'_>,
+) -> AppResult<Response> {
+    let mut new_cookie = None;
+    if viewer.csrf_token().is_none() {
+        let token = wenyuan_core::members::random_token();
+        viewer.csrf_cookie = Some(token.clone());
+        new_cookie = Some(token);
+    }
+    let body = render(state, template, Some(&viewer), here, content).await?;
+    let mut response = (status, html(body)).into_response();
+    if let Some(token) = new_cookie {
+        let secure = state.lib.settings.secure_cookies();
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            cookies::set(cookies::CSRF, &token, None, secure),
+        );
+    }
+    Ok(response)
+}
+
+async fn login_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    let next = safe_next(q.next.as_deref());
+    if viewer.member.is_some() {
+        return Ok(see_other(&next));
+    }
+    let content = FormContent {
+        next: &next,
+        name: "",
+        message: None,
+    };
+    form_page(
+        &state,
+        "login.html",
+        viewer,
+        "/login",
+        StatusCode::OK,
+        content,
+    )
+    .await
+}
+
+async fn login(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<AccountForm>,
+) -> AppResult<Response> {
+    viewer.check_csrf(&form.csrf)?;
+    let next = safe_next(form.next.as_deref());
+    match state
+        .lib
+        .login(&form.name, &form.password, viewer.session_token.as_deref())
+        .await
+    {
+        Ok(login) => {
+            let secure = state.lib.settings.secure_cookies();
+            let mut response = see_other(&next);
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                cookies::set(
+                    cookies::SESSION,
+                    &login.token,
+                    Some(login.max_age_seconds),
+                    secure,
+                ),
+            );
+            Ok(response)
+        }
+        Err(err @ (CoreError::Unauthorized(_) | CoreError::Forbidden(_))) => {
+            let message = err.to_string();
+            let content = FormContent {
+                next: &next,
+                name: &form.name,
+                message: Some(&message),
+            };
+            form_page(
+                &state,
+                "login.html",
+                viewer,
+                "/login",
+                StatusCode::UNAUTHORIZED,
+                content,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn register_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    let next = safe_next(q.next.as_deref());
+    let content = FormContent {
+        next: &next,
+        name: "",
+        message: None,
+    };
+    let status = if state.lib.settings.registration_open {
+        StatusCode::OK
+    } else {
+        StatusCode::FORBIDDEN
+    };
+    form_page(
+        &state,
+        "register.html",
+        viewer,
+        "/register",
+        status,
+        content,
+    )
+    .await
+}
+
+async fn register(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<AccountForm>,
+) -> AppResult<Response> {
+    viewer.check_csrf(&form.csrf)?;
+    if !state.lib.settings.registration_open {
+        return Err(AppError::forbidden("本站暂不开放注册"));
+    }
+    let next = safe_next(form.next.as_deref());
+    let created = state
+        .lib
+        .add_user(&form.name, &form.password, Role::Member)
+        .await;
+    if let Err(err @ (CoreError::Invalid(_) | CoreError::Conflict(_))) = &created {
+        let message = err.to_string();
+        let status = if matches!(err, CoreError::Conflict(_)) {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let content = FormContent {
+            next: &next,
+            name: &form.name,
+            message: Some(&message),
+        };
+        return form_page(
+            &state,
+            "register.html",
+            viewer,
+            "/register",
+            status,
+            content,
+        )
+        .await;
+    }
+    created?;
+    // Registered: log straight in.
+    let login = state
+        .lib
+        .login(&form.name, &form.password, viewer.session_token.as_deref())
+        .await?;
+    let secure = state.lib.settings.secure_cookies();
+    let mut response = see_other(&next);
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(
+            cookies::SESSION,
+            &login.token,
+            Some(login.max_age_seconds),
+            secure,
+        ),
+    );
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<LogoutForm>,
+) -> AppResult<Response> {
+    viewer.check_csrf(&form.csrf)?;
+    if let Some(token) = &viewer.session_token {
+        state.lib.logout(token).await?;
+    }
+    let secure = state.lib.settings.secure_cookies();
+    let mut response = see_other("/");
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(cookies::SESSION, "", Some(0), secure),
+    );
+    Ok(response)
+}

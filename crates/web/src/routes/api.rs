@@ -1,0 +1,135 @@
+//! The JSON API, nested under `/api/v1`. It honours the session cookie and the gate exactly as the pages do.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use wenyuan_core::document::Paragraph;
+use wenyuan_core::library::ListItem;
+use wenyuan_core::store::ListFilter;
+use wenyuan_core::view::{ArticleView, OutlineItem};
+
+use super::reading::parse_id;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::viewer::Viewer;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/articles", get(list_articles))
+        .route("/articles/{id}", get(article))
+        .fallback(|| async { ApiError(AppError::not_found()) })
+}
+
+/// Errors as JSON: `{"error": {"status": 404, "message": "…"}}`.
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(err: E) -> Self {
+        ApiError(err.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        if let AppError::Internal(cause) = &self.0 {
+            tracing::error!(%cause, "api request failed");
+        }
+        let body = serde_json::json!({
+            "error": { "status": status.as_u16(), "message": self.0.public_message() }
+        });
+        (status, Json(body)).into_response()
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+#[derive(Serialize)]
+struct ArticleJson {
+    id: i64,
+    title: String,
+    date: String,
+    views: i64,
+    category: Option<String>,
+    access: String,
+    tags: Vec<String>,
+    gated: bool,
+    /// Only the paragraphs this viewer may read.
+    paragraphs: Vec<String>,
+    outline: Vec<OutlineItem>,
+    hidden_paragraphs: usize,
+}
+
+impl From<ArticleView> for ArticleJson {
+    fn from(v: ArticleView) -> Self {
+        ArticleJson {
+            id: v.id,
+            title: v.title,
+            date: v.date,
+            views: v.views,
+            category: v.category,
+            access: v.access,
+            tags: v.tags,
+            gated: v.gated,
+            paragraphs: v.paragraphs.iter().map(Paragraph::full_text).collect(),
+            outline: v.outline,
+            hidden_paragraphs: v.hidden_paragraphs,
+        }
+    }
+}
+
+async fn article(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw_id): Path<String>,
+) -> ApiResult<ArticleJson> {
+    let id = parse_id(&raw_id)?;
+    let doc = state
+        .lib
+        .readable_document(id, viewer.role().is_staff())
+        .await?;
+    let view = ArticleView::new(&doc, viewer.role(), &state.lib.settings, doc.views_base);
+    Ok(Json(view.into()))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    category: Option<String>,
+    tag: Option<String>,
+    page: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ListJson {
+    total: i64,
+    page: i64,
+    pages: i64,
+    items: Vec<ListItem>,
+}
+
+async fn list_articles(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<ListJson> {
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or(1);
+    let mut filter = ListFilter::default();
+    if let Some(slug) = q.category.as_deref().filter(|s| !s.is_empty()) {
+        // Accept the slug or the category's name (they are usually the same).
+        let (id, _) = state.lib.category(slug).await?;
+        filter.category_id = Some(id);
+    }
+    filter.tag = q.tag.filter(|t| !t.is_empty());
+    let list = state.lib.list(&filter, page).await?;
+    Ok(Json(ListJson {
+        total: list.total,
+        page: list.page,
+        pages: list.pages,
+        items: list.items,
+    }))
+}

@@ -1,0 +1,66 @@
+//! The router and the server loop.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::{middleware, Router};
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use wenyuan_core::Library;
+
+use crate::assets::serve_static;
+use crate::pages::{error_pages, not_found};
+use crate::routes;
+use crate::state::AppState;
+
+/// Largest request body any route accepts (forms are small; uploads get their own limit later).
+const BODY_LIMIT: usize = 256 * 1024;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .merge(routes::reading::router())
+        .merge(routes::accounts::router())
+        .route("/static/{name}", get(serve_static))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), error_pages));
+    Router::new()
+        .nest("/api/v1", routes::api::router())
+        .merge(pages)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serve until `shutdown` resolves, then finish the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Follow the change feed so that changes made elsewhere (a CLI import, another node) reach this
+/// process's caches within about half a second.
+pub fn spawn_change_follower(lib: Arc<Library>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(err) = lib.apply_changes().await {
+                tracing::warn!(%err, "following the change feed failed; will retry");
+            }
+        }
+    })
+}

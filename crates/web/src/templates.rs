@@ -1,0 +1,105 @@
+//! Page templates: minijinja, embedded in the binary, each overridable by a file of the same name
+//! in the theme folder (`<data>/theme/`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use minijinja::{Environment, Value};
+use serde::Serialize;
+
+use crate::error::AppResult;
+
+/// The embedded templates, by name.
+const EMBEDDED: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("list.html", include_str!("../templates/list.html")),
+    ("article.html", include_str!("../templates/article.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("register.html", include_str!("../templates/register.html")),
+    ("error.html", include_str!("../templates/error.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+];
+
+#[derive(Clone)]
+pub struct Templates {
+    env: Arc<Environment<'static>>,
+}
+
+impl Templates {
+    /// Templates from `theme_dir` where a file exists there, else the embedded ones.
+    pub fn new(theme_dir: Option<PathBuf>) -> Self {
+        let mut env = Environment::new();
+        env.set_loader(move |name| load(theme_dir.as_deref(), name));
+        env.add_filter("thousands", thousands);
+        Templates { env: Arc::new(env) }
+    }
+
+    pub fn render<S: Serialize>(&self, name: &str, context: S) -> AppResult<String> {
+        let template = self.env.get_template(name)?;
+        Ok(template.render(Value::from_serialize(&context))?)
+    }
+}
+
+fn load(theme_dir: Option<&Path>, name: &str) -> Result<Option<String>, minijinja::Error> {
+    if let Some(dir) = theme_dir {
+        // Only plain names: a template name never walks out of the theme folder.
+        if !name.contains(['/', '\\']) && !name.starts_with('.') {
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => return Ok(Some(text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        format!("cannot read theme template {}: {e}", path.display()),
+                    ))
+                }
+            }
+        }
+    }
+    Ok(EMBEDDED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| (*text).to_owned()))
+}
+
+/// 1234567 → "1,234,567".
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(246), "246");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(-1000), "-1,000");
+    }
+
+    #[test]
+    fn a_theme_file_overrides_the_embedded_template() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("error.html"), "THEMED {{ message }}").unwrap();
+        let templates = Templates::new(Some(dir.path().to_owned()));
+        let html = templates
+            .render("error.html", serde_json::json!({"message": "<b>x</b>"}))
+            .unwrap();
+        assert_eq!(html, "THEMED &lt;b&gt;x&lt;/b&gt;");
+    }
+}

@@ -1,0 +1,122 @@
+//! The command-line interface. The doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::cmd;
+
+/// 文渊 Wenyuan: a self-hosted Chinese document library.
+#[derive(Debug, Parser)]
+#[command(name = "wenyuan", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server.
+    Serve(ServeArgs),
+    /// Import documents (.txt, .md, .jsonl files, or folders of them).
+    Import(ImportArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Load the bundled sample documents into an empty data folder, create a demo member, and serve.
+    Demo(ServeArgs),
+}
+
+/// Where the data lives; shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Data folder: the SQLite database, the search index, the theme folder.
+    #[arg(long, env = "WENYUAN_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: SQLite in the data folder).
+    #[arg(long, env = "WENYUAN_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Configuration file (TOML). Default: wenyuan.toml in the data folder, when present.
+    #[arg(long, env = "WENYUAN_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Address to listen on.
+    #[arg(long, env = "WENYUAN_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// The site's public URL, e.g. https://fanwen.example.com (used for canonical links and QR codes;
+    /// https makes cookies Secure).
+    #[arg(long, env = "WENYUAN_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Category for documents that do not name one.
+    #[arg(long, value_name = "NAME")]
+    pub category: Option<String>,
+    /// Access level for documents that do not name one: public, member or vip.
+    #[arg(long, value_name = "LEVEL")]
+    pub access: Option<String>,
+    /// Files or folders to import (folders are searched recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user account.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// User name (2–32 characters).
+    #[arg(long)]
+    pub name: String,
+    /// Read the password from standard input (one line).
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+    /// Role: member, vip, editor or admin.
+    #[arg(long, default_value = "member")]
+    pub role: String,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::config::init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => cmd::serve::run(args).await,
+            Command::Import(args) => cmd::import::run(args).await,
+            Command::User(UserCommand::Add(args)) => cmd::user::add(args).await,
+            Command::Demo(args) => cmd::demo::run(args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

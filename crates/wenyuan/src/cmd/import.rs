@@ -1,0 +1,82 @@
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use wenyuan_core::import::{ImportFailure, ImportOptions, ImportProgress};
+use wenyuan_core::{Access, SystemClock};
+
+use crate::cli::ImportArgs;
+use crate::config::Config;
+use crate::server::open_library;
+
+pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let config = Config::from_store_args(&args.store)?;
+    let access = match &args.access {
+        Some(a) => a.parse::<Access>().map_err(anyhow::Error::msg)?,
+        None => config.site.default_access,
+    };
+    let options = ImportOptions {
+        category: args.category.clone().filter(|c| !c.trim().is_empty()),
+        access,
+    };
+    let lib = open_library(&config, Arc::new(SystemClock)).await?;
+    let progress = BarProgress::new();
+    let started = Instant::now();
+    let report = lib.import_paths(&args.paths, &options, &progress).await;
+    progress.bar.finish_and_clear();
+    lib.store.close().await;
+    let report = report?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!("{}", report.summary());
+    tracing::info!(
+        seconds = format!("{seconds:.2}"),
+        per_second = format!(
+            "{:.0}",
+            (report.imported + report.skipped) as f64 / seconds.max(1e-9)
+        ),
+        "import finished"
+    );
+    Ok(if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// A progress bar on a terminal; nothing when stderr is a pipe or a file.
+struct BarProgress {
+    bar: ProgressBar,
+}
+
+impl BarProgress {
+    fn new() -> Self {
+        let bar = if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta})",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        BarProgress { bar }
+    }
+}
+
+impl ImportProgress for BarProgress {
+    fn start(&self, total_bytes: u64) {
+        self.bar.set_length(total_bytes);
+    }
+    fn advance(&self, bytes: u64) {
+        self.bar.inc(bytes);
+    }
+    fn failed(&self, failure: &ImportFailure) {
+        self.bar
+            .suspend(|| eprintln!("failed: {}: {}", failure.place, failure.reason));
+    }
+}

@@ -1,0 +1,34 @@
+use std::io::BufRead;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use wenyuan_core::{Role, SystemClock};
+
+use crate::cli::UserAddArgs;
+use crate::config::Config;
+use crate::server::open_library;
+
+pub async fn add(args: UserAddArgs) -> anyhow::Result<ExitCode> {
+    let role: Role = args.role.parse().map_err(anyhow::Error::msg)?;
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\n', '\r']);
+    if password.is_empty() {
+        bail!("no password on standard input (pipe it in: echo 'PASSWORD' | wenyuan user add --name NAME --password-stdin)");
+    }
+    let config = Config::from_store_args(&args.store)?;
+    let lib = open_library(&config, Arc::new(SystemClock)).await?;
+    let member = lib.add_user(&args.name, password, role).await?;
+    println!(
+        "created user {} (id {}, role {})",
+        member.name,
+        member.id,
+        member.role.as_str()
+    );
+    lib.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,204 @@
+//! Configuration: every setting in one place. A value comes from the flag, else the `WENYUAN_*`
+//! variable (clap reads both), else the TOML file, else the default, so `wenyuan serve` works with
+//! no configuration at all.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+use wenyuan_core::settings::parse_utc_offset;
+use wenyuan_core::{Access, SiteSettings};
+
+use crate::cli::{ServeArgs, StoreArgs};
+
+pub const DEFAULT_DATA_DIR: &str = "./wenyuan-data";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const CONFIG_FILE_NAME: &str = "wenyuan.toml";
+
+/// The optional TOML file. Every key is optional; unknown keys are an error, so a typo is caught.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub base_url: Option<String>,
+    /// Site name shown in the header.
+    pub site_name: Option<String>,
+    /// Share of a gated document a guest sees (0–1).
+    pub preview_ratio: Option<f64>,
+    /// Upper bound of the preview in characters.
+    pub preview_max_chars: Option<usize>,
+    /// Whether visitors may register.
+    pub registration: Option<bool>,
+    /// Access level of imported documents that name none.
+    pub default_access: Option<String>,
+    /// Site time zone as an offset, e.g. "+08:00".
+    pub utc_offset: Option<String>,
+    /// Days a login lasts.
+    pub session_days: Option<i64>,
+    /// Documents per list page.
+    pub page_size: Option<i64>,
+}
+
+/// Everything a command needs to open the store and build the library.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub listen: String,
+    pub site: SiteSettings,
+}
+
+impl Config {
+    pub fn from_store_args(args: &StoreArgs) -> anyhow::Result<Self> {
+        Self::resolve(args, None, None)
+    }
+
+    pub fn from_serve_args(args: &ServeArgs) -> anyhow::Result<Self> {
+        Self::resolve(&args.store, args.listen.clone(), args.base_url.clone())
+    }
+
+    fn resolve(
+        args: &StoreArgs,
+        listen: Option<String>,
+        base_url: Option<String>,
+    ) -> anyhow::Result<Self> {
+        let file = load_file(args)?;
+        let data_dir = args
+            .data
+            .clone()
+            .or(file.data.clone())
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let database_url = match args.database_url.clone().or(file.database_url.clone()) {
+            Some(url) => url,
+            None => sqlite_url(&data_dir.join("wenyuan.db")),
+        };
+        let mut site = SiteSettings::default();
+        if let Some(name) = file.site_name {
+            site.site_name = name;
+        }
+        site.base_url = base_url
+            .or(file.base_url)
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .filter(|u| !u.is_empty());
+        if let Some(url) = &site.base_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                bail!("base URL {url:?} must start with http:// or https://");
+            }
+        }
+        if let Some(ratio) = file.preview_ratio {
+            if !(0.0..=1.0).contains(&ratio) {
+                bail!("preview_ratio must be between 0 and 1, not {ratio}");
+            }
+            site.preview_ratio = ratio;
+        }
+        if let Some(max) = file.preview_max_chars {
+            site.preview_max_chars = max;
+        }
+        if let Some(open) = file.registration {
+            site.registration_open = open;
+        }
+        if let Some(access) = file.default_access {
+            site.default_access = access.parse::<Access>().map_err(anyhow::Error::msg)?;
+        }
+        if let Some(offset) = file.utc_offset {
+            site.utc_offset = parse_utc_offset(&offset).map_err(anyhow::Error::msg)?;
+        }
+        if let Some(days) = file.session_days {
+            site.session_days = days.max(1);
+        }
+        if let Some(size) = file.page_size {
+            site.page_size = size.clamp(1, 200);
+        }
+        Ok(Config {
+            data_dir,
+            database_url,
+            listen: listen
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
+            site,
+        })
+    }
+
+    /// The theme folder, whose files override the embedded templates.
+    pub fn theme_dir(&self) -> PathBuf {
+        self.data_dir.join("theme")
+    }
+}
+
+fn load_file(args: &StoreArgs) -> anyhow::Result<FileConfig> {
+    let path = match &args.config {
+        Some(path) => path.clone(),
+        None => {
+            let data = args
+                .data
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+            let path = data.join(CONFIG_FILE_NAME);
+            if !path.exists() {
+                return Ok(FileConfig::default());
+            }
+            path
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read the config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("bad config file {}", path.display()))
+}
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+/// Logs go to stderr; `RUST_LOG` (e.g. `RUST_LOG=wenyuan=debug`) picks what is shown.
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(data: &Path) -> StoreArgs {
+        StoreArgs {
+            data: Some(data.to_owned()),
+            database_url: None,
+            config: None,
+        }
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::from_store_args(&args(dir.path())).unwrap();
+        assert!(config.database_url.starts_with("sqlite://"));
+        assert!(config.database_url.ends_with("wenyuan.db"));
+        assert_eq!(config.listen, DEFAULT_LISTEN);
+        assert!(config.site.registration_open);
+    }
+
+    #[test]
+    fn the_config_file_in_the_data_folder_is_read_and_typos_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("wenyuan.toml"),
+            "site_name = \"范文网\"\nregistration = false\nlisten = \"127.0.0.1:9999\"\n",
+        )
+        .unwrap();
+        let config = Config::from_store_args(&args(dir.path())).unwrap();
+        assert_eq!(config.site.site_name, "范文网");
+        assert!(!config.site.registration_open);
+        assert_eq!(config.listen, "127.0.0.1:9999");
+
+        std::fs::write(dir.path().join("wenyuan.toml"), "site_nmae = \"x\"\n").unwrap();
+        let err = Config::from_store_args(&args(dir.path())).unwrap_err();
+        assert!(format!("{err:#}").contains("site_nmae"), "{err:#}");
+    }
+}

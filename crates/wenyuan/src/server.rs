@@ -1,0 +1,150 @@
+//! Opening the library and running the server: shared by `serve`, `demo` and the tests.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use wenyuan_core::{Clock, Library, SystemClock};
+use wenyuan_store::Store;
+use wenyuan_web::{spawn_change_follower, AppState};
+
+use crate::config::Config;
+
+/// Open (and migrate) the store and build the library over it.
+pub async fn open_library(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Library>> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data folder {}",
+                config.data_dir.display()
+            )
+        })?;
+    }
+    let store = Store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(&config.database_url)))?;
+    let lib = Library::new(store, config.site.clone(), clock).await?;
+    Ok(Arc::new(lib))
+}
+
+/// A running server; dropping it does not stop it, [`RunningServer::stop`] does.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub lib: Arc<Library>,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    follower: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// Stop accepting, finish requests in flight, close the database.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let served = (&mut self.task).await.context("the server task failed")?;
+        self.follower.abort();
+        self.lib.store.close().await;
+        served.context("the server failed")
+    }
+
+    /// Wait until the server ends by itself (after a signal).
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        let served = (&mut self.task).await.context("the server task failed")?;
+        self.follower.abort();
+        self.lib.store.close().await;
+        served.context("the server failed")
+    }
+}
+
+/// Start serving `lib` on `listen`. The server stops on [`RunningServer::stop`] or, when
+/// `handle_signals` is set, on SIGINT/SIGTERM.
+pub async fn start(
+    config: &Config,
+    lib: Arc<Library>,
+    listen: &str,
+    handle_signals: bool,
+) -> anyhow::Result<RunningServer> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let theme = Some(config.theme_dir());
+    let state = AppState::new(lib.clone(), theme);
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let shutdown = async move {
+        if handle_signals {
+            tokio::select! {
+                _ = stop_rx => {}
+                _ = shutdown_signal() => {}
+            }
+        } else {
+            let _ = stop_rx.await;
+        }
+        tracing::info!("shutting down: finishing requests in flight");
+    };
+    let follower = spawn_change_follower(lib.clone());
+    let task = tokio::spawn(wenyuan_web::serve(listener, state, shutdown));
+    Ok(RunningServer {
+        addr,
+        lib,
+        stop: Some(stop_tx),
+        task,
+        follower,
+    })
+}
+
+/// Start a server as tests need it: the given config, the system clock, port 0 on loopback.
+pub async fn start_for_test(config: &Config) -> anyhow::Result<RunningServer> {
+    let lib = open_library(config, Arc::new(SystemClock)).await?;
+    start(config, lib, "127.0.0.1:0", false).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://./x.db"), "sqlite://./x.db");
+    }
+}
