@@ -1,6 +1,6 @@
 use sqlx::{Any, Row, Transaction};
 
-use crate::error::{is_unique_violation, Context};
+use crate::error::Context;
 use crate::{Result, Store};
 
 /// A document as the importer or the editor hands it to the store.
@@ -84,7 +84,7 @@ impl Store {
         articles: &[NewArticle],
         now: i64,
     ) -> Result<Vec<InsertOutcome>> {
-        let mut tx = self.pool.begin().await.context("starting an import")?;
+        let mut tx = self.begin_write().await?;
         let mut outcomes = Vec::with_capacity(articles.len());
         for article in articles {
             outcomes.push(insert_one(&mut tx, article, now).await?);
@@ -212,10 +212,13 @@ async fn insert_one(
         Some(name) => Some(crate::categories::ensure_in(tx, name).await?),
         None => None,
     };
+    // ON CONFLICT DO NOTHING instead of catching the violation: on PostgreSQL an error would abort
+    // the whole transaction, and a concurrent writer of the same document is a normal event.
     let inserted = sqlx::query_scalar::<Any, i64>(
         "INSERT INTO articles (title, body, published_on, category_id, access, status, preview_ratio, \
          preview_max, views_base, content_hash, source, external_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT (content_hash) DO NOTHING RETURNING id",
     )
     .bind(&article.title)
     .bind(&article.body)
@@ -231,18 +234,15 @@ async fn insert_one(
     .bind(&article.external_id)
     .bind(now)
     .bind(now)
-    .fetch_one(&mut **tx)
-    .await;
-    let id = match inserted {
-        Ok(id) => id,
+    .fetch_optional(&mut **tx)
+    .await
+    .context("inserting an article")?;
+    let Some(id) = inserted else {
         // Another writer stored the same document between our check and our insert.
-        Err(err) if is_unique_violation(&err) => {
-            return match id_by_hash(tx, &article.content_hash).await? {
-                Some(id) => Ok(InsertOutcome::Duplicate(id)),
-                None => Err(err).context("inserting an article"),
-            }
-        }
-        Err(err) => return Err(err).context("inserting an article"),
+        return match id_by_hash(tx, &article.content_hash).await? {
+            Some(id) => Ok(InsertOutcome::Duplicate(id)),
+            None => Err(crate::StoreError::Conflict { what: "document" }),
+        };
     };
     for tag in &article.tags {
         let tag_id = ensure_tag(tx, tag).await?;

@@ -60,38 +60,44 @@ impl Store {
 }
 
 /// The id of the category with this name, created when missing.
+///
+/// Inserts use ON CONFLICT DO NOTHING so that two importers creating the same category at once
+/// both succeed (an error would abort a PostgreSQL transaction).
 pub(crate) async fn ensure_in(tx: &mut Transaction<'static, Any>, name: &str) -> Result<i64> {
-    let existing = sqlx::query_scalar::<Any, i64>("SELECT id FROM categories WHERE name = $1")
+    let base = slug_of(name);
+    for n in 1..100 {
+        if let Some(id) = category_id(tx, name).await? {
+            return Ok(id);
+        }
+        // Two names may fold to one slug ("a b" and "a-b"): number the later one.
+        let slug = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        let inserted = sqlx::query_scalar::<Any, i64>(
+            "INSERT INTO categories (name, slug) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(name)
+        .bind(&slug)
+        .fetch_optional(&mut **tx)
+        .await
+        .context("creating a category")?;
+        if let Some(id) = inserted {
+            return Ok(id);
+        }
+    }
+    Err(crate::StoreError::Conflict {
+        what: "category slug",
+    })
+}
+
+async fn category_id(tx: &mut Transaction<'static, Any>, name: &str) -> Result<Option<i64>> {
+    sqlx::query_scalar::<Any, i64>("SELECT id FROM categories WHERE name = $1")
         .bind(name)
         .fetch_optional(&mut **tx)
         .await
-        .context("reading a category")?;
-    if let Some(id) = existing {
-        return Ok(id);
-    }
-    // Two names may fold to one slug ("a b" and "a-b"): number the later one.
-    let base = slug_of(name);
-    let mut slug = base.clone();
-    for n in 2.. {
-        let taken =
-            sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM categories WHERE slug = $1")
-                .bind(&slug)
-                .fetch_one(&mut **tx)
-                .await
-                .context("checking a category slug")?;
-        if taken == 0 {
-            break;
-        }
-        slug = format!("{base}-{n}");
-    }
-    sqlx::query_scalar::<Any, i64>(
-        "INSERT INTO categories (name, slug) VALUES ($1, $2) RETURNING id",
-    )
-    .bind(name)
-    .bind(&slug)
-    .fetch_one(&mut **tx)
-    .await
-    .context("creating a category")
+        .context("reading a category")
 }
 
 #[cfg(test)]

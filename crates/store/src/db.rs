@@ -91,6 +91,17 @@ impl Store {
         Ok(())
     }
 
+    /// Start a transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes later fails with
+    /// "database is locked" when another writer got in between, instead of waiting its turn.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+        .context("starting a write transaction")
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

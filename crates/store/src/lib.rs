@@ -14,6 +14,9 @@ mod sessions;
 mod settings;
 mod users;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use articles::{ArticleRow, ArticleSummary, InsertOutcome, ListFilter, NewArticle};
 pub use categories::CategoryRow;
 pub use changes::ChangeRow;

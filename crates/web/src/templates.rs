@@ -100,6 +100,6 @@ mod tests {
         let html = templates
             .render("error.html", serde_json::json!({"message": "<b>x</b>"}))
             .unwrap();
-        assert_eq!(html, "THEMED &lt;b&gt;x&lt;/b&gt;");
+        assert_eq!(html, "THEMED &lt;b&gt;x&lt;&#x2f;b&gt;");
     }
 }

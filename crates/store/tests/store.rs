@@ -1,0 +1,230 @@
+//! The store against both backends: every test runs on SQLite and on PostgreSQL.
+
+use wenyuan_store::testing::{backends, TestDatabase};
+use wenyuan_store::{Backend, InsertOutcome, ListFilter, NewArticle, Store, StoreError};
+
+fn article(title: &str, hash: &str, category: Option<&str>, date: &str) -> NewArticle {
+    NewArticle {
+        title: title.to_owned(),
+        body: format!("{title}的第一段。\n第二段。"),
+        published_on: date.to_owned(),
+        category: category.map(str::to_owned),
+        tags: vec!["标签甲".to_owned(), "标签乙".to_owned()],
+        access: "member".to_owned(),
+        status: "published".to_owned(),
+        views_base: 246,
+        content_hash: hash.to_owned(),
+        source: None,
+        external_id: None,
+        preview_ratio: None,
+        preview_max: None,
+    }
+}
+
+async fn each_backend<F, Fut>(test: F)
+where
+    F: Fn(Store, Backend) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in backends() {
+        let db = TestDatabase::new(backend).await;
+        let store = Store::connect(&db.url).await.expect("connect");
+        assert_eq!(store.backend(), backend);
+        test(store.clone(), backend).await;
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn inserting_twice_keeps_one_copy_and_feeds_one_change() {
+    each_backend(|store, backend| async move {
+        let a = article(
+            "在2020年区委读书会上的讲话",
+            "h1",
+            Some("讲话稿"),
+            "2020-11-04",
+        );
+        let first = store.insert_articles(&[a.clone()], 1_000).await.unwrap();
+        let InsertOutcome::Inserted(id) = first[0] else {
+            panic!("{backend:?}: {first:?}")
+        };
+        let again = store.insert_articles(&[a.clone(), a], 1_001).await.unwrap();
+        assert_eq!(
+            again,
+            vec![InsertOutcome::Duplicate(id), InsertOutcome::Duplicate(id)],
+            "{backend:?}"
+        );
+        assert_eq!(store.count_articles().await.unwrap(), 1);
+        let changes = store.changes_since(0, 100).await.unwrap();
+        assert_eq!(changes.len(), 1, "{backend:?}: one insert, one change");
+        assert_eq!(
+            (changes[0].article_id, changes[0].kind.as_str()),
+            (id, "insert")
+        );
+        assert_eq!(store.last_change_id().await.unwrap(), changes[0].id);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_article_reads_back_with_its_category_and_tags() {
+    each_backend(|store, backend| async move {
+        let out = store
+            .insert_articles(
+                &[article("读书会讲话", "h2", Some("讲话 稿"), "2020-11-04")],
+                5,
+            )
+            .await
+            .unwrap();
+        let InsertOutcome::Inserted(id) = out[0] else {
+            panic!()
+        };
+        let row = store.article(id).await.unwrap().expect("stored");
+        assert_eq!(row.title, "读书会讲话", "{backend:?}");
+        assert_eq!(row.body, "读书会讲话的第一段。\n第二段。");
+        assert_eq!(row.published_on, "2020-11-04");
+        assert_eq!(row.category_name.as_deref(), Some("讲话 稿"));
+        assert_eq!(row.category_slug.as_deref(), Some("讲话-稿"));
+        assert_eq!(row.views_base, 246);
+        assert_eq!(row.access, "member");
+        let mut tags = store.article_tags(id).await.unwrap();
+        tags.sort();
+        assert_eq!(tags, ["标签乙", "标签甲"]);
+        assert!(store.article(id + 1000).await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn lists_are_newest_first_filtered_and_paginated() {
+    each_backend(|store, backend| async move {
+        let mut batch = Vec::new();
+        for i in 0..25 {
+            let category = if i % 2 == 0 { "甲" } else { "乙" };
+            batch.push(article(
+                &format!("文档{i:02}"),
+                &format!("hash{i}"),
+                Some(category),
+                &format!("2024-01-{:02}", i + 1),
+            ));
+        }
+        store.insert_articles(&batch, 10).await.unwrap();
+        let (page1, total) = store
+            .list_articles(&ListFilter::default(), 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(total, 25, "{backend:?}");
+        assert_eq!(page1.len(), 10);
+        assert_eq!(page1[0].title, "文档24");
+        assert_eq!(page1[0].lead, "文档24的第一段。\n第二段。");
+        let (page3, _) = store
+            .list_articles(&ListFilter::default(), 10, 20)
+            .await
+            .unwrap();
+        assert_eq!(page3.len(), 5);
+        assert_eq!(page3[4].title, "文档00");
+
+        let categories = store.categories().await.unwrap();
+        let names: Vec<_> = categories
+            .iter()
+            .map(|c| (c.name.as_str(), c.articles))
+            .collect();
+        assert_eq!(names, vec![("甲", 13), ("乙", 12)], "{backend:?}");
+        let jia = store
+            .category_by_slug("甲")
+            .await
+            .unwrap()
+            .expect("category");
+        let filter = ListFilter {
+            category_id: Some(jia.id),
+            tag: None,
+        };
+        let (rows, total) = store.list_articles(&filter, 100, 0).await.unwrap();
+        assert_eq!((rows.len(), total), (13, 13));
+        let filter = ListFilter {
+            category_id: None,
+            tag: Some("标签甲".into()),
+        };
+        assert_eq!(store.list_articles(&filter, 100, 0).await.unwrap().1, 25);
+        let filter = ListFilter {
+            category_id: None,
+            tag: Some("没有".into()),
+        };
+        assert_eq!(store.list_articles(&filter, 100, 0).await.unwrap().1, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn users_sessions_and_settings_round_trip() {
+    each_backend(|store, backend| async move {
+        let id = store
+            .create_user("读者", "$argon2id$fake", "member", 100)
+            .await
+            .unwrap();
+        match store
+            .create_user("读者", "$argon2id$other", "member", 101)
+            .await
+        {
+            Err(StoreError::Conflict { .. }) => {}
+            other => panic!("{backend:?}: a taken name must be a conflict, got {other:?}"),
+        }
+        store.create_session("tokhash", id, 100, 200).await.unwrap();
+        assert_eq!(
+            store
+                .session_user("tokhash", 150)
+                .await
+                .unwrap()
+                .map(|u| u.name),
+            Some("读者".into())
+        );
+        assert!(
+            store.session_user("tokhash", 200).await.unwrap().is_none(),
+            "expired at 200"
+        );
+        assert!(store.session_user("other", 150).await.unwrap().is_none());
+        assert_eq!(store.delete_expired_sessions(300).await.unwrap(), 1);
+
+        assert_eq!(store.setting("site_name").await.unwrap(), None);
+        store.set_setting("site_name", "范文网").await.unwrap();
+        store.set_setting("site_name", "文渊").await.unwrap();
+        assert_eq!(
+            store.setting("site_name").await.unwrap().as_deref(),
+            Some("文渊")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_writers_of_the_same_document_store_it_once() {
+    each_backend(|store, backend| async move {
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let a = article("同一篇文档", "same-hash", Some("并发"), "2024-05-01");
+                let b = article(
+                    &format!("不同文档{i}"),
+                    &format!("distinct{i}"),
+                    Some("并发"),
+                    "2024-05-01",
+                );
+                store.insert_articles(&[a, b], 1).await
+            }));
+        }
+        for task in tasks {
+            task.await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        }
+        assert_eq!(store.count_articles().await.unwrap(), 9, "{backend:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unsupported_urls_get_a_clear_error() {
+    let err = Store::connect("mysql://localhost/x").await.unwrap_err();
+    assert!(err.to_string().contains("sqlite://"), "{err}");
+}
