@@ -146,6 +146,7 @@ pub fn is_chrome_line(line: &str) -> bool {
 /// The cut is at the topmost chrome line found, so short body lines above it (a signature,
 /// a date) stay.
 pub fn trim_page_chrome(paragraphs: &mut Vec<String>) {
+    trim_licence_footer(paragraphs);
     let mut cut = paragraphs.len();
     for (i, line) in paragraphs.iter().enumerate().rev() {
         if is_chrome_line(line) {
@@ -155,6 +156,49 @@ pub fn trim_page_chrome(paragraphs: &mut Vec<String>) {
         }
     }
     paragraphs.truncate(cut);
+}
+
+/// How far from the end a licence footer may start, in lines.
+const LICENCE_FOOTER_MAX_LINES: usize = 40;
+
+/// Removes a copyright/licence footer of the kind saved Wikisource pages end with: a block that
+/// starts with `本作品…` / `这部作品…` and speaks of 公有领域 / 著作权 / 版权, often followed by
+/// the template's `Public domain` and `false` lines. Such a block is about the page, not part of
+/// the document.
+pub fn trim_licence_footer(paragraphs: &mut Vec<String>) {
+    let len = paragraphs.len();
+    let window = len.saturating_sub(LICENCE_FOOTER_MAX_LINES);
+    let is_licence_word = |line: &str| {
+        [
+            "公有领域",
+            "公有領域",
+            "著作权",
+            "著作權",
+            "版权",
+            "版權",
+            "Public domain",
+        ]
+        .iter()
+        .any(|w| line.contains(w))
+    };
+    // The footer must reach the end: the last lines are template residue or the 公有领域 clause.
+    let tail_is_footer = paragraphs[window..].iter().rev().take(3).any(|line| {
+        let t = crate::chars::trim_blank(line);
+        matches!(t, "false" | "true" | "Public domain")
+            || t.contains("公有领域")
+            || t.contains("公有領域")
+    });
+    if !tail_is_footer {
+        return;
+    }
+    let start = (window..len).find(|&i| {
+        let t = crate::chars::trim_blank(&paragraphs[i]);
+        (t.starts_with("本作品") || t.starts_with("这部作品") || t.starts_with("這部作品"))
+            && paragraphs[i..].iter().any(|l| is_licence_word(l))
+    });
+    if let Some(start) = start {
+        paragraphs.truncate(start);
+    }
 }
 
 /// The comparison key of a line: NFKC (folds full-width punctuation and letters), lowercase,
@@ -198,6 +242,41 @@ fn is_word_sequence(key: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn wikisource_licence_footers_are_not_part_of_the_document() {
+        let mut paragraphs: Vec<String> = [
+            "会议号召，全国各族人民更加紧密地团结在以习近平同志为核心的党中央周围，奋斗。",
+            "本作品来自中华人民共和国全国人民代表大会及其常务委员会的决定、决议。依据《",
+            "中华人民共和国著作权法",
+            "》第五条，本作品不适用于该法，所以属于",
+            "公有领域",
+            "。",
+            "Public domain",
+            "false",
+        ]
+        .map(String::from)
+        .to_vec();
+        trim_page_chrome(&mut paragraphs);
+        assert_eq!(paragraphs.len(), 1);
+        assert!(paragraphs[0].starts_with("会议号召"));
+    }
+
+    #[test]
+    fn a_document_that_merely_mentions_copyright_keeps_its_text() {
+        let mut paragraphs: Vec<String> = [
+            "本作品讨论著作权保护的意义。",
+            "加强知识产权保护，完善著作权法律制度，是建设创新型国家的重要举措。",
+        ]
+        .map(String::from)
+        .to_vec();
+        let before = paragraphs.clone();
+        trim_page_chrome(&mut paragraphs);
+        assert_eq!(
+            paragraphs, before,
+            "no template residue at the end: not a footer"
+        );
+    }
     use super::*;
 
     fn strings(lines: &[&str]) -> Vec<String> {

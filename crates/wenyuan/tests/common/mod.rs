@@ -1,0 +1,255 @@
+//! Test harness: the real server on 127.0.0.1:0 over a fresh database (SQLite or PostgreSQL), the
+//! real `wenyuan` binary for CLI steps, and a cookie-keeping HTTP client.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+use wenyuan::config::Config;
+use wenyuan::server::{start_for_test, RunningServer};
+use wenyuan_store::testing::TestDatabase;
+use wenyuan_store::Backend;
+
+pub use wenyuan_store::testing::backends;
+
+/// `shared/corpus` beside the repository.
+pub fn corpus(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus")
+        .join(path)
+}
+
+pub struct TestApp {
+    pub backend: Backend,
+    pub db: TestDatabase,
+    pub server: Option<RunningServer>,
+    pub base: String,
+}
+
+/// One browser-like client: keeps its cookies, does not follow redirects (tests look at them).
+pub struct Visitor {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub body: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl TestApp {
+    /// A server over an empty database.
+    pub async fn start(backend: Backend) -> TestApp {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// A server whose configuration the caller may adjust first.
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let db = TestDatabase::new(backend).await;
+        let mut config = test_config(&db);
+        adjust(&mut config);
+        let server = start_for_test(&config).await.expect("server starts");
+        let base = format!("http://{}", server.addr);
+        TestApp {
+            backend,
+            db,
+            server: Some(server),
+            base,
+        }
+    }
+
+    /// Run the real binary against this app's database, e.g. `app.cli(&["import", path])`.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        self.cli_with_stdin(args, None)
+    }
+
+    pub fn cli_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        use std::io::Write;
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wenyuan"));
+        command
+            .args(args)
+            .env("WENYUAN_DATA", self.db.data_dir())
+            .env("WENYUAN_DATABASE_URL", &self.db.url)
+            .env_remove("WENYUAN_CONFIG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("run wenyuan");
+        if let Some(input) = stdin {
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(input.as_bytes())
+                .expect("write stdin");
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().expect("wenyuan finishes")
+    }
+
+    /// `wenyuan import ARGS…`, asserting nothing; returns (exit code, stdout, stderr).
+    pub fn import(&self, args: &[&str]) -> (i32, String, String) {
+        let mut all = vec!["import"];
+        all.extend_from_slice(args);
+        let out = self.cli(&all);
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Make the server see changes made by another process now, rather than within a second.
+    pub async fn sync(&self) {
+        self.lib().apply_changes().await.expect("apply changes");
+    }
+
+    pub fn lib(&self) -> &wenyuan_core::Library {
+        &self.server.as_ref().expect("running").lib
+    }
+
+    pub async fn add_user(&self, name: &str, password: &str, role: &str) {
+        let out = self.cli_with_stdin(
+            &[
+                "user",
+                "add",
+                "--name",
+                name,
+                "--password-stdin",
+                "--role",
+                role,
+            ],
+            Some(&format!("{password}\n")),
+        );
+        assert!(
+            out.status.success(),
+            "user add failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A new visitor with its own cookies.
+    pub fn visitor(&self) -> Visitor {
+        Visitor {
+            base: self.base.clone(),
+            client: new_client(),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await.expect("server stops cleanly");
+        }
+    }
+}
+
+impl Visitor {
+    pub async fn get(&self, path: &str) -> Page {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        page(response).await
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .expect("POST");
+        page(response).await
+    }
+
+    /// The CSRF token of the form on `path` (fetching it also sets the CSRF cookie).
+    pub async fn csrf_from(&self, path: &str) -> String {
+        let page = self.get(path).await;
+        let marker = "name=\"csrf\" value=\"";
+        let start = page
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no csrf field on {path}"))
+            + marker.len();
+        let end = page.body[start..].find('"').expect("end of token") + start;
+        page.body[start..end].to_owned()
+    }
+
+    /// Log in through the form, as a browser would.
+    pub async fn login(&self, name: &str, password: &str) -> Page {
+        let csrf = self.csrf_from("/login").await;
+        self.post_form(
+            "/login",
+            &[
+                ("name", name),
+                ("password", password),
+                ("csrf", &csrf),
+                ("next", "/"),
+            ],
+        )
+        .await
+    }
+}
+
+fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .no_proxy()
+        .build()
+        .expect("client")
+}
+
+async fn page(response: reqwest::Response) -> Page {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.text().await.expect("body");
+    Page {
+        status,
+        body,
+        headers,
+    }
+}
+
+pub fn test_config(db: &TestDatabase) -> Config {
+    Config {
+        data_dir: db.data_dir(),
+        database_url: db.url.clone(),
+        listen: "127.0.0.1:0".to_owned(),
+        site: wenyuan_core::SiteSettings::default(),
+    }
+}
+
+/// Undo the HTML escaping minijinja applies, to compare page text with document text.
+pub fn unescape_html(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
+/// Sentences of a paragraph: split after 。！？；, keeping those long enough to be unmistakable.
+pub fn sentences(paragraph: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for c in paragraph.chars() {
+        current.push(c);
+        if "。！？；".contains(c) {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    out.push(current);
+    out.into_iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| s.chars().count() >= 12)
+        .collect()
+}
