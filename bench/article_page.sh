@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# bench/article_page.sh: throughput and latency of the anonymous (guest) article page, /a/1,
+# served by `wenyuan serve`, side by side with nginx serving the very same bytes as a static file.
+# nginx is the ceiling for "send a few tens of KB of cached HTML over loopback" on this machine;
+# the target is wenyuan >= 0.5 x nginx in median requests/s.
+#
+# Run from the repository root (needs cargo, curl, wrk, nginx):
+#     bench/article_page.sh
+#     ROUNDS=5 DURATION=20 bench/article_page.sh
+# Environment:
+#     ROUNDS (3)      wrk runs against each server, alternating wenyuan, nginx, wenyuan, ...
+#     DURATION (10)   seconds per wrk run
+#     THREADS (2), CONNECTIONS (32)   wrk -t / -c
+#     CORPUS (../shared/corpus)       folder holding reports.jsonl
+#     CARGO_TARGET_DIR                honoured by the build; the binary is looked up there
+#     WENYUAN_BIN                     use this binary instead of building
+#     NGINX (nginx on PATH, else /usr/sbin/nginx), WRK (wrk)
+# Prints a table and saves it to bench/results/article_page-<date>.txt. Exits 0 whether or not
+# the target is met (a benchmark does not fail a build); exits non-zero only when it cannot run.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-32}
+CORPUS=${CORPUS:-../shared/corpus}
+TARGET_RATIO=0.5
+NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+WRK=${WRK:-wrk}
+
+die() { echo "article_page.sh: $*" >&2; exit 1; }
+log() { echo "== $*" >&2; }
+
+for tool in curl "$WRK" "$NGINX"; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"
+done
+[[ -f "$CORPUS/reports.jsonl" ]] || die "$CORPUS/reports.jsonl not found (set CORPUS)"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/wenyuan-bench-article.XXXXXX")
+WENYUAN_PID=""
+NGINX_PID=""
+cleanup() {
+    local pid
+    for pid in "$WENYUAN_PID" "$NGINX_PID"; do
+        if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A free loopback port: try random ones until nothing answers.
+free_port() {
+    local port i
+    for i in $(seq 1 50); do
+        port=$((20000 + (RANDOM * 32768 + RANDOM + i) % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    die "no free port found"
+}
+
+# Poll a URL until it answers 200, or give up after ~15 s.
+wait_for() {
+    local url=$1 pid=$2 i
+    for i in $(seq 1 150); do
+        if curl -fsS -o /dev/null "$url" 2>/dev/null; then
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# ---- build ----------------------------------------------------------------------------------
+if [[ -n "${WENYUAN_BIN:-}" ]]; then
+    BIN=$WENYUAN_BIN
+else
+    log "cargo build --release -p wenyuan"
+    cargo build --release -p wenyuan >&2
+    TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+    BIN=$TARGET_DIR/release/wenyuan
+fi
+[[ -x "$BIN" ]] || die "binary not found: $BIN"
+
+# ---- data -------------------------------------------------------------------------------------
+DATA=$TMP/data
+log "importing $CORPUS/reports.jsonl into a fresh data folder"
+"$BIN" import --data "$DATA" --access member "$CORPUS/reports.jsonl" >"$TMP/import.out" 2>"$TMP/import.err" \
+    || { cat "$TMP/import.out" "$TMP/import.err" >&2; die "import failed"; }
+IMPORT_SUMMARY=$(tail -n 1 "$TMP/import.out")
+
+# ---- wenyuan ----------------------------------------------------------------------------------
+WPORT=$(free_port)
+"$BIN" serve --data "$DATA" --listen "127.0.0.1:$WPORT" >"$TMP/serve.log" 2>&1 &
+WENYUAN_PID=$!
+wait_for "http://127.0.0.1:$WPORT/healthz" "$WENYUAN_PID" \
+    || { tail -n 20 "$TMP/serve.log" >&2; die "wenyuan did not come up on port $WPORT"; }
+
+API=$(curl -fsS "http://127.0.0.1:$WPORT/api/v1/articles/1") || die "GET /api/v1/articles/1 failed"
+grep -Eq '"gated"[[:space:]]*:[[:space:]]*true' <<<"$API" \
+    || die "document 1 is not gated for a guest; the benchmark needs the gated page"
+
+# ---- the static copy for nginx ----------------------------------------------------------------
+mkdir -p "$TMP/www/a"
+PAGE=$TMP/www/a/1
+WEN_URL="http://127.0.0.1:$WPORT/a/1"
+DOWNLOADED=$(curl -fsS -o "$PAGE" -w '%{size_download}' "$WEN_URL") || die "GET /a/1 failed"
+PAGE_BYTES=$(wc -c <"$PAGE" | tr -d ' ')
+[[ "$PAGE_BYTES" == "$DOWNLOADED" && "$PAGE_BYTES" -gt 0 ]] \
+    || die "saved $PAGE_BYTES bytes but the response had $DOWNLOADED"
+# nginx workers may run as another user (when started as root): let them read the page.
+chmod 755 "$TMP" "$TMP/www" "$TMP/www/a"
+chmod 644 "$PAGE"
+
+# ---- nginx ------------------------------------------------------------------------------------
+NPORT=$(free_port)
+while [[ "$NPORT" == "$WPORT" ]]; do NPORT=$(free_port); done
+mkdir -p "$TMP/nginx"
+cat >"$TMP/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes auto;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    client_body_temp_path $TMP/nginx/client_body;
+    proxy_temp_path $TMP/nginx/proxy;
+    fastcgi_temp_path $TMP/nginx/fastcgi;
+    uwsgi_temp_path $TMP/nginx/uwsgi;
+    scgi_temp_path $TMP/nginx/scgi;
+    types { }
+    default_type text/html;
+    charset utf-8;
+    server {
+        listen 127.0.0.1:$NPORT;
+        root $TMP/www;
+        location / { }
+    }
+}
+EOF
+"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" >"$TMP/nginx/stdout.log" 2>&1 &
+NGINX_PID=$!
+NGINX_URL="http://127.0.0.1:$NPORT/a/1"
+wait_for "$NGINX_URL" "$NGINX_PID" \
+    || { cat "$TMP/nginx/stdout.log" "$TMP/nginx/error.log" >&2 2>/dev/null; die "nginx did not come up on port $NPORT"; }
+curl -fsS -o "$TMP/nginx-copy" "$NGINX_URL"
+cmp -s "$PAGE" "$TMP/nginx-copy" || die "nginx does not serve the same bytes"
+NGINX_TYPE=$(curl -fsS -o /dev/null -w '%{content_type}' "$NGINX_URL")
+[[ "$NGINX_TYPE" == text/html* ]] || die "nginx serves Content-Type '$NGINX_TYPE'"
+
+# ---- wrk --------------------------------------------------------------------------------------
+# Latency value with unit (us, ms, s, m) -> milliseconds.
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+        else if (u == "h") n *= 3600000
+        printf "%.3f", n }'
+}
+
+# run_wrk NAME URL DURATION -> prints "rps p50_ms p99_ms errors"
+run_wrk() {
+    local name=$1 url=$2 secs=$3 out rps p50 p99 errors
+    out=$TMP/wrk-$name-$RANDOM.txt
+    "$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "$url" >"$out" 2>&1 \
+        || { cat "$out" >&2; die "wrk against $name failed"; }
+    rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+    p50=$(awk '$1 == "50%" { print $2 }' "$out")
+    p99=$(awk '$1 == "99%" { print $2 }' "$out")
+    [[ -n "$rps" && -n "$p50" && -n "$p99" ]] || { cat "$out" >&2; die "cannot parse wrk output"; }
+    errors=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' "$out")
+    echo "$rps $(to_ms "$p50") $(to_ms "$p99") $errors"
+}
+
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END {
+        if (NR % 2) printf "%.3f", a[(NR + 1) / 2]; else printf "%.3f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+log "warming up both servers (2 s each)"
+run_wrk wenyuan "$WEN_URL" 2 >/dev/null
+run_wrk nginx "$NGINX_URL" 2 >/dev/null
+
+declare -a W_RPS=() W_P50=() W_P99=() N_RPS=() N_P50=() N_P99=()
+ROWS=""
+TOTAL_ERRORS=0
+for round in $(seq 1 "$ROUNDS"); do
+    for name in wenyuan nginx; do
+        if [[ $name == wenyuan ]]; then url=$WEN_URL; else url=$NGINX_URL; fi
+        log "round $round/$ROUNDS: $name (${DURATION}s)"
+        result=$(run_wrk "$name" "$url" "$DURATION")
+        read -r rps p50 p99 errors <<<"$result"
+        TOTAL_ERRORS=$((TOTAL_ERRORS + errors))
+        if [[ $name == wenyuan ]]; then
+            W_RPS+=("$rps"); W_P50+=("$p50"); W_P99+=("$p99")
+        else
+            N_RPS+=("$rps"); N_P50+=("$p50"); N_P99+=("$p99")
+        fi
+        ROWS+=$(printf '%-7s %-8s %12.0f %10.2f %10.2f %8s' "$round" "$name" "$rps" "$p50" "$p99" "$errors")$'\n'
+    done
+done
+
+W_MED=$(median "${W_RPS[@]}")
+N_MED=$(median "${N_RPS[@]}")
+RATIO=$(awk -v w="$W_MED" -v n="$N_MED" 'BEGIN { printf "%.3f", (n > 0 ? w / n : 0) }')
+if awk -v r="$RATIO" -v t="$TARGET_RATIO" 'BEGIN { exit !(r >= t) }'; then
+    VERDICT="PASS (ratio $RATIO >= $TARGET_RATIO)"
+else
+    VERDICT="BELOW TARGET (ratio $RATIO < $TARGET_RATIO)"
+fi
+
+REPORT=$(
+    echo "Wenyuan article page (guest, gated /a/1) vs nginx static copy of the same bytes"
+    echo "date:        $(date '+%Y-%m-%d %H:%M:%S %z')"
+    echo "commit:      $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- crates 2>/dev/null || echo ' (crates/ has uncommitted changes)')"
+    echo "machine:     $(nproc) cores, $(uname -sr); $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'); $("$WRK" -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')"
+    echo "load:        wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS rounds each, alternating (client and servers share the machine)"
+    echo "import:      $IMPORT_SUMMARY"
+    echo "page size:   $PAGE_BYTES bytes (text/html, uncompressed: wrk sends no Accept-Encoding)"
+    echo
+    printf '%-7s %-8s %12s %10s %10s %8s\n' round server "requests/s" "p50 ms" "p99 ms" errors
+    printf '%s' "$ROWS"
+    printf '%-7s %-8s %12.0f %10.2f %10.2f\n' median wenyuan "$W_MED" "$(median "${W_P50[@]}")" "$(median "${W_P99[@]}")"
+    printf '%-7s %-8s %12.0f %10.2f %10.2f\n' median nginx "$N_MED" "$(median "${N_P50[@]}")" "$(median "${N_P99[@]}")"
+    echo
+    echo "ratio wenyuan/nginx (median requests/s): $RATIO   target >= $TARGET_RATIO: $VERDICT"
+    if [[ $TOTAL_ERRORS -gt 0 ]]; then
+        echo "WARNING: $TOTAL_ERRORS non-2xx responses or socket errors during the runs"
+    fi
+)
+
+echo
+echo "$REPORT"
+mkdir -p "$ROOT/bench/results"
+RESULT=$ROOT/bench/results/article_page-$(date +%Y%m%d-%H%M%S).txt
+echo "$REPORT" >"$RESULT"
+echo
+echo "saved to ${RESULT#"$ROOT"/}"
+exit 0
