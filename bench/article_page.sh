@@ -164,6 +164,8 @@ NGINX_TYPE=$(curl -fsS -o /dev/null -w '%{content_type}' "$NGINX_URL")
 [[ "$NGINX_TYPE" == text/html* ]] || die "nginx serves Content-Type '$NGINX_TYPE'"
 
 # ---- wrk --------------------------------------------------------------------------------------
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
 # Latency value with unit (us, ms, s, m) -> milliseconds.
 to_ms() {
     awk -v v="$1" 'BEGIN {
@@ -173,19 +175,57 @@ to_ms() {
         printf "%.3f", n }'
 }
 
-# run_wrk NAME URL DURATION -> prints "rps p50_ms p99_ms errors"
+# CPU time (user + system, in clock ticks) used so far by the given processes.
+cpu_ticks() {
+    local pid total=0 ticks
+    for pid in "$@"; do
+        # utime and stime are fields 14 and 15 of the line, 12 and 13 after "pid (comm) ".
+        ticks=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }') || ticks=0
+        total=$((total + ${ticks:-0}))
+    done
+    echo "$total"
+}
+
+# The processes doing a server's work: wenyuan itself, or nginx's master and workers.
+server_pids() {
+    if [[ $1 == wenyuan ]]; then
+        echo "$WENYUAN_PID"
+    else
+        echo "$NGINX_PID"
+        cat "/proc/$NGINX_PID/task/"*/children 2>/dev/null || pgrep -P "$NGINX_PID" || true
+    fi
+}
+
+# run_wrk NAME URL DURATION -> prints "rps p50_ms p99_ms errors cpu_us_per_request"
 run_wrk() {
-    local name=$1 url=$2 secs=$3 out rps p50 p99 errors
+    local name=$1 url=$2 secs=$3 out rps p50 p99 errors requests before after pids
+    read -r -a pids <<<"$(server_pids "$name" | tr '\n' ' ')"
     out=$TMP/wrk-$name-$RANDOM.txt
+    before=$(cpu_ticks "${pids[@]}")
     "$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "$url" >"$out" 2>&1 \
         || { cat "$out" >&2; die "wrk against $name failed"; }
+    after=$(cpu_ticks "${pids[@]}")
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
     p50=$(awk '$1 == "50%" { print $2 }' "$out")
     p99=$(awk '$1 == "99%" { print $2 }' "$out")
-    [[ -n "$rps" && -n "$p50" && -n "$p99" ]] || { cat "$out" >&2; die "cannot parse wrk output"; }
+    requests=$(awk '/ requests in / { print $1 }' "$out")
+    [[ -n "$rps" && -n "$p50" && -n "$p99" && -n "$requests" ]] || { cat "$out" >&2; die "cannot parse wrk output"; }
     errors=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' "$out")
-    echo "$rps $(to_ms "$p50") $(to_ms "$p99") $errors"
+    echo "$rps $(to_ms "$p50") $(to_ms "$p99") $errors $(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v r="$requests" 'BEGIN { printf "%.1f", (r > 0 ? t / hz * 1e6 / r : 0) }')"
 }
+
+# The commit measured, and whether crates/ differs from it.
+commit_info() {
+    local c
+    if c=$(git rev-parse --short HEAD 2>/dev/null); then
+        git diff --quiet HEAD -- crates 2>/dev/null || c+=" + uncommitted changes in crates/"
+        echo "$c"
+    else
+        echo "unknown (not a git checkout)"
+    fi
+}
+
+LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
 median() {
     printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END {
@@ -196,7 +236,7 @@ log "warming up both servers (2 s each)"
 run_wrk wenyuan "$WEN_URL" 2 >/dev/null
 run_wrk nginx "$NGINX_URL" 2 >/dev/null
 
-declare -a W_RPS=() W_P50=() W_P99=() N_RPS=() N_P50=() N_P99=()
+declare -a W_RPS=() W_P50=() W_P99=() W_CPU=() N_RPS=() N_P50=() N_P99=() N_CPU=()
 ROWS=""
 TOTAL_ERRORS=0
 for round in $(seq 1 "$ROUNDS"); do
@@ -204,14 +244,14 @@ for round in $(seq 1 "$ROUNDS"); do
         if [[ $name == wenyuan ]]; then url=$WEN_URL; else url=$NGINX_URL; fi
         log "round $round/$ROUNDS: $name (${DURATION}s)"
         result=$(run_wrk "$name" "$url" "$DURATION")
-        read -r rps p50 p99 errors <<<"$result"
+        read -r rps p50 p99 errors cpu <<<"$result"
         TOTAL_ERRORS=$((TOTAL_ERRORS + errors))
         if [[ $name == wenyuan ]]; then
-            W_RPS+=("$rps"); W_P50+=("$p50"); W_P99+=("$p99")
+            W_RPS+=("$rps"); W_P50+=("$p50"); W_P99+=("$p99"); W_CPU+=("$cpu")
         else
-            N_RPS+=("$rps"); N_P50+=("$p50"); N_P99+=("$p99")
+            N_RPS+=("$rps"); N_P50+=("$p50"); N_P99+=("$p99"); N_CPU+=("$cpu")
         fi
-        ROWS+=$(printf '%-7s %-8s %12.0f %10.2f %10.2f %8s' "$round" "$name" "$rps" "$p50" "$p99" "$errors")$'\n'
+        ROWS+=$(printf '%-7s %-8s %12.0f %10.2f %10.2f %14.1f %8s' "$round" "$name" "$rps" "$p50" "$p99" "$cpu" "$errors")$'\n'
     done
 done
 
@@ -227,17 +267,19 @@ fi
 REPORT=$(
     echo "Wenyuan article page (guest, gated /a/1) vs nginx static copy of the same bytes"
     echo "date:        $(date '+%Y-%m-%d %H:%M:%S %z')"
-    echo "commit:      $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- crates 2>/dev/null || echo ' (crates/ has uncommitted changes)')"
+    echo "commit:      $(commit_info)"
     echo "machine:     $(nproc) cores, $(uname -sr); $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'); $("$WRK" -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')"
+    echo "loadavg:     load average before the runs $LOAD_BEFORE (other work on the machine skews the figures)"
     echo "load:        wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS rounds each, alternating (client and servers share the machine)"
     echo "import:      $IMPORT_SUMMARY"
     echo "page size:   $PAGE_BYTES bytes (text/html, uncompressed: wrk sends no Accept-Encoding)"
     echo
-    printf '%-7s %-8s %12s %10s %10s %8s\n' round server "requests/s" "p50 ms" "p99 ms" errors
+    printf '%-7s %-8s %12s %10s %10s %14s %8s\n' round server "requests/s" "p50 ms" "p99 ms" "server CPU us" errors
     printf '%s' "$ROWS"
-    printf '%-7s %-8s %12.0f %10.2f %10.2f\n' median wenyuan "$W_MED" "$(median "${W_P50[@]}")" "$(median "${W_P99[@]}")"
-    printf '%-7s %-8s %12.0f %10.2f %10.2f\n' median nginx "$N_MED" "$(median "${N_P50[@]}")" "$(median "${N_P99[@]}")"
+    printf '%-7s %-8s %12.0f %10.2f %10.2f %14.1f\n' median wenyuan "$W_MED" "$(median "${W_P50[@]}")" "$(median "${W_P99[@]}")" "$(median "${W_CPU[@]}")"
+    printf '%-7s %-8s %12.0f %10.2f %10.2f %14.1f\n' median nginx "$N_MED" "$(median "${N_P50[@]}")" "$(median "${N_P99[@]}")" "$(median "${N_CPU[@]}")"
     echo
+    echo "server CPU us = CPU time (user + system) the server used per request; robust to other load, unlike requests/s"
     echo "ratio wenyuan/nginx (median requests/s): $RATIO   target >= $TARGET_RATIO: $VERDICT"
     if [[ $TOTAL_ERRORS -gt 0 ]]; then
         echo "WARNING: $TOTAL_ERRORS non-2xx responses or socket errors during the runs"

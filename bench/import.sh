@@ -88,6 +88,19 @@ import_once() {
     return "$rc"
 }
 
+# The commit measured, and whether crates/ differs from it.
+commit_info() {
+    local c
+    if c=$(git rev-parse --short HEAD 2>/dev/null); then
+        git diff --quiet HEAD -- crates 2>/dev/null || c+=" + uncommitted changes in crates/"
+        echo "$c"
+    else
+        echo "unknown (not a git checkout)"
+    fi
+}
+
+LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+
 median() {
     printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END {
         if (NR % 2) printf "%.3f", a[(NR + 1) / 2]; else printf "%.3f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
@@ -130,8 +143,9 @@ SIZE_MB=$(du -cm "${FILES[@]}" | awk 'END { print $1 }')
 REPORT=$(
     echo "Wenyuan import throughput: wenyuan import --data <fresh dir> news.jsonl reports.jsonl"
     echo "date:      $(date '+%Y-%m-%d %H:%M:%S %z')"
-    echo "commit:    $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- crates 2>/dev/null || echo ' (crates/ has uncommitted changes)')"
+    echo "commit:    $(commit_info)"
     echo "machine:   $(nproc) cores, $(uname -sr); data folders in ${TMPDIR:-/tmp} ($(df -PT "$TMP" | awk 'NR == 2 { print $2 }'))"
+    echo "load:      load average before the runs $LOAD_BEFORE (other work on the machine skews the figures)"
     echo "input:     ${FILES[*]} (${SIZE_MB} MB)"
     echo "peak RSS:  $RSS_METHOD"
     echo

@@ -44,7 +44,6 @@ pub struct Document {
     pub category_slug: Option<String>,
     pub access: Access,
     pub status: String,
-    pub views_base: i64,
     pub preview_ratio: Option<f64>,
     pub preview_max: Option<i64>,
     pub paragraphs: Vec<Paragraph>,
@@ -75,7 +74,6 @@ impl Document {
             // A value the schema allows but this build does not know is treated as the strictest.
             access: row.access.parse().unwrap_or(Access::Vip),
             status: row.status,
-            views_base: row.views_base,
             preview_ratio: row.preview_ratio,
             preview_max: row.preview_max,
             paragraphs,
@@ -136,7 +134,7 @@ mod tests {
             status: "published".into(),
             preview_ratio: None,
             preview_max: None,
-            views_base: 246,
+            views: 246,
             updated_at: 0,
         }
     }

@@ -73,7 +73,7 @@ mod tests {
                 status: "published".into(),
                 preview_ratio: None,
                 preview_max: None,
-                views_base: 0,
+                views: 0,
                 updated_at: 0,
             },
             vec![],

@@ -7,11 +7,15 @@ pub mod clock;
 pub mod document;
 pub mod error;
 pub mod gate;
+pub mod hot;
 pub mod import;
 pub mod library;
 pub mod members;
+pub mod related;
 pub mod settings;
+pub mod tasks;
 pub mod view;
+pub mod views;
 
 pub use access::{Access, Role};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -8,6 +8,9 @@ use serde::Serialize;
 use wenyuan_store::{ArticleSummary, CategoryRow, ListFilter, Store};
 
 use crate::document::Document;
+use crate::hot::HotCache;
+use crate::related::RelatedCache;
+use crate::views::{ViewCounter, VisitorKeys};
 use crate::{Clock, CoreError, Result, SiteSettings};
 
 /// Upper bound of parsed documents kept in memory; past it the cache is emptied and refilled by
@@ -24,6 +27,10 @@ pub struct Library {
     applied_change: AtomicI64,
     /// Bumped on every applied change, so derived caches (rendered pages, lists) know to refresh.
     generation: AtomicI64,
+    /// Views counted in memory, flushed by [`Library::flush_views`].
+    pub views: ViewCounter,
+    pub(crate) hot_cache: HotCache,
+    pub(crate) related_cache: RelatedCache,
 }
 
 /// A page of a document list.
@@ -59,7 +66,7 @@ impl From<ArticleSummary> for ListItem {
             category: s.category_name,
             category_slug: s.category_slug,
             access: s.access,
-            views: s.views_base,
+            views: s.views,
             lead,
         }
     }
@@ -87,6 +94,9 @@ impl Library {
         // Changes before start-up are already in the database; caches start empty.
         let head = store.last_change_id().await?;
         Ok(Library {
+            views: ViewCounter::new(settings.utc_offset),
+            hot_cache: HotCache::default(),
+            related_cache: RelatedCache::default(),
             store,
             settings,
             clock,
@@ -103,6 +113,48 @@ impl Library {
     /// A changing number: when it moves, anything derived from documents must be rebuilt.
     pub fn generation(&self) -> i64 {
         self.generation.load(Ordering::Acquire)
+    }
+
+    /// Invalidate everything derived from documents (rendered pages, lists, related lists).
+    pub fn bump_generation(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Record a read by a visitor; returns whether it counted (see [`crate::views`]).
+    pub fn count_view(&self, id: i64, visitor: &VisitorKeys) -> bool {
+        self.views.record(id, visitor, self.now())
+    }
+
+    /// The view count to show: stored total plus views counted here and not yet flushed.
+    pub async fn views_of(&self, id: i64) -> Result<i64> {
+        let stored = match self.views.cached_total(id) {
+            Some(total) => total,
+            None => {
+                let total = self.store.article_views(id).await?.unwrap_or(0);
+                self.views.cache_total(id, total);
+                total
+            }
+        };
+        Ok(stored + self.views.pending_for(id))
+    }
+
+    /// Write the counted views to the database. On failure they stay pending for the next try.
+    /// Returns how many views were written.
+    pub async fn flush_views(&self) -> Result<i64> {
+        let batch = self.views.take_pending();
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        match self.store.add_views(&batch).await {
+            Ok(()) => {
+                self.views.flushed(&batch, self.now());
+                Ok(batch.iter().map(|(_, _, n)| n).sum())
+            }
+            Err(err) => {
+                self.views.restore_pending(batch);
+                Err(err.into())
+            }
+        }
     }
 
     /// The parsed document, from the cache or the database. Unpublished documents are returned
@@ -198,7 +250,7 @@ impl Library {
                 }
             }
             self.applied_change.store(last.id, Ordering::Release);
-            self.generation.fetch_add(1, Ordering::AcqRel);
+            self.bump_generation();
             applied += changes.len();
             if changes.len() < 1_000 {
                 break;

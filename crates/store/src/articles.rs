@@ -43,7 +43,8 @@ pub struct ArticleRow {
     pub status: String,
     pub preview_ratio: Option<f64>,
     pub preview_max: Option<i64>,
-    pub views_base: i64,
+    /// The imported starting count plus the views counted since.
+    pub views: i64,
     pub updated_at: i64,
 }
 
@@ -57,7 +58,7 @@ pub struct ArticleSummary {
     pub category_name: Option<String>,
     pub category_slug: Option<String>,
     pub access: String,
-    pub views_base: i64,
+    pub views: i64,
     pub lead: String,
 }
 
@@ -69,7 +70,7 @@ pub struct ListFilter {
 }
 
 const ARTICLE_COLUMNS: &str = "a.id, a.title, a.body, a.published_on, c.name AS category_name, \
-     c.slug AS category_slug, a.access, a.status, a.preview_ratio, a.preview_max, a.views_base, a.updated_at";
+     c.slug AS category_slug, a.access, a.status, a.preview_ratio, a.preview_max, a.views_base + a.views_total AS views, a.updated_at";
 
 /// How many characters of the body a list line carries.
 const LEAD_CHARS: i64 = 120;
@@ -134,7 +135,7 @@ impl Store {
         let (limit_p, offset_p) = (next(), next());
         let list_sql = format!(
             "SELECT a.id, a.title, a.published_on, c.name AS category_name, c.slug AS category_slug, \
-             a.access, a.views_base, substr(a.body, 1, {LEAD_CHARS}) AS lead \
+             a.access, a.views_base + a.views_total AS views, substr(a.body, 1, {LEAD_CHARS}) AS lead \
              FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
              WHERE {where_clause} ORDER BY a.published_on DESC, a.id DESC LIMIT {limit_p} OFFSET {offset_p}"
         );

@@ -10,9 +10,11 @@ mod categories;
 mod changes;
 mod db;
 mod error;
+mod keywords;
 mod sessions;
 mod settings;
 mod users;
+mod views;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -22,6 +24,8 @@ pub use categories::CategoryRow;
 pub use changes::ChangeRow;
 pub use db::{Backend, Store};
 pub use error::StoreError;
+pub use keywords::RelatedCandidate;
 pub use users::UserRow;
+pub use views::HotRow;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

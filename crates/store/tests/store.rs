@@ -85,7 +85,7 @@ async fn an_article_reads_back_with_its_category_and_tags() {
         assert_eq!(row.published_on, "2020-11-04");
         assert_eq!(row.category_name.as_deref(), Some("讲话 稿"));
         assert_eq!(row.category_slug.as_deref(), Some("讲话-稿"));
-        assert_eq!(row.views_base, 246);
+        assert_eq!(row.views, 246);
         assert_eq!(row.access, "member");
         let mut tags = store.article_tags(id).await.unwrap();
         tags.sort();

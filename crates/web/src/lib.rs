@@ -9,11 +9,13 @@ mod error;
 mod pages;
 mod routes;
 mod server;
+mod share;
 mod state;
 mod templates;
 mod viewer;
+mod visitor;
 
 pub use error::{AppError, AppResult};
-pub use server::{router, serve, spawn_change_follower};
+pub use server::{router, serve};
 pub use state::AppState;
 pub use templates::Templates;

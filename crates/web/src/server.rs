@@ -1,16 +1,12 @@
 //! The router and the server loop.
 
-use std::future::Future;
-use std::sync::Arc;
-use std::time::Duration;
-
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::{middleware, Router};
+use std::future::Future;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
-use wenyuan_core::Library;
 
 use crate::assets::serve_static;
 use crate::pages::{error_pages, not_found};
@@ -45,22 +41,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-}
-
-/// Follow the change feed so that changes made elsewhere (a CLI import, another node) reach this
-/// process's caches within about half a second.
-pub fn spawn_change_follower(lib: Arc<Library>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(500));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(err) = lib.apply_changes().await {
-                tracing::warn!(%err, "following the change feed failed; will retry");
-            }
-        }
-    })
+    // The peer address identifies anonymous readers for view counting (and rate limits).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -17,14 +17,26 @@ pub struct AppState {
     pub lib: Arc<Library>,
     pub templates: Templates,
     pub assets: Arc<Assets>,
-    /// Rendered article pages for guests, who all see the same page: (library generation, HTML).
-    pub guest_pages: Arc<RwLock<HashMap<i64, (i64, Bytes)>>>,
+    /// Rendered article pages for guests, who all see the same page, by (document, site base URL).
+    pub guest_pages: Arc<RwLock<HashMap<(i64, String), GuestPage>>>,
     /// The category menu every page shows: (library generation, categories).
     nav: Arc<RwLock<(i64, Arc<Vec<CategoryItem>>)>>,
 }
 
 /// Bound on cached guest pages; past it the cache is emptied and refilled by use.
 pub const GUEST_PAGE_CACHE_LIMIT: usize = 5_000;
+/// A cached page is re-rendered after this long, so its hot lists stay fresh.
+pub const GUEST_PAGE_TTL_SECONDS: i64 = 30;
+
+/// A guest's article page, split around the view count, which changes with every read and is
+/// filled in per request.
+#[derive(Clone)]
+pub struct GuestPage {
+    pub generation: i64,
+    pub rendered_at: i64,
+    pub head: Bytes,
+    pub tail: Bytes,
+}
 
 impl AppState {
     /// State over a library; `theme_dir` holds template overrides (the data dir's `theme/`).
@@ -38,22 +50,28 @@ impl AppState {
         }
     }
 
-    pub fn cached_guest_page(&self, id: i64) -> Option<Bytes> {
+    pub fn cached_guest_page(&self, id: i64, base: &str) -> Option<GuestPage> {
         let generation = self.lib.generation();
+        let now = self.lib.now();
         let cache = self.guest_pages.read().unwrap_or_else(|e| e.into_inner());
-        match cache.get(&id) {
-            Some((g, html)) if *g == generation => Some(html.clone()),
+        // Keyed by base too: without a configured base URL, the QR code names the request's host.
+        match cache.get(&(id, base.to_owned())) {
+            Some(page)
+                if page.generation == generation
+                    && (0..GUEST_PAGE_TTL_SECONDS).contains(&(now - page.rendered_at)) =>
+            {
+                Some(page.clone())
+            }
             _ => None,
         }
     }
 
-    pub fn cache_guest_page(&self, id: i64, html: Bytes) {
-        let generation = self.lib.generation();
+    pub fn cache_guest_page(&self, id: i64, base: &str, page: GuestPage) {
         let mut cache = self.guest_pages.write().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= GUEST_PAGE_CACHE_LIMIT {
             cache.clear();
         }
-        cache.insert(id, (generation, html));
+        cache.insert((id, base.to_owned()), page);
     }
 
     /// The category menu, read from the database once per library generation.

@@ -19,6 +19,11 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("register.html", include_str!("../templates/register.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("macros.html", include_str!("../templates/macros.html")),
+    ("hot.html", include_str!("../templates/hot.html")),
+    (
+        "sidebar_hot.html",
+        include_str!("../templates/sidebar_hot.html"),
+    ),
 ];
 
 #[derive(Clone)]
@@ -64,33 +69,13 @@ fn load(theme_dir: Option<&Path>, name: &str) -> Result<Option<String>, minijinj
         .map(|(_, text)| (*text).to_owned()))
 }
 
-/// 1234567 → "1,234,567".
 fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::share::thousands(n)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(246), "246");
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(thousands(-1000), "-1,000");
-    }
 
     #[test]
     fn a_theme_file_overrides_the_embedded_template() {

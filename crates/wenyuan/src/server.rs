@@ -6,9 +6,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+use wenyuan_core::tasks::BackgroundTasks;
 use wenyuan_core::{Clock, Library, SystemClock};
 use wenyuan_store::Store;
-use wenyuan_web::{spawn_change_follower, AppState};
+use wenyuan_web::AppState;
 
 use crate::config::Config;
 
@@ -35,7 +36,7 @@ pub struct RunningServer {
     pub lib: Arc<Library>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
-    follower: tokio::task::JoinHandle<()>,
+    background: BackgroundTasks,
 }
 
 impl RunningServer {
@@ -44,16 +45,14 @@ impl RunningServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let served = (&mut self.task).await.context("the server task failed")?;
-        self.follower.abort();
-        self.lib.store.close().await;
-        served.context("the server failed")
+        self.wait().await
     }
 
-    /// Wait until the server ends by itself (after a signal).
-    pub async fn wait(mut self) -> anyhow::Result<()> {
-        let served = (&mut self.task).await.context("the server task failed")?;
-        self.follower.abort();
+    /// Wait until the server ends by itself (after a signal), then flush what is pending and
+    /// close the database.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        let served = self.task.await.context("the server task failed")?;
+        self.background.shutdown().await;
         self.lib.store.close().await;
         served.context("the server failed")
     }
@@ -85,20 +84,28 @@ pub async fn start(
         }
         tracing::info!("shutting down: finishing requests in flight");
     };
-    let follower = spawn_change_follower(lib.clone());
+    let background = BackgroundTasks::spawn(lib.clone());
     let task = tokio::spawn(wenyuan_web::serve(listener, state, shutdown));
     Ok(RunningServer {
         addr,
         lib,
         stop: Some(stop_tx),
         task,
-        follower,
+        background,
     })
 }
 
 /// Start a server as tests need it: the given config, the system clock, port 0 on loopback.
 pub async fn start_for_test(config: &Config) -> anyhow::Result<RunningServer> {
-    let lib = open_library(config, Arc::new(SystemClock)).await?;
+    start_for_test_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// As [`start_for_test`], with a clock the test controls (e.g. a `ManualClock`).
+pub async fn start_for_test_with_clock(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<RunningServer> {
+    let lib = open_library(config, clock).await?;
     start(config, lib, "127.0.0.1:0", false).await
 }
 

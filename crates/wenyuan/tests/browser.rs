@@ -32,30 +32,64 @@ async fn a_reader_logs_in_through_the_form_and_reads_the_full_text() {
         let guest_text = browser.text().await;
         assert!(guest_text.contains("在2020年区委读书会上的讲话"));
         assert!(guest_text.contains("阅读全文"), "the gate is shown");
-        assert!(!guest_text.contains("坚定发展思路，增强发展信心") && !guest_text.contains("坚定发展思路,增强发展信心"), "hidden text is not in the page");
-        browser.screenshot(&shots.join(format!("article-guest-desktop-{tag}.png"))).await;
+        assert!(
+            !guest_text.contains("坚定发展思路，增强发展信心")
+                && !guest_text.contains("坚定发展思路,增强发展信心"),
+            "hidden text is not in the page"
+        );
+        browser
+            .screenshot(&shots.join(format!("article-guest-desktop-{tag}.png")))
+            .await;
         browser.resize(390, 844).await;
-        browser.screenshot(&shots.join(format!("article-guest-phone-{tag}.png"))).await;
+        browser
+            .screenshot(&shots.join(format!("article-guest-phone-{tag}.png")))
+            .await;
         browser.resize(1280, 900).await;
 
         // Through the gate's login button, the form, and back to the article.
         browser.click(".gate a.button").await;
-        assert!(browser.current_url().await.contains("/login?next="), "the gate leads to login");
+        assert!(
+            browser.current_url().await.contains("/login?next="),
+            "the gate leads to login"
+        );
         browser.type_into("#name", wenyuan::demo::DEMO_MEMBER).await;
-        browser.type_into("#password", wenyuan::demo::DEMO_PASSWORD).await;
+        browser
+            .type_into("#password", wenyuan::demo::DEMO_PASSWORD)
+            .await;
         browser.click("#login-submit").await;
-        assert_eq!(browser.wait_for_url(&page).await, page, "back on the article after logging in");
+        assert_eq!(
+            browser.wait_for_url(&page).await,
+            page,
+            "back on the article after logging in"
+        );
         let member_text = browser.text().await;
-        assert!(member_text.contains("坚定发展思路,增强发展信心"), "the full text after login");
-        assert!(member_text.contains("谋划人大履职的方向"), "to the last paragraph");
-        assert!(!browser.source().await.contains("class=\"gate\""), "no gate for a member");
-        browser.screenshot(&shots.join(format!("article-member-desktop-{tag}.png"))).await;
+        assert!(
+            member_text.contains("坚定发展思路,增强发展信心"),
+            "the full text after login"
+        );
+        assert!(
+            member_text.contains("谋划人大履职的方向"),
+            "to the last paragraph"
+        );
+        assert!(
+            !browser.source().await.contains("class=\"gate\""),
+            "no gate for a member"
+        );
+        browser
+            .screenshot(&shots.join(format!("article-member-desktop-{tag}.png")))
+            .await;
         browser.resize(390, 844).await;
-        browser.screenshot(&shots.join(format!("article-member-phone-{tag}.png"))).await;
+        browser
+            .screenshot(&shots.join(format!("article-member-phone-{tag}.png")))
+            .await;
         browser.goto(&format!("{}/", app.base)).await;
-        browser.screenshot(&shots.join(format!("home-phone-{tag}.png"))).await;
+        browser
+            .screenshot(&shots.join(format!("home-phone-{tag}.png")))
+            .await;
         browser.resize(1280, 900).await;
-        browser.screenshot(&shots.join(format!("home-desktop-{tag}.png"))).await;
+        browser
+            .screenshot(&shots.join(format!("home-desktop-{tag}.png")))
+            .await;
         browser.quit().await;
         app.stop().await;
     }

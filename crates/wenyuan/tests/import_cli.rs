@@ -15,7 +15,10 @@ async fn bad_files_fail_alone_with_a_reason_and_good_ones_still_import() {
     };
     write("empty.txt", b"");
     write("blank.txt", "  \n\u{3000}\n".as_bytes());
-    write("binary.txt", &[0u8, 159, 146, 150, 0, 1, 2, 3, 255, 0, 0, 7, 8, 9, 0, 0]);
+    write(
+        "binary.txt",
+        &[0u8, 159, 146, 150, 0, 1, 2, 3, 255, 0, 0, 7, 8, 9, 0, 0],
+    );
     write("title-only.txt", "只有标题\n".as_bytes());
     write("good.md", "---\ntitle: 一篇 Markdown 范文\ndate: 2024-02-03\ncategory: 工作总结\ntags: [总结, 模板]\naccess: vip\n---\n\n一、总体情况\n\n今年以来，我们坚持稳中求进工作总基调。\n\n二、下一步打算\n\n继续抓好各项工作落实。\n".as_bytes());
     write(
@@ -30,7 +33,11 @@ async fn bad_files_fail_alone_with_a_reason_and_good_ones_still_import() {
     write("picture.png", &[137, 80, 78, 71]);
     let (code, stdout, stderr) = app.import(&[dir.path().to_str().unwrap()]);
     assert_eq!(code, 1, "failures mean exit status 1");
-    assert_eq!(stdout.trim(), "imported 3, skipped 0, failed 7", "stderr: {stderr}");
+    assert_eq!(
+        stdout.trim(),
+        "imported 3, skipped 0, failed 7",
+        "stderr: {stderr}"
+    );
     for (file, reason) in [
         ("empty.txt", "empty"),
         ("blank.txt", "no text"),
@@ -41,20 +48,36 @@ async fn bad_files_fail_alone_with_a_reason_and_good_ones_still_import() {
         ("records.jsonl:5", "not a valid JSON record"),
     ] {
         assert!(
-            stderr.lines().any(|l| l.contains(file) && l.to_lowercase().contains(&reason.to_lowercase())),
+            stderr
+                .lines()
+                .any(|l| l.contains(file) && l.to_lowercase().contains(&reason.to_lowercase())),
             "stderr names {file} with {reason:?}:\n{stderr}"
         );
     }
-    assert!(!stderr.contains("picture.png"), "folders skip files of unknown types");
+    assert!(
+        !stderr.contains("picture.png"),
+        "folders skip files of unknown types"
+    );
     app.sync().await;
     let visitor = app.visitor();
-    let list: serde_json::Value = serde_json::from_str(&visitor.get("/api/v1/articles").await.body).unwrap();
-    let titles: Vec<&str> = list["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap()).collect();
+    let list: serde_json::Value =
+        serde_json::from_str(&visitor.get("/api/v1/articles").await.body).unwrap();
+    let titles: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
     assert_eq!(list["total"], 3);
     for title in ["一篇 Markdown 范文", "第一条记录", "第三条记录"] {
         assert!(titles.contains(&title), "{title} in {titles:?}");
     }
-    let md = list["items"].as_array().unwrap().iter().find(|i| i["title"] == "一篇 Markdown 范文").unwrap();
+    let md = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["title"] == "一篇 Markdown 范文")
+        .unwrap();
     assert_eq!(md["access"], "vip");
     assert_eq!(md["date"], "2024-02-03");
     assert_eq!(md["category"], "工作总结");
@@ -67,7 +90,8 @@ async fn importing_the_same_files_twice_skips_them() {
         let app = TestApp::start(backend).await;
         let seed = corpus("seed/000_38663bb0f25ad367.txt");
         let (code, out1, _) = app.import(&[seed.to_str().unwrap()]);
-        let (code2, out2, _) = app.import(&[seed.to_str().unwrap(), corpus("fixtures").to_str().unwrap()]);
+        let (code2, out2, _) =
+            app.import(&[seed.to_str().unwrap(), corpus("fixtures").to_str().unwrap()]);
         assert_eq!((code, code2), (0, 0), "{backend:?}");
         assert_eq!(out1.trim(), "imported 1, skipped 0, failed 0");
         assert_eq!(out2.trim(), "imported 0, skipped 4, failed 0");

@@ -6,7 +6,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use wenyuan_core::document::Paragraph;
+use wenyuan_core::hot::{HotItem, HotWindow};
 use wenyuan_core::library::ListItem;
+use wenyuan_core::related::RelatedItem;
 use wenyuan_core::store::ListFilter;
 use wenyuan_core::view::{ArticleView, OutlineItem};
 
@@ -19,6 +21,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/articles", get(list_articles))
         .route("/articles/{id}", get(article))
+        .route("/articles/{id}/related", get(related))
+        .route("/hot", get(hot))
         .fallback(|| async { ApiError(AppError::not_found()) })
 }
 
@@ -90,8 +94,57 @@ async fn article(
         .lib
         .readable_document(id, viewer.role().is_staff())
         .await?;
-    let view = ArticleView::new(&doc, viewer.role(), &state.lib.settings, doc.views_base);
+    let views = state.lib.views_of(id).await?;
+    let view = ArticleView::new(&doc, viewer.role(), &state.lib.settings, views);
     Ok(Json(view.into()))
+}
+
+#[derive(Debug, Deserialize)]
+struct RelatedQuery {
+    limit: Option<String>,
+}
+
+/// `[{id, title, score}]`: titles only, so no gate is involved.
+async fn related(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    Query(q): Query<RelatedQuery>,
+) -> ApiResult<Vec<RelatedItem>> {
+    let id = parse_id(&raw_id)?;
+    state.lib.readable_document(id, false).await?;
+    let limit = parse_limit(q.limit.as_deref(), 8)?;
+    Ok(Json(
+        state
+            .lib
+            .related(id, limit as usize)
+            .await?
+            .as_ref()
+            .clone(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct HotQuery {
+    window: Option<String>,
+    limit: Option<String>,
+}
+
+async fn hot(State(state): State<AppState>, Query(q): Query<HotQuery>) -> ApiResult<Vec<HotItem>> {
+    let window = HotWindow::parse(q.window.as_deref())?;
+    let limit = parse_limit(q.limit.as_deref(), 10)?;
+    Ok(Json(state.lib.hot(window, limit, 1).await?.items))
+}
+
+/// `limit=` between 1 and 100; absent means `default`.
+fn parse_limit(text: Option<&str>, default: i64) -> Result<i64, ApiError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(default),
+        Some(t) => t
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| ApiError(AppError::bad_request("limit 应为 1 到 100 之间的整数"))),
+    }
 }
 
 #[derive(Debug, Deserialize)]

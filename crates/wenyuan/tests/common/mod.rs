@@ -10,8 +10,11 @@ use std::process::{Command, Output, Stdio};
 
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
+use std::sync::Arc;
 use wenyuan::config::Config;
-use wenyuan::server::{start_for_test, RunningServer};
+
+use wenyuan::server::{start_for_test, start_for_test_with_clock, RunningServer};
+use wenyuan_core::ManualClock;
 use wenyuan_store::testing::TestDatabase;
 use wenyuan_store::Backend;
 
@@ -29,6 +32,7 @@ pub struct TestApp {
     pub db: TestDatabase,
     pub server: Option<RunningServer>,
     pub base: String,
+    pub clock: Option<ManualClock>,
 }
 
 /// One browser-like client: keeps its cookies, does not follow redirects (tests look at them).
@@ -36,6 +40,9 @@ pub struct Visitor {
     pub base: String,
     pub client: reqwest::Client,
 }
+
+/// A desktop browser's User-Agent: readers send one, and views without one do not count.
+pub const BROWSER_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
 
 pub struct Page {
     pub status: StatusCode,
@@ -202,6 +209,7 @@ impl Visitor {
 
 fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
+        .user_agent(BROWSER_UA)
         .cookie_store(true)
         .redirect(Policy::none())
         .no_proxy()

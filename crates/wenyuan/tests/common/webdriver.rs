@@ -76,7 +76,13 @@ impl Browser {
             .as_str()
             .unwrap_or_else(|| panic!("no WebDriver session: {response}"))
             .to_owned();
-        Browser { driver, http, session, base, _profile: profile }
+        Browser {
+            driver,
+            http,
+            session,
+            base,
+            _profile: profile,
+        }
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -85,7 +91,13 @@ impl Browser {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let value: Value = request.send().await.expect("webdriver call").json().await.expect("webdriver JSON");
+        let value: Value = request
+            .send()
+            .await
+            .expect("webdriver call")
+            .json()
+            .await
+            .expect("webdriver JSON");
         if value["value"].get("error").is_some() {
             panic!("WebDriver {path}: {}", value["value"]);
         }
@@ -93,11 +105,16 @@ impl Browser {
     }
 
     pub async fn goto(&self, url: &str) {
-        self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await;
+        self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url })))
+            .await;
     }
 
     pub async fn current_url(&self) -> String {
-        self.call(reqwest::Method::GET, "/url", None).await.as_str().unwrap_or_default().to_owned()
+        self.call(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// Wait (up to 10 s) until the browser is at `url`, for navigations started by a click.
@@ -114,22 +131,34 @@ impl Browser {
     }
 
     pub async fn source(&self) -> String {
-        self.call(reqwest::Method::GET, "/source", None).await.as_str().unwrap_or_default().to_owned()
-    }
-
-    /// The visible text of the page (what a reader sees, not the markup).
-    pub async fn text(&self) -> String {
-        let element = self.find("body").await;
-        self.call(reqwest::Method::GET, &format!("/element/{element}/text"), None)
+        self.call(reqwest::Method::GET, "/source", None)
             .await
             .as_str()
             .unwrap_or_default()
             .to_owned()
     }
 
+    /// The visible text of the page (what a reader sees, not the markup).
+    pub async fn text(&self) -> String {
+        let element = self.find("body").await;
+        self.call(
+            reqwest::Method::GET,
+            &format!("/element/{element}/text"),
+            None,
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
     pub async fn find(&self, css: &str) -> String {
         let value = self
-            .call(reqwest::Method::POST, "/element", Some(json!({ "using": "css selector", "value": css })))
+            .call(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({ "using": "css selector", "value": css })),
+            )
             .await;
         value
             .as_object()
@@ -141,22 +170,40 @@ impl Browser {
 
     pub async fn type_into(&self, css: &str, text: &str) {
         let element = self.find(css).await;
-        self.call(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({ "text": text }))).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/value"),
+            Some(json!({ "text": text })),
+        )
+        .await;
     }
 
     pub async fn click(&self, css: &str) {
         let element = self.find(css).await;
-        self.call(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({}))).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        )
+        .await;
     }
 
     pub async fn resize(&self, width: u32, height: u32) {
-        self.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": width, "height": height }))).await;
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        )
+        .await;
     }
 
     /// Save a PNG of the whole page (not only the viewport), through Chromium's DevTools command.
     pub async fn screenshot(&self, path: &Path) {
         let params = json!({ "cmd": "Page.captureScreenshot", "params": { "format": "png", "captureBeyondViewport": true } });
-        let data = self.call(reqwest::Method::POST, "/goog/cdp/execute", Some(params)).await["data"].clone();
+        let data = self
+            .call(reqwest::Method::POST, "/goog/cdp/execute", Some(params))
+            .await["data"]
+            .clone();
         let png = base64::engine::general_purpose::STANDARD
             .decode(data.as_str().unwrap_or_default())
             .expect("PNG data");
@@ -166,7 +213,11 @@ impl Browser {
     }
 
     pub async fn quit(mut self) {
-        let _ = self.http.delete(format!("{}/session/{}", self.base, self.session)).send().await;
+        let _ = self
+            .http
+            .delete(format!("{}/session/{}", self.base, self.session))
+            .send()
+            .await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }

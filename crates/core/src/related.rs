@@ -1,0 +1,134 @@
+//! 相关内容: documents most similar to a given one — cosine similarity of TF-IDF keyword vectors,
+//! boosted by the same category and shared tags. Keywords are derived data: a background task
+//! follows the change feed and (re)computes them; the lists are computed on demand and cached
+//! until the library changes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use wenyuan_text::keywords::{keywords, KEYWORDS_PER_DOCUMENT};
+
+use crate::{CoreError, Library, Result};
+
+/// Candidates read from the database before boosting and cutting to the list length.
+const CANDIDATES: i64 = 60;
+/// A candidate this similar is the same text under another title: not "related", a duplicate.
+const DUPLICATE_SIMILARITY: f64 = 0.98;
+const SAME_CATEGORY_BOOST: f64 = 0.15;
+const SHARED_TAG_BOOST: f64 = 0.05;
+const MAX_TAG_BOOST: f64 = 0.15;
+/// The settings key holding the last change applied to the keywords.
+const KEYWORDS_CURSOR: &str = "cursor.keywords";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedItem {
+    pub id: i64,
+    pub title: String,
+    pub access: String,
+    pub score: f64,
+}
+
+/// Related lists by document: (library generation, list).
+#[derive(Default)]
+pub struct RelatedCache(Mutex<HashMap<i64, (i64, Arc<Vec<RelatedItem>>)>>);
+
+impl Library {
+    /// The `n` documents most related to `id` (published ones, never itself nor a duplicate).
+    pub async fn related(&self, id: i64, n: usize) -> Result<Arc<Vec<RelatedItem>>> {
+        let generation = self.generation();
+        {
+            let cache = self
+                .related_cache
+                .0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if let Some((gen, list)) = cache.get(&id) {
+                if *gen == generation {
+                    return Ok(Arc::new(list.iter().take(n).cloned().collect()));
+                }
+            }
+        }
+        let category = self.store.article_category_id(id).await?;
+        let candidates = self.store.related_candidates(id, CANDIDATES).await?;
+        let mut items: Vec<RelatedItem> = candidates
+            .into_iter()
+            .filter(|c| c.similarity < DUPLICATE_SIMILARITY)
+            .map(|c| {
+                let mut score = c.similarity;
+                if category.is_some() && c.category_id == category {
+                    score += SAME_CATEGORY_BOOST;
+                }
+                score += (c.shared_tags as f64 * SHARED_TAG_BOOST).min(MAX_TAG_BOOST);
+                RelatedItem {
+                    id: c.id,
+                    title: c.title,
+                    access: c.access,
+                    score: (score * 1000.0).round() / 1000.0,
+                }
+            })
+            .collect();
+        items.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
+        items.truncate(20);
+        let list = Arc::new(items);
+        let mut cache = self
+            .related_cache
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        cache.insert(id, (generation, list.clone()));
+        Ok(Arc::new(list.iter().take(n).cloned().collect()))
+    }
+
+    /// Bring the keywords up to date with the change feed. Returns how many documents were
+    /// (re)computed. Safe to run on several nodes at once: each document's keywords are replaced
+    /// whole, in one transaction.
+    pub async fn derive_keywords(&self) -> Result<usize> {
+        let mut cursor: i64 = self
+            .store
+            .setting(KEYWORDS_CURSOR)
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let mut derived = 0;
+        loop {
+            let changes = self.store.changes_since(cursor, 500).await?;
+            let Some(last) = changes.last().map(|c| c.id) else {
+                break;
+            };
+            let mut ids: Vec<i64> = changes.iter().map(|c| c.article_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                let words = match self.store.article(id).await? {
+                    Some(row) if row.status == "published" => {
+                        // Segmentation is CPU work: keep it off the async threads.
+                        tokio::task::spawn_blocking(move || {
+                            keywords(&row.title, &row.body, KEYWORDS_PER_DOCUMENT)
+                        })
+                        .await
+                        .map_err(|e| CoreError::Internal(format!("keyword task: {e}")))?
+                    }
+                    _ => Vec::new(),
+                };
+                self.store.set_keywords(id, &words).await?;
+                derived += 1;
+            }
+            cursor = last;
+            self.store
+                .set_setting(KEYWORDS_CURSOR, &cursor.to_string())
+                .await?;
+            if changes.len() < 500 {
+                break;
+            }
+        }
+        if derived > 0 {
+            // Related lists computed before these keywords existed are stale now.
+            self.bump_generation();
+        }
+        Ok(derived)
+    }
+}

@@ -1,0 +1,90 @@
+//! Background work of a server process: following the change feed, flushing counted views,
+//! deriving keywords. Each loop survives errors (logged, retried on the next tick).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::Library;
+
+/// How often counted views are written to the database (the issue asks for at least once a second).
+pub const VIEW_FLUSH_INTERVAL: Duration = Duration::from_millis(500);
+const CHANGE_FOLLOW_INTERVAL: Duration = Duration::from_millis(500);
+const KEYWORDS_INTERVAL: Duration = Duration::from_millis(1000);
+
+pub struct BackgroundTasks {
+    lib: Arc<Library>,
+    stop: watch::Sender<bool>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl BackgroundTasks {
+    pub fn spawn(lib: Arc<Library>) -> Self {
+        let (stop, stopped) = watch::channel(false);
+        let handles = vec![
+            every(
+                CHANGE_FOLLOW_INTERVAL,
+                lib.clone(),
+                stopped.clone(),
+                "following the change feed",
+                |lib| async move { lib.apply_changes().await.map(|_| ()) },
+            ),
+            every(
+                VIEW_FLUSH_INTERVAL,
+                lib.clone(),
+                stopped.clone(),
+                "flushing views",
+                |lib| async move { lib.flush_views().await.map(|_| ()) },
+            ),
+            every(
+                KEYWORDS_INTERVAL,
+                lib.clone(),
+                stopped.clone(),
+                "deriving keywords",
+                |lib| async move { lib.derive_keywords().await.map(|_| ()) },
+            ),
+        ];
+        BackgroundTasks { lib, stop, handles }
+    }
+
+    /// Stop the loops and write what is still pending, so a graceful shutdown loses no view.
+    pub async fn shutdown(self) {
+        // Loops finish the round they are in (a flush is never cut in half), then end.
+        let _ = self.stop.send(true);
+        for handle in self.handles {
+            let _ = handle.await;
+        }
+        if let Err(err) = self.lib.flush_views().await {
+            tracing::error!(%err, "the last flush of views failed; those views are lost");
+        }
+    }
+}
+
+fn every<F, Fut>(
+    interval: Duration,
+    lib: Arc<Library>,
+    mut stopped: watch::Receiver<bool>,
+    what: &'static str,
+    work: F,
+) -> JoinHandle<()>
+where
+    F: Fn(Arc<Library>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = crate::Result<()>> + Send,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    if let Err(err) = work(lib.clone()).await {
+                        tracing::warn!(%err, "{what} failed; will retry");
+                    }
+                }
+                _ = stopped.changed() => break,
+            }
+        }
+    })
+}

@@ -1,0 +1,260 @@
+//! Honest view counts (DESIGN.md §5). A request only records (document, visitor, day) in memory;
+//! a background task flushes the counts into per-document per-day rows at least once a second
+//! and on shutdown. One view per visitor per document per site-local day; crawlers and prefetches
+//! do not count.
+
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
+use std::sync::Mutex;
+
+use chrono::FixedOffset;
+
+use crate::clock::local_date;
+
+/// Remembered (document, visitor) pairs per day, at most. About 16 bytes each, so ~64 MB. Past it,
+/// views still count but are no longer de-duplicated for the rest of the day (logged once).
+const MAX_SEEN_PER_DAY: usize = 4_000_000;
+/// Cached display totals are dropped this often, so counts flushed by other nodes show up.
+const TOTALS_TTL_SECONDS: i64 = 60;
+
+/// User-Agent fragments of crawlers (matched case-insensitively). Generic "bot"/"spider" catch
+/// the long tail.
+const CRAWLER_MARKERS: &[&str] = &[
+    "baiduspider",
+    "googlebot",
+    "bingbot",
+    "sogou",
+    "360spider",
+    "haosouspider",
+    "yisouspider",
+    "bytespider",
+    "petalbot",
+    "yandex",
+    "duckduckbot",
+    "applebot",
+    "semrush",
+    "ahrefs",
+    "mj12bot",
+    "dotbot",
+    "slurp",
+    "facebookexternalhit",
+    "twitterbot",
+    "headlesschrome",
+    "python-requests",
+    "python-urllib",
+    "go-http-client",
+    "curl/",
+    "wget/",
+    "scrapy",
+    "httpclient",
+    "java/",
+    "okhttp",
+    "spider",
+    "crawler",
+    "bot/",
+    "bot;",
+    "robot",
+];
+
+/// Whether a User-Agent is a crawler or a tool rather than a reader. A missing User-Agent is not a
+/// reader either: every browser sends one.
+pub fn is_crawler(user_agent: Option<&str>) -> bool {
+    match user_agent {
+        None => true,
+        Some(ua) if ua.trim().is_empty() => true,
+        Some(ua) => {
+            let ua = ua.to_ascii_lowercase();
+            CRAWLER_MARKERS.iter().any(|m| ua.contains(m))
+        }
+    }
+}
+
+/// Who read: the keys under which a view is de-duplicated. A view counts when none of them has
+/// read the document today.
+#[derive(Debug, Clone)]
+pub struct VisitorKeys(pub Vec<String>);
+
+#[derive(Default)]
+struct CounterState {
+    /// The site-local day `seen` belongs to.
+    day: String,
+    seen: HashSet<u64>,
+    warned_full: bool,
+    /// Counted but not yet flushed: (document, day) → views.
+    pending: HashMap<(i64, String), i64>,
+    /// Display totals as stored (views_base + views_total), for documents shown recently.
+    totals: HashMap<i64, i64>,
+    totals_since: i64,
+}
+
+pub struct ViewCounter {
+    state: Mutex<CounterState>,
+    hasher: RandomState,
+    utc_offset: FixedOffset,
+}
+
+impl ViewCounter {
+    pub fn new(utc_offset: FixedOffset) -> Self {
+        ViewCounter {
+            state: Mutex::new(CounterState::default()),
+            hasher: RandomState::new(),
+            utc_offset,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CounterState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Record a read of `article_id` at `now`. Returns whether it counted.
+    pub fn record(&self, article_id: i64, visitor: &VisitorKeys, now: i64) -> bool {
+        let day = local_date(now, self.utc_offset).to_string();
+        let hashes: Vec<u64> = visitor
+            .0
+            .iter()
+            .map(|key| self.hasher.hash_one((article_id, key.as_str())))
+            .collect();
+        let mut state = self.lock();
+        if state.day != day {
+            // A new day: yesterday's set is no longer needed.
+            state.day = day.clone();
+            state.seen = HashSet::new();
+            state.warned_full = false;
+        }
+        let already = hashes.iter().any(|h| state.seen.contains(h));
+        // Remember every key, also when the view does not count: they are the same reader.
+        if state.seen.len() + hashes.len() <= MAX_SEEN_PER_DAY {
+            state.seen.extend(hashes);
+        } else if !state.warned_full {
+            state.warned_full = true;
+            tracing::warn!(
+                "view de-duplication set is full for {day}; further views count without it"
+            );
+        }
+        if already {
+            return false;
+        }
+        *state.pending.entry((article_id, day)).or_insert(0) += 1;
+        true
+    }
+
+    /// Counted views not yet flushed for one document.
+    pub fn pending_for(&self, article_id: i64) -> i64 {
+        self.lock()
+            .pending
+            .iter()
+            .filter(|((id, _), _)| *id == article_id)
+            .map(|(_, n)| *n)
+            .sum()
+    }
+
+    /// Take everything pending, to flush.
+    pub fn take_pending(&self) -> Vec<(i64, String, i64)> {
+        let mut state = self.lock();
+        state
+            .pending
+            .drain()
+            .map(|((id, day), n)| (id, day, n))
+            .collect()
+    }
+
+    /// Put a batch back after a failed flush, so nothing is lost.
+    pub fn restore_pending(&self, batch: Vec<(i64, String, i64)>) {
+        let mut state = self.lock();
+        for (id, day, n) in batch {
+            *state.pending.entry((id, day)).or_insert(0) += n;
+        }
+    }
+
+    /// A batch reached the database: move it into the cached totals.
+    pub fn flushed(&self, batch: &[(i64, String, i64)], now: i64) {
+        let mut state = self.lock();
+        if now - state.totals_since >= TOTALS_TTL_SECONDS {
+            state.totals.clear();
+            state.totals_since = now;
+            return;
+        }
+        for (id, _, n) in batch {
+            if let Some(total) = state.totals.get_mut(id) {
+                *total += n;
+            }
+        }
+    }
+
+    /// The stored total of a document, if cached.
+    pub fn cached_total(&self, article_id: i64) -> Option<i64> {
+        self.lock().totals.get(&article_id).copied()
+    }
+
+    pub fn cache_total(&self, article_id: i64, total: i64) {
+        self.lock().totals.insert(article_id, total);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::shanghai;
+
+    fn keys(k: &[&str]) -> VisitorKeys {
+        VisitorKeys(k.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn one_view_per_visitor_per_document_per_day() {
+        let counter = ViewCounter::new(shanghai());
+        let noon = 1_700_000_000 - (1_700_000_000 % 86_400) + 4 * 3600; // 12:00 in Shanghai
+        assert!(counter.record(1, &keys(&["a"]), noon));
+        assert!(
+            !counter.record(1, &keys(&["a"]), noon + 60),
+            "the same visitor, the same day"
+        );
+        assert!(counter.record(2, &keys(&["a"]), noon), "another document");
+        assert!(counter.record(1, &keys(&["b"]), noon), "another visitor");
+        assert!(
+            counter.record(1, &keys(&["a"]), noon + 86_400),
+            "the next day"
+        );
+        assert_eq!(counter.pending_for(1), 3);
+        let mut batch = counter.take_pending();
+        batch.sort();
+        assert_eq!(batch.len(), 3, "{batch:?}: (1, day1), (1, day2), (2, day1)");
+        assert_eq!(counter.pending_for(1), 0);
+        counter.restore_pending(batch);
+        assert_eq!(counter.pending_for(1), 3, "a failed flush loses nothing");
+    }
+
+    #[test]
+    fn any_shared_key_means_the_same_visitor() {
+        let counter = ViewCounter::new(shanghai());
+        assert!(counter.record(1, &keys(&["ip-ua:1"]), 0));
+        // The same person, now with the cookie issued on the first visit.
+        assert!(!counter.record(1, &keys(&["cookie:9", "ip-ua:1"]), 10));
+        assert!(!counter.record(1, &keys(&["cookie:9"]), 20));
+    }
+
+    #[test]
+    fn crawlers_and_tools_are_recognised() {
+        for ua in [
+            "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+            "Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)",
+            "Mozilla/5.0 (Windows NT 6.1; rv:2.0.1) Gecko/20100101 Firefox/4.0.1 360Spider",
+            "Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; Bytespider; spider-feedback@bytedance.com)",
+            "YisouSpider",
+            "curl/8.5.0",
+            "",
+        ] {
+            assert!(is_crawler(Some(ua)), "{ua}");
+        }
+        assert!(is_crawler(None));
+        for ua in [
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.40",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+        ] {
+            assert!(!is_crawler(Some(ua)), "{ua}");
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Telling readers apart for view counting: a first-party cookie (`wy_vid`) when the browser keeps
+//! cookies, a hash of IP address and User-Agent when it does not, the account for members. Also
+//! which requests are reads at all (not HEAD, not prefetch, not a crawler).
+
+use std::net::IpAddr;
+
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use sha2::{Digest, Sha256};
+use wenyuan_core::views::{is_crawler, VisitorKeys};
+
+use crate::cookies;
+use crate::viewer::Viewer;
+
+pub const VISITOR_COOKIE: &str = "wy_vid";
+const VISITOR_COOKIE_DAYS: i64 = 365;
+
+/// Whether this request is a person reading the page.
+pub fn is_countable_read(method: &Method, headers: &HeaderMap) -> bool {
+    if method != Method::GET {
+        return false;
+    }
+    let header_says = |name: &str, needle: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains(needle))
+    };
+    if header_says("purpose", "prefetch")
+        || header_says("sec-purpose", "prefetch")
+        || header_says("x-moz", "prefetch")
+        || header_says("x-purpose", "preview")
+    {
+        return false;
+    }
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    !is_crawler(user_agent)
+}
+
+/// The keys of this reader, and the cookie to set when the browser has none yet.
+///
+/// A new cookie carries the IP+UA hash the first view was counted under (`v1.<id>.<hash>`), so the
+/// second view, which arrives with the cookie, is recognised as the same reader.
+pub fn visitor_keys(
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    ip: Option<IpAddr>,
+) -> (VisitorKeys, Option<String>) {
+    if let Some(member) = &viewer.member {
+        return (VisitorKeys(vec![format!("u:{}", member.id)]), None);
+    }
+    let anonymous = || {
+        let ua = headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let ip = ip.map(|ip| ip.to_string()).unwrap_or_default();
+        let digest = Sha256::digest(format!("{ip}\n{ua}").as_bytes());
+        hex::encode(&digest[..8])
+    };
+    match cookies::get(headers, VISITOR_COOKIE).filter(|v| is_plausible_id(v)) {
+        Some(value) => {
+            let keys = match value
+                .strip_prefix("v1.")
+                .and_then(|rest| rest.split_once('.'))
+            {
+                Some((id, origin)) => vec![format!("c:{id}"), format!("a:{origin}")],
+                None => vec![format!("c:{value}")],
+            };
+            (VisitorKeys(keys), None)
+        }
+        None => {
+            let origin = anonymous();
+            let cookie = format!(
+                "v1.{}.{origin}",
+                &wenyuan_core::members::random_token()[..16]
+            );
+            (VisitorKeys(vec![format!("a:{origin}")]), Some(cookie))
+        }
+    }
+}
+
+/// The `Set-Cookie` value for a new visitor id.
+pub fn visitor_cookie(value: &str, secure: bool) -> HeaderValue {
+    cookies::set(
+        VISITOR_COOKIE,
+        value,
+        Some(VISITOR_COOKIE_DAYS * 86_400),
+        secure,
+    )
+}
+
+/// A cookie value we are willing to use as a key: short, and only token characters.
+fn is_plausible_id(value: &str) -> bool {
+    (8..=80).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guest() -> Viewer {
+        Viewer {
+            member: None,
+            session_token: None,
+            csrf_cookie: None,
+        }
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    const BROWSER: &str =
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36";
+
+    #[test]
+    fn reads_exclude_head_prefetch_and_crawlers() {
+        let browser = headers(&[("user-agent", BROWSER)]);
+        assert!(is_countable_read(&Method::GET, &browser));
+        assert!(!is_countable_read(&Method::HEAD, &browser));
+        assert!(!is_countable_read(
+            &Method::GET,
+            &headers(&[
+                ("user-agent", BROWSER),
+                ("sec-purpose", "prefetch;prerender")
+            ])
+        ));
+        assert!(!is_countable_read(
+            &Method::GET,
+            &headers(&[("user-agent", BROWSER), ("purpose", "prefetch")])
+        ));
+        assert!(!is_countable_read(
+            &Method::GET,
+            &headers(&[("user-agent", "Baiduspider")])
+        ));
+        assert!(!is_countable_read(&Method::GET, &HeaderMap::new()));
+    }
+
+    #[test]
+    fn a_new_cookie_remembers_the_key_of_the_first_view() {
+        let ip: IpAddr = "203.0.113.7".parse().unwrap();
+        let first = headers(&[("user-agent", BROWSER)]);
+        let (keys, cookie) = visitor_keys(&guest(), &first, Some(ip));
+        let cookie = cookie.expect("a cookie for a new visitor");
+        assert_eq!(keys.0.len(), 1);
+        let mut second = first.clone();
+        second.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("wy_vid={cookie}")).unwrap(),
+        );
+        let (keys2, none) = visitor_keys(&guest(), &second, Some(ip));
+        assert!(none.is_none());
+        assert!(keys2.0.contains(&keys.0[0]), "{keys2:?} shares {keys:?}");
+    }
+
+    #[test]
+    fn strange_cookie_values_are_ignored() {
+        let h = headers(&[("user-agent", BROWSER), ("cookie", "wy_vid=<script>")]);
+        let (keys, cookie) = visitor_keys(&guest(), &h, None);
+        assert!(cookie.is_some(), "treated as no cookie");
+        assert!(keys.0[0].starts_with("a:"));
+    }
+}
