@@ -31,6 +31,7 @@ pub struct Library {
     pub views: ViewCounter,
     pub(crate) hot_cache: HotCache,
     pub(crate) related_cache: RelatedCache,
+    pub(crate) keywords_lock: tokio::sync::Mutex<()>,
 }
 
 /// A page of a document list.
@@ -97,6 +98,7 @@ impl Library {
             views: ViewCounter::new(settings.utc_offset),
             hot_cache: HotCache::default(),
             related_cache: RelatedCache::default(),
+            keywords_lock: tokio::sync::Mutex::new(()),
             store,
             settings,
             clock,

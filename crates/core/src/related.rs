@@ -87,6 +87,8 @@ impl Library {
     /// (re)computed. Safe to run on several nodes at once: each document's keywords are replaced
     /// whole, in one transaction.
     pub async fn derive_keywords(&self) -> Result<usize> {
+        // One derivation at a time in this process (the background task and an explicit call).
+        let _running = self.keywords_lock.lock().await;
         let mut cursor: i64 = self
             .store
             .setting(KEYWORDS_CURSOR)

@@ -22,22 +22,6 @@ async fn json(visitor: &Visitor, path: &str) -> Value {
     serde_json::from_str(&page.body).expect("JSON")
 }
 
-/// The id of the document with this title, found through the list API.
-async fn id_of(visitor: &Visitor, title: &str) -> i64 {
-    for page in 1..100 {
-        let list = json(visitor, &format!("/api/v1/articles?page={page}")).await;
-        for item in list["items"].as_array().expect("items") {
-            if item["title"] == title {
-                return item["id"].as_i64().expect("id");
-            }
-        }
-        if page >= list["pages"].as_i64().expect("pages") {
-            break;
-        }
-    }
-    panic!("no document titled {title}")
-}
-
 #[tokio::test]
 async fn the_seed_page_and_its_three_encodings_import_as_one_document() {
     for backend in backends() {
@@ -69,7 +53,7 @@ async fn the_seed_page_and_its_three_encodings_import_as_one_document() {
         app.add_user("reader", "reader-password", "member").await;
         let member = app.visitor();
         assert_eq!(member.login("reader", "reader-password").await.status, 303);
-        let id = id_of(&member, "在2020年区委读书会上的讲话").await;
+        let id = member.id_of("在2020年区委读书会上的讲话").await;
         let doc = json(&member, &format!("/api/v1/articles/{id}")).await;
         assert_eq!(doc["date"], "2020-11-04", "{backend:?}");
         assert!(doc["views"].as_i64().unwrap() >= 246);
@@ -153,7 +137,7 @@ async fn guests_get_the_preview_and_the_gate_and_members_get_everything() {
         let mut gated_documents = 0;
         for record in &chosen {
             let title = record["title"].as_str().unwrap();
-            let id = id_of(&guest, title).await;
+            let id = guest.id_of(title).await;
             let in_file: Vec<&str> = record["body"]
                 .as_str()
                 .unwrap()

@@ -68,7 +68,40 @@ impl TestApp {
             db,
             server: Some(server),
             base,
+            clock: None,
         }
+    }
+
+    /// A server whose clock the test moves (`clock.advance(86_400)`), instead of sleeping.
+    pub async fn start_with_clock(backend: Backend, clock: ManualClock) -> TestApp {
+        let db = TestDatabase::new(backend).await;
+        let config = test_config(&db);
+        let server = start_for_test_with_clock(&config, Arc::new(clock.clone()))
+            .await
+            .expect("server starts");
+        let base = format!("http://{}", server.addr);
+        TestApp {
+            backend,
+            db,
+            server: Some(server),
+            base,
+            clock: Some(clock),
+        }
+    }
+
+    /// Stop the server gracefully and start a new one on the same database (and clock).
+    pub async fn restart(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await.expect("server stops cleanly");
+        }
+        let config = test_config(&self.db);
+        let server = match &self.clock {
+            Some(clock) => start_for_test_with_clock(&config, Arc::new(clock.clone())).await,
+            None => start_for_test(&config).await,
+        }
+        .expect("server restarts");
+        self.base = format!("http://{}", server.addr);
+        self.server = Some(server);
     }
 
     /// Run the real binary against this app's database, e.g. `app.cli(&["import", path])`.
@@ -149,6 +182,36 @@ impl TestApp {
         }
     }
 
+    /// A new reader with its own cookies and its own browser (User-Agent): two readers behind
+    /// one address with the same browser are, on their first cookie-less request, one reader.
+    pub fn reader(&self, n: usize) -> Visitor {
+        let client = reqwest::Client::builder()
+            .user_agent(format!("{BROWSER_UA} reader/{n}"))
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .no_proxy()
+            .build()
+            .expect("client");
+        Visitor {
+            base: self.base.clone(),
+            client,
+        }
+    }
+
+    /// A client that sends no cookies back (a browser refusing them), with this User-Agent.
+    pub fn cookieless(&self, user_agent: &str) -> Visitor {
+        let client = reqwest::Client::builder()
+            .user_agent(user_agent.to_owned())
+            .redirect(Policy::none())
+            .no_proxy()
+            .build()
+            .expect("client");
+        Visitor {
+            base: self.base.clone(),
+            client,
+        }
+    }
+
     pub async fn stop(mut self) {
         if let Some(server) = self.server.take() {
             server.stop().await.expect("server stops cleanly");
@@ -204,6 +267,30 @@ impl Visitor {
             ],
         )
         .await
+    }
+}
+
+impl Visitor {
+    /// The id of the document with this title, found through the list API.
+    pub async fn id_of(&self, title: &str) -> i64 {
+        for page in 1..1000 {
+            let list: serde_json::Value = serde_json::from_str(
+                &self
+                    .get(&format!("/api/v1/articles?page={page}"))
+                    .await
+                    .body,
+            )
+            .expect("list JSON");
+            for item in list["items"].as_array().expect("items") {
+                if item["title"] == title {
+                    return item["id"].as_i64().expect("id");
+                }
+            }
+            if page >= list["pages"].as_i64().expect("pages") {
+                break;
+            }
+        }
+        panic!("no document titled {title}")
     }
 }
 
