@@ -29,9 +29,12 @@ pub struct RelatedItem {
     pub score: f64,
 }
 
-/// Related lists by document: (library generation, list).
+/// A computed related list and the library generation it saw.
+type CachedList = (i64, Arc<Vec<RelatedItem>>);
+
+/// Related lists by document.
 #[derive(Default)]
-pub struct RelatedCache(Mutex<HashMap<i64, (i64, Arc<Vec<RelatedItem>>)>>);
+pub struct RelatedCache(Mutex<HashMap<i64, CachedList>>);
 
 impl Library {
     /// The `n` documents most related to `id` (published ones, never itself nor a duplicate).
