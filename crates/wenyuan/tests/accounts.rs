@@ -1,6 +1,9 @@
 //! Accounts as a visitor meets them: register, log in, log out, wrong passwords, taken names,
 //! CSRF, session rotation, registration switched off — on SQLite and PostgreSQL.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{backends, TestApp};

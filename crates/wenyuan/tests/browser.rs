@@ -2,6 +2,9 @@
 //! form, and reads the whole document. Screenshots at desktop and phone widths are written to
 //! `screenshots/` in the repository root.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::PathBuf;

@@ -1,6 +1,9 @@
 //! Everything around a document: honest view counts, 本周热门/本月热门, 相关内容, the QR code.
 //! Time is a `ManualClock` the tests move; nothing sleeps.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{backends, corpus, TestApp, BROWSER_UA};

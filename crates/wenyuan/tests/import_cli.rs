@@ -1,5 +1,8 @@
 //! `wenyuan import` with bad input: clear errors, exit status 1, nothing half-imported.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{backends, corpus, TestApp};

@@ -1,7 +1,7 @@
 //! Test harness: the real server on 127.0.0.1:0 over a fresh database (SQLite or PostgreSQL), the
 //! real `wenyuan` binary for CLI steps, and a cookie-keeping HTTP client.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod webdriver;
 
