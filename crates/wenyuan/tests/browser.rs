@@ -26,6 +26,16 @@ async fn a_reader_logs_in_through_the_form_and_reads_the_full_text() {
         assert_eq!(report.imported, 24);
         wenyuan::demo::ensure_demo_member(app.lib()).await.unwrap();
         let seed_id = report.inserted_ids[0];
+        // Some reading history and the keywords, so the page shows hot lists and related documents.
+        app.lib().derive_keywords().await.unwrap();
+        for (n, id) in report.inserted_ids.iter().take(12).enumerate() {
+            for reader in 0..(12 - n) {
+                app.reader(100 * n + reader).get(&format!("/a/{id}")).await;
+            }
+        }
+        app.lib().flush_views().await.unwrap();
+        app.lib().clear_hot_cache();
+        app.lib().bump_generation();
         let page = format!("{}/a/{seed_id}", app.base);
         let shots = screenshot_dir();
         let tag = format!("{backend:?}").to_lowercase();
@@ -35,6 +45,9 @@ async fn a_reader_logs_in_through_the_form_and_reads_the_full_text() {
         let guest_text = browser.text().await;
         assert!(guest_text.contains("在2020年区委读书会上的讲话"));
         assert!(guest_text.contains("阅读全文"), "the gate is shown");
+        for part in ["分享：", "微信扫一扫在手机阅读、分享本文", "相关内容", "热门推荐", "本周热门", "本月热门"] {
+            assert!(guest_text.contains(part), "the page shows {part}");
+        }
         assert!(
             !guest_text.contains("坚定发展思路，增强发展信心")
                 && !guest_text.contains("坚定发展思路,增强发展信心"),
