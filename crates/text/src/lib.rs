@@ -9,6 +9,7 @@ pub mod chrome;
 pub mod decode;
 pub mod document;
 pub mod fingerprint;
+pub mod fold;
 pub mod keywords;
 pub mod outline;
 pub mod preview;
