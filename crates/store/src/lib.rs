@@ -10,6 +10,7 @@ mod categories;
 mod changes;
 mod db;
 mod error;
+mod messages;
 mod sessions;
 mod settings;
 mod users;
@@ -22,6 +23,7 @@ pub use categories::CategoryRow;
 pub use changes::ChangeRow;
 pub use db::{Backend, Store};
 pub use error::StoreError;
+pub use messages::{MessageCounts, MessageRow, NewMessage};
 pub use users::UserRow;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
