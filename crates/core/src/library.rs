@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 use serde::Serialize;
 use wenyuan_store::{ArticleSummary, CategoryRow, ListFilter, Store};
 
+use crate::contact::RateLimiter;
 use crate::document::Document;
 use crate::{Clock, CoreError, Result, SiteSettings};
 
@@ -24,6 +25,8 @@ pub struct Library {
     applied_change: AtomicI64,
     /// Bumped on every applied change, so derived caches (rendered pages, lists) know to refresh.
     generation: AtomicI64,
+    /// Per-address limit of the contact form (in memory: each node limits on its own).
+    pub(crate) message_limiter: RateLimiter,
 }
 
 /// A page of a document list.
@@ -93,6 +96,7 @@ impl Library {
             documents: RwLock::new(HashMap::new()),
             applied_change: AtomicI64::new(head),
             generation: AtomicI64::new(0),
+            message_limiter: RateLimiter::for_messages(),
         })
     }
 
