@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .merge(routes::reading::router())
         .merge(routes::accounts::router())
+        .merge(routes::contact::router())
         .route("/static/{name}", get(serve_static))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
@@ -45,9 +46,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The peer address is the client's address for rate limits (see `routes::contact::ClientIp`).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Follow the change feed so that changes made elsewhere (a CLI import, another node) reach this

@@ -19,6 +19,19 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("register.html", include_str!("../templates/register.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("macros.html", include_str!("../templates/macros.html")),
+    ("contact.html", include_str!("../templates/contact.html")),
+    (
+        "contact_methods.html",
+        include_str!("../templates/contact_methods.html"),
+    ),
+    (
+        "sidebar_contact.html",
+        include_str!("../templates/sidebar_contact.html"),
+    ),
+    (
+        "admin_messages.html",
+        include_str!("../templates/admin_messages.html"),
+    ),
 ];
 
 #[derive(Clone)]
