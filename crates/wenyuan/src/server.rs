@@ -98,7 +98,15 @@ pub async fn start(
 
 /// Start a server as tests need it: the given config, the system clock, port 0 on loopback.
 pub async fn start_for_test(config: &Config) -> anyhow::Result<RunningServer> {
-    let lib = open_library(config, Arc::new(SystemClock)).await?;
+    start_for_test_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// [`start_for_test`] with a clock the test controls (e.g. a `ManualClock`).
+pub async fn start_for_test_with_clock(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<RunningServer> {
+    let lib = open_library(config, clock).await?;
     start(config, lib, "127.0.0.1:0", false).await
 }
 
