@@ -2,6 +2,8 @@
 //! real `wenyuan` binary for CLI steps, and a cookie-keeping HTTP client.
 
 #![allow(dead_code)]
+// Test helpers panic on failure like the tests they serve (clippy only exempts `#[test]` fns).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod webdriver;
 
@@ -11,7 +13,8 @@ use std::process::{Command, Output, Stdio};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 use wenyuan::config::Config;
-use wenyuan::server::{start_for_test, RunningServer};
+use wenyuan::server::{start_for_test, start_for_test_with_clock, RunningServer};
+use wenyuan_core::ManualClock;
 use wenyuan_store::testing::TestDatabase;
 use wenyuan_store::Backend;
 
@@ -51,10 +54,28 @@ impl TestApp {
 
     /// A server whose configuration the caller may adjust first.
     pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        Self::start_full(backend, None, adjust).await
+    }
+
+    /// A server whose "now" is `clock`: the test moves time with `clock.advance(…)`.
+    pub async fn start_with_clock(backend: Backend, clock: ManualClock) -> TestApp {
+        Self::start_full(backend, Some(clock), |_| {}).await
+    }
+
+    /// Both: a controlled clock and an adjusted configuration.
+    pub async fn start_full(
+        backend: Backend,
+        clock: Option<ManualClock>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let db = TestDatabase::new(backend).await;
         let mut config = test_config(&db);
         adjust(&mut config);
-        let server = start_for_test(&config).await.expect("server starts");
+        let server = match clock {
+            Some(clock) => start_for_test_with_clock(&config, std::sync::Arc::new(clock)).await,
+            None => start_for_test(&config).await,
+        }
+        .expect("server starts");
         let base = format!("http://{}", server.addr);
         TestApp {
             backend,
