@@ -1,5 +1,8 @@
 //! The store against both backends: every test runs on SQLite and on PostgreSQL.
 
+// Helpers panic on failure like the tests they serve (clippy only exempts `#[test]` fns).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use wenyuan_store::testing::{backends, TestDatabase};
 use wenyuan_store::{Backend, InsertOutcome, ListFilter, NewArticle, Store, StoreError};
 
@@ -44,7 +47,10 @@ async fn inserting_twice_keeps_one_copy_and_feeds_one_change() {
             Some("讲话稿"),
             "2020-11-04",
         );
-        let first = store.insert_articles(&[a.clone()], 1_000).await.unwrap();
+        let first = store
+            .insert_articles(std::slice::from_ref(&a), 1_000)
+            .await
+            .unwrap();
         let InsertOutcome::Inserted(id) = first[0] else {
             panic!("{backend:?}: {first:?}")
         };

@@ -1,6 +1,9 @@
 //! The reading site as readers meet it: imported documents, the article page, the member gate, the
 //! JSON API — on SQLite and on PostgreSQL.
 
+// Helpers panic on failure like the tests they serve (clippy only exempts `#[test]` fns).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{backends, corpus, sentences, unescape_html, TestApp, Visitor};
@@ -202,10 +205,7 @@ async fn guests_get_the_preview_and_the_gate_and_members_get_everything() {
                 .collect();
             assert!(!visible.is_empty());
             assert!(html.contains(title), "{backend:?} {title}: title");
-            assert!(
-                html.contains(&format!("<b class=\"views\">")),
-                "views shown"
-            );
+            assert!(html.contains("<b class=\"views\">"), "views shown");
             assert!(html.contains("阅读 "));
             if full.len() >= 2 {
                 gated_documents += 1;
