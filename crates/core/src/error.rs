@@ -2,7 +2,7 @@ use thiserror::Error;
 use wenyuan_store::StoreError;
 
 /// Errors of the services. The web layer maps each to a status: `NotFound` → 404, `Invalid` and
-/// `Conflict` → 4xx with their message shown, `Unauthorized` → 401/redirect, the rest → 500 (logged,
+/// `Conflict` → 4xx with their message shown, `Unauthorized` → 401/redirect, `TooMany` → 429, the rest → 500 (logged,
 /// hidden).
 #[derive(Debug, Error)]
 pub enum CoreError {
@@ -16,6 +16,10 @@ pub enum CoreError {
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// A rate limit was hit (the web layer answers 429 Too Many Requests); the message says when
+    /// to try again.
+    #[error("{0}")]
+    TooMany(String),
     #[error(transparent)]
     Store(StoreError),
     #[error("{context}: {source}")]

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod clock;
+pub mod contact;
 pub mod document;
 pub mod error;
 pub mod gate;

@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 use serde::Serialize;
 use wenyuan_store::{ArticleSummary, CategoryRow, ListFilter, Store};
 
+use crate::contact::RateLimiter;
 use crate::document::Document;
 use crate::hot::HotCache;
 use crate::related::RelatedCache;
@@ -32,6 +33,8 @@ pub struct Library {
     pub(crate) hot_cache: HotCache,
     pub(crate) related_cache: RelatedCache,
     pub(crate) keywords_lock: tokio::sync::Mutex<()>,
+    /// Per-address limit of the contact form (in memory: each node limits on its own).
+    pub(crate) message_limiter: RateLimiter,
 }
 
 /// A page of a document list.
@@ -105,6 +108,7 @@ impl Library {
             documents: RwLock::new(HashMap::new()),
             applied_change: AtomicI64::new(head),
             generation: AtomicI64::new(0),
+            message_limiter: RateLimiter::for_messages(),
         })
     }
 

@@ -3,6 +3,7 @@
 
 use chrono::{FixedOffset, Offset, Utc};
 
+use crate::contact::{ContactInfo, WechatAccount};
 use crate::Access;
 
 #[derive(Debug, Clone)]
@@ -26,6 +27,13 @@ pub struct SiteSettings {
     pub session_days: i64,
     /// Documents per list page.
     pub page_size: i64,
+    /// The 微信订阅号 shown in the sidebar and on `/contact`; `None` hides the block.
+    pub wechat: Option<WechatAccount>,
+    /// Contact methods (联系客服) shown in the sidebar and on `/contact`.
+    pub contact: ContactInfo,
+    /// Whether the server sits behind a reverse proxy whose `X-Forwarded-For` names the client.
+    /// Off by default: a client could otherwise claim any address and slip past rate limits.
+    pub trust_proxy: bool,
 }
 
 impl Default for SiteSettings {
@@ -40,6 +48,9 @@ impl Default for SiteSettings {
             utc_offset: shanghai(),
             session_days: 30,
             page_size: 20,
+            wechat: None,
+            contact: ContactInfo::default(),
+            trust_proxy: false,
         }
     }
 }

@@ -11,6 +11,7 @@ mod changes;
 mod db;
 mod error;
 mod keywords;
+mod messages;
 mod sessions;
 mod settings;
 mod users;
@@ -25,6 +26,7 @@ pub use changes::ChangeRow;
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use keywords::RelatedCandidate;
+pub use messages::{MessageCounts, MessageRow, NewMessage};
 pub use users::UserRow;
 pub use views::HotRow;
 

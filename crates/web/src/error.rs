@@ -49,6 +49,7 @@ impl From<CoreError> for AppError {
             CoreError::Conflict(m) => client(StatusCode::CONFLICT, m),
             CoreError::Unauthorized(m) => client(StatusCode::UNAUTHORIZED, m.to_owned()),
             CoreError::Forbidden(m) => client(StatusCode::FORBIDDEN, m.to_owned()),
+            CoreError::TooMany(m) => client(StatusCode::TOO_MANY_REQUESTS, m),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -9,6 +9,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
+use wenyuan_core::contact::ContactInfo;
 use wenyuan_core::library::CategoryItem;
 use wenyuan_core::members::Member;
 
@@ -22,6 +23,10 @@ pub struct SiteView<'a> {
     pub name: &'a str,
     pub css_url: &'a str,
     pub registration_open: bool,
+    /// The 微信订阅号 block (sidebar_contact.html, contact.html); `None` hides it.
+    pub wechat: Option<crate::routes::contact::WechatView<'a>>,
+    /// Contact methods (联系客服).
+    pub contact: &'a ContactInfo,
 }
 
 /// The context of every page: the shared parts plus the page's own `content`, flattened in.
@@ -62,6 +67,8 @@ fn site_view(state: &AppState) -> SiteView<'_> {
         name: &state.lib.settings.site_name,
         css_url: &state.assets.css_url,
         registration_open: state.lib.settings.registration_open,
+        wechat: crate::routes::contact::wechat_view(&state.lib.settings),
+        contact: &state.lib.settings.contact,
     }
 }
 

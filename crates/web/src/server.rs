@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .merge(routes::reading::router())
         .merge(routes::accounts::router())
+        .merge(routes::contact::router())
         .route("/static/{name}", get(serve_static))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
@@ -41,7 +42,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state);
-    // The peer address identifies anonymous readers for view counting (and rate limits).
+    // The peer address identifies anonymous readers (view counting) and rate-limits messages
+    // (see `routes::contact::ClientIp`).
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

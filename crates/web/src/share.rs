@@ -4,6 +4,8 @@ use axum::http::{header, HeaderMap};
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 
+use crate::error::{AppError, AppResult};
+
 /// The site's absolute base URL: the configured one, else the request's `Host` (only a plausible
 /// host name and port are taken from it).
 pub fn site_base(configured: Option<&str>, headers: &HeaderMap) -> String {
@@ -24,22 +26,18 @@ pub fn site_base(configured: Option<&str>, headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
-/// A QR code of `text` as an inline SVG, sized by CSS.
-pub fn qr_svg(text: &str) -> String {
-    match QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M) {
-        Ok(code) => code
-            .render::<svg::Color<'_>>()
-            .min_dimensions(160, 160)
-            .quiet_zone(true)
-            .dark_color(svg::Color("#111"))
-            .light_color(svg::Color("#fff"))
-            .build(),
-        // Only text over ~2 KB cannot be encoded; our URLs are short.
-        Err(err) => {
-            tracing::warn!(%err, "cannot make a QR code");
-            String::new()
-        }
-    }
+/// A QR code of `text` as an SVG, sized by CSS where it is inlined.
+pub fn qr_svg(text: &str) -> AppResult<String> {
+    // Only text over ~2 KB cannot be encoded; our URLs are short.
+    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+        .map_err(|e| AppError::Internal(format!("QR code of {text:?}: {e}")))?;
+    Ok(code
+        .render::<svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .dark_color(svg::Color("#000"))
+        .light_color(svg::Color("#fff"))
+        .build())
 }
 
 /// 1234567 → "1,234,567".
@@ -81,7 +79,7 @@ mod tests {
 
     #[test]
     fn qr_codes_are_svg() {
-        let svg = qr_svg("http://127.0.0.1:8080/a/1");
+        let svg = qr_svg("http://127.0.0.1:8080/a/1").unwrap();
         assert!(svg.contains("<svg") && svg.contains("</svg>"));
     }
 

@@ -9,6 +9,7 @@ use wenyuan_core::Library;
 use crate::error::AppResult;
 
 use crate::assets::Assets;
+use crate::routes::contact::WechatQrCache;
 use crate::templates::Templates;
 
 /// Everything a handler needs; cloned per request (all fields are shared handles).
@@ -21,6 +22,8 @@ pub struct AppState {
     pub guest_pages: Arc<RwLock<HashMap<(i64, String), GuestPage>>>,
     /// The category menu every page shows: (library generation, categories).
     nav: Arc<RwLock<(i64, Arc<Vec<CategoryItem>>)>>,
+    /// The 微信订阅号 QR, made or read on first request.
+    pub wechat_qr: Arc<WechatQrCache>,
 }
 
 /// Bound on cached guest pages; past it the cache is emptied and refilled by use.
@@ -47,6 +50,7 @@ impl AppState {
             assets: Arc::new(Assets::new()),
             guest_pages: Arc::new(RwLock::new(HashMap::new())),
             nav: Arc::new(RwLock::new((-1, Arc::new(Vec::new())))),
+            wechat_qr: Arc::new(WechatQrCache::default()),
         }
     }
 

@@ -24,6 +24,19 @@ const EMBEDDED: &[(&str, &str)] = &[
         "sidebar_hot.html",
         include_str!("../templates/sidebar_hot.html"),
     ),
+    ("contact.html", include_str!("../templates/contact.html")),
+    (
+        "contact_methods.html",
+        include_str!("../templates/contact_methods.html"),
+    ),
+    (
+        "sidebar_contact.html",
+        include_str!("../templates/sidebar_contact.html"),
+    ),
+    (
+        "admin_messages.html",
+        include_str!("../templates/admin_messages.html"),
+    ),
 ];
 
 #[derive(Clone)]

@@ -2,8 +2,6 @@
 //! cookies, a hash of IP address and User-Agent when it does not, the account for members. Also
 //! which requests are reads at all (not HEAD, not prefetch, not a crawler).
 
-use std::net::IpAddr;
-
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use sha2::{Digest, Sha256};
 use wenyuan_core::views::{is_crawler, VisitorKeys};
@@ -45,7 +43,7 @@ pub fn is_countable_read(method: &Method, headers: &HeaderMap) -> bool {
 pub fn visitor_keys(
     viewer: &Viewer,
     headers: &HeaderMap,
-    ip: Option<IpAddr>,
+    ip: &str,
 ) -> (VisitorKeys, Option<String>) {
     if let Some(member) = &viewer.member {
         return (VisitorKeys(vec![format!("u:{}", member.id)]), None);
@@ -55,7 +53,6 @@ pub fn visitor_keys(
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let ip = ip.map(|ip| ip.to_string()).unwrap_or_default();
         let digest = Sha256::digest(format!("{ip}\n{ua}").as_bytes());
         hex::encode(&digest[..8])
     };
@@ -147,9 +144,9 @@ mod tests {
 
     #[test]
     fn a_new_cookie_remembers_the_key_of_the_first_view() {
-        let ip: IpAddr = "203.0.113.7".parse().unwrap();
+        let ip = "203.0.113.7";
         let first = headers(&[("user-agent", BROWSER)]);
-        let (keys, cookie) = visitor_keys(&guest(), &first, Some(ip));
+        let (keys, cookie) = visitor_keys(&guest(), &first, ip);
         let cookie = cookie.expect("a cookie for a new visitor");
         assert_eq!(keys.0.len(), 1);
         let mut second = first.clone();
@@ -157,7 +154,7 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_str(&format!("wy_vid={cookie}")).unwrap(),
         );
-        let (keys2, none) = visitor_keys(&guest(), &second, Some(ip));
+        let (keys2, none) = visitor_keys(&guest(), &second, ip);
         assert!(none.is_none());
         assert!(keys2.0.contains(&keys.0[0]), "{keys2:?} shares {keys:?}");
     }
@@ -165,7 +162,7 @@ mod tests {
     #[test]
     fn strange_cookie_values_are_ignored() {
         let h = headers(&[("user-agent", BROWSER), ("cookie", "wy_vid=<script>")]);
-        let (keys, cookie) = visitor_keys(&guest(), &h, None);
+        let (keys, cookie) = visitor_keys(&guest(), &h, "unknown");
         assert!(cookie.is_some(), "treated as no cookie");
         assert!(keys.0[0].starts_with("a:"));
     }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use serde::Deserialize;
+use wenyuan_core::contact::{ContactInfo, WechatAccount, WechatQr};
 use wenyuan_core::settings::parse_utc_offset;
 use wenyuan_core::{Access, SiteSettings};
 
@@ -39,6 +40,69 @@ pub struct FileConfig {
     pub session_days: Option<i64>,
     /// Documents per list page.
     pub page_size: Option<i64>,
+    /// Trust `X-Forwarded-For` from a reverse proxy for the client's address.
+    pub trust_proxy: Option<bool>,
+    /// `[wechat]`: the 微信订阅号 shown in the sidebar and on /contact.
+    pub wechat: Option<WechatFile>,
+    /// `[contact]`: phone, email, wechat, qq, hours (联系客服).
+    pub contact: Option<ContactInfo>,
+}
+
+/// The `[wechat]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WechatFile {
+    /// The subscription account's name, e.g. "文渊范文".
+    pub name: String,
+    /// A PNG, JPEG or SVG of the account's QR, relative to the data folder or absolute.
+    pub qr_image: Option<PathBuf>,
+    /// Or a URL the site encodes as a QR code itself.
+    pub qr_url: Option<String>,
+    /// A line under the QR, e.g. "扫码关注，获取更多范文".
+    pub hint: Option<String>,
+}
+
+/// Longest `qr_url` accepted: the QR stays scannable from a screen.
+const QR_URL_MAX_BYTES: usize = 1000;
+
+impl WechatFile {
+    fn resolve(self, data_dir: &Path) -> anyhow::Result<WechatAccount> {
+        let name = self.name.trim().to_owned();
+        if name.is_empty() {
+            bail!("[wechat] name must not be empty");
+        }
+        let qr_url = self
+            .qr_url
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty());
+        let qr_image = self.qr_image.filter(|p| !p.as_os_str().is_empty());
+        let qr = match (qr_image, qr_url) {
+            (Some(_), Some(_)) => bail!("[wechat] takes qr_image or qr_url, not both"),
+            (Some(path), None) => {
+                let ext = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .map(str::to_ascii_lowercase);
+                if !matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "svg")) {
+                    bail!(
+                        "[wechat] qr_image {} must be a .png, .jpg or .svg file",
+                        path.display()
+                    );
+                }
+                Some(WechatQr::Image(data_dir.join(path)))
+            }
+            (None, Some(url)) if url.len() > QR_URL_MAX_BYTES => {
+                bail!("[wechat] qr_url is longer than {QR_URL_MAX_BYTES} bytes")
+            }
+            (None, Some(url)) => Some(WechatQr::Url(url)),
+            (None, None) => None,
+        };
+        let hint = self
+            .hint
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty());
+        Ok(WechatAccount { name, qr, hint })
+    }
 }
 
 /// Everything a command needs to open the store and build the library.
@@ -110,6 +174,15 @@ impl Config {
         }
         if let Some(size) = file.page_size {
             site.page_size = size.clamp(1, 200);
+        }
+        if let Some(trust) = file.trust_proxy {
+            site.trust_proxy = trust;
+        }
+        if let Some(wechat) = file.wechat {
+            site.wechat = Some(wechat.resolve(&data_dir)?);
+        }
+        if let Some(contact) = file.contact {
+            site.contact = contact.normalised();
         }
         Ok(Config {
             data_dir,
@@ -200,5 +273,41 @@ mod tests {
         std::fs::write(dir.path().join("wenyuan.toml"), "site_nmae = \"x\"\n").unwrap();
         let err = Config::from_store_args(&args(dir.path())).unwrap_err();
         assert!(format!("{err:#}").contains("site_nmae"), "{err:#}");
+    }
+
+    #[test]
+    fn wechat_and_contact_tables_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("wenyuan.toml"),
+            "trust_proxy = true\n\
+             [wechat]\nname = \"文渊范文\"\nqr_image = \"qr.png\"\nhint = \"扫码关注\"\n\
+             [contact]\nphone = \"400-800-1234\"\nemail = \"kefu@example.com\"\nqq = \" \"\n",
+        )
+        .unwrap();
+        let config = Config::from_store_args(&args(dir.path())).unwrap();
+        let wechat = config.site.wechat.unwrap();
+        assert_eq!(wechat.name, "文渊范文");
+        assert_eq!(
+            wechat.qr,
+            Some(WechatQr::Image(dir.path().join("qr.png"))),
+            "relative to the data folder"
+        );
+        assert_eq!(wechat.hint.as_deref(), Some("扫码关注"));
+        assert_eq!(config.site.contact.phone.as_deref(), Some("400-800-1234"));
+        assert_eq!(config.site.contact.qq, None, "blank is unset");
+        assert!(config.site.trust_proxy);
+
+        let bad = [
+            ("[wechat]\nname = \"x\"\nqr_image = \"a.png\"\nqr_url = \"http://weixin.qq.com/r/x\"\n", "not both"),
+            ("[wechat]\nname = \"x\"\nqr_image = \"a.gif\"\n", ".png, .jpg or .svg"),
+            ("[wechat]\nname = \" \"\n", "name must not be empty"),
+            ("[contact]\nfax = \"1\"\n", "fax"),
+        ];
+        for (text, expected) in bad {
+            std::fs::write(dir.path().join("wenyuan.toml"), text).unwrap();
+            let err = Config::from_store_args(&args(dir.path())).unwrap_err();
+            assert!(format!("{err:#}").contains(expected), "{text}: {err:#}");
+        }
     }
 }

@@ -45,7 +45,14 @@ async fn a_reader_logs_in_through_the_form_and_reads_the_full_text() {
         let guest_text = browser.text().await;
         assert!(guest_text.contains("在2020年区委读书会上的讲话"));
         assert!(guest_text.contains("阅读全文"), "the gate is shown");
-        for part in ["分享：", "微信扫一扫在手机阅读、分享本文", "相关内容", "热门推荐", "本周热门", "本月热门"] {
+        for part in [
+            "分享：",
+            "微信扫一扫在手机阅读、分享本文",
+            "相关内容",
+            "热门推荐",
+            "本周热门",
+            "本月热门",
+        ] {
             assert!(guest_text.contains(part), "the page shows {part}");
         }
         assert!(

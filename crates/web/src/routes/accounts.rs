@@ -45,13 +45,13 @@ struct FormContent<'a> {
 }
 
 /// Render a form page. A guest without a CSRF cookie gets one, so the form can be submitted.
-async fn form_page(
+pub(crate) async fn form_page<T: Serialize>(
     state: &AppState,
     template: &str,
     mut viewer: Viewer,
     here: &str,
     status: StatusCode,
-    content: FormContent<'_>,
+    content: T,
 ) -> AppResult<Response> {
     let mut new_cookie = None;
     if viewer.csrf_token().is_none() {

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod contact;
 pub mod reading;
 
 use serde::Deserialize;

@@ -1,9 +1,8 @@
 //! The reading site: home, category and tag lists, the article page.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,6 +16,7 @@ use wenyuan_core::store::ListFilter;
 use wenyuan_core::view::ArticleView;
 
 use super::PageQuery;
+use crate::client_ip::ClientIp;
 use crate::error::{AppError, AppResult};
 use crate::pages::{html, render};
 use crate::share::{qr_svg, site_base, thousands};
@@ -158,7 +158,7 @@ async fn article(
     viewer: Viewer,
     method: Method,
     headers: HeaderMap,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client_ip): ClientIp,
     Path(raw_id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
@@ -168,7 +168,7 @@ async fn article(
     let mut new_visitor_cookie = None;
     let mut count = |lib: &wenyuan_core::Library| {
         if is_countable_read(&method, &headers) {
-            let (keys, cookie) = visitor_keys(&viewer, &headers, Some(peer.ip()));
+            let (keys, cookie) = visitor_keys(&viewer, &headers, &client_ip);
             lib.count_view(id, &keys);
             new_visitor_cookie = cookie;
         }
@@ -202,7 +202,7 @@ async fn article(
         hot_week: lib.hot(HotWindow::Week, SIDEBAR_ITEMS, 1).await?,
         hot_month: lib.hot(HotWindow::Month, SIDEBAR_ITEMS, 1).await?,
         share: Share {
-            qr_svg: qr_svg(&url),
+            qr_svg: qr_svg(&url)?,
             url,
         },
     };
@@ -315,7 +315,7 @@ async fn article_qr(
     // Only for documents a reader could reach.
     state.lib.readable_document(id, false).await?;
     let base = site_base(state.lib.settings.base_url.as_deref(), &headers);
-    let svg = qr_svg(&format!("{base}/a/{id}"));
+    let svg = qr_svg(&format!("{base}/a/{id}"))?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/svg+xml"),

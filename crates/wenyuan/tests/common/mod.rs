@@ -58,34 +58,35 @@ impl TestApp {
 
     /// A server whose configuration the caller may adjust first.
     pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        Self::start_full(backend, None, adjust).await
+    }
+
+    /// A server whose "now" is `clock`: the test moves time with `clock.advance(…)`.
+    pub async fn start_with_clock(backend: Backend, clock: ManualClock) -> TestApp {
+        Self::start_full(backend, Some(clock), |_| {}).await
+    }
+
+    /// Both: a controlled clock and an adjusted configuration.
+    pub async fn start_full(
+        backend: Backend,
+        clock: Option<ManualClock>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let db = TestDatabase::new(backend).await;
         let mut config = test_config(&db);
         adjust(&mut config);
-        let server = start_for_test(&config).await.expect("server starts");
-        let base = format!("http://{}", server.addr);
-        TestApp {
-            backend,
-            db,
-            server: Some(server),
-            base,
-            clock: None,
+        let server = match &clock {
+            Some(clock) => start_for_test_with_clock(&config, Arc::new(clock.clone())).await,
+            None => start_for_test(&config).await,
         }
-    }
-
-    /// A server whose clock the test moves (`clock.advance(86_400)`), instead of sleeping.
-    pub async fn start_with_clock(backend: Backend, clock: ManualClock) -> TestApp {
-        let db = TestDatabase::new(backend).await;
-        let config = test_config(&db);
-        let server = start_for_test_with_clock(&config, Arc::new(clock.clone()))
-            .await
-            .expect("server starts");
+        .expect("server starts");
         let base = format!("http://{}", server.addr);
         TestApp {
             backend,
             db,
             server: Some(server),
             base,
-            clock: Some(clock),
+            clock,
         }
     }
 

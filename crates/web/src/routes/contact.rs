@@ -1,0 +1,365 @@
+//! 联系客服: the contact page and its message form, the 微信订阅号 QR, and the admins' inbox.
+
+use std::path::Path;
+
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
+use wenyuan_core::contact::{
+    MessageForm, MessagePage, WechatQr, CONTACT_MAX_CHARS, MESSAGE_MAX_CHARS, MESSAGE_MIN_CHARS,
+    NAME_MAX_CHARS,
+};
+use wenyuan_core::{CoreError, Role, SiteSettings};
+
+use super::accounts::form_page;
+use super::reading::{parse_id, urlencode};
+use super::PageQuery;
+use crate::client_ip::ClientIp;
+use crate::error::{AppError, AppResult};
+use crate::pages::{html, render, see_other};
+use crate::share::qr_svg;
+use crate::state::AppState;
+use crate::viewer::Viewer;
+
+/// Largest QR image file served; a subscription QR is a few KB.
+const QR_IMAGE_MAX_BYTES: u64 = 2 * 1024 * 1024;
+/// Where the sidebar's and the contact page's `<img>` find the QR, by its source.
+const QR_SVG_PATH: &str = "/wechat-qr.svg";
+const QR_IMAGE_PATH: &str = "/wechat-qr";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/contact", get(contact_page).post(submit))
+        .route(QR_SVG_PATH, get(wechat_qr_svg))
+        .route(QR_IMAGE_PATH, get(wechat_qr_image))
+        .route("/admin/messages", get(admin_messages))
+        .route("/admin/messages/{id}/read", post(mark_read))
+}
+
+/// What the sidebar partial and the contact page show of the subscription account.
+#[derive(Debug, Serialize)]
+pub struct WechatView<'a> {
+    pub name: &'a str,
+    pub hint: Option<&'a str>,
+    /// The QR `<img>` source; `None` when no QR is configured.
+    pub qr_src: Option<&'static str>,
+}
+
+pub fn wechat_view(settings: &SiteSettings) -> Option<WechatView<'_>> {
+    let account = settings.wechat.as_ref()?;
+    Some(WechatView {
+        name: &account.name,
+        hint: account.hint.as_deref(),
+        qr_src: account.qr.as_ref().map(|qr| match qr {
+            WechatQr::Url(_) => QR_SVG_PATH,
+            WechatQr::Image(_) => QR_IMAGE_PATH,
+        }),
+    })
+}
+
+// --- The contact page and its form -------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+struct ContactFormInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    website: String,
+}
+
+#[derive(Serialize)]
+struct ContactContent<'a> {
+    /// The message was taken: show the confirmation instead of the form.
+    sent: bool,
+    /// The visitor's input, kept when the form comes back with an error.
+    form: FormValues<'a>,
+    error: Option<&'a str>,
+    limits: Limits,
+}
+
+#[derive(Serialize, Default)]
+struct FormValues<'a> {
+    name: &'a str,
+    contact: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Limits {
+    name: usize,
+    contact: usize,
+    message_min: usize,
+    message: usize,
+}
+
+const LIMITS: Limits = Limits {
+    name: NAME_MAX_CHARS,
+    contact: CONTACT_MAX_CHARS,
+    message_min: MESSAGE_MIN_CHARS,
+    message: MESSAGE_MAX_CHARS,
+};
+
+async fn contact_page(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let content = ContactContent {
+        sent: false,
+        form: FormValues::default(),
+        error: None,
+        limits: LIMITS,
+    };
+    form_page(
+        &state,
+        "contact.html",
+        viewer,
+        "/contact",
+        StatusCode::OK,
+        content,
+    )
+    .await
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(input): Form<ContactFormInput>,
+) -> AppResult<Response> {
+    viewer.check_csrf(&input.csrf)?;
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let form = MessageForm {
+        name: input.name,
+        contact: input.contact,
+        message: input.message,
+        website: input.website,
+    };
+    let (status, error) = match state.lib.submit_message(&form, &ip, user_agent).await {
+        Ok(_) => (StatusCode::OK, None),
+        Err(err @ CoreError::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, Some(err)),
+        Err(err @ CoreError::TooMany(_)) => (StatusCode::TOO_MANY_REQUESTS, Some(err)),
+        Err(other) => return Err(other.into()),
+    };
+    let message = error.as_ref().map(ToString::to_string);
+    let content = ContactContent {
+        sent: error.is_none(),
+        form: if error.is_some() {
+            FormValues {
+                name: &form.name,
+                contact: &form.contact,
+                message: &form.message,
+            }
+        } else {
+            FormValues::default()
+        },
+        error: message.as_deref(),
+        limits: LIMITS,
+    };
+    form_page(&state, "contact.html", viewer, "/contact", status, content).await
+}
+
+// --- The subscription QR -----------------------------------------------------------------------
+
+/// The QR, made or read once per process on first request.
+#[derive(Default)]
+pub struct WechatQrCache {
+    svg: OnceCell<Bytes>,
+    image: OnceCell<(&'static str, Bytes)>,
+}
+
+async fn wechat_qr_svg(State(state): State<AppState>) -> AppResult<Response> {
+    let Some(WechatQr::Url(url)) = state
+        .lib
+        .settings
+        .wechat
+        .as_ref()
+        .and_then(|w| w.qr.as_ref())
+    else {
+        return Err(AppError::not_found());
+    };
+    let svg = state
+        .wechat_qr
+        .svg
+        .get_or_try_init(|| async { qr_svg(url).map(Bytes::from) })
+        .await?;
+    Ok(image_response("image/svg+xml", svg.clone()))
+}
+
+async fn wechat_qr_image(State(state): State<AppState>) -> AppResult<Response> {
+    let Some(WechatQr::Image(path)) = state
+        .lib
+        .settings
+        .wechat
+        .as_ref()
+        .and_then(|w| w.qr.as_ref())
+    else {
+        return Err(AppError::not_found());
+    };
+    // A failed read is not cached: the operator may put the file in place while we run.
+    let (content_type, bytes) = state
+        .wechat_qr
+        .image
+        .get_or_try_init(|| read_qr_image(path))
+        .await?;
+    Ok(image_response(content_type, bytes.clone()))
+}
+
+async fn read_qr_image(path: &Path) -> AppResult<(&'static str, Bytes)> {
+    let unavailable = |why: String| {
+        tracing::warn!(path = %path.display(), "wechat qr_image: {why}");
+        AppError::not_found()
+    };
+    let size = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| unavailable(e.to_string()))?
+        .len();
+    if size > QR_IMAGE_MAX_BYTES {
+        return Err(unavailable(format!(
+            "{size} bytes is over the {QR_IMAGE_MAX_BYTES}-byte limit"
+        )));
+    }
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| unavailable(e.to_string()))?;
+    let content_type = sniff_image(&bytes)
+        .ok_or_else(|| unavailable("not a PNG, JPEG or SVG image".to_owned()))?;
+    Ok((content_type, Bytes::from(bytes)))
+}
+
+/// The image type by its first bytes (the file name may lie).
+fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some("image/png");
+    }
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some("image/jpeg");
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with("<svg") || (head.starts_with("<?xml") && head.contains("<svg")) {
+        return Some("image/svg+xml");
+    }
+    None
+}
+
+fn image_response(content_type: &'static str, body: Bytes) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // An uploaded SVG opened on its own must not run scripts on our origin.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+    );
+    response
+}
+
+// --- The admins' inbox -------------------------------------------------------------------------
+
+/// Admins only: `None` for an admin; a guest is sent to log in and come back, anyone else gets a
+/// 403 page.
+fn refuse_non_admin(viewer: &Viewer, here: &str) -> Option<Response> {
+    match viewer.member.as_ref().map(|m| m.role) {
+        Some(Role::Admin) => None,
+        Some(_) => Some(AppError::forbidden("只有管理员可以查看留言").into_response()),
+        None => Some(see_other(&format!("/login?next={}", urlencode(here)))),
+    }
+}
+
+#[derive(Serialize)]
+struct InboxContent {
+    messages: MessagePage,
+}
+
+async fn admin_messages(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let here = match q.page() {
+        1 => "/admin/messages".to_owned(),
+        page => format!("/admin/messages?page={page}"),
+    };
+    if let Some(refused) = refuse_non_admin(&viewer, &here) {
+        return Ok(refused);
+    }
+    let messages = state.lib.messages(q.page()).await?;
+    let body = render(
+        &state,
+        "admin_messages.html",
+        Some(&viewer),
+        &here,
+        InboxContent { messages },
+    )
+    .await?;
+    Ok(html(body))
+}
+
+#[derive(Debug, Deserialize)]
+struct MarkReadForm {
+    #[serde(default)]
+    csrf: String,
+    /// The inbox page to return to.
+    #[serde(default)]
+    page: String,
+}
+
+async fn mark_read(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    UrlPath(raw_id): UrlPath<String>,
+    Form(form): Form<MarkReadForm>,
+) -> AppResult<Response> {
+    if let Some(refused) = refuse_non_admin(&viewer, "/admin/messages") {
+        return Ok(refused);
+    }
+    viewer.check_csrf(&form.csrf)?;
+    let id = parse_id(&raw_id)?;
+    state.lib.mark_message_read(id).await?;
+    let page = form.page.trim().parse::<i64>().unwrap_or(1).max(1);
+    Ok(see_other(&format!("/admin/messages?page={page}#m-{id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_are_known_by_their_bytes() {
+        assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff_image(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(
+            sniff_image(b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+            Some("image/svg+xml")
+        );
+        assert_eq!(sniff_image(b"  <svg></svg>"), Some("image/svg+xml"));
+        assert_eq!(sniff_image(b"<html><script>"), None);
+        assert_eq!(sniff_image(b""), None);
+    }
+
+    #[test]
+    fn a_qr_svg_is_a_scalable_image() {
+        let svg = qr_svg("http://weixin.qq.com/r/abc").unwrap();
+        assert!(svg.contains("<svg") && svg.contains("viewBox"), "{svg}");
+    }
+}
