@@ -9,7 +9,7 @@ use jieba_rs::{Jieba, KeywordExtract, TfIdf};
 /// Keywords kept per document: enough to describe a long 工作报告, few enough for a cheap join.
 pub const KEYWORDS_PER_DOCUMENT: usize = 24;
 
-fn jieba() -> &'static Jieba {
+pub(crate) fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(Jieba::new)
 }

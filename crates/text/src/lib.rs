@@ -12,7 +12,9 @@ pub mod fingerprint;
 pub mod fold;
 pub mod keywords;
 pub mod outline;
+pub mod pinyin;
 pub mod preview;
+pub mod segment;
 
 mod chars;
 mod date;

@@ -1,0 +1,171 @@
+//! Chinese analysis for the index.
+//!
+//! `zh_grams`: the text is folded (width, case, 繁→简), then every CJK character yields one token
+//! at its own position: the bigram it starts, or itself when it ends a run of CJK characters.
+//! ASCII letters and digits form whole words. So any substring of a document is matched by a
+//! phrase of the substring's bigrams followed by a prefix on its last character — 2-character
+//! queries and words no dictionary knows match as reliably as long ones.
+//!
+//! `zh_words`: jieba words in search mode over the folded text, for ranking whole-word matches.
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use wenyuan_text::fold::fold;
+
+pub const GRAMS: &str = "zh_grams";
+pub const WORDS: &str = "zh_words";
+
+/// Whether a character belongs to a run of Han (and other CJK) script.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x3040..=0x30FF | 0xAC00..=0xD7AF)
+}
+
+/// One unit of the gram analysis: a CJK character or an ASCII word, with its byte span in the
+/// original text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unit {
+    Cjk { c: char, from: usize, to: usize, run_end: bool },
+    Word { text: String, from: usize, to: usize },
+}
+
+/// Split text into units. Folding keeps one character per character, so byte offsets are taken
+/// from the original text while characters come from the folded one.
+pub fn units(text: &str) -> Vec<Unit> {
+    let folded: Vec<char> = fold(text).chars().collect();
+    let offsets: Vec<(usize, char)> = text.char_indices().collect();
+    let mut units = Vec::new();
+    let mut i = 0;
+    while i < folded.len() {
+        let c = folded[i];
+        let from = offsets.get(i).map_or(text.len(), |o| o.0);
+        if is_cjk(c) {
+            let to = from + offsets[i].1.len_utf8();
+            let run_end = !folded.get(i + 1).is_some_and(|n| is_cjk(*n));
+            units.push(Unit::Cjk { c, from, to, run_end });
+            i += 1;
+        } else if c.is_ascii_alphanumeric() {
+            let start = i;
+            while i < folded.len() && folded[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            let to = offsets.get(i).map_or(text.len(), |o| o.0);
+            units.push(Unit::Word { text: folded[start..i].iter().collect(), from, to });
+        } else {
+            i += 1;
+        }
+    }
+    units
+}
+
+/// The tokens of the gram analysis, as (text, byte from, byte to).
+pub fn gram_tokens(text: &str) -> Vec<(String, usize, usize)> {
+    let units = units(text);
+    let mut tokens = Vec::with_capacity(units.len());
+    for (i, unit) in units.iter().enumerate() {
+        match unit {
+            Unit::Cjk { c, from, to, run_end } => {
+                if !run_end {
+                    if let Some(Unit::Cjk { c: next, to: next_to, .. }) = units.get(i + 1) {
+                        tokens.push((format!("{c}{next}"), *from, *next_to));
+                        continue;
+                    }
+                }
+                tokens.push((c.to_string(), *from, *to));
+            }
+            Unit::Word { text, from, to } => tokens.push((text.clone(), *from, *to)),
+        }
+    }
+    tokens
+}
+
+#[derive(Clone, Default)]
+pub struct GramTokenizer;
+
+#[derive(Clone, Default)]
+pub struct WordTokenizer;
+
+/// A token stream over tokens computed up front (documents are analysed once, at indexing).
+pub struct VecTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl VecTokenStream {
+    fn new(items: Vec<(String, usize, usize)>) -> Self {
+        let tokens = items
+            .into_iter()
+            .enumerate()
+            .map(|(position, (text, offset_from, offset_to))| Token {
+                offset_from,
+                offset_to,
+                position,
+                text,
+                position_length: 1,
+            })
+            .collect();
+        VecTokenStream { tokens, next: 0 }
+    }
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl Tokenizer for GramTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        VecTokenStream::new(gram_tokens(text))
+    }
+}
+
+/// jieba search-mode words of the folded text (offsets are approximate: words are for ranking).
+pub fn word_tokens(text: &str) -> Vec<(String, usize, usize)> {
+    let folded = fold(text);
+    wenyuan_text::segment::search_words(&folded)
+        .into_iter()
+        .filter(|(w, _)| w.chars().any(|c| is_cjk(c) || c.is_ascii_alphanumeric()))
+        .map(|(w, start)| (w, start, start))
+        .collect()
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        VecTokenStream::new(word_tokens(text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str) -> Vec<String> {
+        gram_tokens(text).into_iter().map(|t| t.0).collect()
+    }
+
+    #[test]
+    fn every_cjk_character_starts_one_token() {
+        assert_eq!(texts("读书会"), ["读书", "书会", "会"]);
+        assert_eq!(texts("在2020年区委"), ["在", "2020", "年区", "区委", "委"]);
+        assert_eq!(texts("讀書會，COVID-19"), ["读书", "书会", "会", "covid", "19"]);
+        assert_eq!(texts("（一）学先进"), ["一", "学先", "先进", "进"]);
+        assert!(texts("。，！ ").is_empty());
+    }
+
+    #[test]
+    fn offsets_point_into_the_original_text() {
+        let text = "讀書會";
+        let tokens = gram_tokens(text);
+        assert_eq!(&text[tokens[0].1..tokens[0].2], "讀書");
+        assert_eq!(&text[tokens[2].1..tokens[2].2], "會");
+    }
+}
