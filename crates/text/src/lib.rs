@@ -15,6 +15,7 @@ pub mod fingerprint;
 pub mod fold;
 pub mod keywords;
 pub mod outline;
+pub mod pinyin;
 pub mod preview;
 pub mod segment;
 
