@@ -4,15 +4,12 @@
 
 use std::sync::OnceLock;
 
-use jieba_rs::{Jieba, KeywordExtract, TfIdf};
+use jieba_rs::{KeywordExtract, TfIdf};
+
+use crate::segment::with_jieba;
 
 /// Keywords kept per document: enough to describe a long 工作报告, few enough for a cheap join.
 pub const KEYWORDS_PER_DOCUMENT: usize = 24;
-
-pub(crate) fn jieba() -> &'static Jieba {
-    static JIEBA: OnceLock<Jieba> = OnceLock::new();
-    JIEBA.get_or_init(Jieba::new)
-}
 
 fn tfidf() -> &'static TfIdf {
     static TFIDF: OnceLock<TfIdf> = OnceLock::new();
@@ -23,7 +20,8 @@ fn tfidf() -> &'static TfIdf {
 /// three times: it names what the document is about.
 pub fn keywords(title: &str, body: &str, top_k: usize) -> Vec<(String, f64)> {
     let text = format!("{title}\n{title}\n{title}\n{body}");
-    let found = tfidf().extract_keywords(jieba(), &text, top_k * 2, Vec::new());
+    // The shared segmenter, so user-dictionary words (枫桥经验) are keywords as they are search words.
+    let found = with_jieba(|jieba| tfidf().extract_keywords(jieba, &text, top_k * 2, Vec::new()));
     let mut kept: Vec<(String, f64)> = found
         .into_iter()
         .filter(|k| is_meaningful(&k.keyword))

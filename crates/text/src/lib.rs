@@ -4,6 +4,9 @@
 //! [`decode`] bytes → [`document`] parsing (which calls [`chrome`] trimming) →
 //! [`outline`] heading recognition; [`preview`] decides how much a guest sees and
 //! [`fingerprint`] detects exact duplicates.
+//!
+//! For search: [`fold`] (width, case, 繁→简) → [`segment`] (jieba words) → [`pinyin`] of titles;
+//! [`keywords`] ranks related documents.
 
 pub mod chrome;
 pub mod decode;
