@@ -271,3 +271,70 @@ impl SearchIndex {
         Ok(self.ids(&searcher, docs)?.into_iter().map(|(id, _)| id).collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: i64, title: &str, body: &str) -> IndexDoc {
+        IndexDoc {
+            id,
+            title: title.to_owned(),
+            body: body.to_owned(),
+            access: "public".to_owned(),
+            date: "2020-11-04".to_owned(),
+            pinyin: wenyuan_text::pinyin::title_pinyin_keys(title),
+            ..Default::default()
+        }
+    }
+
+    fn ids(index: &SearchIndex, query: &str) -> Vec<i64> {
+        let request = SearchRequest { query: query.to_owned(), limit: 10, ..Default::default() };
+        index.search(&request).unwrap().hits.into_iter().map(|(id, _)| id).collect()
+    }
+
+    #[test]
+    fn substrings_phrases_exclusions_pinyin_and_traditional_script_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        index.upsert(&doc(1, "在2020年区委读书会上的讲话", "推进区域高质量发展。营商环境创优持续推进。防范化解金融风险。")).unwrap();
+        index.upsert(&doc(2, "严守耕地保护红线", "坚持最严格的耕地保护制度，营商环境。")).unwrap();
+        index.upsert(&doc(3, "银行业高质量 发展报告", "质量发展不等于高质量发展")).unwrap();
+        index.commit(7).unwrap();
+        assert_eq!(index.applied_change().unwrap(), 7);
+        assert_eq!(index.num_docs(), 3);
+
+        assert_eq!(ids(&index, "读书会"), [1]);
+        assert_eq!(ids(&index, "讀書會"), [1], "traditional script");
+        assert_eq!(ids(&index, "dsh"), [1], "initials of a title word");
+        assert_eq!(ids(&index, "dushuhui"), [1]);
+        assert_eq!(ids(&index, "gdbh"), [2]);
+        assert_eq!(ids(&index, "营商 -金融"), [2]);
+        let mut both = ids(&index, "营商");
+        both.sort();
+        assert_eq!(both, [1, 2]);
+        let mut phrase = ids(&index, "\"高质量发展\"");
+        phrase.sort();
+        assert_eq!(phrase, [1, 3], "doc 3 has it in the body, not in its spaced title");
+        assert_eq!(ids(&index, "耕地"), [2], "a 2-character word");
+        assert!(ids(&index, "。，！").is_empty());
+        assert!(ids(&index, "").is_empty());
+        assert!(ids(&index, "title:读书 AND \"").len() <= 3, "syntax is text, never an error");
+
+        index.delete(1).unwrap();
+        index.commit(8).unwrap();
+        assert!(ids(&index, "读书会").is_empty());
+        assert_eq!(index.applied_change().unwrap(), 8);
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_with_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = SearchIndex::open(dir.path()).unwrap();
+        match SearchIndex::open(dir.path()) {
+            Err(SearchError::Locked(_)) => {}
+            Err(other) => panic!("expected Locked, got {other}"),
+            Ok(_) => panic!("expected Locked, got a second writer"),
+        }
+    }
+}
