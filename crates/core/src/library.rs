@@ -33,6 +33,9 @@ pub struct Library {
     pub(crate) hot_cache: HotCache,
     pub(crate) related_cache: RelatedCache,
     pub(crate) keywords_lock: tokio::sync::Mutex<()>,
+    /// The search index, when this process serves search (see [`Library::attach_index`]).
+    pub(crate) search_index: std::sync::OnceLock<Arc<wenyuan_search::SearchIndex>>,
+    pub(crate) index_lock: tokio::sync::Mutex<()>,
     /// Per-address limit of the contact form (in memory: each node limits on its own).
     pub(crate) message_limiter: RateLimiter,
 }
@@ -102,6 +105,8 @@ impl Library {
             hot_cache: HotCache::default(),
             related_cache: RelatedCache::default(),
             keywords_lock: tokio::sync::Mutex::new(()),
+            search_index: std::sync::OnceLock::new(),
+            index_lock: tokio::sync::Mutex::new(()),
             store,
             settings,
             clock,

@@ -1,5 +1,5 @@
 //! Background work of a server process: following the change feed, flushing counted views,
-//! deriving keywords. Each loop survives errors (logged, retried on the next tick).
+//! deriving keywords, updating the search index. Each loop survives errors (logged, retried on the next tick).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +13,7 @@ use crate::Library;
 pub const VIEW_FLUSH_INTERVAL: Duration = Duration::from_millis(500);
 const CHANGE_FOLLOW_INTERVAL: Duration = Duration::from_millis(500);
 const KEYWORDS_INTERVAL: Duration = Duration::from_millis(1000);
+const INDEX_INTERVAL: Duration = Duration::from_millis(500);
 
 pub struct BackgroundTasks {
     lib: Arc<Library>,
@@ -44,6 +45,18 @@ impl BackgroundTasks {
                 stopped.clone(),
                 "deriving keywords",
                 |lib| async move { lib.derive_keywords().await.map(|_| ()) },
+            ),
+            every(
+                INDEX_INTERVAL,
+                lib.clone(),
+                stopped.clone(),
+                "updating the search index",
+                |lib| async move {
+                    if lib.index().is_ok() {
+                        lib.index_changes().await?;
+                    }
+                    Ok(())
+                },
             ),
         ];
         BackgroundTasks { lib, stop, handles }

@@ -24,8 +24,17 @@ pub fn is_cjk(c: char) -> bool {
 /// original text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Unit {
-    Cjk { c: char, from: usize, to: usize, run_end: bool },
-    Word { text: String, from: usize, to: usize },
+    Cjk {
+        c: char,
+        from: usize,
+        to: usize,
+        run_end: bool,
+    },
+    Word {
+        text: String,
+        from: usize,
+        to: usize,
+    },
 }
 
 /// Split text into units. Folding keeps one character per character, so byte offsets are taken
@@ -41,7 +50,12 @@ pub fn units(text: &str) -> Vec<Unit> {
         if is_cjk(c) {
             let to = from + offsets[i].1.len_utf8();
             let run_end = !folded.get(i + 1).is_some_and(|n| is_cjk(*n));
-            units.push(Unit::Cjk { c, from, to, run_end });
+            units.push(Unit::Cjk {
+                c,
+                from,
+                to,
+                run_end,
+            });
             i += 1;
         } else if c.is_ascii_alphanumeric() {
             let start = i;
@@ -49,7 +63,11 @@ pub fn units(text: &str) -> Vec<Unit> {
                 i += 1;
             }
             let to = offsets.get(i).map_or(text.len(), |o| o.0);
-            units.push(Unit::Word { text: folded[start..i].iter().collect(), from, to });
+            units.push(Unit::Word {
+                text: folded[start..i].iter().collect(),
+                from,
+                to,
+            });
         } else {
             i += 1;
         }
@@ -63,9 +81,19 @@ pub fn gram_tokens(text: &str) -> Vec<(String, usize, usize)> {
     let mut tokens = Vec::with_capacity(units.len());
     for (i, unit) in units.iter().enumerate() {
         match unit {
-            Unit::Cjk { c, from, to, run_end } => {
+            Unit::Cjk {
+                c,
+                from,
+                to,
+                run_end,
+            } => {
                 if !run_end {
-                    if let Some(Unit::Cjk { c: next, to: next_to, .. }) = units.get(i + 1) {
+                    if let Some(Unit::Cjk {
+                        c: next,
+                        to: next_to,
+                        ..
+                    }) = units.get(i + 1)
+                    {
                         tokens.push((format!("{c}{next}"), *from, *next_to));
                         continue;
                     }
@@ -156,7 +184,10 @@ mod tests {
     fn every_cjk_character_starts_one_token() {
         assert_eq!(texts("读书会"), ["读书", "书会", "会"]);
         assert_eq!(texts("在2020年区委"), ["在", "2020", "年区", "区委", "委"]);
-        assert_eq!(texts("讀書會，COVID-19"), ["读书", "书会", "会", "covid", "19"]);
+        assert_eq!(
+            texts("讀書會，COVID-19"),
+            ["读书", "书会", "会", "covid", "19"]
+        );
         assert_eq!(texts("（一）学先进"), ["一", "学先", "先进", "进"]);
         assert!(texts("。，！ ").is_empty());
     }

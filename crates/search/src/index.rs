@@ -9,7 +9,10 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::error::LockError;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, TantivyError, Term};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument,
+    TantivyError, Term,
+};
 
 use crate::analysis::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
 use crate::query::{parse, ranking_query, substring_query, term_query, ParsedQuery};
@@ -99,8 +102,16 @@ impl SearchIndex {
             }
             Err(other) => return Err(other.into()),
         };
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, writer: Some(Mutex::new(writer)), fields })
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer: Some(Mutex::new(writer)),
+            fields,
+        })
     }
 
     /// Remove the index in `dir` entirely (for a rebuild).
@@ -154,7 +165,8 @@ impl SearchIndex {
     }
 
     pub fn delete(&self, id: i64) -> Result<(), SearchError> {
-        self.writer()?.delete_term(Term::from_field_u64(self.fields.id, id as u64));
+        self.writer()?
+            .delete_term(Term::from_field_u64(self.fields.id, id as u64));
         Ok(())
     }
 
@@ -178,7 +190,10 @@ impl SearchIndex {
     /// Wait for background merges (used before measuring the index size).
     pub fn wait_merging(self) -> Result<(), SearchError> {
         if let Some(writer) = self.writer {
-            writer.into_inner().unwrap_or_else(|e| e.into_inner()).wait_merging_threads()?;
+            writer
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .wait_merging_threads()?;
         }
         Ok(())
     }
@@ -199,10 +214,17 @@ impl SearchIndex {
             }
         }
         let mut filters = false;
-        for (field, value) in [(f.category, &request.category), (f.tag, &request.tag), (f.access, &request.access)] {
+        for (field, value) in [
+            (f.category, &request.category),
+            (f.tag, &request.tag),
+            (f.access, &request.access),
+        ] {
             if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
                 let term = Term::from_field_text(field, value);
-                clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+                clauses.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                ));
                 filters = true;
             }
         }
@@ -210,13 +232,23 @@ impl SearchIndex {
         let to = request.date_to.as_deref().and_then(date_number);
         if from.is_some() || to.is_some() {
             use std::ops::Bound::{Included, Unbounded};
-            let bound = |d: Option<i64>| d.map_or(Unbounded, |d| Included(Term::from_field_i64(f.date, d)));
-            clauses.push((Occur::Must, Box::new(RangeQuery::new(bound(from), bound(to)))));
+            let bound =
+                |d: Option<i64>| d.map_or(Unbounded, |d| Included(Term::from_field_i64(f.date, d)));
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(bound(from), bound(to))),
+            ));
             filters = true;
         }
-        let has_terms = parsed.must.iter().any(|t| !crate::analysis::units(&t.text).is_empty());
+        let has_terms = parsed
+            .must
+            .iter()
+            .any(|t| !crate::analysis::units(&t.text).is_empty());
         if !has_terms && !filters {
-            return Ok(SearchResults { parsed, ..Default::default() });
+            return Ok(SearchResults {
+                parsed,
+                ..Default::default()
+            });
         }
         if !has_terms {
             clauses.push((Occur::Must, Box::new(AllQuery)));
@@ -228,19 +260,42 @@ impl SearchIndex {
         let (addresses, total): (Vec<(f32, DocAddress)>, usize) = match request.sort {
             Sort::Relevance => searcher.search(&query, &(top.order_by_score(), Count))?,
             Sort::Date | Sort::Views => {
-                let field = if request.sort == Sort::Date { "date" } else { "views" };
-                let (docs, total) = searcher.search(&query, &(top.order_by_fast_field::<i64>(field, Order::Desc), Count))?;
-                (docs.into_iter().map(|(v, a)| (v.unwrap_or(0) as f32, a)).collect(), total)
+                let field = if request.sort == Sort::Date {
+                    "date"
+                } else {
+                    "views"
+                };
+                let (docs, total) = searcher.search(
+                    &query,
+                    &(top.order_by_fast_field::<i64>(field, Order::Desc), Count),
+                )?;
+                (
+                    docs.into_iter()
+                        .map(|(v, a)| (v.unwrap_or(0) as f32, a))
+                        .collect(),
+                    total,
+                )
             }
         };
         let hits = self.ids(&searcher, addresses)?;
-        Ok(SearchResults { total, hits, parsed })
+        Ok(SearchResults {
+            total,
+            hits,
+            parsed,
+        })
     }
 
-    fn ids(&self, searcher: &tantivy::Searcher, addresses: Vec<(f32, DocAddress)>) -> Result<Vec<(i64, f32)>, SearchError> {
+    fn ids(
+        &self,
+        searcher: &tantivy::Searcher,
+        addresses: Vec<(f32, DocAddress)>,
+    ) -> Result<Vec<(i64, f32)>, SearchError> {
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
-            let column = searcher.segment_reader(address.segment_ord).fast_fields().u64("id")?;
+            let column = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .u64("id")?;
             if let Some(id) = column.first(address.doc_id) {
                 hits.push((id as i64, score));
             }
@@ -268,7 +323,11 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let top = TopDocs::with_limit(limit.clamp(1, 20)).order_by_score();
         let docs = searcher.search(&BooleanQuery::new(should), &top)?;
-        Ok(self.ids(&searcher, docs)?.into_iter().map(|(id, _)| id).collect())
+        Ok(self
+            .ids(&searcher, docs)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
     }
 }
 
@@ -289,17 +348,41 @@ mod tests {
     }
 
     fn ids(index: &SearchIndex, query: &str) -> Vec<i64> {
-        let request = SearchRequest { query: query.to_owned(), limit: 10, ..Default::default() };
-        index.search(&request).unwrap().hits.into_iter().map(|(id, _)| id).collect()
+        let request = SearchRequest {
+            query: query.to_owned(),
+            limit: 10,
+            ..Default::default()
+        };
+        index
+            .search(&request)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
     }
 
     #[test]
     fn substrings_phrases_exclusions_pinyin_and_traditional_script_match() {
         let dir = tempfile::tempdir().unwrap();
         let index = SearchIndex::open(dir.path()).unwrap();
-        index.upsert(&doc(1, "在2020年区委读书会上的讲话", "推进区域高质量发展。营商环境创优持续推进。防范化解金融风险。")).unwrap();
-        index.upsert(&doc(2, "严守耕地保护红线", "坚持最严格的耕地保护制度，营商环境。")).unwrap();
-        index.upsert(&doc(3, "银行业高质量 发展报告", "质量发展不等于高质量发展")).unwrap();
+        index
+            .upsert(&doc(
+                1,
+                "在2020年区委读书会上的讲话",
+                "推进区域高质量发展。营商环境创优持续推进。防范化解金融风险。",
+            ))
+            .unwrap();
+        index
+            .upsert(&doc(
+                2,
+                "严守耕地保护红线",
+                "坚持最严格的耕地保护制度，营商环境。",
+            ))
+            .unwrap();
+        index
+            .upsert(&doc(3, "银行业高质量 发展报告", "质量发展不等于高质量发展"))
+            .unwrap();
         index.commit(7).unwrap();
         assert_eq!(index.applied_change().unwrap(), 7);
         assert_eq!(index.num_docs(), 3);
@@ -315,11 +398,18 @@ mod tests {
         assert_eq!(both, [1, 2]);
         let mut phrase = ids(&index, "\"高质量发展\"");
         phrase.sort();
-        assert_eq!(phrase, [1, 3], "doc 3 has it in the body, not in its spaced title");
+        assert_eq!(
+            phrase,
+            [1, 3],
+            "doc 3 has it in the body, not in its spaced title"
+        );
         assert_eq!(ids(&index, "耕地"), [2], "a 2-character word");
         assert!(ids(&index, "。，！").is_empty());
         assert!(ids(&index, "").is_empty());
-        assert!(ids(&index, "title:读书 AND \"").len() <= 3, "syntax is text, never an error");
+        assert!(
+            ids(&index, "title:读书 AND \"").len() <= 3,
+            "syntax is text, never an error"
+        );
 
         index.delete(1).unwrap();
         index.commit(8).unwrap();

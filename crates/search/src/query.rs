@@ -63,7 +63,8 @@ pub fn parse(input: &str) -> ParsedQuery {
             let text: String = chars.by_ref().take_while(|c| *c != '"').collect();
             (text, true)
         } else {
-            let text: String = std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace())).collect();
+            let text: String =
+                std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace())).collect();
             (text, false)
         };
         // A phrase's inner spaces between Chinese characters are not part of it.
@@ -72,7 +73,11 @@ pub fn parse(input: &str) -> ParsedQuery {
             continue; // only punctuation
         }
         let term = QueryTerm { text, phrase };
-        let list = if negated { &mut parsed.must_not } else { &mut parsed.must };
+        let list = if negated {
+            &mut parsed.must_not
+        } else {
+            &mut parsed.must
+        };
         if list.len() < MAX_TERMS {
             list.push(term);
         } else {
@@ -89,7 +94,10 @@ fn join_cjk_spaces(text: &str) -> String {
     for (i, c) in chars.iter().enumerate() {
         if c.is_whitespace() {
             let before = out.chars().last().is_some_and(crate::analysis::is_cjk);
-            let after = chars[i + 1..].iter().find(|c| !c.is_whitespace()).is_some_and(|c| crate::analysis::is_cjk(*c));
+            let after = chars[i + 1..]
+                .iter()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|c| crate::analysis::is_cjk(*c));
             if before && after {
                 continue;
             }
@@ -126,7 +134,10 @@ pub fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
         Unit::Word { text, .. } => {
             exact.push(Term::from_field_text(field, text));
             if exact.len() == 1 {
-                Some(Box::new(TermQuery::new(exact.remove(0), IndexRecordOption::WithFreqs)))
+                Some(Box::new(TermQuery::new(
+                    exact.remove(0),
+                    IndexRecordOption::WithFreqs,
+                )))
             } else {
                 Some(Box::new(PhraseQuery::new(exact)))
             }
@@ -137,7 +148,11 @@ pub fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
 /// Where a term must match: title, outline or body (or the title's pinyin), weighted.
 pub fn term_query(fields: &Fields, term: &QueryTerm) -> Option<Box<dyn Query>> {
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (field, boost) in [(fields.title_grams, 3.0), (fields.outline_grams, 1.5), (fields.body_grams, 1.0)] {
+    for (field, boost) in [
+        (fields.title_grams, 3.0),
+        (fields.outline_grams, 1.5),
+        (fields.body_grams, 1.0),
+    ] {
         if let Some(q) = substring_query(field, &term.text) {
             should.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
         }
@@ -161,7 +176,10 @@ pub fn ranking_query(fields: &Fields, term: &QueryTerm) -> Vec<(Occur, Box<dyn Q
     let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (word, _, _) in word_tokens(&term.text).into_iter().take(8) {
         for (field, boost) in [(fields.title_words, 1.5), (fields.body_words, 0.3)] {
-            let q = TermQuery::new(Term::from_field_text(field, &word), IndexRecordOption::WithFreqs);
+            let q = TermQuery::new(
+                Term::from_field_text(field, &word),
+                IndexRecordOption::WithFreqs,
+            );
             out.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
         }
     }
@@ -184,10 +202,17 @@ mod tests {
         let q = parse("\"高质量发展\" 读书会");
         assert_eq!(terms(&q.must), [("高质量发展", true), ("读书会", false)]);
         let q = parse("“高质量 发展”");
-        assert_eq!(terms(&q.must), [("高质量发展", true)], "full-width quotes, inner space dropped");
+        assert_eq!(
+            terms(&q.must),
+            [("高质量发展", true)],
+            "full-width quotes, inner space dropped"
+        );
         let q = parse("\"unbalanced quote 读书");
         assert_eq!(terms(&q.must), [("unbalanced quote 读书", true)]);
-        assert!(parse("。，！？ --- \"\"").must.is_empty(), "punctuation only");
+        assert!(
+            parse("。，！？ --- \"\"").must.is_empty(),
+            "punctuation only"
+        );
         assert!(parse("").must.is_empty());
         let q = parse("title:读书 AND (x OR y)");
         assert_eq!(q.must.len(), 5, "syntax is just text: {:?}", q.must);

@@ -1,7 +1,8 @@
 //! The index schema: one tantivy document per published document.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STRING,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
+    INDEXED, STRING,
 };
 
 use crate::analysis::{GRAMS, WORDS};

@@ -280,3 +280,13 @@ async fn ensure_tag(tx: &mut Transaction<'static, Any>, name: &str) -> Result<i6
         .await
         .context("reading a tag")
 }
+
+impl Store {
+    /// Ids of all documents, in id order (for rebuilding derived data).
+    pub async fn article_ids(&self) -> Result<Vec<i64>> {
+        sqlx::query_scalar::<Any, i64>("SELECT id FROM articles ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .context("listing article ids")
+    }
+}

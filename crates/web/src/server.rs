@@ -21,13 +21,17 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .merge(routes::reading::router())
         .merge(routes::accounts::router())
+        .merge(routes::search::page_router())
         .merge(routes::contact::router())
         .route("/static/{name}", get(serve_static))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));
     Router::new()
-        .nest("/api/v1", routes::api::router())
+        .nest(
+            "/api/v1",
+            routes::api::router().merge(routes::search::api_router()),
+        )
         .merge(pages)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())

@@ -20,6 +20,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("error.html", include_str!("../templates/error.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("hot.html", include_str!("../templates/hot.html")),
+    ("search.html", include_str!("../templates/search.html")),
     (
         "sidebar_hot.html",
         include_str!("../templates/sidebar_hot.html"),

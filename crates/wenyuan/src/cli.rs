@@ -24,6 +24,9 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Rebuild the search index from the database (the server must be stopped). Needed after
+    /// changing the user dictionary (`dictionary.txt` in the data folder).
+    Reindex(StoreArgs),
     /// Load the bundled sample documents into an empty data folder, create a demo member, and serve.
     Demo(ServeArgs),
 }
@@ -109,6 +112,7 @@ pub fn main() -> ExitCode {
             Command::Serve(args) => cmd::serve::run(args).await,
             Command::Import(args) => cmd::import::run(args).await,
             Command::User(UserCommand::Add(args)) => cmd::user::add(args).await,
+            Command::Reindex(args) => cmd::reindex::run(args).await,
             Command::Demo(args) => cmd::demo::run(args).await,
         }
     });

@@ -194,6 +194,16 @@ impl Config {
         })
     }
 
+    /// The search index folder (derived data: `wenyuan reindex` rebuilds it).
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
+    /// The user dictionary for segmentation: domain words, one per line.
+    pub fn dictionary_file(&self) -> PathBuf {
+        self.data_dir.join("dictionary.txt")
+    }
+
     /// The theme folder, whose files override the embedded templates.
     pub fn theme_dir(&self) -> PathBuf {
         self.data_dir.join("theme")

@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use wenyuan_core::tasks::BackgroundTasks;
 use wenyuan_core::{Clock, Library, SystemClock};
+use wenyuan_search::SearchIndex;
 use wenyuan_store::Store;
 use wenyuan_web::AppState;
 
@@ -28,6 +29,30 @@ pub async fn open_library(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Res
         .with_context(|| format!("cannot open the database {}", redact(&config.database_url)))?;
     let lib = Library::new(store, config.site.clone(), clock).await?;
     Ok(Arc::new(lib))
+}
+
+/// Open the search index in the data folder and attach it to the library. Only one process may
+/// write an index: a second server on the same data folder is refused with a clear message.
+pub fn open_index(config: &Config, lib: &Library) -> anyhow::Result<()> {
+    load_dictionary(config)?;
+    let index = SearchIndex::open(&config.index_dir())?;
+    lib.attach_index(Arc::new(index));
+    Ok(())
+}
+
+/// Load the user dictionary (`dictionary.txt` in the data folder) into the segmenter, if present.
+pub fn load_dictionary(config: &Config) -> anyhow::Result<()> {
+    let path = config.dictionary_file();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let words = wenyuan_text::segment::load_user_dictionary(&text)
+                .with_context(|| format!("bad user dictionary {}", path.display()))?;
+            tracing::info!(words, file = %path.display(), "user dictionary loaded");
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
 }
 
 /// A running server; dropping it does not stop it, [`RunningServer::stop`] does.
@@ -66,6 +91,7 @@ pub async fn start(
     listen: &str,
     handle_signals: bool,
 ) -> anyhow::Result<RunningServer> {
+    open_index(config, &lib)?;
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

@@ -364,16 +364,10 @@ async fn a_theme_folder_overrides_templates() {
     let theme = app.db.data_dir().join("theme");
     std::fs::create_dir_all(&theme).unwrap();
     std::fs::write(theme.join("error.html"), "<p>自定义主题 {{ status }}</p>").unwrap();
-    // Templates load on first use, so a fresh server picks the file up.
-    let config = common::test_config(&app.db);
-    let server = wenyuan::server::start_for_test(&config).await.unwrap();
-    let body = reqwest::get(format!("http://{}/nothing", server.addr))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // Templates load on first use, so a restarted server picks the file up.
+    let mut app = app;
+    app.restart().await;
+    let body = app.visitor().get("/nothing").await.body;
     assert_eq!(body, "<p>自定义主题 404</p>");
-    server.stop().await.unwrap();
     app.stop().await;
 }

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api;
 pub mod contact;
 pub mod reading;
+pub mod search;
 
 use serde::Deserialize;
 

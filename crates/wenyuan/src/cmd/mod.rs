@@ -2,5 +2,6 @@
 
 pub mod demo;
 pub mod import;
+pub mod reindex;
 pub mod serve;
 pub mod user;

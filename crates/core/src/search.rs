@@ -1,0 +1,240 @@
+//! Search: keeping the index in step with the database, and answering queries through the gate.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use wenyuan_search::{IndexDoc, SearchIndex, SearchRequest};
+use wenyuan_text::pinyin::title_pinyin_keys;
+
+use crate::document::Document;
+use crate::gate::gate;
+use crate::snippet::{snippet, Snippet};
+use crate::{CoreError, Library, Result, Role};
+
+/// Changes applied per index commit.
+const INDEX_BATCH: i64 = 500;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub id: i64,
+    pub title: String,
+    /// HTML: escaped text with `<mark>`ed matches, from what the viewer may read.
+    pub snippet: String,
+    /// The paragraph to link to (`/a/{id}#p-N`), when the match is in readable body text.
+    pub paragraph: Option<usize>,
+    pub score: f32,
+    pub date: String,
+    pub category: Option<String>,
+    pub access: String,
+    /// True when the document is gated for this viewer.
+    pub gated: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchPage {
+    pub total: usize,
+    pub took_ms: f64,
+    pub hits: Vec<SearchHit>,
+    pub page: usize,
+    pub pages: usize,
+    /// Set when the query was too long and only its start was used.
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    pub id: i64,
+    pub title: String,
+}
+
+impl Library {
+    /// Give the library its search index (the server does; the CLI's import does not need one).
+    pub fn attach_index(&self, index: Arc<SearchIndex>) {
+        let _ = self.search_index.set(index);
+    }
+
+    pub fn index(&self) -> Result<&Arc<SearchIndex>> {
+        self.search_index
+            .get()
+            .ok_or_else(|| CoreError::Internal("no search index is attached".to_owned()))
+    }
+
+    /// Apply the change feed to the index, committing every batch with the change id it reaches.
+    /// After a crash the index resumes from its last commit. Returns how many changes it applied.
+    pub async fn index_changes(&self) -> Result<usize> {
+        let index = self.index()?.clone();
+        let _running = self.index_lock.lock().await;
+        let mut applied = 0;
+        loop {
+            let after = index.applied_change().map_err(search_error)?;
+            let changes = self.store.changes_since(after, INDEX_BATCH).await?;
+            let Some(last) = changes.last().map(|c| c.id) else {
+                break;
+            };
+            let mut ids: Vec<i64> = changes.iter().map(|c| c.article_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut docs = Vec::with_capacity(ids.len());
+            for id in &ids {
+                docs.push((*id, self.index_doc(*id).await?));
+            }
+            let index = index.clone();
+            tokio::task::spawn_blocking(move || -> Result<()> {
+                for (id, doc) in docs {
+                    match doc {
+                        Some(doc) => index.upsert(&doc),
+                        None => index.delete(id),
+                    }
+                    .map_err(search_error)?;
+                }
+                index.commit(last).map_err(search_error)
+            })
+            .await
+            .map_err(|e| CoreError::Internal(format!("index task: {e}")))??;
+            applied += changes.len();
+            if (changes.len() as i64) < INDEX_BATCH {
+                break;
+            }
+        }
+        Ok(applied)
+    }
+
+    /// What the index holds of a document: `None` when it should not be found (gone, draft).
+    async fn index_doc(&self, id: i64) -> Result<Option<IndexDoc>> {
+        let Some(row) = self.store.article(id).await? else {
+            return Ok(None);
+        };
+        if row.status != "published" {
+            return Ok(None);
+        }
+        let tags = self.store.article_tags(id).await?;
+        let doc = Document::from_row(row.clone(), tags.clone());
+        let mut pinyin = title_pinyin_keys(&row.title);
+        for (keyword, _) in self.store.keywords(id).await?.iter().take(8) {
+            let (full, initials) = wenyuan_text::pinyin::word_pinyin(keyword);
+            pinyin.push(full);
+            pinyin.push(initials);
+        }
+        pinyin.retain(|k| !k.is_empty());
+        pinyin.dedup();
+        Ok(Some(IndexDoc {
+            id,
+            title: row.title,
+            outline: doc.outline.iter().map(|h| h.text.clone()).collect(),
+            body: row.body,
+            category: row.category_name,
+            tags,
+            access: row.access,
+            date: row.published_on,
+            views: row.views,
+            pinyin,
+        }))
+    }
+
+    /// Rebuild the whole index from the database (`wenyuan reindex`). `progress` is told the
+    /// total once and then each document done.
+    pub async fn rebuild_index(&self, progress: &(dyn Fn(u64, u64) + Send + Sync)) -> Result<u64> {
+        let index = self.index()?.clone();
+        let head = self.store.last_change_id().await?;
+        let ids = self.store.article_ids().await?;
+        let total = ids.len() as u64;
+        let mut done = 0;
+        for chunk in ids.chunks(INDEX_BATCH as usize) {
+            let mut docs = Vec::with_capacity(chunk.len());
+            for id in chunk {
+                if let Some(doc) = self.index_doc(*id).await? {
+                    docs.push(doc);
+                }
+            }
+            let index = index.clone();
+            tokio::task::spawn_blocking(move || -> Result<()> {
+                for doc in &docs {
+                    index.upsert(doc).map_err(search_error)?;
+                }
+                Ok(())
+            })
+            .await
+            .map_err(|e| CoreError::Internal(format!("index task: {e}")))??;
+            done += chunk.len() as u64;
+            progress(total, done);
+        }
+        let committing = index.clone();
+        tokio::task::spawn_blocking(move || committing.commit(head))
+            .await
+            .map_err(|e| CoreError::Internal(format!("index task: {e}")))?
+            .map_err(search_error)?;
+        Ok(total)
+    }
+
+    /// Search as `role` sees the library: snippets only from what that viewer may read.
+    pub async fn search(
+        &self,
+        role: Role,
+        request: &SearchRequest,
+        page: usize,
+    ) -> Result<SearchPage> {
+        let started = Instant::now();
+        let index = self.index()?.clone();
+        let owned = request.clone();
+        let results = tokio::task::spawn_blocking(move || index.search(&owned))
+            .await
+            .map_err(|e| CoreError::Internal(format!("search task: {e}")))?
+            .map_err(search_error)?;
+        let terms = results.parsed.highlights();
+        let mut hits = Vec::with_capacity(results.hits.len());
+        for (id, score) in results.hits {
+            // The index may be a moment behind the database: skip what is gone.
+            let Ok(doc) = self.readable_document(id, false).await else {
+                continue;
+            };
+            let view = gate(role, &doc, &self.settings);
+            let headings: Vec<String> = doc.outline.iter().map(|h| h.text.clone()).collect();
+            let Snippet { html, paragraph } = snippet(view.visible, &headings, &terms);
+            hits.push(SearchHit {
+                id,
+                title: doc.title.clone(),
+                snippet: html,
+                paragraph,
+                score,
+                date: doc.published_on.clone(),
+                category: doc.category_name.clone(),
+                access: doc.access.as_str().to_owned(),
+                gated: view.gated,
+            });
+        }
+        let size = request.limit.max(1);
+        Ok(SearchPage {
+            total: results.total,
+            took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+            hits,
+            page,
+            pages: results.total.div_ceil(size).max(1),
+            truncated: results.parsed.truncated,
+        })
+    }
+
+    /// Titles for the search box.
+    pub async fn suggest(&self, prefix: &str) -> Result<Vec<Suggestion>> {
+        let index = self.index()?.clone();
+        let prefix = prefix.to_owned();
+        let ids = tokio::task::spawn_blocking(move || index.suggest(&prefix, 8))
+            .await
+            .map_err(|e| CoreError::Internal(format!("suggest task: {e}")))?
+            .map_err(search_error)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Ok(doc) = self.readable_document(id, false).await {
+                out.push(Suggestion {
+                    id,
+                    title: doc.title.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn search_error(err: wenyuan_search::SearchError) -> CoreError {
+    CoreError::Internal(err.to_string())
+}

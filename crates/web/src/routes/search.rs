@@ -1,0 +1,192 @@
+//! Search: the results page, the JSON search API and the search-box suggestions.
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use wenyuan_core::search::{SearchPage, Suggestion};
+use wenyuan_search::{SearchRequest, Sort};
+
+use super::api::ApiError;
+use crate::error::{AppError, AppResult};
+use crate::pages::{html, render};
+use crate::state::AppState;
+use crate::viewer::Viewer;
+
+/// Hits per page unless `size=` says otherwise.
+const PAGE_SIZE: usize = 10;
+/// Deepest page reachable (deep paging over relevance is not useful and costs).
+const MAX_PAGE: usize = 100;
+
+pub fn page_router() -> Router<AppState> {
+    Router::new().route("/search", get(search_page))
+}
+
+pub fn api_router() -> Router<AppState> {
+    Router::new()
+        .route("/search", get(search_api))
+        .route("/suggest", get(suggest_api))
+}
+
+/// The query string of `/search` and `/api/v1/search`. Every field is text, parsed leniently:
+/// an absurd value means "not given", never an error page.
+#[derive(Debug, Deserialize, Default)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    category: Option<String>,
+    tag: Option<String>,
+    access: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+    size: Option<String>,
+}
+
+impl SearchParams {
+    fn page(&self) -> usize {
+        self.page
+            .as_deref()
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or(1)
+            .clamp(1, MAX_PAGE)
+    }
+
+    fn request(&self) -> AppResult<SearchRequest> {
+        let size = match self
+            .size
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => PAGE_SIZE,
+            Some(s) => s
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=50).contains(n))
+                .ok_or_else(|| AppError::bad_request("size 应为 1 到 50 之间的整数"))?,
+        };
+        let sort = match self.sort.as_deref().map(str::trim) {
+            None | Some("") | Some("relevance") => Sort::Relevance,
+            Some("date") => Sort::Date,
+            Some("views") => Sort::Views,
+            Some(other) => {
+                return Err(AppError::bad_request(format!(
+                    "sort 应为 relevance、date 或 views，而不是 {other:?}"
+                )))
+            }
+        };
+        let text = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| v.chars().take(100).collect::<String>())
+        };
+        let date = |v: &Option<String>| text(v).filter(|d| chrono_like_date(d));
+        Ok(SearchRequest {
+            query: self.q.clone(),
+            category: text(&self.category),
+            tag: text(&self.tag),
+            access: text(&self.access),
+            date_from: date(&self.from),
+            date_to: date(&self.to),
+            sort,
+            offset: (self.page() - 1) * size,
+            limit: size,
+        })
+    }
+}
+
+/// 'YYYY-MM-DD' with plausible numbers.
+fn chrono_like_date(d: &str) -> bool {
+    let parts: Vec<&str> = d.split('-').collect();
+    parts.len() == 3
+        && parts[0].len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[derive(Serialize)]
+struct SearchContent<'a> {
+    q: &'a str,
+    results: Option<SearchPage>,
+    category: Option<&'a str>,
+    sort: &'a str,
+    /// The query string without `page=`, for the pager's links.
+    base_query: String,
+}
+
+async fn search_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(params): Query<SearchParams>,
+) -> AppResult<Response> {
+    let request = params.request()?;
+    let results =
+        if request.query.trim().is_empty() && request.category.is_none() && request.tag.is_none() {
+            None
+        } else {
+            Some(
+                state
+                    .lib
+                    .search(viewer.role(), &request, params.page())
+                    .await?,
+            )
+        };
+    let mut base_query = format!("q={}", crate::routes::reading::urlencode(&params.q));
+    for (key, value) in [
+        ("category", &params.category),
+        ("sort", &params.sort),
+        ("from", &params.from),
+        ("to", &params.to),
+        ("tag", &params.tag),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            base_query.push_str(&format!("&{key}={}", crate::routes::reading::urlencode(v)));
+        }
+    }
+    let here = format!("/search?{base_query}");
+    let content = SearchContent {
+        q: &params.q,
+        results,
+        category: params.category.as_deref(),
+        sort: params.sort.as_deref().unwrap_or("relevance"),
+        base_query,
+    };
+    Ok(html(
+        render(&state, "search.html", Some(&viewer), &here, content).await?,
+    ))
+}
+
+async fn search_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(params): Query<SearchParams>,
+) -> Result<Json<SearchPage>, ApiError> {
+    let request = params.request()?;
+    Ok(Json(
+        state
+            .lib
+            .search(viewer.role(), &request, params.page())
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct SuggestParams {
+    #[serde(default)]
+    q: String,
+}
+
+async fn suggest_api(
+    State(state): State<AppState>,
+    Query(params): Query<SuggestParams>,
+) -> Result<Json<Vec<Suggestion>>, ApiError> {
+    if params.q.trim().is_empty() {
+        return Ok(Json(Vec::new()));
+    }
+    Ok(Json(state.lib.suggest(&params.q).await?))
+}
