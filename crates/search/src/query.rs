@@ -67,8 +67,6 @@ pub fn parse(input: &str) -> ParsedQuery {
                 std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace())).collect();
             (text, false)
         };
-        // A phrase's inner spaces between Chinese characters are not part of it.
-        let text = if phrase { join_cjk_spaces(&text) } else { text };
         if units(&text).is_empty() {
             continue; // only punctuation
         }
@@ -88,25 +86,6 @@ pub fn parse(input: &str) -> ParsedQuery {
     parsed
 }
 
-fn join_cjk_spaces(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::new();
-    for (i, c) in chars.iter().enumerate() {
-        if c.is_whitespace() {
-            let before = out.chars().last().is_some_and(crate::analysis::is_cjk);
-            let after = chars[i + 1..]
-                .iter()
-                .find(|c| !c.is_whitespace())
-                .is_some_and(|c| crate::analysis::is_cjk(*c));
-            if before && after {
-                continue;
-            }
-        }
-        out.push(*c);
-    }
-    out.trim().to_owned()
-}
-
 /// The substring query of `text` on one gram field: the bigrams of its characters in a row,
 /// the last character as a prefix (see `analysis`).
 pub fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
@@ -118,8 +97,15 @@ pub fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
     let mut exact: Vec<Term> = Vec::with_capacity(n);
     for i in 0..n - 1 {
         let token = match (&units[i], &units[i + 1]) {
-            (Unit::Cjk { c, .. }, Unit::Cjk { c: next, .. }) => format!("{c}{next}"),
-            (Unit::Cjk { c, .. }, Unit::Word { .. }) => c.to_string(),
+            // As in documents: a character that ends a run (before a space, punctuation or a
+            // Latin word) is a token of its own; otherwise it starts a bigram.
+            (
+                Unit::Cjk {
+                    c, run_end: false, ..
+                },
+                Unit::Cjk { c: next, .. },
+            ) => format!("{c}{next}"),
+            (Unit::Cjk { c, .. }, _) => c.to_string(),
             (Unit::Word { text, .. }, _) => text.clone(),
         };
         exact.push(Term::from_field_text(field, &token));
@@ -202,11 +188,7 @@ mod tests {
         let q = parse("\"高质量发展\" 读书会");
         assert_eq!(terms(&q.must), [("高质量发展", true), ("读书会", false)]);
         let q = parse("“高质量 发展”");
-        assert_eq!(
-            terms(&q.must),
-            [("高质量发展", true)],
-            "full-width quotes, inner space dropped"
-        );
+        assert_eq!(terms(&q.must), [("高质量 发展", true)], "full-width quotes");
         let q = parse("\"unbalanced quote 读书");
         assert_eq!(terms(&q.must), [("unbalanced quote 读书", true)]);
         assert!(

@@ -1,0 +1,414 @@
+//! Search as readers use it, on SQLite and PostgreSQL: Chinese substrings, traditional script,
+//! pinyin initials, phrases, exclusions, the gate in snippets, bad input, and crash recovery.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{backends, corpus, unescape_html, TestApp, Visitor};
+use serde_json::Value;
+
+const SEED_TITLE: &str = "在2020年区委读书会上的讲话";
+
+async fn search(visitor: &Visitor, query: &str) -> Value {
+    let path = format!("/api/v1/search?q={}&size=20", urlencode(query));
+    let page = visitor.get(&path).await;
+    assert_eq!(page.status, 200, "{query}: {}", page.body);
+    serde_json::from_str(&page.body).unwrap()
+}
+
+fn titles(results: &Value) -> Vec<String> {
+    results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The seed page imported with the corpus's reports, all as member documents, indexed.
+async fn library_with_seed(backend: wenyuan_store::Backend) -> TestApp {
+    let app = TestApp::start(backend).await;
+    let (code, out, err) = app.import(&[
+        "--access",
+        "member",
+        corpus("seed/000_38663bb0f25ad367.txt").to_str().unwrap(),
+        corpus("reports.jsonl").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        (code, out.trim()),
+        (0, "imported 89, skipped 0, failed 0"),
+        "{err}"
+    );
+    app.sync().await;
+    app.lib().derive_keywords().await.unwrap();
+    app.lib().index_changes().await.unwrap();
+    app
+}
+
+#[tokio::test]
+async fn the_seed_document_is_found_the_ways_readers_search() {
+    for backend in backends() {
+        let app = library_with_seed(backend).await;
+        let guest = app.visitor();
+        for query in [
+            "读书会",
+            "dsh",
+            "dushuhui",
+            "讀書會",
+            "\"高质量发展\"",
+            "考察",
+            "区委",
+        ] {
+            let results = search(&guest, query).await;
+            assert!(
+                titles(&results).contains(&SEED_TITLE.to_owned()),
+                "{backend:?}: {query:?} finds the seed: {:?}",
+                titles(&results)
+            );
+        }
+        assert_eq!(
+            titles(&search(&guest, "dsh").await)[0],
+            SEED_TITLE,
+            "initials of a title word rank the title first"
+        );
+        assert_eq!(titles(&search(&guest, "读书会").await)[0], SEED_TITLE);
+        // The seed speaks of 营商环境 and of 金融风险: excluding 金融 drops it.
+        assert!(titles(&search(&guest, "营商").await).contains(&SEED_TITLE.to_owned()));
+        assert!(
+            !titles(&search(&guest, "营商 -金融").await).contains(&SEED_TITLE.to_owned()),
+            "{backend:?}: -金融 excludes the seed"
+        );
+        // A phrase matches only as written.
+        assert!(!titles(&search(&guest, "\"读书会考察\"").await).contains(&SEED_TITLE.to_owned()));
+        // Hits link to the paragraph they matched.
+        let hit = &search(&guest, "考察").await["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["title"] == SEED_TITLE)
+            .cloned()
+            .unwrap();
+        assert!(hit["paragraph"].is_u64(), "{hit}");
+        assert!(
+            hit["snippet"]
+                .as_str()
+                .unwrap()
+                .contains("<mark>考察</mark>"),
+            "{hit}"
+        );
+        // The results page.
+        let page = guest
+            .get(&format!("/search?q={}", urlencode("读书会")))
+            .await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains(SEED_TITLE) && page.body.contains("<mark>"));
+        // Suggestions for the search box: by text, by pinyin, by initials.
+        for q in ["读书", "dushu", "dsh"] {
+            let s: Value = serde_json::from_str(
+                &guest
+                    .get(&format!("/api/v1/suggest?q={}", urlencode(q)))
+                    .await
+                    .body,
+            )
+            .unwrap();
+            assert!(
+                s.as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x["title"] == SEED_TITLE),
+                "{backend:?}: suggest {q}: {s}"
+            );
+        }
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_guest_finds_a_gated_document_by_hidden_words_but_never_sees_them() {
+    for backend in backends() {
+        let app = library_with_seed(backend).await;
+        let guest = app.visitor();
+        // A sentence from the hidden part of the seed (the preview is its first paragraphs).
+        let hidden = "全力打造湾区高端智造基地";
+        let api: Value = serde_json::from_str(&guest.get("/api/v1/articles/1").await.body).unwrap();
+        let visible: String = api["paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        assert!(!visible.contains(hidden), "the sentence is behind the gate");
+
+        let results = search(&guest, hidden).await;
+        let hit = results["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["title"] == SEED_TITLE)
+            .cloned();
+        let hit = hit.unwrap_or_else(|| panic!("{backend:?}: found by hidden words: {results}"));
+        let snippet = hit["snippet"].as_str().unwrap();
+        assert!(
+            !snippet.contains(hidden) && !snippet.contains("湾区高端智造"),
+            "{backend:?}: JSON snippet leaks: {snippet}"
+        );
+        assert!(
+            hit["paragraph"].is_null()
+                || hit["paragraph"].as_u64().unwrap()
+                    < api["paragraphs"].as_array().unwrap().len() as u64
+        );
+        let html = unescape_html(
+            &guest
+                .get(&format!("/search?q={}", urlencode(hidden)))
+                .await
+                .body,
+        );
+        // The query itself is echoed in the search box; the results must not add hidden text.
+        let start = html.find("<ol class=\"hits\">").expect("a result list");
+        let results_html = &html[start..html[start..].find("</ol>").unwrap() + start];
+        assert!(results_html.contains(SEED_TITLE));
+        assert!(
+            !results_html.contains("湾区高端智造"),
+            "{backend:?}: the results page leaks hidden text"
+        );
+
+        // A member sees the match itself.
+        app.add_user("reader", "reader-password", "member").await;
+        let member = app.visitor();
+        member.login("reader", "reader-password").await;
+        let results = search(&member, hidden).await;
+        let hit = results["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["title"] == SEED_TITLE)
+            .cloned()
+            .unwrap();
+        assert!(
+            hit["snippet"]
+                .as_str()
+                .unwrap()
+                .contains("<mark>全力打造湾区高端智造基地</mark>"),
+            "{hit}"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_queries_get_sensible_answers_never_a_500() {
+    let app = library_with_seed(backends()[0]).await;
+    let guest = app.visitor();
+    let long = "读书会".repeat(1150); // about 10 KB
+    for query in [
+        "",
+        "   ",
+        "。，！？、；：",
+        "\"未闭合的引号",
+        "'; DROP TABLE articles; --",
+        "title:读书 AND (x OR y) ^3 ~2 *",
+        "-",
+        "\"\"",
+        "a",
+        "读",
+        &long,
+    ] {
+        let page = guest
+            .get(&format!("/api/v1/search?q={}", urlencode(query)))
+            .await;
+        assert_eq!(page.status, 200, "{query:.40}: {}", page.body);
+        let page = guest.get(&format!("/search?q={}", urlencode(query))).await;
+        assert_eq!(page.status, 200, "{query:.40}");
+    }
+    let truncated = search(&guest, &long).await;
+    assert_eq!(truncated["truncated"], true);
+    assert_eq!(guest.get("/api/v1/search?q=x&size=1000").await.status, 400);
+    assert_eq!(
+        guest.get("/api/v1/search?q=x&sort=random").await.status,
+        400
+    );
+    assert_eq!(
+        guest
+            .get("/api/v1/search?q=%E8%AF%BB&page=999999999")
+            .await
+            .status,
+        200
+    );
+    // Filters and sorting.
+    let by_date = search(&guest, "政府工作报告").await;
+    assert!(by_date["total"].as_u64().unwrap() > 10);
+    let filtered: Value = serde_json::from_str(
+        &guest
+            .get(&format!(
+                "/api/v1/search?q={}&category={}&sort=date",
+                urlencode("发展"),
+                urlencode("党代会报告")
+            ))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert!(
+        filtered["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["title"].as_str().unwrap().contains("大")),
+        "{filtered}"
+    );
+    let ranged: Value = serde_json::from_str(
+        &guest
+            .get(&format!(
+                "/api/v1/search?q={}&from=2020-01-01&to=2020-12-31",
+                urlencode("发展")
+            ))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert!(
+        ranged["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["title"] == SEED_TITLE),
+        "2020-11-04 is in range: {ranged}"
+    );
+    app.stop().await;
+}
+
+/// Kill the server with SIGKILL while an import runs, restart it, and check that the index
+/// agrees with the database.
+#[tokio::test]
+async fn search_is_consistent_with_the_database_after_a_kill_during_an_import() {
+    use std::process::{Command, Stdio};
+    let backend = backends()[0];
+    let db = wenyuan_store::testing::TestDatabase::new(backend).await;
+    let data = db.data_dir();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let serve = || {
+        Command::new(env!("CARGO_BIN_EXE_wenyuan"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("WENYUAN_DATA", &data)
+            .env("WENYUAN_DATABASE_URL", &db.url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let client = reqwest::Client::new();
+    let wait_up = |client: reqwest::Client, base: String| async move {
+        for _ in 0..200 {
+            if client.get(format!("{base}/healthz")).send().await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("server did not start");
+    };
+    let mut server = serve();
+    wait_up(client.clone(), base.clone()).await;
+
+    let import = Command::new(env!("CARGO_BIN_EXE_wenyuan"))
+        .args(["import", corpus("news.jsonl").to_str().unwrap()])
+        .env("WENYUAN_DATA", &data)
+        .env("WENYUAN_DATABASE_URL", &db.url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let count = |client: reqwest::Client, path: String| async move {
+        let v: Value = client.get(path).send().await.unwrap().json().await.unwrap();
+        v["total"].as_u64().unwrap()
+    };
+    // Wait until the server has indexed part of the import, then kill it.
+    let news = format!(
+        "{base}/api/v1/search?category={}&size=1",
+        urlencode("新闻联播")
+    );
+    for _ in 0..400 {
+        if count(client.clone(), news.clone()).await > 500 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    server.kill().unwrap(); // SIGKILL
+    server.wait().unwrap();
+    let out = import.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("imported 16105"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let mut server = serve();
+    wait_up(client.clone(), base.clone()).await;
+    let in_db = count(
+        client.clone(),
+        format!("{base}/api/v1/articles?category={}", urlencode("新闻联播")),
+    )
+    .await;
+    assert_eq!(in_db, 16105);
+    let mut in_index = 0;
+    for _ in 0..1200 {
+        in_index = count(client.clone(), news.clone()).await;
+        if in_index == in_db {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        in_index, in_db,
+        "the index caught up with the database after the kill"
+    );
+    // The last document imported is findable by its title.
+    let last: Value = serde_json::from_str(
+        std::fs::read_to_string(corpus("news.jsonl"))
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap(),
+    )
+    .unwrap();
+    let title = last["title"].as_str().unwrap();
+    let found: Value = client
+        .get(format!(
+            "{base}/api/v1/search?q={}",
+            urlencode(&format!("\"{title}\""))
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        found["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["title"] == title),
+        "{title}: {found}"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
