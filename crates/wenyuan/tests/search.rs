@@ -412,3 +412,121 @@ async fn search_is_consistent_with_the_database_after_a_kill_during_an_import() 
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// DESIGN.md §2: every route that emits document text, asked as a guest, carries nothing from
+/// past the preview of a gated document.
+#[tokio::test]
+async fn no_route_shows_a_guest_text_from_past_the_preview() {
+    let app = library_with_seed(backends()[0]).await;
+    let guest = app.visitor();
+    let api: Value = serde_json::from_str(&guest.get("/api/v1/articles/1").await.body).unwrap();
+    assert_eq!(api["gated"], true);
+    let visible: String = api["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    let headings: Vec<String> = api["outline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["text"].as_str().unwrap().to_owned())
+        .collect();
+    // Sentences of the whole seed body that the preview does not show.
+    let full = std::fs::read_to_string(corpus("seed/000_38663bb0f25ad367.txt")).unwrap();
+    let hidden: Vec<String> = common::sentences(&full)
+        .into_iter()
+        .filter(|s| {
+            !visible.contains(s.as_str()) && !headings.iter().any(|h| s.contains(h.as_str()))
+        })
+        .filter(|s| !s.contains("阅读全文") && !s.contains("微信"))
+        .collect();
+    assert!(
+        hidden.len() > 10,
+        "the seed has hidden sentences: {}",
+        hidden.len()
+    );
+    let search_words = ["全力打造湾区高端智造基地", "营商环境", "高质量发展", "dsh"];
+    let mut routes: Vec<String> = vec![
+        "/".into(),
+        "/?page=2".into(),
+        "/c/%E6%94%BF%E5%BA%9C%E5%B7%A5%E4%BD%9C%E6%8A%A5%E5%91%8A".into(),
+        "/a/1".into(),
+        "/a/1/qr.svg".into(),
+        "/hot?window=week".into(),
+        "/hot?window=month".into(),
+        "/contact".into(),
+        "/api/v1/articles".into(),
+        "/api/v1/articles/1".into(),
+        "/api/v1/articles/1/related".into(),
+        "/api/v1/hot?window=week".into(),
+        "/api/v1/hot?window=month".into(),
+    ];
+    for w in search_words {
+        routes.push(format!("/search?q={}", urlencode(w)));
+        routes.push(format!("/api/v1/search?q={}", urlencode(w)));
+        routes.push(format!("/api/v1/suggest?q={}", urlencode(w)));
+    }
+    // Some views, so the hot lists are not empty.
+    guest.get("/a/1").await;
+    app.lib().flush_views().await.unwrap();
+    app.lib().clear_hot_cache();
+    for route in &routes {
+        let page = guest.get(route).await;
+        assert_eq!(page.status, 200, "{route}");
+        let mut text = unescape_html(&page.body);
+        if route.contains("/search?q=") {
+            // The search box repeats what the guest typed: judge only the results.
+            if let Some(start) = text.find("<ol class=\"hits\">") {
+                text = text[start..].to_owned();
+            }
+        }
+        if let Ok(json) = serde_json::from_str::<Value>(&page.body) {
+            text.push_str(&json.to_string());
+        }
+        for sentence in &hidden {
+            assert!(
+                !text.contains(sentence.as_str()),
+                "{route} shows a guest hidden text: {sentence}"
+            );
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn reindex_rebuilds_the_index_and_refuses_while_a_server_holds_it() {
+    let app = library_with_seed(backends()[0]).await;
+    let out = app.cli(&["reindex"]);
+    assert!(!out.status.success(), "a running server holds the index");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("stop it first"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut app = app;
+    if let Some(server) = app.server.take() {
+        server.stop().await.unwrap();
+    }
+    std::fs::write(
+        app.db.data_dir().join("dictionary.txt"),
+        "区委读书会 1000\n",
+    )
+    .unwrap();
+    let out = app.cli(&["reindex"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("indexed 89 documents"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    app.restart().await;
+    let results = search(&app.visitor(), "区委读书会").await;
+    assert_eq!(titles(&results)[0], SEED_TITLE);
+    app.stop().await;
+}
