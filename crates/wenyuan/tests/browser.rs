@@ -36,6 +36,7 @@ async fn a_reader_logs_in_through_the_form_and_reads_the_full_text() {
         app.lib().flush_views().await.unwrap();
         app.lib().clear_hot_cache();
         app.lib().bump_generation();
+        app.lib().index_changes().await.unwrap();
         let page = format!("{}/a/{seed_id}", app.base);
         let shots = screenshot_dir();
         let tag = format!("{backend:?}").to_lowercase();
@@ -113,6 +114,13 @@ async fn a_reader_logs_in_through_the_form_and_reads_the_full_text() {
         browser
             .screenshot(&shots.join(format!("home-desktop-{tag}.png")))
             .await;
+        // Search, as a member (snippets from the full text) and at phone width.
+        browser.goto(&format!("{}/search?q=%E9%AB%98%E8%B4%A8%E9%87%8F%E5%8F%91%E5%B1%95", app.base)).await;
+        let results = browser.text().await;
+        assert!(results.contains("找到") && results.contains("政府工作报告"), "search results are shown");
+        browser.screenshot(&shots.join(format!("search-desktop-{tag}.png"))).await;
+        browser.resize(390, 844).await;
+        browser.screenshot(&shots.join(format!("search-phone-{tag}.png"))).await;
         browser.quit().await;
         app.stop().await;
     }
