@@ -21,6 +21,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("macros.html", include_str!("../templates/macros.html")),
     ("hot.html", include_str!("../templates/hot.html")),
     ("search.html", include_str!("../templates/search.html")),
+    ("sidebar.html", include_str!("../templates/sidebar.html")),
     (
         "sidebar_hot.html",
         include_str!("../templates/sidebar_hot.html"),

@@ -115,12 +115,24 @@ async fn a_reader_logs_in_through_the_form_and_reads_the_full_text() {
             .screenshot(&shots.join(format!("home-desktop-{tag}.png")))
             .await;
         // Search, as a member (snippets from the full text) and at phone width.
-        browser.goto(&format!("{}/search?q=%E9%AB%98%E8%B4%A8%E9%87%8F%E5%8F%91%E5%B1%95", app.base)).await;
+        browser
+            .goto(&format!(
+                "{}/search?q=%E9%AB%98%E8%B4%A8%E9%87%8F%E5%8F%91%E5%B1%95",
+                app.base
+            ))
+            .await;
         let results = browser.text().await;
-        assert!(results.contains("找到") && results.contains("政府工作报告"), "search results are shown");
-        browser.screenshot(&shots.join(format!("search-desktop-{tag}.png"))).await;
+        assert!(
+            results.contains("找到") && results.contains("政府工作报告"),
+            "search results are shown"
+        );
+        browser
+            .screenshot(&shots.join(format!("search-desktop-{tag}.png")))
+            .await;
         browser.resize(390, 844).await;
-        browser.screenshot(&shots.join(format!("search-phone-{tag}.png"))).await;
+        browser
+            .screenshot(&shots.join(format!("search-phone-{tag}.png")))
+            .await;
         browser.quit().await;
         app.stop().await;
     }

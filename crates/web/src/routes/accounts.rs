@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
+use wenyuan_core::members::Login;
 use wenyuan_core::{CoreError, Role};
 
 use crate::cookies;
@@ -108,20 +109,7 @@ async fn login(
         .login(&form.name, &form.password, viewer.session_token.as_deref())
         .await
     {
-        Ok(login) => {
-            let secure = state.lib.settings.secure_cookies();
-            let mut response = see_other(&next);
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                cookies::set(
-                    cookies::SESSION,
-                    &login.token,
-                    Some(login.max_age_seconds),
-                    secure,
-                ),
-            );
-            Ok(response)
-        }
+        Ok(login) => Ok(logged_in(&state, &next, &login)),
         Err(err @ (CoreError::Unauthorized(_) | CoreError::Forbidden(_))) => {
             let message = err.to_string();
             let content = FormContent {
@@ -212,18 +200,21 @@ async fn register(
         .lib
         .login(&form.name, &form.password, viewer.session_token.as_deref())
         .await?;
+    Ok(logged_in(&state, &next, &login))
+}
+
+/// After a login: the session cookie, and back to where the reader was going.
+fn logged_in(state: &AppState, next: &str, login: &Login) -> Response {
     let secure = state.lib.settings.secure_cookies();
-    let mut response = see_other(&next);
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        cookies::set(
-            cookies::SESSION,
-            &login.token,
-            Some(login.max_age_seconds),
-            secure,
-        ),
+    let mut response = see_other(next);
+    let cookie = cookies::set(
+        cookies::SESSION,
+        &login.token,
+        Some(login.max_age_seconds),
+        secure,
     );
-    Ok(response)
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
 }
 
 #[derive(Debug, Deserialize)]
