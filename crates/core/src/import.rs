@@ -359,7 +359,15 @@ impl Library {
         }
         let parsed = ParsedDoc {
             title,
-            date: record.date.filter(|d| valid_date(d)),
+            // Without a date field, a date written at the start (e.g. "（2021年3月11日…通过）").
+            date: record.date.filter(|d| valid_date(d)).or_else(|| {
+                let start: String = paragraphs
+                    .iter()
+                    .take(3)
+                    .flat_map(|p| p.chars().take(80))
+                    .collect();
+                wenyuan_text::date::find_date(&start)
+            }),
             views: record.views,
             category: record.category,
             tags: record.tags,

@@ -142,3 +142,45 @@ mod tests {
         assert_eq!(parse_date("昨天"), None);
     }
 }
+
+/// The first date written out as `YYYY年M月D日` in `text` (e.g. in
+/// `（2021年3月11日第十三届全国人民代表大会第四次会议通过）`), normalised to `YYYY-MM-DD`.
+pub fn find_date(text: &str) -> Option<String> {
+    text.char_indices()
+        .filter(|(i, c)| {
+            c.is_ascii_digit()
+                && !text[..*i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| p.is_ascii_digit())
+        })
+        .find_map(|(i, _)| {
+            let candidate = &text[i..];
+            // Only the 年月日 form: a bare 2020.11 in running text is too often something else.
+            candidate
+                .get(4..)
+                .is_some_and(|rest| rest.starts_with('年'))
+                .then(|| parse_date_prefix(candidate).map(|(date, _)| date))
+                .flatten()
+        })
+}
+
+#[cfg(test)]
+mod find_date_tests {
+    use super::find_date;
+
+    #[test]
+    fn dates_written_in_running_text_are_found() {
+        assert_eq!(
+            find_date("（2021年3月11日第十三届全国人民代表大会第四次会议通过）").as_deref(),
+            Some("2021-03-11")
+        );
+        assert_eq!(
+            find_date("——1987年10月25日在中国共产党第十三次全国代表大会上的报告").as_deref(),
+            Some("1987-10-25")
+        );
+        assert_eq!(find_date("12020年1月1日").as_deref(), None, "not a year");
+        assert_eq!(find_date("2020年底前完成").as_deref(), None);
+        assert_eq!(find_date("没有日期").as_deref(), None);
+    }
+}

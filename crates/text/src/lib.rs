@@ -20,7 +20,7 @@ pub mod preview;
 pub mod segment;
 
 mod chars;
-mod date;
+pub mod date;
 
 pub use chrome::{is_chrome_line, trim_page_chrome};
 pub use decode::{decode_text, DecodeError, Decoded};

@@ -122,12 +122,53 @@ fn preferred_reading(c: char) -> Option<&'static str> {
 /// as the pinyin or the initials of any word of the title onwards is then a prefix of a key:
 /// `dsh` and `dushuhui` for 在2020年区委读书会上的讲话, `gdbh` for 严守耕地保护红线.
 pub fn title_pinyin_keys(title: &str) -> Vec<String> {
-    let readings: Vec<(String, String)> = segment::words(&fold(title))
+    let folded = fold(title);
+    let mut keys: Vec<String> = Vec::new();
+    add_suffix_keys(&readings_of(&folded), &mut keys);
+    // Also from every start of a search-mode sub-word, so a long dictionary word (中华人民共和国国务院,
+    // or a user word such as 区委读书会) does not hide the words inside it (国务院, 读书会).
+    let chars: Vec<char> = folded.chars().collect();
+    let mut starts: Vec<usize> = segment::search_words(&folded)
+        .into_iter()
+        .map(|(_, start)| start)
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    for start in starts.into_iter().filter(|s| *s > 0 && *s < chars.len()) {
+        if keys.len() >= MAX_KEYS {
+            break;
+        }
+        let suffix: String = chars[start..].iter().collect();
+        let readings = readings_of(&suffix);
+        if let Some(first) = readings.first() {
+            for key in [
+                joined(readings.iter().map(|(full, _)| full.as_str())),
+                joined(readings.iter().map(|(_, initials)| initials.as_str())),
+            ] {
+                if !keys.contains(&key) && !first.0.is_empty() {
+                    keys.push(key);
+                }
+            }
+        }
+    }
+    keys.truncate(MAX_KEYS);
+    keys
+}
+
+/// Most keys kept per title.
+const MAX_KEYS: usize = 96;
+
+/// (full, initials) of each word of already-folded text, words without a reading left out.
+fn readings_of(folded: &str) -> Vec<(String, String)> {
+    segment::words(folded)
         .iter()
         .map(|w| folded_word_pinyin(w))
         .filter(|(full, _)| !full.is_empty())
-        .collect();
-    let mut keys: Vec<String> = Vec::with_capacity(readings.len() * 2);
+        .collect()
+}
+
+/// For every word k: the keys of words k.. (full, then initials), each once.
+fn add_suffix_keys(readings: &[(String, String)], keys: &mut Vec<String>) {
     for k in 0..readings.len() {
         for key in [
             joined(readings[k..].iter().map(|(full, _)| full.as_str())),
@@ -138,7 +179,6 @@ pub fn title_pinyin_keys(title: &str) -> Vec<String> {
             }
         }
     }
-    keys
 }
 
 /// `parts` concatenated up to [`MAX_KEY_CHARS`] (all ASCII, so bytes are characters).

@@ -219,3 +219,13 @@ fn crate_first_readings_that_are_kept() {
         assert_eq!(preferred_reading(c), None, "{c}");
     }
 }
+
+#[test]
+fn words_inside_long_dictionary_words_still_start_keys() {
+    let keys = title_pinyin_keys("2024年中华人民共和国国务院政府工作报告");
+    assert!(
+        keys.iter().any(|k| k.starts_with("gwy")),
+        "国务院 inside 中华人民共和国国务院: {keys:?}"
+    );
+    assert!(keys.iter().any(|k| k.starts_with("zfgzbg")), "{keys:?}");
+}
