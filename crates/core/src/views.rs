@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::sync::Mutex;
 
-use chrono::FixedOffset;
+use chrono::{FixedOffset, NaiveDate};
 
 use crate::clock::local_date;
 
@@ -78,11 +78,13 @@ pub struct VisitorKeys(pub Vec<String>);
 #[derive(Default)]
 struct CounterState {
     /// The site-local day `seen` belongs to.
-    day: String,
+    day: Option<NaiveDate>,
     seen: HashSet<u64>,
     warned_full: bool,
     /// Counted but not yet flushed: (document, day) → views.
     pending: HashMap<(i64, String), i64>,
+    /// The same per document (summed over days), so showing a count does not scan `pending`.
+    pending_by_doc: HashMap<i64, i64>,
     /// Display totals as stored (views_base + views_total), for documents shown recently.
     totals: HashMap<i64, i64>,
     totals_since: i64,
@@ -109,16 +111,16 @@ impl ViewCounter {
 
     /// Record a read of `article_id` at `now`. Returns whether it counted.
     pub fn record(&self, article_id: i64, visitor: &VisitorKeys, now: i64) -> bool {
-        let day = local_date(now, self.utc_offset).to_string();
+        let day = local_date(now, self.utc_offset);
         let hashes: Vec<u64> = visitor
             .0
             .iter()
             .map(|key| self.hasher.hash_one((article_id, key.as_str())))
             .collect();
         let mut state = self.lock();
-        if state.day != day {
+        if state.day != Some(day) {
             // A new day: yesterday's set is no longer needed.
-            state.day = day.clone();
+            state.day = Some(day);
             state.seen = HashSet::new();
             state.warned_full = false;
         }
@@ -135,23 +137,34 @@ impl ViewCounter {
         if already {
             return false;
         }
-        *state.pending.entry((article_id, day)).or_insert(0) += 1;
+        *state
+            .pending
+            .entry((article_id, day.to_string()))
+            .or_insert(0) += 1;
+        *state.pending_by_doc.entry(article_id).or_insert(0) += 1;
         true
     }
 
     /// Counted views not yet flushed for one document.
     pub fn pending_for(&self, article_id: i64) -> i64 {
         self.lock()
-            .pending
-            .iter()
-            .filter(|((id, _), _)| *id == article_id)
-            .map(|(_, n)| *n)
-            .sum()
+            .pending_by_doc
+            .get(&article_id)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The count to show, if the stored total is cached: stored plus pending, under one lock.
+    pub fn shown_total(&self, article_id: i64) -> Option<i64> {
+        let state = self.lock();
+        let stored = state.totals.get(&article_id)?;
+        Some(stored + state.pending_by_doc.get(&article_id).copied().unwrap_or(0))
     }
 
     /// Take everything pending, to flush.
     pub fn take_pending(&self) -> Vec<(i64, String, i64)> {
         let mut state = self.lock();
+        state.pending_by_doc.clear();
         state
             .pending
             .drain()
@@ -164,6 +177,7 @@ impl ViewCounter {
         let mut state = self.lock();
         for (id, day, n) in batch {
             *state.pending.entry((id, day)).or_insert(0) += n;
+            *state.pending_by_doc.entry(id).or_insert(0) += n;
         }
     }
 
@@ -180,11 +194,6 @@ impl ViewCounter {
                 *total += n;
             }
         }
-    }
-
-    /// The stored total of a document, if cached.
-    pub fn cached_total(&self, article_id: i64) -> Option<i64> {
-        self.lock().totals.get(&article_id).copied()
     }
 
     pub fn cache_total(&self, article_id: i64, total: i64) {
@@ -223,6 +232,12 @@ mod tests {
         assert_eq!(counter.pending_for(1), 0);
         counter.restore_pending(batch);
         assert_eq!(counter.pending_for(1), 3, "a failed flush loses nothing");
+        assert_eq!(counter.pending_for(2), 1);
+        assert_eq!(counter.shown_total(1), None, "no stored total cached yet");
+        counter.cache_total(1, 100);
+        assert_eq!(counter.shown_total(1), Some(103));
+        assert!(counter.record(1, &keys(&["c"]), noon));
+        assert_eq!(counter.shown_total(1), Some(104));
     }
 
     #[test]
