@@ -64,10 +64,36 @@ pub fn is_crawler(user_agent: Option<&str>) -> bool {
         None => true,
         Some(ua) if ua.trim().is_empty() => true,
         Some(ua) => {
-            let ua = ua.to_ascii_lowercase();
-            CRAWLER_MARKERS.iter().any(|m| ua.contains(m))
+            // Lower-cased on the stack: this runs on every article request.
+            let mut buffer = [0u8; 512];
+            let lower = match buffer.get_mut(..ua.len()) {
+                Some(lower) => {
+                    lower.copy_from_slice(ua.as_bytes());
+                    lower.make_ascii_lowercase();
+                    &*lower
+                }
+                None => return is_crawler_long(ua),
+            };
+            CRAWLER_MARKERS.iter().any(|m| memmem(lower, m.as_bytes()))
         }
     }
+}
+
+fn is_crawler_long(ua: &str) -> bool {
+    let ua = ua.to_ascii_lowercase();
+    CRAWLER_MARKERS.iter().any(|m| ua.contains(m))
+}
+
+fn memmem(haystack: &[u8], needle: &[u8]) -> bool {
+    // The markers are short and start with varied letters; a first-byte filter does most of it.
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    haystack.len() >= needle.len()
+        && haystack[..=haystack.len() - needle.len()]
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == first && haystack[i + 1..].starts_with(rest))
 }
 
 /// Who read: the keys under which a view is de-duplicated. A view counts when none of them has
@@ -265,6 +291,9 @@ mod tests {
             assert!(is_crawler(Some(ua)), "{ua}");
         }
         assert!(is_crawler(None));
+        let long_bot = format!("{} Googlebot/2.1", "x".repeat(600));
+        assert!(is_crawler(Some(&long_bot)), "past the stack buffer");
+        assert!(!is_crawler(Some(&"Mozilla/5.0 ".repeat(60))));
         for ua in [
             "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.40",
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",

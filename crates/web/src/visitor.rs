@@ -73,7 +73,11 @@ pub fn visitor_keys(
             .as_ref()
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let digest = Sha256::digest(format!("{ip}\n{ua}").as_bytes());
+        let digest = Sha256::new()
+            .chain_update(ip)
+            .chain_update("\n")
+            .chain_update(ua)
+            .finalize();
         hex::encode(&digest[..8])
     };
     match reader
@@ -93,10 +97,8 @@ pub fn visitor_keys(
         }
         None => {
             let origin = anonymous();
-            let cookie = format!(
-                "v1.{}.{origin}",
-                &wenyuan_core::members::random_token()[..16]
-            );
+            // 16 hex digits of randomness, as before, from 8 random bytes rather than 32.
+            let cookie = format!("v1.{}.{origin}", hex::encode(rand::random::<[u8; 8]>()));
             (VisitorKeys(vec![format!("a:{origin}")]), Some(cookie))
         }
     }
