@@ -2,7 +2,9 @@
 # bench/article_page.sh: throughput and latency of the anonymous (guest) article page, /a/1,
 # served by `wenyuan serve`, side by side with nginx serving the very same bytes as a static file.
 # nginx is the ceiling for "send a few tens of KB of cached HTML over loopback" on this machine;
-# the target is wenyuan >= 0.5 x nginx in median requests/s.
+# the target is wenyuan >= 0.5 x nginx in median requests/s. Two pairs are measured: plain (no
+# Accept-Encoding) and gzip (`Accept-Encoding: gzip`, nginx serving a pre-gzipped copy with
+# gzip_static). wrk sends a browser User-Agent, so wenyuan's view counting is on the measured path.
 #
 # Run from the repository root (needs cargo, curl, wrk, nginx):
 #     bench/article_page.sh
@@ -15,6 +17,8 @@
 #     CARGO_TARGET_DIR                honoured by the build; the binary is looked up there
 #     WENYUAN_BIN                     use this binary instead of building
 #     NGINX (nginx on PATH, else /usr/sbin/nginx), WRK (wrk)
+#     MODES ("plain gzip")            which pairs to measure
+#     USER_AGENT (a desktop Chrome)   sent by curl and wrk; a browser's, so that views are counted
 # Prints a table and saves it to bench/results/article_page-<date>.txt. Exits 0 whether or not
 # the target is met (a benchmark does not fail a build); exits non-zero only when it cannot run.
 set -euo pipefail
@@ -30,11 +34,16 @@ CORPUS=${CORPUS:-../shared/corpus}
 TARGET_RATIO=0.5
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 WRK=${WRK:-wrk}
+MODES=${MODES:-plain gzip}
+USER_AGENT=${USER_AGENT:-Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36}
 
 die() { echo "article_page.sh: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
 
-for tool in curl "$WRK" "$NGINX"; do
+for mode in $MODES; do
+    [[ $mode == plain || $mode == gzip ]] || die "unknown mode '$mode' in MODES (plain, gzip)"
+done
+for tool in curl gzip cmp "$WRK" "$NGINX"; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"
 done
 [[ -f "$CORPUS/reports.jsonl" ]] || die "$CORPUS/reports.jsonl not found (set CORPUS)"
@@ -115,13 +124,27 @@ grep -Eq '"gated"[[:space:]]*:[[:space:]]*true' <<<"$API" \
 mkdir -p "$TMP/www/a"
 PAGE=$TMP/www/a/1
 WEN_URL="http://127.0.0.1:$WPORT/a/1"
-DOWNLOADED=$(curl -fsS -o "$PAGE" -w '%{size_download}' "$WEN_URL") || die "GET /a/1 failed"
+# One read first, with the User-Agent wrk sends: it counts this reader's view, so the count the page
+# shows stays the same for every later request from that reader (wrk, which keeps no cookies, is
+# recognised by address and User-Agent), and the saved copy matches what wrk gets.
+curl -fsS -o /dev/null -A "$USER_AGENT" "$WEN_URL" || die "GET /a/1 failed"
+DOWNLOADED=$(curl -fsS -o "$PAGE" -A "$USER_AGENT" -w '%{size_download}' "$WEN_URL") || die "GET /a/1 failed"
 PAGE_BYTES=$(wc -c <"$PAGE" | tr -d ' ')
 [[ "$PAGE_BYTES" == "$DOWNLOADED" && "$PAGE_BYTES" -gt 0 ]] \
     || die "saved $PAGE_BYTES bytes but the response had $DOWNLOADED"
+# The gzip form wenyuan sends must decompress to the same page.
+curl -fsS -o "$TMP/wenyuan.gz" -A "$USER_AGENT" -H 'Accept-Encoding: gzip' -D "$TMP/wenyuan-gz.headers" "$WEN_URL" \
+    || die "GET /a/1 with Accept-Encoding: gzip failed"
+grep -qi '^content-encoding:[[:space:]]*gzip' "$TMP/wenyuan-gz.headers" \
+    || die "wenyuan does not answer Accept-Encoding: gzip with a gzip body"
+gzip -dc "$TMP/wenyuan.gz" | cmp -s - "$PAGE" || die "wenyuan's gzip page does not decompress to the plain page"
+WEN_GZ_BYTES=$(wc -c <"$TMP/wenyuan.gz" | tr -d ' ')
+# nginx's pre-compressed copy for gzip_static (level 6, gzip's default, no name or time stamp).
+gzip -6 -n -c "$PAGE" >"$PAGE.gz"
+PAGE_GZ_BYTES=$(wc -c <"$PAGE.gz" | tr -d ' ')
 # nginx workers may run as another user (when started as root): let them read the page.
 chmod 755 "$TMP" "$TMP/www" "$TMP/www/a"
-chmod 644 "$PAGE"
+chmod 644 "$PAGE" "$PAGE.gz"
 
 # ---- nginx ------------------------------------------------------------------------------------
 NPORT=$(free_port)
@@ -146,6 +169,8 @@ http {
     types { }
     default_type text/html;
     charset utf-8;
+    gzip_static on;
+    gzip_vary on;
     server {
         listen 127.0.0.1:$NPORT;
         root $TMP/www;
@@ -162,6 +187,10 @@ curl -fsS -o "$TMP/nginx-copy" "$NGINX_URL"
 cmp -s "$PAGE" "$TMP/nginx-copy" || die "nginx does not serve the same bytes"
 NGINX_TYPE=$(curl -fsS -o /dev/null -w '%{content_type}' "$NGINX_URL")
 [[ "$NGINX_TYPE" == text/html* ]] || die "nginx serves Content-Type '$NGINX_TYPE'"
+curl -fsS -o "$TMP/nginx.gz" -H 'Accept-Encoding: gzip' -D "$TMP/nginx-gz.headers" "$NGINX_URL"
+grep -qi '^content-encoding:[[:space:]]*gzip' "$TMP/nginx-gz.headers" \
+    || die "nginx does not serve the pre-gzipped copy (gzip_static)"
+cmp -s "$PAGE.gz" "$TMP/nginx.gz" || die "nginx's gzip copy differs from $PAGE.gz"
 
 # ---- wrk --------------------------------------------------------------------------------------
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
@@ -196,13 +225,15 @@ server_pids() {
     fi
 }
 
-# run_wrk NAME URL DURATION -> prints "rps p50_ms p99_ms errors cpu_us_per_request"
+# run_wrk NAME MODE URL DURATION -> prints "rps p50_ms p99_ms errors cpu_us_per_request"
 run_wrk() {
-    local name=$1 url=$2 secs=$3 out rps p50 p99 errors requests before after pids
+    local name=$1 mode=$2 url=$3 secs=$4 out rps p50 p99 errors requests before after pids
+    local -a extra=(-H "User-Agent: $USER_AGENT")
+    [[ $mode == gzip ]] && extra+=(-H 'Accept-Encoding: gzip')
     read -r -a pids <<<"$(server_pids "$name" | tr '\n' ' ')"
-    out=$TMP/wrk-$name-$RANDOM.txt
+    out=$TMP/wrk-$name-$mode-$RANDOM.txt
     before=$(cpu_ticks "${pids[@]}")
-    "$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "$url" >"$out" 2>&1 \
+    "$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "${extra[@]}" "$url" >"$out" 2>&1 \
         || { cat "$out" >&2; die "wrk against $name failed"; }
     after=$(cpu_ticks "${pids[@]}")
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
@@ -232,37 +263,52 @@ median() {
         if (NR % 2) printf "%.3f", a[(NR + 1) / 2]; else printf "%.3f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
-log "warming up both servers (2 s each)"
-run_wrk wenyuan "$WEN_URL" 2 >/dev/null
-run_wrk nginx "$NGINX_URL" 2 >/dev/null
+log "warming up both servers (2 s each per mode)"
+for mode in $MODES; do
+    run_wrk wenyuan "$mode" "$WEN_URL" 2 >/dev/null
+    run_wrk nginx "$mode" "$NGINX_URL" 2 >/dev/null
+done
 
-declare -a W_RPS=() W_P50=() W_P99=() W_CPU=() N_RPS=() N_P50=() N_P99=() N_CPU=()
+# Per "server mode": space-separated values, one per round.
+declare -A RPS=() P50=() P99=() CPU=()
 ROWS=""
 TOTAL_ERRORS=0
 for round in $(seq 1 "$ROUNDS"); do
-    for name in wenyuan nginx; do
-        if [[ $name == wenyuan ]]; then url=$WEN_URL; else url=$NGINX_URL; fi
-        log "round $round/$ROUNDS: $name (${DURATION}s)"
-        result=$(run_wrk "$name" "$url" "$DURATION")
-        read -r rps p50 p99 errors cpu <<<"$result"
-        TOTAL_ERRORS=$((TOTAL_ERRORS + errors))
-        if [[ $name == wenyuan ]]; then
-            W_RPS+=("$rps"); W_P50+=("$p50"); W_P99+=("$p99"); W_CPU+=("$cpu")
-        else
-            N_RPS+=("$rps"); N_P50+=("$p50"); N_P99+=("$p99"); N_CPU+=("$cpu")
-        fi
-        ROWS+=$(printf '%-7s %-8s %12.0f %10.2f %10.2f %14.1f %8s' "$round" "$name" "$rps" "$p50" "$p99" "$cpu" "$errors")$'\n'
+    for mode in $MODES; do
+        for name in wenyuan nginx; do
+            if [[ $name == wenyuan ]]; then url=$WEN_URL; else url=$NGINX_URL; fi
+            log "round $round/$ROUNDS: $name, $mode (${DURATION}s)"
+            result=$(run_wrk "$name" "$mode" "$url" "$DURATION")
+            read -r rps p50 p99 errors cpu <<<"$result"
+            TOTAL_ERRORS=$((TOTAL_ERRORS + errors))
+            key="$name $mode"
+            RPS[$key]+="$rps "; P50[$key]+="$p50 "; P99[$key]+="$p99 "; CPU[$key]+="$cpu "
+            ROWS+=$(printf '%-7s %-8s %-6s %12.0f %10.2f %10.2f %14.1f %8s' "$round" "$name" "$mode" "$rps" "$p50" "$p99" "$cpu" "$errors")$'\n'
+        done
     done
 done
 
-W_MED=$(median "${W_RPS[@]}")
-N_MED=$(median "${N_RPS[@]}")
-RATIO=$(awk -v w="$W_MED" -v n="$N_MED" 'BEGIN { printf "%.3f", (n > 0 ? w / n : 0) }')
-if awk -v r="$RATIO" -v t="$TARGET_RATIO" 'BEGIN { exit !(r >= t) }'; then
-    VERDICT="PASS (ratio $RATIO >= $TARGET_RATIO)"
-else
-    VERDICT="BELOW TARGET (ratio $RATIO < $TARGET_RATIO)"
-fi
+MEDIANS=""
+RATIOS=""
+for mode in $MODES; do
+    for name in wenyuan nginx; do
+        key="$name $mode"
+        # shellcheck disable=SC2086 # word splitting of the value lists is intended
+        MEDIANS+=$(printf '%-7s %-8s %-6s %12.0f %10.2f %10.2f %14.1f' median "$name" "$mode" \
+            "$(median ${RPS[$key]})" "$(median ${P50[$key]})" "$(median ${P99[$key]})" "$(median ${CPU[$key]})")$'\n'
+    done
+    # shellcheck disable=SC2086
+    w_med=$(median ${RPS["wenyuan $mode"]})
+    # shellcheck disable=SC2086
+    n_med=$(median ${RPS["nginx $mode"]})
+    ratio=$(awk -v w="$w_med" -v n="$n_med" 'BEGIN { printf "%.3f", (n > 0 ? w / n : 0) }')
+    if awk -v r="$ratio" -v t="$TARGET_RATIO" 'BEGIN { exit !(r >= t) }'; then
+        verdict="PASS (ratio $ratio >= $TARGET_RATIO)"
+    else
+        verdict="BELOW TARGET (ratio $ratio < $TARGET_RATIO)"
+    fi
+    RATIOS+="ratio wenyuan/nginx, $mode (median requests/s): $ratio   target >= $TARGET_RATIO: $verdict"$'\n'
+done
 
 REPORT=$(
     echo "Wenyuan article page (guest, gated /a/1) vs nginx static copy of the same bytes"
@@ -271,16 +317,17 @@ REPORT=$(
     echo "machine:     $(nproc) cores, $(uname -sr); $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'); $("$WRK" -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')"
     echo "loadavg:     load average before the runs $LOAD_BEFORE (other work on the machine skews the figures)"
     echo "load:        wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS rounds each, alternating (client and servers share the machine)"
+    echo "user agent:  $USER_AGENT (a browser: views are counted; wrk keeps no cookies, so it is one reader)"
     echo "import:      $IMPORT_SUMMARY"
-    echo "page size:   $PAGE_BYTES bytes (text/html, uncompressed: wrk sends no Accept-Encoding)"
+    echo "page size:   $PAGE_BYTES bytes text/html (plain: no Accept-Encoding);" \
+        "gzip: wenyuan sends $WEN_GZ_BYTES bytes, nginx $PAGE_GZ_BYTES (gzip_static, gzip -6 of the same page)"
     echo
-    printf '%-7s %-8s %12s %10s %10s %14s %8s\n' round server "requests/s" "p50 ms" "p99 ms" "server CPU us" errors
+    printf '%-7s %-8s %-6s %12s %10s %10s %14s %8s\n' round server mode "requests/s" "p50 ms" "p99 ms" "server CPU us" errors
     printf '%s' "$ROWS"
-    printf '%-7s %-8s %12.0f %10.2f %10.2f %14.1f\n' median wenyuan "$W_MED" "$(median "${W_P50[@]}")" "$(median "${W_P99[@]}")" "$(median "${W_CPU[@]}")"
-    printf '%-7s %-8s %12.0f %10.2f %10.2f %14.1f\n' median nginx "$N_MED" "$(median "${N_P50[@]}")" "$(median "${N_P99[@]}")" "$(median "${N_CPU[@]}")"
+    printf '%s' "$MEDIANS"
     echo
     echo "server CPU us = CPU time (user + system) the server used per request; robust to other load, unlike requests/s"
-    echo "ratio wenyuan/nginx (median requests/s): $RATIO   target >= $TARGET_RATIO: $VERDICT"
+    printf '%s' "$RATIOS"
     if [[ $TOTAL_ERRORS -gt 0 ]]; then
         echo "WARNING: $TOTAL_ERRORS non-2xx responses or socket errors during the runs"
     fi

@@ -138,15 +138,12 @@ impl Library {
 
     /// The view count to show: stored total plus views counted here and not yet flushed.
     pub async fn views_of(&self, id: i64) -> Result<i64> {
-        let stored = match self.views.cached_total(id) {
-            Some(total) => total,
-            None => {
-                let total = self.store.article_views(id).await?.unwrap_or(0);
-                self.views.cache_total(id, total);
-                total
-            }
-        };
-        Ok(stored + self.views.pending_for(id))
+        if let Some(shown) = self.views.shown_total(id) {
+            return Ok(shown);
+        }
+        let total = self.store.article_views(id).await?.unwrap_or(0);
+        self.views.cache_total(id, total);
+        Ok(total + self.views.pending_for(id))
     }
 
     /// Write the counted views to the database. On failure they stay pending for the next try.

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::sync::Mutex;
 
-use chrono::FixedOffset;
+use chrono::{FixedOffset, NaiveDate};
 
 use crate::clock::local_date;
 
@@ -64,10 +64,36 @@ pub fn is_crawler(user_agent: Option<&str>) -> bool {
         None => true,
         Some(ua) if ua.trim().is_empty() => true,
         Some(ua) => {
-            let ua = ua.to_ascii_lowercase();
-            CRAWLER_MARKERS.iter().any(|m| ua.contains(m))
+            // Lower-cased on the stack: this runs on every article request.
+            let mut buffer = [0u8; 512];
+            let lower = match buffer.get_mut(..ua.len()) {
+                Some(lower) => {
+                    lower.copy_from_slice(ua.as_bytes());
+                    lower.make_ascii_lowercase();
+                    &*lower
+                }
+                None => return is_crawler_long(ua),
+            };
+            CRAWLER_MARKERS.iter().any(|m| memmem(lower, m.as_bytes()))
         }
     }
+}
+
+fn is_crawler_long(ua: &str) -> bool {
+    let ua = ua.to_ascii_lowercase();
+    CRAWLER_MARKERS.iter().any(|m| ua.contains(m))
+}
+
+fn memmem(haystack: &[u8], needle: &[u8]) -> bool {
+    // The markers are short and start with varied letters; a first-byte filter does most of it.
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    haystack.len() >= needle.len()
+        && haystack[..=haystack.len() - needle.len()]
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == first && haystack[i + 1..].starts_with(rest))
 }
 
 /// Who read: the keys under which a view is de-duplicated. A view counts when none of them has
@@ -78,11 +104,13 @@ pub struct VisitorKeys(pub Vec<String>);
 #[derive(Default)]
 struct CounterState {
     /// The site-local day `seen` belongs to.
-    day: String,
+    day: Option<NaiveDate>,
     seen: HashSet<u64>,
     warned_full: bool,
     /// Counted but not yet flushed: (document, day) → views.
     pending: HashMap<(i64, String), i64>,
+    /// The same per document (summed over days), so showing a count does not scan `pending`.
+    pending_by_doc: HashMap<i64, i64>,
     /// Display totals as stored (views_base + views_total), for documents shown recently.
     totals: HashMap<i64, i64>,
     totals_since: i64,
@@ -109,16 +137,16 @@ impl ViewCounter {
 
     /// Record a read of `article_id` at `now`. Returns whether it counted.
     pub fn record(&self, article_id: i64, visitor: &VisitorKeys, now: i64) -> bool {
-        let day = local_date(now, self.utc_offset).to_string();
+        let day = local_date(now, self.utc_offset);
         let hashes: Vec<u64> = visitor
             .0
             .iter()
             .map(|key| self.hasher.hash_one((article_id, key.as_str())))
             .collect();
         let mut state = self.lock();
-        if state.day != day {
+        if state.day != Some(day) {
             // A new day: yesterday's set is no longer needed.
-            state.day = day.clone();
+            state.day = Some(day);
             state.seen = HashSet::new();
             state.warned_full = false;
         }
@@ -135,23 +163,34 @@ impl ViewCounter {
         if already {
             return false;
         }
-        *state.pending.entry((article_id, day)).or_insert(0) += 1;
+        *state
+            .pending
+            .entry((article_id, day.to_string()))
+            .or_insert(0) += 1;
+        *state.pending_by_doc.entry(article_id).or_insert(0) += 1;
         true
     }
 
     /// Counted views not yet flushed for one document.
     pub fn pending_for(&self, article_id: i64) -> i64 {
         self.lock()
-            .pending
-            .iter()
-            .filter(|((id, _), _)| *id == article_id)
-            .map(|(_, n)| *n)
-            .sum()
+            .pending_by_doc
+            .get(&article_id)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The count to show, if the stored total is cached: stored plus pending, under one lock.
+    pub fn shown_total(&self, article_id: i64) -> Option<i64> {
+        let state = self.lock();
+        let stored = state.totals.get(&article_id)?;
+        Some(stored + state.pending_by_doc.get(&article_id).copied().unwrap_or(0))
     }
 
     /// Take everything pending, to flush.
     pub fn take_pending(&self) -> Vec<(i64, String, i64)> {
         let mut state = self.lock();
+        state.pending_by_doc.clear();
         state
             .pending
             .drain()
@@ -164,6 +203,7 @@ impl ViewCounter {
         let mut state = self.lock();
         for (id, day, n) in batch {
             *state.pending.entry((id, day)).or_insert(0) += n;
+            *state.pending_by_doc.entry(id).or_insert(0) += n;
         }
     }
 
@@ -180,11 +220,6 @@ impl ViewCounter {
                 *total += n;
             }
         }
-    }
-
-    /// The stored total of a document, if cached.
-    pub fn cached_total(&self, article_id: i64) -> Option<i64> {
-        self.lock().totals.get(&article_id).copied()
     }
 
     pub fn cache_total(&self, article_id: i64, total: i64) {
@@ -223,6 +258,12 @@ mod tests {
         assert_eq!(counter.pending_for(1), 0);
         counter.restore_pending(batch);
         assert_eq!(counter.pending_for(1), 3, "a failed flush loses nothing");
+        assert_eq!(counter.pending_for(2), 1);
+        assert_eq!(counter.shown_total(1), None, "no stored total cached yet");
+        counter.cache_total(1, 100);
+        assert_eq!(counter.shown_total(1), Some(103));
+        assert!(counter.record(1, &keys(&["c"]), noon));
+        assert_eq!(counter.shown_total(1), Some(104));
     }
 
     #[test]
@@ -250,6 +291,9 @@ mod tests {
             assert!(is_crawler(Some(ua)), "{ua}");
         }
         assert!(is_crawler(None));
+        let long_bot = format!("{} Googlebot/2.1", "x".repeat(600));
+        assert!(is_crawler(Some(&long_bot)), "past the stack buffer");
+        assert!(!is_crawler(Some(&"Mozilla/5.0 ".repeat(60))));
         for ua in [
             "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.40",
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",

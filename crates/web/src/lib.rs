@@ -7,6 +7,7 @@ mod assets;
 mod client_ip;
 mod cookies;
 mod error;
+mod guest_page;
 mod pages;
 mod routes;
 mod server;

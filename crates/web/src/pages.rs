@@ -85,7 +85,8 @@ pub fn html(body: String) -> Response {
 /// Middleware: turn bare error responses from HTML routes into the site's error page.
 pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let session = cookies::get(request.headers(), cookies::SESSION).map(str::to_owned);
-    let path = request.uri().path().to_owned();
+    // A `Uri` clone shares its bytes; the path is read only when an error page is rendered.
+    let uri = request.uri().clone();
     let response = next.run(request).await;
     let Some(ErrorPage(message)) = response.extensions().get::<ErrorPage>().cloned() else {
         return response;
@@ -109,7 +110,7 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         status: status.as_u16(),
         message: &message,
     };
-    match render(&state, "error.html", Some(&viewer), &path, content).await {
+    match render(&state, "error.html", Some(&viewer), uri.path(), content).await {
         Ok(body) => (status, html(body)).into_response(),
         Err(err) => {
             tracing::error!(?err, "rendering the error page failed");

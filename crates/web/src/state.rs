@@ -1,81 +1,63 @@
-use std::collections::HashMap;
+use std::ops::Deref;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-use bytes::Bytes;
 use wenyuan_core::library::CategoryItem;
 use wenyuan_core::Library;
 
 use crate::error::AppResult;
 
 use crate::assets::Assets;
+use crate::guest_page::{GuestPage, GuestPages};
 use crate::routes::contact::WechatQrCache;
 use crate::templates::Templates;
 
-/// Everything a handler needs; cloned per request (all fields are shared handles).
+/// Everything a handler needs: one shared handle, so the clones axum makes per request (for each
+/// extractor and middleware) are one reference count each. Fields are reached through `Deref`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub lib: Arc<Library>,
     pub templates: Templates,
-    pub assets: Arc<Assets>,
-    /// Rendered article pages for guests, who all see the same page, by (document, site base URL).
-    pub guest_pages: Arc<RwLock<HashMap<(i64, String), GuestPage>>>,
+    pub assets: Assets,
+    /// Rendered article pages for guests, who all see the same page.
+    pub guest_pages: GuestPages,
     /// The category menu every page shows: (library generation, categories).
-    nav: Arc<RwLock<(i64, Arc<Vec<CategoryItem>>)>>,
+    nav: RwLock<(i64, Arc<Vec<CategoryItem>>)>,
     /// The 微信订阅号 QR, made or read on first request.
-    pub wechat_qr: Arc<WechatQrCache>,
+    pub wechat_qr: WechatQrCache,
 }
 
-/// Bound on cached guest pages; past it the cache is emptied and refilled by use.
-pub const GUEST_PAGE_CACHE_LIMIT: usize = 5_000;
-/// A cached page is re-rendered after this long, so its hot lists stay fresh.
-pub const GUEST_PAGE_TTL_SECONDS: i64 = 30;
+impl Deref for AppState {
+    type Target = Shared;
 
-/// A guest's article page, split around the view count, which changes with every read and is
-/// filled in per request.
-#[derive(Clone)]
-pub struct GuestPage {
-    pub generation: i64,
-    pub rendered_at: i64,
-    pub head: Bytes,
-    pub tail: Bytes,
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
     /// State over a library; `theme_dir` holds template overrides (the data dir's `theme/`).
     pub fn new(lib: Arc<Library>, theme_dir: Option<PathBuf>) -> Self {
-        AppState {
+        AppState(Arc::new(Shared {
             lib,
             templates: Templates::new(theme_dir),
-            assets: Arc::new(Assets::new()),
-            guest_pages: Arc::new(RwLock::new(HashMap::new())),
-            nav: Arc::new(RwLock::new((-1, Arc::new(Vec::new())))),
-            wechat_qr: Arc::new(WechatQrCache::default()),
-        }
+            assets: Assets::new(),
+            guest_pages: GuestPages::default(),
+            nav: RwLock::new((-1, Arc::new(Vec::new()))),
+            wechat_qr: WechatQrCache::default(),
+        }))
     }
 
-    pub fn cached_guest_page(&self, id: i64, base: &str) -> Option<GuestPage> {
-        let generation = self.lib.generation();
-        let now = self.lib.now();
-        let cache = self.guest_pages.read().unwrap_or_else(|e| e.into_inner());
-        // Keyed by base too: without a configured base URL, the QR code names the request's host.
-        match cache.get(&(id, base.to_owned())) {
-            Some(page)
-                if page.generation == generation
-                    && (0..GUEST_PAGE_TTL_SECONDS).contains(&(now - page.rendered_at)) =>
-            {
-                Some(page.clone())
-            }
-            _ => None,
-        }
+    /// The cached guest page of `id` for `base`, if still fresh.
+    pub fn cached_guest_page(&self, id: i64, base: &str) -> Option<Arc<GuestPage>> {
+        self.guest_pages
+            .get(id, base, self.lib.generation(), self.lib.now())
     }
 
-    pub fn cache_guest_page(&self, id: i64, base: &str, page: GuestPage) {
-        let mut cache = self.guest_pages.write().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= GUEST_PAGE_CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert((id, base.to_owned()), page);
+    pub fn cache_guest_page(&self, id: i64, base: &str, page: Arc<GuestPage>) {
+        self.guest_pages.insert(id, base, page);
     }
 
     /// The category menu, read from the database once per library generation.

@@ -84,7 +84,11 @@ impl FromRequestParts<AppState> for Viewer {
             session_token,
             csrf_cookie,
         };
-        parts.extensions.insert(viewer.clone());
+        // Kept for a second extraction only when it saved a database read: a guest's viewer is
+        // cheaper to rebuild than to store.
+        if viewer.session_token.is_some() {
+            parts.extensions.insert(viewer.clone());
+        }
         Ok(viewer)
     }
 }

@@ -36,27 +36,55 @@ pub fn is_countable_read(method: &Method, headers: &HeaderMap) -> bool {
     !is_crawler(user_agent)
 }
 
+/// What telling a reader apart needs from the request, taken out of the header map so that the
+/// handler need not copy the whole map.
+#[derive(Debug, Clone, Default)]
+pub struct ReaderHeaders {
+    /// `User-Agent` (shared with the request's buffer, not copied).
+    user_agent: Option<HeaderValue>,
+    /// The `wy_vid` cookie's value, if sent.
+    visitor_cookie: Option<String>,
+}
+
+impl ReaderHeaders {
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        ReaderHeaders {
+            user_agent: headers.get(header::USER_AGENT).cloned(),
+            visitor_cookie: cookies::get(headers, VISITOR_COOKIE).map(str::to_owned),
+        }
+    }
+}
+
 /// The keys of this reader, and the cookie to set when the browser has none yet.
 ///
 /// A new cookie carries the IP+UA hash the first view was counted under (`v1.<id>.<hash>`), so the
 /// second view, which arrives with the cookie, is recognised as the same reader.
 pub fn visitor_keys(
     viewer: &Viewer,
-    headers: &HeaderMap,
+    reader: &ReaderHeaders,
     ip: &str,
 ) -> (VisitorKeys, Option<String>) {
     if let Some(member) = &viewer.member {
         return (VisitorKeys(vec![format!("u:{}", member.id)]), None);
     }
     let anonymous = || {
-        let ua = headers
-            .get(header::USER_AGENT)
+        let ua = reader
+            .user_agent
+            .as_ref()
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let digest = Sha256::digest(format!("{ip}\n{ua}").as_bytes());
+        let digest = Sha256::new()
+            .chain_update(ip)
+            .chain_update("\n")
+            .chain_update(ua)
+            .finalize();
         hex::encode(&digest[..8])
     };
-    match cookies::get(headers, VISITOR_COOKIE).filter(|v| is_plausible_id(v)) {
+    match reader
+        .visitor_cookie
+        .as_deref()
+        .filter(|v| is_plausible_id(v))
+    {
         Some(value) => {
             let keys = match value
                 .strip_prefix("v1.")
@@ -69,10 +97,8 @@ pub fn visitor_keys(
         }
         None => {
             let origin = anonymous();
-            let cookie = format!(
-                "v1.{}.{origin}",
-                &wenyuan_core::members::random_token()[..16]
-            );
+            // 16 hex digits of randomness, as before, from 8 random bytes rather than 32.
+            let cookie = format!("v1.{}.{origin}", hex::encode(rand::random::<[u8; 8]>()));
             (VisitorKeys(vec![format!("a:{origin}")]), Some(cookie))
         }
     }
@@ -146,7 +172,7 @@ mod tests {
     fn a_new_cookie_remembers_the_key_of_the_first_view() {
         let ip = "203.0.113.7";
         let first = headers(&[("user-agent", BROWSER)]);
-        let (keys, cookie) = visitor_keys(&guest(), &first, ip);
+        let (keys, cookie) = visitor_keys(&guest(), &ReaderHeaders::from_headers(&first), ip);
         let cookie = cookie.expect("a cookie for a new visitor");
         assert_eq!(keys.0.len(), 1);
         let mut second = first.clone();
@@ -154,7 +180,7 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_str(&format!("wy_vid={cookie}")).unwrap(),
         );
-        let (keys2, none) = visitor_keys(&guest(), &second, ip);
+        let (keys2, none) = visitor_keys(&guest(), &ReaderHeaders::from_headers(&second), ip);
         assert!(none.is_none());
         assert!(keys2.0.contains(&keys.0[0]), "{keys2:?} shares {keys:?}");
     }
@@ -162,7 +188,7 @@ mod tests {
     #[test]
     fn strange_cookie_values_are_ignored() {
         let h = headers(&[("user-agent", BROWSER), ("cookie", "wy_vid=<script>")]);
-        let (keys, cookie) = visitor_keys(&guest(), &h, "unknown");
+        let (keys, cookie) = visitor_keys(&guest(), &ReaderHeaders::from_headers(&h), "unknown");
         assert!(cookie.is_some(), "treated as no cookie");
         assert!(keys.0[0].starts_with("a:"));
     }

@@ -409,3 +409,89 @@ async fn the_share_qr_code_decodes_to_the_article_url() {
     );
     app.stop().await;
 }
+
+/// A GET of `path` with this `Accept-Encoding` (none when `None`): (Content-Encoding, Vary, raw
+/// body bytes).
+async fn get_raw(
+    client: &reqwest::Client,
+    url: &str,
+    accept_encoding: Option<&str>,
+) -> (Option<String>, String, Vec<u8>) {
+    let mut request = client.get(url);
+    if let Some(value) = accept_encoding {
+        request = request.header("accept-encoding", value);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200, "{url} with {accept_encoding:?}");
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let encoding = header("content-encoding");
+    let vary = header("vary").unwrap_or_default();
+    (encoding, vary, response.bytes().await.unwrap().to_vec())
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("a valid gzip body");
+    out
+}
+
+#[tokio::test]
+async fn the_gzip_article_page_is_exactly_the_plain_page_and_q0_refuses_it() {
+    let app = TestApp::start(backends()[0]).await;
+    let id = import_seed(&app);
+    app.sync().await;
+    let url = format!("{}/a/{id}", app.base);
+    // A cookie-less browser is one reader by address and User-Agent: its count stays put.
+    let reader = app.cookieless(BROWSER_UA).client;
+
+    // The first request renders the page (cache miss), the later ones reuse it.
+    let (encoding, vary, gzip) = get_raw(&reader, &url, Some("gzip, deflate, br")).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert!(
+        vary.to_ascii_lowercase().contains("accept-encoding"),
+        "{vary}"
+    );
+    let (encoding, vary, plain) = get_raw(&reader, &url, None).await;
+    assert_eq!(encoding, None);
+    assert!(
+        vary.to_ascii_lowercase().contains("accept-encoding"),
+        "{vary}"
+    );
+    assert_eq!(
+        gunzip(&gzip),
+        plain,
+        "the gzip page decompresses to the plain one"
+    );
+    assert!(
+        gzip.len() * 2 < plain.len(),
+        "{} vs {}",
+        gzip.len(),
+        plain.len()
+    );
+    let shown = shown_views(std::str::from_utf8(&plain).unwrap());
+
+    for refusing in ["gzip;q=0", "gzip; q=0.000, br", "*;q=0", "identity", "br"] {
+        let (encoding, _, body) = get_raw(&reader, &url, Some(refusing)).await;
+        assert_eq!(encoding, None, "{refusing}");
+        assert_eq!(body, plain, "{refusing} gets the plain page");
+    }
+    let (encoding, _, again) = get_raw(&reader, &url, Some("br;q=1.0, gzip;q=0.5")).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert_eq!(gunzip(&again), plain, "the same count, the same page");
+
+    // Another reader moves the count: both forms show the new one.
+    app.reader(rand_reader()).get(&format!("/a/{id}")).await;
+    let (_, _, gzip) = get_raw(&reader, &url, Some("gzip")).await;
+    let (_, _, plain) = get_raw(&reader, &url, None).await;
+    assert_eq!(gunzip(&gzip), plain);
+    assert_eq!(shown_views(std::str::from_utf8(&plain).unwrap()), shown + 1);
+    app.stop().await;
+}

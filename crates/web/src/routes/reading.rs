@@ -1,13 +1,15 @@
 //! The reading site: home, category and tag lists, the article page.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use bytes::{Bytes, BytesMut};
 use serde::{Deserialize, Serialize};
 use wenyuan_core::hot::{HotPage, HotWindow};
 use wenyuan_core::library::ListPage;
@@ -18,11 +20,14 @@ use wenyuan_core::view::ArticleView;
 use super::PageQuery;
 use crate::client_ip::ClientIp;
 use crate::error::{AppError, AppResult};
+use crate::guest_page::{accepts_gzip, AssembledPage, GuestPage};
 use crate::pages::{html, render};
 use crate::share::{qr_svg, site_base, thousands};
-use crate::state::{AppState, GuestPage};
+use crate::state::AppState;
 use crate::viewer::Viewer;
-use crate::visitor::{is_countable_read, visitor_cookie as visitor_cookie_header, visitor_keys};
+use crate::visitor::{
+    is_countable_read, visitor_cookie as visitor_cookie_header, visitor_keys, ReaderHeaders,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -153,22 +158,49 @@ pub fn parse_id(raw: &str) -> AppResult<i64> {
         .ok_or_else(AppError::not_found)
 }
 
+/// What the article page reads from the request, taken from the headers in place (extracting the
+/// whole `HeaderMap` would copy it on every request).
+struct ArticleRequest {
+    /// The site's absolute base URL, for the share link and QR code (see [`site_base`]).
+    base: String,
+    /// Whether the client takes a gzip body (guests get the stored gzip form).
+    accepts_gzip: bool,
+    /// Present when the request is a person reading the page (see [`is_countable_read`]).
+    reader: Option<ReaderHeaders>,
+}
+
+impl FromRequestParts<AppState> for ArticleRequest {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let headers = &parts.headers;
+        Ok(ArticleRequest {
+            base: site_base(state.lib.settings.base_url.as_deref(), headers),
+            accepts_gzip: accepts_gzip(headers),
+            reader: is_countable_read(&parts.method, headers)
+                .then(|| ReaderHeaders::from_headers(headers)),
+        })
+    }
+}
+
 async fn article(
     State(state): State<AppState>,
     viewer: Viewer,
-    method: Method,
-    headers: HeaderMap,
+    request: ArticleRequest,
     ClientIp(client_ip): ClientIp,
     Path(raw_id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
     let lib = &state.lib;
-    let base = site_base(lib.settings.base_url.as_deref(), &headers);
+    let base = request.base.as_str();
     let secure = lib.settings.secure_cookies();
     let mut new_visitor_cookie = None;
     let mut count = |lib: &wenyuan_core::Library| {
-        if is_countable_read(&method, &headers) {
-            let (keys, cookie) = visitor_keys(&viewer, &headers, &client_ip);
+        if let Some(reader) = &request.reader {
+            let (keys, cookie) = visitor_keys(&viewer, reader, &client_ip);
             lib.count_view(id, &keys);
             new_visitor_cookie = cookie;
         }
@@ -176,12 +208,12 @@ async fn article(
 
     // Every guest sees the same page but for the view count, so it is rendered once in a while.
     if viewer.is_guest() {
-        if let Some(page) = state.cached_guest_page(id, &base) {
+        if let Some(page) = state.cached_guest_page(id, base) {
             count(lib);
             let views = lib.views_of(id).await?;
             return Ok(guest_html(
-                &page,
-                views,
+                &page.with_views(views),
+                request.accepts_gzip,
                 new_visitor_cookie.as_deref(),
                 secure,
             ));
@@ -212,16 +244,11 @@ async fn article(
         let (head, tail) = body.split_once(VIEWS_PLACEHOLDER).ok_or_else(|| {
             AppError::Internal("article.html does not show the view count".to_owned())
         })?;
-        let page = GuestPage {
-            generation: lib.generation(),
-            rendered_at: lib.now(),
-            head: Bytes::copy_from_slice(head.as_bytes()),
-            tail: Bytes::copy_from_slice(tail.as_bytes()),
-        };
-        state.cache_guest_page(id, &base, page.clone());
+        let page = Arc::new(GuestPage::new(lib.generation(), lib.now(), head, tail));
+        state.cache_guest_page(id, base, page.clone());
         return Ok(guest_html(
-            &page,
-            views,
+            &page.with_views(views),
+            request.accepts_gzip,
             new_visitor_cookie.as_deref(),
             secure,
         ));
@@ -229,23 +256,26 @@ async fn article(
     Ok(html(body))
 }
 
+/// A guest's page: the gzip form when the client takes it (`Content-Encoding` set, so the
+/// compression layer leaves it alone), else the plain one. Both are shared, not copied.
 fn guest_html(
-    page: &GuestPage,
-    views: i64,
+    page: &AssembledPage,
+    gzip: bool,
     visitor_cookie: Option<&str>,
     secure: bool,
 ) -> Response {
-    let views = thousands(views);
-    let mut body = BytesMut::with_capacity(page.head.len() + views.len() + page.tail.len());
-    body.extend_from_slice(&page.head);
-    body.extend_from_slice(views.as_bytes());
-    body.extend_from_slice(&page.tail);
-    let mut response = (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body.freeze(),
-    )
-        .into_response();
+    let gzipped = if gzip { page.gzip() } else { None };
+    let is_gzip = gzipped.is_some();
+    let mut response = Response::new(Body::from(gzipped.unwrap_or_else(|| page.plain.clone())));
     let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    if is_gzip {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache"),
