@@ -110,14 +110,12 @@ impl Library {
         }
         let tags = self.store.article_tags(id).await?;
         let doc = Document::from_row(row.clone(), tags.clone());
-        let mut pinyin = title_pinyin_keys(&row.title);
+        let title_pinyin = title_pinyin_keys(&row.title);
+        let mut keyword_pinyin = Vec::new();
         for (keyword, _) in self.store.keywords(id).await?.iter().take(8) {
             let (full, initials) = wenyuan_text::pinyin::word_pinyin(keyword);
-            pinyin.push(full);
-            pinyin.push(initials);
+            keyword_pinyin.extend([full, initials].into_iter().filter(|k| !k.is_empty()));
         }
-        pinyin.retain(|k| !k.is_empty());
-        pinyin.dedup();
         Ok(Some(IndexDoc {
             id,
             title: row.title,
@@ -128,7 +126,10 @@ impl Library {
             access: row.access,
             date: row.published_on,
             views: row.views,
-            pinyin,
+            // title_pinyin_keys lists the keys from the first word first: full, then initials.
+            title_pinyin_head: title_pinyin.len().min(2),
+            title_pinyin,
+            keyword_pinyin,
         }))
     }
 

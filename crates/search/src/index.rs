@@ -36,8 +36,12 @@ pub struct IndexDoc {
     /// 'YYYY-MM-DD'.
     pub date: String,
     pub views: i64,
-    /// Pinyin search keys (of the title and the document's keywords).
-    pub pinyin: Vec<String>,
+    /// Pinyin search keys of the title, those starting at its first word first.
+    pub title_pinyin: Vec<String>,
+    /// How many of `title_pinyin` start at the title's first word (full and initials: usually 2).
+    pub title_pinyin_head: usize,
+    /// Pinyin (full and initials) of the document's keywords.
+    pub keyword_pinyin: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,10 +92,19 @@ impl SearchIndex {
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).map_err(|e| SearchError::Io(dir.display().to_string(), e))?;
         let (schema, fields) = build();
-        let directory = tantivy::directory::MmapDirectory::open(dir)?;
-        let index = Index::open_or_create(directory, schema.clone())?;
+        let mut index = Index::open_or_create(
+            tantivy::directory::MmapDirectory::open(dir)?,
+            schema.clone(),
+        )?;
         if index.schema() != schema {
-            return Err(SearchError::SchemaChanged(dir.display().to_string()));
+            // The index is derived data: one built by another version is dropped and rebuilt
+            // from the database (its change cursor starts again at 0).
+            tracing::warn!(dir = %dir.display(), "the search index has an older schema; rebuilding it");
+            drop(index);
+            Self::destroy(dir)?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| SearchError::Io(dir.display().to_string(), e))?;
+            index = Index::create_in_dir(dir, schema.clone())?;
         }
         index.tokenizers().register(GRAMS, GramTokenizer);
         index.tokenizers().register(WORDS, WordTokenizer);
@@ -146,8 +159,14 @@ impl SearchIndex {
         }
         d.add_text(f.body_grams, &doc.body);
         d.add_text(f.body_words, &doc.body);
-        for key in &doc.pinyin {
-            d.add_text(f.pinyin, key);
+        for (i, key) in doc.title_pinyin.iter().enumerate() {
+            d.add_text(f.title_pinyin, key);
+            if i < doc.title_pinyin_head {
+                d.add_text(f.title_pinyin_head, key);
+            }
+        }
+        for key in &doc.keyword_pinyin {
+            d.add_text(f.keyword_pinyin, key);
         }
         if let Some(category) = &doc.category {
             d.add_text(f.category, category);
@@ -313,7 +332,7 @@ impl SearchIndex {
             should.push((Occur::Should, q));
         }
         if wenyuan_text::pinyin::looks_like_pinyin(&folded) {
-            if let Ok(q) = RegexQuery::from_pattern(&format!("{folded}.*"), f.pinyin) {
+            if let Ok(q) = RegexQuery::from_pattern(&format!("{folded}.*"), f.title_pinyin) {
                 should.push((Occur::Should, Box::new(q)));
             }
         }
@@ -342,7 +361,8 @@ mod tests {
             body: body.to_owned(),
             access: "public".to_owned(),
             date: "2020-11-04".to_owned(),
-            pinyin: wenyuan_text::pinyin::title_pinyin_keys(title),
+            title_pinyin: wenyuan_text::pinyin::title_pinyin_keys(title),
+            title_pinyin_head: 2,
             ..Default::default()
         }
     }

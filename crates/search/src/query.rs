@@ -145,9 +145,16 @@ pub fn term_query(fields: &Fields, term: &QueryTerm) -> Option<Box<dyn Query>> {
     }
     let folded = fold(term.text.trim());
     if !term.phrase && looks_like_pinyin(&folded) {
-        // Letters only: also the pinyin (or initials) of any word of the title onwards.
-        if let Ok(q) = RegexQuery::from_pattern(&format!("{folded}.*"), fields.pinyin) {
-            should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), 2.5))));
+        // Letters only: also the pinyin (or initials) of any word of the title onwards — most
+        // of all from its first word — and, weakly, of the document's keywords.
+        for (field, boost) in [
+            (fields.title_pinyin_head, 3.0),
+            (fields.title_pinyin, 6.0),
+            (fields.keyword_pinyin, 1.0),
+        ] {
+            if let Ok(q) = RegexQuery::from_pattern(&format!("{folded}.*"), field) {
+                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+            }
         }
     }
     if should.is_empty() {

@@ -15,8 +15,12 @@ pub struct Fields {
     pub outline_grams: Field,
     pub body_grams: Field,
     pub body_words: Field,
-    /// Pinyin keys of the title and keywords (see `wenyuan_text::pinyin::title_pinyin_keys`).
-    pub pinyin: Field,
+    /// Pinyin keys of the title from each word on (see `wenyuan_text::pinyin::title_pinyin_keys`).
+    pub title_pinyin: Field,
+    /// The keys that start at the title's first word: a query matching one names the title itself.
+    pub title_pinyin_head: Field,
+    /// Pinyin of the document's keywords: a weaker signal than the title's.
+    pub keyword_pinyin: Field,
     pub category: Field,
     pub tag: Field,
     pub access: Field,
@@ -47,7 +51,9 @@ pub fn build() -> (Schema, Fields) {
         outline_grams: b.add_text_field("outline_grams", text(GRAMS, true)),
         body_grams: b.add_text_field("body_grams", text(GRAMS, true)),
         body_words: b.add_text_field("body_words", text(WORDS, false)),
-        pinyin: b.add_text_field("pinyin", STRING),
+        title_pinyin: b.add_text_field("title_pinyin", STRING),
+        title_pinyin_head: b.add_text_field("title_pinyin_head", STRING),
+        keyword_pinyin: b.add_text_field("keyword_pinyin", STRING),
         category: b.add_text_field("category", STRING),
         tag: b.add_text_field("tag", STRING),
         access: b.add_text_field("access", STRING),
