@@ -7,7 +7,10 @@
 //!
 //! For search: [`fold`] (width, case, 繁→简) → [`segment`] (jieba words) → [`pinyin`] of titles;
 //! [`keywords`] ranks related documents.
+//!
+//! For editors: [`anonymize`] proposes placeholders for names (模板化).
 
+pub mod anonymize;
 pub mod chrome;
 pub mod decode;
 pub mod document;
@@ -22,6 +25,7 @@ pub mod segment;
 mod chars;
 pub mod date;
 
+pub use anonymize::{apply, AnonymizeOptions, Anonymizer, Replacement, ReplacementKind};
 pub use chrome::{is_chrome_line, trim_page_chrome};
 pub use decode::{decode_text, DecodeError, Decoded};
 pub use document::{paragraphs_from_body, parse_markdown, parse_txt, ParseError, ParsedDoc};

@@ -29,6 +29,9 @@ pub enum Command {
     Reindex(StoreArgs),
     /// Load the bundled sample documents into an empty data folder, create a demo member, and serve.
     Demo(ServeArgs),
+    /// 模板化: propose replacing place and person names with X/XX in a text file (any encoding)
+    /// or standard input, and print the text with every proposal applied.
+    Anonymize(AnonymizeArgs),
 }
 
 /// Where the data lives; shared by every subcommand.
@@ -73,6 +76,20 @@ pub struct ImportArgs {
     pub paths: Vec<PathBuf>,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct AnonymizeArgs {
+    /// The text file; `-` or nothing reads standard input.
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+    /// Print the proposed replacements as JSON, `[{start, end, original, replacement, kind}]`,
+    /// with offsets in characters, instead of the text.
+    #[arg(long)]
+    pub json: bool,
+    /// A word always replaced (a company, a project); may be given several times.
+    #[arg(long = "word", value_name = "WORD")]
+    pub words: Vec<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Create a user account.
@@ -97,6 +114,11 @@ pub struct UserAddArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     crate::config::init_tracing();
+    // Pure text work: no runtime, no data folder.
+    let command = match cli.command {
+        Command::Anonymize(args) => return finish(cmd::anonymize::run(args)),
+        other => other,
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -108,14 +130,19 @@ pub fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async move {
-        match cli.command {
+        match command {
             Command::Serve(args) => cmd::serve::run(args).await,
             Command::Import(args) => cmd::import::run(args).await,
             Command::User(UserCommand::Add(args)) => cmd::user::add(args).await,
             Command::Reindex(args) => cmd::reindex::run(args).await,
             Command::Demo(args) => cmd::demo::run(args).await,
+            Command::Anonymize(args) => cmd::anonymize::run(args),
         }
     });
+    finish(result)
+}
+
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod anonymize;
 pub mod demo;
 pub mod import;
 pub mod reindex;
