@@ -111,6 +111,18 @@ pub fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
         exact.push(Term::from_field_text(field, &token));
     }
     match &units[n - 1] {
+        // The bigram before already holds the last character, and every character of a document
+        // starts a token: a prefix on it would add nothing but a costly term expansion.
+        Unit::Cjk { .. } if n >= 2 && matches!(units[n - 2], Unit::Cjk { run_end: false, .. }) => {
+            if exact.len() == 1 {
+                Some(Box::new(TermQuery::new(
+                    exact.remove(0),
+                    IndexRecordOption::WithFreqs,
+                )))
+            } else {
+                Some(Box::new(PhraseQuery::new(exact)))
+            }
+        }
         Unit::Cjk { c, .. } => {
             exact.push(Term::from_field_text(field, &c.to_string()));
             let mut query = PhrasePrefixQuery::new(exact);
