@@ -6,58 +6,9 @@
 
 mod common;
 
-use common::{backends, corpus, unescape_html, TestApp, Visitor};
+use common::search::{library_with_seed, search, titles, urlencode, SEED_TITLE};
+use common::{backends, corpus, unescape_html};
 use serde_json::Value;
-
-const SEED_TITLE: &str = "在2020年区委读书会上的讲话";
-
-async fn search(visitor: &Visitor, query: &str) -> Value {
-    let path = format!("/api/v1/search?q={}&size=50", urlencode(query));
-    let page = visitor.get(&path).await;
-    assert_eq!(page.status, 200, "{query}: {}", page.body);
-    serde_json::from_str(&page.body).unwrap()
-}
-
-fn titles(results: &Value) -> Vec<String> {
-    results["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["title"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// The seed page imported with the corpus's reports, all as member documents, indexed.
-async fn library_with_seed(backend: wenyuan_store::Backend) -> TestApp {
-    let app = TestApp::start(backend).await;
-    let (code, out, err) = app.import(&[
-        "--access",
-        "member",
-        corpus("seed/000_38663bb0f25ad367.txt").to_str().unwrap(),
-        corpus("reports.jsonl").to_str().unwrap(),
-    ]);
-    assert_eq!(
-        (code, out.trim()),
-        (0, "imported 89, skipped 0, failed 0"),
-        "{err}"
-    );
-    app.sync().await;
-    app.lib().derive_keywords().await.unwrap();
-    app.lib().index_changes().await.unwrap();
-    app
-}
 
 #[tokio::test]
 async fn the_seed_document_is_found_the_ways_readers_search() {
