@@ -17,7 +17,7 @@ fn session_cookie(page: &common::Page) -> Option<String> {
         .map(str::to_owned)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_log_out_and_log_back_in() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
@@ -77,7 +77,7 @@ async fn register_log_out_and_log_back_in() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_passwords_and_taken_names_get_clear_messages() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
@@ -131,7 +131,7 @@ async fn wrong_passwords_and_taken_names_get_clear_messages() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_rotates_the_session_and_forms_need_their_token() {
     let app = TestApp::start(backends()[0]).await;
     app.add_user("reader", "right-password", "member").await;
@@ -204,7 +204,7 @@ async fn login_rotates_the_session_and_forms_need_their_token() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registration_can_be_switched_off_and_https_cookies_are_secure() {
     let app = TestApp::start_with(backends()[0], |config| {
         config.site.registration_open = false;
@@ -241,7 +241,7 @@ async fn registration_can_be_switched_off_and_https_cookies_are_secure() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_adds_users_with_roles_and_refuses_bad_input() {
     let app = TestApp::start(backends()[0]).await;
     let out = app.cli_with_stdin(

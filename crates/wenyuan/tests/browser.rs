@@ -18,7 +18,7 @@ fn screenshot_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../screenshots")))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reader_logs_in_through_the_form_and_reads_the_full_text() {
     for backend in backends() {
         let app = TestApp::start(backend).await;

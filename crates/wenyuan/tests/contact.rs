@@ -61,7 +61,7 @@ async fn stored(app: &TestApp) -> (i64, i64) {
 
 const CONFIRMATION: &str = "留言已收到，我们会尽快与您联系";
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_is_stored_and_an_admin_reads_it() {
     for backend in backends() {
         let app = TestApp::start_with(backend, with_contact_settings).await;
@@ -154,7 +154,7 @@ async fn a_message_is_stored_and_an_admin_reads_it() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn empty_and_oversized_messages_are_refused_with_a_clear_message() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
@@ -203,7 +203,7 @@ async fn empty_and_oversized_messages_are_refused_with_a_clear_message() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_filled_honeypot_looks_sent_but_stores_nothing() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
@@ -234,7 +234,7 @@ async fn a_filled_honeypot_looks_sent_but_stores_nothing() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_from_one_address_is_limited_until_ten_minutes_pass() {
     for backend in backends() {
         let clock = ManualClock::at(1_700_000_000);
@@ -275,7 +275,7 @@ async fn a_flood_from_one_address_is_limited_until_ten_minutes_pass() {
 
 /// `X-Forwarded-For` is believed only with `trust_proxy`: otherwise a client could name a new
 /// address on every request and never be limited.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
     async fn post_as(visitor: &Visitor, forwarded_for: &str, n: usize) -> u16 {
         let csrf = visitor.csrf_from("/contact").await;
@@ -366,7 +366,7 @@ fn decode_qr_png(png: &Path) -> String {
     String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_subscription_qr_decodes_to_the_configured_url() {
     let backend = backends()[0];
     let app = TestApp::start_with(backend, with_contact_settings).await;
@@ -430,7 +430,7 @@ async fn the_subscription_qr_decodes_to_the_configured_url() {
     plain.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_uploaded_qr_image_is_served_with_its_type_and_size_limit() {
     let backend = backends()[0];
     // A real PNG of a QR code, made the way an operator might: rendered from an SVG.
@@ -508,7 +508,7 @@ async fn wenyuan_qr_svg_via_server(backend: wenyuan_store::Backend) -> Vec<u8> {
     svg
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_inbox_is_for_admins_only() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
@@ -555,7 +555,7 @@ async fn the_inbox_is_for_admins_only() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_inbox_pages_newest_first() {
     let backend = backends()[0];
     let clock = ManualClock::at(1_700_000_000);
@@ -594,7 +594,7 @@ fn screenshot_dir() -> std::path::PathBuf {
 /// The contact page, its confirmation and the inbox in headless Chromium, at desktop and phone
 /// widths; screenshots go to `screenshots/`. The visitor is the real browser: the honeypot stays
 /// empty and the message arrives.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contact_pages_in_a_browser() {
     use common::webdriver::Browser;
 

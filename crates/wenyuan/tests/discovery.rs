@@ -50,7 +50,7 @@ fn import_seed(app: &TestApp) -> i64 {
     1
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reader_counts_once_a_day_and_crawlers_prefetches_and_heads_never() {
     for backend in backends() {
         let clock = ManualClock::at(JUNE_FIRST_NOON);
@@ -140,7 +140,7 @@ async fn a_reader_counts_once_a_day_and_crawlers_prefetches_and_heads_never() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counts_survive_a_graceful_restart() {
     for backend in backends() {
         let mut app = TestApp::start_with_clock(backend, ManualClock::at(JUNE_FIRST_NOON)).await;
@@ -158,7 +158,7 @@ async fn counts_survive_a_graceful_restart() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_distinct_readers_count_a_thousand_and_their_repeats_nothing() {
     let app = TestApp::start(backends()[0]).await;
     let id = import_seed(&app);
@@ -209,7 +209,7 @@ async fn a_thousand_distinct_readers_count_a_thousand_and_their_repeats_nothing(
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn week_and_month_lists_change_as_days_pass() {
     for backend in backends() {
         let clock = ManualClock::at(JUNE_FIRST_NOON);
@@ -291,7 +291,7 @@ async fn week_and_month_lists_change_as_days_pass() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn related_documents_of_a_government_report_are_government_reports_first() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
@@ -379,7 +379,7 @@ fn decode_qr(svg: &str) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_share_qr_code_decodes_to_the_article_url() {
     let app = TestApp::start(backends()[0]).await;
     let id = import_seed(&app);
@@ -443,7 +443,7 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_gzip_article_page_is_exactly_the_plain_page_and_q0_refuses_it() {
     let app = TestApp::start(backends()[0]).await;
     let id = import_seed(&app);

@@ -7,7 +7,7 @@ mod common;
 
 use common::{backends, corpus, TestApp};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_files_fail_alone_with_a_reason_and_good_ones_still_import() {
     let app = TestApp::start(backends()[0]).await;
     let dir = tempfile::tempdir().unwrap();
@@ -87,7 +87,7 @@ async fn bad_files_fail_alone_with_a_reason_and_good_ones_still_import() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn importing_the_same_files_twice_skips_them() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
@@ -102,7 +102,7 @@ async fn importing_the_same_files_twice_skips_them() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_path_or_a_bad_access_level_is_a_clear_error() {
     let app = TestApp::start(backends()[0]).await;
     let (code, _, stderr) = app.import(&["/no/such/file.txt"]);

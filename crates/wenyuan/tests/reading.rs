@@ -25,7 +25,7 @@ async fn json(visitor: &Visitor, path: &str) -> Value {
     serde_json::from_str(&page.body).expect("JSON")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_seed_page_and_its_three_encodings_import_as_one_document() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
@@ -113,7 +113,7 @@ async fn the_seed_page_and_its_three_encodings_import_as_one_document() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guests_get_the_preview_and_the_gate_and_members_get_everything() {
     let reports: Vec<Value> = std::fs::read_to_string(corpus("reports.jsonl"))
         .expect("reports.jsonl")
@@ -286,7 +286,7 @@ async fn guests_get_the_preview_and_the_gate_and_members_get_everything() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_and_malformed_ids_are_real_404_pages() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
@@ -323,7 +323,7 @@ async fn unknown_and_malformed_ids_are_real_404_pages() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_category_and_tag_pages_list_documents_with_pagination() {
     let backend = backends()[0];
     let app = TestApp::start(backend).await;
@@ -358,7 +358,7 @@ async fn home_category_and_tag_pages_list_documents_with_pagination() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_theme_folder_overrides_templates() {
     let app = TestApp::start(backends()[0]).await;
     let theme = app.db.data_dir().join("theme");

@@ -9,7 +9,7 @@ mod common;
 use common::backends;
 use common::search::{library_with_seed, search, titles, SEED_TITLE};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reindex_rebuilds_the_index_and_refuses_while_a_server_holds_it() {
     let app = library_with_seed(backends()[0]).await;
     let out = app.cli(&["reindex"]);

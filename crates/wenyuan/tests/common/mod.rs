@@ -1,5 +1,9 @@
 //! Test harness: the real server on 127.0.0.1:0 over a fresh database (SQLite or PostgreSQL), the
 //! real `wenyuan` binary for CLI steps, and a cookie-keeping HTTP client.
+//!
+//! Tests run on a multi-thread runtime (`flavor = "multi_thread"`): a CLI step waits for its process
+//! on the test's thread, and the in-process server must keep running meanwhile — on a single thread
+//! a write transaction of the server would stay open and the CLI would find the database locked.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
