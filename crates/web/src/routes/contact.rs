@@ -179,14 +179,18 @@ pub struct WechatQrCache {
     image: OnceCell<(&'static str, Bytes)>,
 }
 
-async fn wechat_qr_svg(State(state): State<AppState>) -> AppResult<Response> {
-    let Some(WechatQr::Url(url)) = state
+/// The 微信订阅号 QR the site is configured with, if any.
+fn configured_qr(state: &AppState) -> Option<&WechatQr> {
+    state
         .lib
         .settings
         .wechat
         .as_ref()
         .and_then(|w| w.qr.as_ref())
-    else {
+}
+
+async fn wechat_qr_svg(State(state): State<AppState>) -> AppResult<Response> {
+    let Some(WechatQr::Url(url)) = configured_qr(&state) else {
         return Err(AppError::not_found());
     };
     let svg = state
@@ -198,13 +202,7 @@ async fn wechat_qr_svg(State(state): State<AppState>) -> AppResult<Response> {
 }
 
 async fn wechat_qr_image(State(state): State<AppState>) -> AppResult<Response> {
-    let Some(WechatQr::Image(path)) = state
-        .lib
-        .settings
-        .wechat
-        .as_ref()
-        .and_then(|w| w.qr.as_ref())
-    else {
+    let Some(WechatQr::Image(path)) = configured_qr(&state) else {
         return Err(AppError::not_found());
     };
     // A failed read is not cached: the operator may put the file in place while we run.

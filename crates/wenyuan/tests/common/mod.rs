@@ -191,13 +191,7 @@ impl TestApp {
     /// A new reader with its own cookies and its own browser (User-Agent): two readers behind
     /// one address with the same browser are, on their first cookie-less request, one reader.
     pub fn reader(&self, n: usize) -> Visitor {
-        let client = reqwest::Client::builder()
-            .user_agent(format!("{BROWSER_UA} reader/{n}"))
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .no_proxy()
-            .build()
-            .expect("client");
+        let client = client(format!("{BROWSER_UA} reader/{n}"), true);
         Visitor {
             base: self.base.clone(),
             client,
@@ -206,12 +200,7 @@ impl TestApp {
 
     /// A client that sends no cookies back (a browser refusing them), with this User-Agent.
     pub fn cookieless(&self, user_agent: &str) -> Visitor {
-        let client = reqwest::Client::builder()
-            .user_agent(user_agent.to_owned())
-            .redirect(Policy::none())
-            .no_proxy()
-            .build()
-            .expect("client");
+        let client = client(user_agent, false);
         Visitor {
             base: self.base.clone(),
             client,
@@ -301,9 +290,15 @@ impl Visitor {
 }
 
 fn new_client() -> reqwest::Client {
+    client(BROWSER_UA, true)
+}
+
+/// A client with this User-Agent, keeping cookies or not, never following redirects (tests look
+/// at them), never through a proxy.
+fn client(user_agent: impl Into<String>, cookies: bool) -> reqwest::Client {
     reqwest::Client::builder()
-        .user_agent(BROWSER_UA)
-        .cookie_store(true)
+        .user_agent(user_agent.into())
+        .cookie_store(cookies)
         .redirect(Policy::none())
         .no_proxy()
         .build()
