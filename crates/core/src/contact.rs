@@ -166,6 +166,11 @@ impl Library {
     }
 
     /// Messages for the admin page, newest first.
+    /// How many messages there are, and how many are unread.
+    pub async fn message_counts(&self) -> Result<MessageCounts> {
+        Ok(self.store.message_counts().await?)
+    }
+
     pub async fn messages(&self, page: i64) -> Result<MessagePage> {
         let size = self.settings.page_size.max(1);
         let MessageCounts { total, unread } = self.store.message_counts().await?;

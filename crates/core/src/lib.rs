@@ -3,6 +3,7 @@
 //! `web` → `core` → `store` / `text`. Nothing here knows about HTTP; nothing here writes SQL.
 
 pub mod access;
+pub mod audit;
 pub mod clock;
 pub mod contact;
 pub mod document;

@@ -217,6 +217,11 @@ impl Library {
         })
     }
 
+    /// How many documents each status has, for the editorial desk's overview.
+    pub async fn status_counts(&self) -> Result<Vec<(String, i64)>> {
+        Ok(self.store.article_status_counts().await?)
+    }
+
     pub async fn categories(&self) -> Result<Vec<CategoryItem>> {
         Ok(self
             .store

@@ -290,3 +290,16 @@ impl Store {
             .context("listing article ids")
     }
 }
+
+impl Store {
+    /// How many documents each status has (`draft`, `pending`, `published`, `hidden`), for the
+    /// editorial desk's overview. Statuses with no documents are absent.
+    pub async fn article_status_counts(&self) -> Result<Vec<(String, i64)>> {
+        sqlx::query_as::<Any, (String, i64)>(
+            "SELECT status, COUNT(*) FROM articles GROUP BY status ORDER BY status",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("counting documents by status")
+    }
+}

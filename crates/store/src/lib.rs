@@ -6,6 +6,7 @@
 //! difference is kept next to the statement, with [`Backend`] deciding.
 
 mod articles;
+mod audit;
 mod categories;
 mod changes;
 mod db;
@@ -21,6 +22,7 @@ mod views;
 pub mod testing;
 
 pub use articles::{ArticleRow, ArticleSummary, InsertOutcome, ListFilter, NewArticle};
+pub use audit::{AuditRow, NewAuditEntry};
 pub use categories::CategoryRow;
 pub use changes::ChangeRow;
 pub use db::{Backend, Store};

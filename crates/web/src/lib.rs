@@ -12,6 +12,7 @@ mod pages;
 mod routes;
 mod server;
 mod share;
+mod staff;
 mod state;
 mod templates;
 mod viewer;

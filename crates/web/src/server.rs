@@ -23,6 +23,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::accounts::router())
         .merge(routes::search::page_router())
         .merge(routes::contact::router())
+        .merge(routes::admin::router(state.clone()))
         .route("/static/{name}", get(serve_static))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)

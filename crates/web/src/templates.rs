@@ -39,6 +39,18 @@ const EMBEDDED: &[(&str, &str)] = &[
         "admin_messages.html",
         include_str!("../templates/admin_messages.html"),
     ),
+    (
+        "admin_base.html",
+        include_str!("../templates/admin_base.html"),
+    ),
+    (
+        "admin_overview.html",
+        include_str!("../templates/admin_overview.html"),
+    ),
+    (
+        "admin_audit.html",
+        include_str!("../templates/admin_audit.html"),
+    ),
 ];
 
 #[derive(Clone)]

@@ -45,6 +45,24 @@ struct FormContent<'a> {
     message: Option<&'a str>,
 }
 
+/// A page a guest may not see: the login form (coming back to `here` afterwards), with `status`
+/// (403 for the editorial desk) and a line saying why.
+pub(crate) async fn login_wall(
+    state: &AppState,
+    viewer: Viewer,
+    here: &str,
+    status: StatusCode,
+    message: &str,
+) -> AppResult<Response> {
+    let next = safe_next(Some(here));
+    let content = FormContent {
+        next: &next,
+        name: "",
+        message: Some(message),
+    };
+    form_page(state, "login.html", viewer, "/login", status, content).await
+}
+
 /// Render a form page. A guest without a CSRF cookie gets one, so the form can be submitted.
 pub(crate) async fn form_page<T: Serialize>(
     state: &AppState,

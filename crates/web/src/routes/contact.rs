@@ -14,15 +14,17 @@ use wenyuan_core::contact::{
     MessageForm, MessagePage, WechatQr, CONTACT_MAX_CHARS, MESSAGE_MAX_CHARS, MESSAGE_MIN_CHARS,
     NAME_MAX_CHARS,
 };
-use wenyuan_core::{CoreError, Role, SiteSettings};
+use wenyuan_core::{CoreError, SiteSettings};
 
 use super::accounts::form_page;
-use super::reading::{parse_id, urlencode};
+use super::admin::admin_page;
+use super::reading::parse_id;
 use super::PageQuery;
 use crate::client_ip::ClientIp;
 use crate::error::{AppError, AppResult};
-use crate::pages::{html, render, see_other};
+use crate::pages::see_other;
 use crate::share::qr_svg;
+use crate::staff::{AdminOnly, StaffForm};
 use crate::state::AppState;
 use crate::viewer::Viewer;
 
@@ -37,6 +39,11 @@ pub fn router() -> Router<AppState> {
         .route("/contact", get(contact_page).post(submit))
         .route(QR_SVG_PATH, get(wechat_qr_svg))
         .route(QR_IMAGE_PATH, get(wechat_qr_image))
+}
+
+/// The inbox, mounted by the admin router (admins only: messages carry visitors' contact details).
+pub fn admin_router() -> Router<AppState> {
+    Router::new()
         .route("/admin/messages", get(admin_messages))
         .route("/admin/messages/{id}/read", post(mark_read))
 }
@@ -274,16 +281,6 @@ fn image_response(content_type: &'static str, body: Bytes) -> Response {
 
 // --- The admins' inbox -------------------------------------------------------------------------
 
-/// Admins only: `None` for an admin; a guest is sent to log in and come back, anyone else gets a
-/// 403 page.
-fn refuse_non_admin(viewer: &Viewer, here: &str) -> Option<Response> {
-    match viewer.member.as_ref().map(|m| m.role) {
-        Some(Role::Admin) => None,
-        Some(_) => Some(AppError::forbidden("只有管理员可以查看留言").into_response()),
-        None => Some(see_other(&format!("/login?next={}", urlencode(here)))),
-    }
-}
-
 #[derive(Serialize)]
 struct InboxContent {
     messages: MessagePage,
@@ -291,32 +288,27 @@ struct InboxContent {
 
 async fn admin_messages(
     State(state): State<AppState>,
-    viewer: Viewer,
+    AdminOnly(staff): AdminOnly,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
     let here = match q.page() {
         1 => "/admin/messages".to_owned(),
         page => format!("/admin/messages?page={page}"),
     };
-    if let Some(refused) = refuse_non_admin(&viewer, &here) {
-        return Ok(refused);
-    }
     let messages = state.lib.messages(q.page()).await?;
-    let body = render(
+    admin_page(
         &state,
+        &staff,
         "admin_messages.html",
-        Some(&viewer),
+        "messages",
         &here,
         InboxContent { messages },
     )
-    .await?;
-    Ok(html(body))
+    .await
 }
 
 #[derive(Debug, Deserialize)]
 struct MarkReadForm {
-    #[serde(default)]
-    csrf: String,
     /// The inbox page to return to.
     #[serde(default)]
     page: String,
@@ -324,16 +316,15 @@ struct MarkReadForm {
 
 async fn mark_read(
     State(state): State<AppState>,
-    viewer: Viewer,
     UrlPath(raw_id): UrlPath<String>,
-    Form(form): Form<MarkReadForm>,
+    StaffForm { staff, form }: StaffForm<MarkReadForm>,
 ) -> AppResult<Response> {
-    if let Some(refused) = refuse_non_admin(&viewer, "/admin/messages") {
-        return Ok(refused);
-    }
-    viewer.check_csrf(&form.csrf)?;
     let id = parse_id(&raw_id)?;
     state.lib.mark_message_read(id).await?;
+    state
+        .lib
+        .audit(&staff.member, "message.read", &format!("message:{id}"), "")
+        .await?;
     let page = form.page.trim().parse::<i64>().unwrap_or(1).max(1);
     Ok(see_other(&format!("/admin/messages?page={page}#m-{id}")))
 }

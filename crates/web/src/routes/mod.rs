@@ -1,6 +1,7 @@
 //! Routers per area, merged by [`crate::server::router`].
 
 pub mod accounts;
+pub mod admin;
 pub mod api;
 pub mod contact;
 pub mod reading;

@@ -1,0 +1,60 @@
+//! The editorial desk at `/admin`: for editors and admins; members and settings for admins only.
+//!
+//! Every route here sits behind [`require_staff`] (and the admins' ones behind [`require_admin`]
+//! too), so a handler that forgets to ask is still closed. Every POST takes a [`StaffForm`] (or,
+//! for uploads, checks the multipart `csrf` field first), and every change is written to the audit
+//! log.
+//!
+//! [`StaffForm`]: crate::staff::StaffForm
+
+mod dashboard;
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde::Serialize;
+
+use crate::error::AppResult;
+use crate::pages::{html, render};
+use crate::staff::{require_admin, require_staff, Staff, ADMIN_FORM_MAX_BYTES};
+use crate::state::AppState;
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let admins_only = Router::new()
+        .merge(super::contact::admin_router())
+        .route_layer(from_fn_with_state(state.clone(), require_admin));
+    Router::new()
+        .route("/admin", get(dashboard::overview))
+        .route("/admin/audit", get(dashboard::audit_log))
+        .merge(admins_only)
+        .route_layer(from_fn_with_state(state, require_staff))
+        .layer(DefaultBodyLimit::max(ADMIN_FORM_MAX_BYTES))
+}
+
+/// What every admin page gets besides its own content: which menu entry is current.
+#[derive(Serialize)]
+struct AdminContext<T: Serialize> {
+    /// The menu key of this page (`documents`, `audit`, …), for highlighting.
+    admin_section: &'static str,
+    #[serde(flatten)]
+    content: T,
+}
+
+/// Render an admin page (a template extending `admin_base.html`).
+pub(crate) async fn admin_page<T: Serialize>(
+    state: &AppState,
+    staff: &Staff,
+    template: &str,
+    section: &'static str,
+    here: &str,
+    content: T,
+) -> AppResult<Response> {
+    let context = AdminContext {
+        admin_section: section,
+        content,
+    };
+    let body = render(state, template, Some(&staff.viewer), here, context).await?;
+    Ok(html(body))
+}
