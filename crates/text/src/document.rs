@@ -86,7 +86,10 @@ pub fn paragraphs_from_body(body: &str) -> Vec<String> {
 }
 
 /// Shared end of both parsers: drop a repeated title, cut chrome, require a body.
-fn finish_body(title: &str, mut paragraphs: Vec<String>) -> Result<Vec<String>, ParseError> {
+pub(crate) fn finish_body(
+    title: &str,
+    mut paragraphs: Vec<String>,
+) -> Result<Vec<String>, ParseError> {
     if paragraphs.first().is_some_and(|p| p == title) {
         paragraphs.remove(0);
     }

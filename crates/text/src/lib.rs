@@ -15,6 +15,7 @@ pub mod archive;
 pub mod chrome;
 pub mod decode;
 pub mod document;
+pub mod docx;
 pub mod fingerprint;
 pub mod fold;
 pub mod keywords;
