@@ -124,17 +124,16 @@ fn read_images(zip: &mut Zip, limits: &ArchiveLimits) -> Vec<ArchiveEntry> {
         let contents = match zip.by_name(&name) {
             Ok(file) => {
                 let declared = file.size();
-                check_declared(declared, file.compressed_size(), limits)
-                    .and_then(|()| {
-                        if declared > budget {
-                            Err(EntryError::TooLarge {
-                                size: declared,
-                                limit: budget,
-                            })
-                        } else {
-                            Ok(())
-                        }
+                let within_budget = if declared > budget {
+                    Err(EntryError::TooLarge {
+                        size: declared,
+                        limit: budget,
                     })
+                } else {
+                    Ok(())
+                };
+                check_declared(declared, file.compressed_size(), limits)
+                    .and(within_budget)
                     .and_then(|()| read_bounded(file, declared, limits))
             }
             Err(e) => Err(EntryError::Unreadable(e.to_string())),
