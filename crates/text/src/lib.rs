@@ -18,6 +18,7 @@ pub mod document;
 pub mod docx;
 pub mod fingerprint;
 pub mod fold;
+pub mod html_page;
 pub mod keywords;
 pub mod outline;
 pub mod pinyin;
