@@ -219,14 +219,7 @@ impl Tree {
             if self.removed[i] {
                 continue;
             }
-            let own: usize = self.elements[i]
-                .children
-                .iter()
-                .map(|c| match c {
-                    Child::Text(t) => visible_chars(t),
-                    Child::Element(_) => 0,
-                })
-                .sum();
+            let own = self.own_text_len(i);
             self.text_len[i] += own;
             if self.elements[i].tag == "a" {
                 self.link_len[i] = self.text_len[i];
@@ -274,14 +267,7 @@ impl Tree {
             if self.removed[i] {
                 continue;
             }
-            let own: usize = self.elements[i]
-                .children
-                .iter()
-                .map(|c| match c {
-                    Child::Text(t) => visible_chars(t),
-                    Child::Element(_) => 0,
-                })
-                .sum();
+            let own = self.own_text_len(i);
             if own == 0 {
                 continue;
             }
@@ -305,6 +291,18 @@ impl Tree {
         (0..self.elements.len())
             .filter(|i| !self.removed[*i] && score[*i] > 0.0)
             .max_by(|a, b| score[*a].total_cmp(&score[*b]))
+    }
+
+    /// Visible characters in the element's own text nodes (not its children's).
+    fn own_text_len(&self, i: usize) -> usize {
+        self.elements[i]
+            .children
+            .iter()
+            .map(|c| match c {
+                Child::Text(t) => visible_chars(t),
+                Child::Element(_) => 0,
+            })
+            .sum()
     }
 
     /// The block an element's own text belongs to: itself, unless it is an inline or paragraph
