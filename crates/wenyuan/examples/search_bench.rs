@@ -688,6 +688,7 @@ async fn build(
     let options = ImportOptions {
         category: None,
         access: SiteSettings::default().default_access,
+        ..ImportOptions::default()
     };
     let started = Instant::now();
     let imported = lib

@@ -15,6 +15,7 @@ pub async fn load_sample(lib: &Library) -> Result<ImportReport, CoreError> {
     let speech = ImportOptions {
         category: Some("讲话稿".to_owned()),
         access: Access::Member,
+        ..ImportOptions::default()
     };
     match lib
         .import_text_bytes("seed-speech.txt", SEED_SPEECH, &speech)
@@ -29,6 +30,7 @@ pub async fn load_sample(lib: &Library) -> Result<ImportReport, CoreError> {
     let reports = ImportOptions {
         category: None,
         access: Access::Member,
+        ..ImportOptions::default()
     };
     lib.import_jsonl_reader(
         "reports-sample.jsonl",

@@ -20,6 +20,8 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let options = ImportOptions {
         category: args.category.clone().filter(|c| !c.trim().is_empty()),
         access,
+        status: args.status.clone(),
+        ..ImportOptions::default()
     };
     let lib = open_library(&config, Arc::new(SystemClock)).await?;
     let progress = BarProgress::new();
@@ -78,5 +80,9 @@ impl ImportProgress for BarProgress {
     fn failed(&self, failure: &ImportFailure) {
         self.bar
             .suspend(|| eprintln!("failed: {}: {}", failure.place, failure.reason));
+    }
+    fn duplicate(&self, place: &str, of: i64) {
+        self.bar
+            .suspend(|| eprintln!("duplicate: {place}: same as document #{of}"));
     }
 }
