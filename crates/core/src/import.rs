@@ -6,12 +6,13 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use wenyuan_store::{InsertOutcome, NewArticle};
+use wenyuan_store::NewArticle;
 use wenyuan_text::{
     content_hash, decode_text, paragraphs_from_body, parse_markdown, parse_txt, ParsedDoc,
 };
 
 use crate::clock::local_date;
+pub use crate::near_dup::hold::ImportOutcome;
 use crate::{Access, CoreError, Library, Result};
 
 /// A `.txt`/`.md` file larger than this is refused: no real 范文 is that long, and reading it whole
@@ -29,6 +30,9 @@ pub struct ImportOptions {
     pub category: Option<String>,
     /// Access level for documents whose front matter names none.
     pub access: Access,
+    /// Publish documents close to a stored one (or to an earlier one of the same import) instead
+    /// of holding them as `pending` for an editor (`--allow-near-duplicates`).
+    pub allow_near_duplicates: bool,
 }
 
 /// One document or file that could not be imported, and why.
@@ -46,17 +50,28 @@ pub struct ImportReport {
     pub failures: Vec<ImportFailure>,
     /// Ids of the documents inserted, in order.
     pub inserted_ids: Vec<i64>,
+    /// Inserted documents close to another: (new id, id of the other, similarity). Counted in
+    /// `imported` too; held as `pending` unless the import allowed near-duplicates.
+    pub near_duplicates: Vec<(i64, i64, f64)>,
+    /// How many of `near_duplicates` were held as `pending`.
+    pub held: usize,
 }
 
 impl ImportReport {
-    fn add(&mut self, outcomes: &[InsertOutcome]) {
+    pub fn add(&mut self, outcomes: &[ImportOutcome]) {
         for outcome in outcomes {
             match outcome {
-                InsertOutcome::Inserted(id) => {
+                ImportOutcome::Inserted { id } => {
                     self.imported += 1;
                     self.inserted_ids.push(*id);
                 }
-                InsertOutcome::Duplicate(_) => self.skipped += 1,
+                ImportOutcome::NearDuplicate { id, of, held } => {
+                    self.imported += 1;
+                    self.inserted_ids.push(*id);
+                    self.near_duplicates.push((*id, of.id, of.similarity));
+                    self.held += usize::from(*held);
+                }
+                ImportOutcome::Duplicate { .. } => self.skipped += 1,
             }
         }
     }
@@ -68,14 +83,36 @@ impl ImportReport {
         });
     }
 
-    /// The summary line the CLI prints.
+    /// The summary line the CLI prints, e.g. `imported 10 (2 held as near-duplicates), skipped 1,
+    /// failed 0`; without near-duplicates just `imported 10, skipped 1, failed 0`.
     pub fn summary(&self) -> String {
+        let note = match (self.near_duplicates.len(), self.held) {
+            (0, _) => String::new(),
+            (_, held) if held > 0 => format!(" ({held} held as near-duplicates)"),
+            (published, _) => format!(" ({published} near-duplicates published)"),
+        };
         format!(
-            "imported {}, skipped {}, failed {}",
+            "imported {}{note}, skipped {}, failed {}",
             self.imported,
             self.skipped,
             self.failures.len()
         )
+    }
+
+    /// One line per near-duplicate, e.g. `#12 is a near-duplicate of #3 (similarity 0.953), held
+    /// as pending`. (One import either holds all its near-duplicates or publishes them all.)
+    pub fn near_duplicate_lines(&self) -> Vec<String> {
+        let what = if self.held > 0 {
+            "held as pending"
+        } else {
+            "published"
+        };
+        self.near_duplicates
+            .iter()
+            .map(|(id, of, similarity)| {
+                format!("#{id} is a near-duplicate of #{of} (similarity {similarity:.3}), {what}")
+            })
+            .collect()
     }
 }
 
@@ -228,7 +265,7 @@ impl Library {
         name: &str,
         bytes: &[u8],
         options: &ImportOptions,
-    ) -> Result<InsertOutcome> {
+    ) -> Result<ImportOutcome> {
         let kind = FileKind::of(Path::new(name)).unwrap_or(FileKind::Txt);
         let decoded = decode_text(bytes).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let parsed = match kind {
@@ -237,10 +274,12 @@ impl Library {
         }
         .map_err(|e| CoreError::Invalid(e.to_string()))?;
         let article = self.new_article(parsed, options, Some(name.to_owned()), None)?;
-        let outcomes = self.store.insert_articles(&[article], self.now()).await?;
+        let outcomes = self
+            .insert_checked(vec![article], options.allow_near_duplicates)
+            .await?;
         outcomes
-            .first()
-            .copied()
+            .into_iter()
+            .next()
             .ok_or_else(|| CoreError::Internal("the store returned no outcome".to_owned()))
     }
 
@@ -249,7 +288,7 @@ impl Library {
         file: &Path,
         kind: FileKind,
         options: &ImportOptions,
-    ) -> Result<InsertOutcome> {
+    ) -> Result<ImportOutcome> {
         let invalid = |reason: String| CoreError::Invalid(reason);
         let meta = std::fs::metadata(file).map_err(|e| invalid(format!("cannot read: {e}")))?;
         if meta.len() > MAX_TEXT_FILE_BYTES {
@@ -334,13 +373,17 @@ impl Library {
                 Err(reason) => report.fail(format!("{place}:{number}"), reason),
             }
             if batch.len() >= JSONL_BATCH {
-                let outcomes = self.store.insert_articles(&batch, self.now()).await?;
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(JSONL_BATCH));
+                let outcomes = self
+                    .insert_checked(full, options.allow_near_duplicates)
+                    .await?;
                 report.add(&outcomes);
-                batch.clear();
             }
         }
         if !batch.is_empty() {
-            let outcomes = self.store.insert_articles(&batch, self.now()).await?;
+            let outcomes = self
+                .insert_checked(batch, options.allow_near_duplicates)
+                .await?;
             report.add(&outcomes);
         }
         Ok(())
@@ -427,6 +470,7 @@ impl Library {
             external_id,
             preview_ratio: None,
             preview_max: None,
+            simhash: None,
         })
     }
 }

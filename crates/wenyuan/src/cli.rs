@@ -71,6 +71,10 @@ pub struct ImportArgs {
     /// Access level for documents that do not name one: public, member or vip.
     #[arg(long, value_name = "LEVEL")]
     pub access: Option<String>,
+    /// Publish documents that nearly duplicate a stored one (or one imported just before)
+    /// instead of holding them as pending for an editor.
+    #[arg(long)]
+    pub allow_near_duplicates: bool,
     /// Files or folders to import (folders are searched recursively).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,

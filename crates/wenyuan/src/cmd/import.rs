@@ -20,6 +20,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let options = ImportOptions {
         category: args.category.clone().filter(|c| !c.trim().is_empty()),
         access,
+        allow_near_duplicates: args.allow_near_duplicates,
     };
     let lib = open_library(&config, Arc::new(SystemClock)).await?;
     let progress = BarProgress::new();
@@ -29,6 +30,9 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     lib.store.close().await;
     let report = report?;
     let seconds = started.elapsed().as_secs_f64();
+    for line in report.near_duplicate_lines() {
+        println!("{line}");
+    }
     println!("{}", report.summary());
     tracing::info!(
         seconds = format!("{seconds:.2}"),
