@@ -69,7 +69,9 @@ impl std::str::FromStr for PairDecision {
             "keep" => Ok(PairDecision::Keep),
             "hide" => Ok(PairDecision::Hide),
             "merge" => Ok(PairDecision::Merge),
-            other => Err(format!("unknown decision {other:?}: use keep, hide or merge")),
+            other => Err(format!(
+                "unknown decision {other:?}: use keep, hide or merge"
+            )),
         }
     }
 }

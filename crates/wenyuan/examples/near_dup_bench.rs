@@ -92,7 +92,6 @@ impl Doc {
     fn is_resolution(&self) -> bool {
         self.title.contains("决议")
     }
-
 }
 
 fn read_jsonl(path: &Path) -> Result<Vec<Doc>> {
@@ -320,7 +319,13 @@ fn precision_recall(sets: &[PairSet], d: u32) -> (f64, f64, usize, usize, usize)
     } else {
         tp as f64 / (tp + fp) as f64
     };
-    (precision, tp as f64 / positives.max(1) as f64, tp, fp, positives)
+    (
+        precision,
+        tp as f64 / positives.max(1) as f64,
+        tp,
+        fp,
+        positives,
+    )
 }
 
 fn print_table(sets: &[PairSet]) {
@@ -358,9 +363,14 @@ fn quality(settings: &Settings, reports: &[Doc], news: &[Doc]) {
         ("news", news),
     ];
     let started = Instant::now();
-    let sets = pair_sets(Features::Words, &groups, settings.seed, &anonymizer);
+    let sets = pair_sets(
+        Features::WordsAndShingles,
+        &groups,
+        settings.seed,
+        &anonymizer,
+    );
     println!(
-        "\n## Quality: the fingerprint as stored, single words ({} reports, {} 决议, {} news items; {:.1} s)\n",
+        "\n## Quality: the fingerprint as stored, words + shingles ({} reports, {} 决议, {} news items; {:.1} s)\n",
         long.len(),
         resolutions.len(),
         news.len(),
@@ -387,7 +397,7 @@ fn quality(settings: &Settings, reports: &[Doc], news: &[Doc]) {
         ("words + shingles", Features::WordsAndShingles),
     ] {
         let computed;
-        let used: &[PairSet] = if features == Features::Words {
+        let used: &[PairSet] = if features == Features::WordsAndShingles {
             &sets
         } else {
             computed = pair_sets(features, &groups, settings.seed, &anonymizer);
@@ -416,7 +426,10 @@ async fn main() -> Result<()> {
         let j = i + rng.below(order.len() - i);
         order.swap(i, j);
     }
-    let mut news: Vec<Doc> = order[..wanted].iter().map(|i| all_news[*i].clone()).collect();
+    let mut news: Vec<Doc> = order[..wanted]
+        .iter()
+        .map(|i| all_news[*i].clone())
+        .collect();
     news.sort_by(|a, b| a.date.cmp(&b.date));
     if settings.quality {
         quality(&settings, &reports, &news);
@@ -455,7 +468,9 @@ fn ms(d: Duration) -> f64 {
 async fn lookup(settings: &Settings, corpus: &[Doc]) -> Result<()> {
     let dir = tempfile::tempdir().context("a temporary folder")?;
     let url = format!("sqlite://{}", dir.path().join("near-dup.db").display());
-    let store = Store::connect(&url).await.context("a temporary SQLite database")?;
+    let store = Store::connect(&url)
+        .await
+        .context("a temporary SQLite database")?;
 
     // Fingerprints of the corpus repeated with edits, computed on both cores.
     let started = Instant::now();
@@ -470,7 +485,11 @@ async fn lookup(settings: &Settings, corpus: &[Doc]) -> Result<()> {
                     .map(|n| {
                         let (title, paragraphs) =
                             stored_copy(&corpus[n % corpus.len()], n / corpus.len());
-                        (n, title.clone(), wenyuan_text::simhash::simhash(&title, &paragraphs))
+                        (
+                            n,
+                            title.clone(),
+                            wenyuan_text::simhash::simhash(&title, &paragraphs),
+                        )
                     })
                     .collect::<Vec<_>>()
             })
@@ -478,7 +497,10 @@ async fn lookup(settings: &Settings, corpus: &[Doc]) -> Result<()> {
         .collect();
     let mut prints = Vec::with_capacity(wanted);
     for half in halves {
-        prints.extend(half.join().map_err(|_| anyhow::anyhow!("a fingerprint thread panicked"))?);
+        prints.extend(
+            half.join()
+                .map_err(|_| anyhow::anyhow!("a fingerprint thread panicked"))?,
+        );
     }
     prints.sort_by_key(|(n, _, _)| *n);
     let fingerprint_s = started.elapsed().as_secs_f64();
@@ -520,7 +542,12 @@ async fn lookup(settings: &Settings, corpus: &[Doc]) -> Result<()> {
          their pairs: {store_s:.1} s; database {db_mb:.0} MB"
     );
 
-    let lib = Library::new(store.clone(), SiteSettings::default(), Arc::new(SystemClock)).await?;
+    let lib = Library::new(
+        store.clone(),
+        SiteSettings::default(),
+        Arc::new(SystemClock),
+    )
+    .await?;
     let mut rng = Rng(settings.seed ^ 0x5eed);
     let mut whole = Vec::with_capacity(settings.lookups);
     let mut query_only = Vec::with_capacity(settings.lookups);

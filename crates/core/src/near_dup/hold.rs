@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 use wenyuan_store::{InsertOutcome, NewArticle};
-use wenyuan_text::simhash::{hamming, similarity, simhash};
+use wenyuan_text::simhash::{hamming, simhash, similarity};
 
 use super::{rounded, NearDuplicate};
 use crate::{CoreError, Library, Result};
@@ -60,7 +60,11 @@ impl Library {
         let max = self.near_duplicate_distance();
         let mut resembles: Vec<Option<Resembles>> = Vec::with_capacity(batch.len());
         for (i, hash) in prints.iter().enumerate() {
-            let stored = self.near_duplicates_of_simhash(*hash).await?.into_iter().next();
+            let stored = self
+                .near_duplicates_of_simhash(*hash)
+                .await?
+                .into_iter()
+                .next();
             let in_batch = prints[..i]
                 .iter()
                 .enumerate()

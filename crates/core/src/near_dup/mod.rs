@@ -12,7 +12,7 @@
 
 use serde::Serialize;
 use wenyuan_store::{PairDecision, MAX_INDEXED_DISTANCE};
-use wenyuan_text::simhash::{hamming, similarity, simhash};
+use wenyuan_text::simhash::{hamming, simhash, similarity};
 
 use crate::{CoreError, Library, Result};
 
@@ -20,9 +20,9 @@ pub mod hold;
 
 /// Largest Hamming distance (of 64 bits) at which two documents count as near-duplicates, unless
 /// the site sets another (`near_duplicate_distance`, at most [`MAX_INDEXED_DISTANCE`]). Chosen
-/// from `bench/near_dup.sh`: at 3, 95% of long reports with one sentence or paragraph changed
-/// and 97% of anonymised ones stay within, while no two different reports of the same kind
-/// (工作报告 of two years) come closer than 6 bits.
+/// from `bench/near_dup.sh`: at 3, about 95% of long reports with one sentence or paragraph
+/// changed and 91% of anonymised ones stay within, while no two different reports of the same
+/// kind (工作报告 of two years) come within 8 bits.
 pub const DEFAULT_MAX_DISTANCE: u32 = 3;
 /// Pairs per page of the duplicates view.
 pub const PAIRS_PER_PAGE: i64 = 50;
