@@ -76,21 +76,15 @@ impl std::str::FromStr for PairDecision {
     }
 }
 
-/// The band values of a fingerprint, in band order. Bands are as equal in width as 64 bits allow.
+/// Bits per band.
+const BAND_BITS: usize = 64 / SIMHASH_BANDS;
+// Equal bands: a band count that does not divide 64 needs bands of two widths.
+const _: () = assert!(64 % SIMHASH_BANDS == 0);
+
+/// The band values of a fingerprint, lowest bits first.
 pub fn simhash_bands(simhash: u64) -> [i64; SIMHASH_BANDS] {
-    let mut bands = [0i64; SIMHASH_BANDS];
-    let mut shift = 0;
-    for (index, band) in bands.iter_mut().enumerate() {
-        let width = 64 / SIMHASH_BANDS + usize::from(index < 64 % SIMHASH_BANDS);
-        let mask = if width >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << width) - 1
-        };
-        *band = ((simhash >> shift) & mask) as i64;
-        shift += width;
-    }
-    bands
+    let mask = (1u64 << BAND_BITS) - 1;
+    std::array::from_fn(|band| ((simhash >> (band * BAND_BITS)) & mask) as i64)
 }
 
 /// `WHERE` condition matching rows that share a band with bound parameters `$first`…
