@@ -10,11 +10,12 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use wenyuan_store::{InsertOutcome, NewArticle};
+use wenyuan_store::NewArticle;
 use wenyuan_text::archive::{human_size, read_zip, ArchiveLimits};
 use wenyuan_text::{content_hash, paragraphs_from_body, ParsedDoc};
 
 use crate::clock::local_date;
+pub use crate::near_dup::hold::ImportOutcome;
 use crate::{Access, CoreError, Library, Result};
 use formats::{parse_document, FileKind, SUPPORTED};
 
@@ -40,6 +41,9 @@ pub struct ImportOptions {
     /// Larger document files, uploads and zip entries are refused. `.jsonl` files on disk are
     /// streamed and not held to it.
     pub max_file_bytes: u64,
+    /// Publish documents close to a stored one (or to an earlier one of the same import) instead
+    /// of holding them as `pending` for an editor (`--allow-near-duplicates`).
+    pub allow_near_duplicates: bool,
 }
 
 impl Default for ImportOptions {
@@ -49,6 +53,7 @@ impl Default for ImportOptions {
             access: Access::Public,
             status: "published".to_owned(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            allow_near_duplicates: false,
         }
     }
 }
@@ -65,14 +70,14 @@ impl ImportOptions {
 }
 
 /// What became of one file (or `.jsonl` record, or zip entry).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FileResult {
     /// The file: a path, an upload name, `archive.zip!folder/a.docx`, or `file.jsonl:12`.
     pub place: String,
     pub outcome: FileOutcome,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FileOutcome {
     Imported {
         id: i64,
@@ -80,6 +85,14 @@ pub enum FileOutcome {
     /// The same title and text is already stored as document `of`.
     Duplicate {
         of: i64,
+    },
+    /// Stored as `id`, but close to document `of`: `held` says whether it waits as `pending` for
+    /// an editor (the default) or was published anyway.
+    NearDuplicate {
+        id: i64,
+        of: i64,
+        similarity: f64,
+        held: bool,
     },
     Failed {
         reason: String,
@@ -96,12 +109,18 @@ impl FileResult {
         }
     }
 
-    fn inserted(place: impl Into<String>, outcome: InsertOutcome) -> Self {
+    fn inserted(place: impl Into<String>, outcome: ImportOutcome) -> Self {
         FileResult {
             place: place.into(),
             outcome: match outcome {
-                InsertOutcome::Inserted(id) => FileOutcome::Imported { id },
-                InsertOutcome::Duplicate(of) => FileOutcome::Duplicate { of },
+                ImportOutcome::Inserted { id } => FileOutcome::Imported { id },
+                ImportOutcome::Duplicate { of } => FileOutcome::Duplicate { of },
+                ImportOutcome::NearDuplicate { id, of, held } => FileOutcome::NearDuplicate {
+                    id,
+                    of: of.id,
+                    similarity: of.similarity,
+                    held,
+                },
             },
         }
     }
@@ -124,12 +143,17 @@ pub struct ImportReport {
     pub inserted_ids: Vec<i64>,
     /// The files skipped as duplicates, with the id of the document they duplicate.
     pub duplicates: Vec<(String, i64)>,
+    /// Inserted documents close to another: (place, new id, id of the other, similarity).
+    /// Counted in `imported` too; held as `pending` unless the import allowed near-duplicates.
+    pub near_duplicates: Vec<(String, i64, i64, f64)>,
+    /// How many of `near_duplicates` were held as `pending`.
+    pub held: usize,
 }
 
 impl ImportReport {
-    fn add(&mut self, places: &[String], outcomes: &[InsertOutcome]) {
+    pub fn add(&mut self, places: &[String], outcomes: &[ImportOutcome]) {
         for (place, outcome) in places.iter().zip(outcomes) {
-            self.record(FileResult::inserted(place.clone(), *outcome));
+            self.record(FileResult::inserted(place.clone(), outcome.clone()));
         }
     }
 
@@ -143,6 +167,18 @@ impl ImportReport {
                 self.skipped += 1;
                 self.duplicates.push((result.place, of));
             }
+            FileOutcome::NearDuplicate {
+                id,
+                of,
+                similarity,
+                held,
+            } => {
+                self.imported += 1;
+                self.inserted_ids.push(id);
+                self.near_duplicates
+                    .push((result.place, id, of, similarity));
+                self.held += usize::from(held);
+            }
             FileOutcome::Failed { reason } => self.fail(result.place, reason),
         }
     }
@@ -154,14 +190,36 @@ impl ImportReport {
         });
     }
 
-    /// The summary line the CLI prints.
+    /// The summary line the CLI prints, e.g. `imported 10 (2 held as near-duplicates), skipped 1,
+    /// failed 0`; without near-duplicates just `imported 10, skipped 1, failed 0`.
     pub fn summary(&self) -> String {
+        let note = match (self.near_duplicates.len(), self.held) {
+            (0, _) => String::new(),
+            (_, held) if held > 0 => format!(" ({held} held as near-duplicates)"),
+            (published, _) => format!(" ({published} near-duplicates published)"),
+        };
         format!(
-            "imported {}, skipped {}, failed {}",
+            "imported {}{note}, skipped {}, failed {}",
             self.imported,
             self.skipped,
             self.failures.len()
         )
+    }
+
+    /// One line per near-duplicate, e.g. `#12 is a near-duplicate of #3 (similarity 0.953), held
+    /// as pending: a.txt`. (One import either holds all its near-duplicates or publishes them all.)
+    pub fn near_duplicate_lines(&self) -> Vec<String> {
+        let what = if self.held > 0 {
+            "held as pending"
+        } else {
+            "published"
+        };
+        self.near_duplicates
+            .iter()
+            .map(|(place, id, of, similarity)| {
+                format!("#{id} is a near-duplicate of #{of} (similarity {similarity:.3}), {what}: {place}")
+            })
+            .collect()
     }
 }
 
@@ -385,12 +443,14 @@ impl Library {
         parsed: ParsedDoc,
         options: &ImportOptions,
         source: Option<String>,
-    ) -> Result<InsertOutcome> {
+    ) -> Result<ImportOutcome> {
         let article = self.new_article(parsed, options, source, None)?;
-        let outcomes = self.store.insert_articles(&[article], self.now()).await?;
+        let outcomes = self
+            .insert_checked(vec![article], options.allow_near_duplicates)
+            .await?;
         outcomes
-            .first()
-            .copied()
+            .into_iter()
+            .next()
             .ok_or_else(|| CoreError::Internal("the store returned no outcome".to_owned()))
     }
 
@@ -400,7 +460,7 @@ impl Library {
         name: &str,
         bytes: &[u8],
         options: &ImportOptions,
-    ) -> Result<InsertOutcome> {
+    ) -> Result<ImportOutcome> {
         let kind = match FileKind::of_name(name) {
             Some(FileKind::Markdown) => FileKind::Markdown,
             _ => FileKind::Txt,
@@ -478,14 +538,18 @@ impl Library {
                 Err(reason) => report.fail(format!("{place}:{number}"), reason),
             }
             if batch.len() >= JSONL_BATCH {
-                let outcomes = self.store.insert_articles(&batch, self.now()).await?;
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(JSONL_BATCH));
+                let outcomes = self
+                    .insert_checked(full, options.allow_near_duplicates)
+                    .await?;
                 report.add(&places, &outcomes);
-                batch.clear();
                 places.clear();
             }
         }
         if !batch.is_empty() {
-            let outcomes = self.store.insert_articles(&batch, self.now()).await?;
+            let outcomes = self
+                .insert_checked(batch, options.allow_near_duplicates)
+                .await?;
             report.add(&places, &outcomes);
         }
         Ok(())
@@ -579,25 +643,45 @@ impl Library {
             external_id,
             preview_ratio: None,
             preview_max: None,
+            simhash: None,
         })
     }
 }
 
 /// The results of a `.jsonl` upload: one per record that was imported, skipped or failed.
 fn jsonl_results(place: &str, report: ImportReport) -> Vec<FileResult> {
+    let near: Vec<i64> = report.near_duplicates.iter().map(|n| n.1).collect();
     let imported = report
         .inserted_ids
         .into_iter()
-        .map(|id| FileResult::inserted(place, InsertOutcome::Inserted(id)));
+        .filter(|id| !near.contains(id))
+        .map(|id| FileResult::inserted(place, ImportOutcome::Inserted { id }));
+    let held = report.held > 0;
+    let near_duplicates = report
+        .near_duplicates
+        .into_iter()
+        .map(|(place, id, of, similarity)| FileResult {
+            place,
+            outcome: FileOutcome::NearDuplicate {
+                id,
+                of,
+                similarity,
+                held,
+            },
+        });
     let duplicates = report
         .duplicates
         .into_iter()
-        .map(|(place, of)| FileResult::inserted(place, InsertOutcome::Duplicate(of)));
+        .map(|(place, of)| FileResult::inserted(place, ImportOutcome::Duplicate { of }));
     let failures = report
         .failures
         .into_iter()
         .map(|f| FileResult::failed(f.place, f.reason));
-    imported.chain(duplicates).chain(failures).collect()
+    imported
+        .chain(near_duplicates)
+        .chain(duplicates)
+        .chain(failures)
+        .collect()
 }
 
 fn unsupported(place: &str) -> FileResult {

@@ -13,6 +13,7 @@ pub mod hot;
 pub mod import;
 pub mod library;
 pub mod members;
+pub mod near_dup;
 pub mod related;
 pub mod search;
 pub mod settings;

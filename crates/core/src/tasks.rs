@@ -1,5 +1,6 @@
 //! Background work of a server process: following the change feed, flushing counted views,
-//! deriving keywords, updating the search index. Each loop survives errors (logged, retried on the next tick).
+//! deriving keywords, updating the search index, fingerprinting documents that have no SimHash.
+//! Each loop survives errors (logged, retried on the next tick).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +15,9 @@ pub const VIEW_FLUSH_INTERVAL: Duration = Duration::from_millis(500);
 const CHANGE_FOLLOW_INTERVAL: Duration = Duration::from_millis(500);
 const KEYWORDS_INTERVAL: Duration = Duration::from_millis(1000);
 const INDEX_INTERVAL: Duration = Duration::from_millis(500);
+/// Fingerprints missing after an upgrade or an edit are found by a query over all documents:
+/// cheap, but not worth running every second.
+const SIMHASH_BACKFILL_INTERVAL: Duration = Duration::from_secs(30);
 
 pub struct BackgroundTasks {
     lib: Arc<Library>,
@@ -45,6 +49,13 @@ impl BackgroundTasks {
                 stopped.clone(),
                 "deriving keywords",
                 |lib| async move { lib.derive_keywords().await.map(|_| ()) },
+            ),
+            every(
+                SIMHASH_BACKFILL_INTERVAL,
+                lib.clone(),
+                stopped.clone(),
+                "fingerprinting documents for near-duplicate detection",
+                |lib| async move { lib.backfill_simhashes().await.map(|_| ()) },
             ),
             every(
                 INDEX_INTERVAL,

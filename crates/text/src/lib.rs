@@ -24,6 +24,7 @@ pub mod outline;
 pub mod pinyin;
 pub mod preview;
 pub mod segment;
+pub mod simhash;
 
 mod chars;
 pub mod date;

@@ -74,6 +74,10 @@ pub struct ImportArgs {
     /// Status of the imported documents: draft, pending, published or hidden.
     #[arg(long, value_name = "STATUS", default_value = "published")]
     pub status: String,
+    /// Publish documents that nearly duplicate a stored one (or one imported just before)
+    /// instead of holding them as pending for an editor.
+    #[arg(long)]
+    pub allow_near_duplicates: bool,
     /// Files or folders to import (folders are searched recursively).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,

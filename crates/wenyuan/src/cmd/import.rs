@@ -21,6 +21,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         category: args.category.clone().filter(|c| !c.trim().is_empty()),
         access,
         status: args.status.clone(),
+        allow_near_duplicates: args.allow_near_duplicates,
         ..ImportOptions::default()
     };
     let lib = open_library(&config, Arc::new(SystemClock)).await?;
@@ -31,6 +32,9 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     lib.store.close().await;
     let report = report?;
     let seconds = started.elapsed().as_secs_f64();
+    for line in report.near_duplicate_lines() {
+        println!("{line}");
+    }
     println!("{}", report.summary());
     tracing::info!(
         seconds = format!("{seconds:.2}"),
