@@ -51,6 +51,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         "admin_audit.html",
         include_str!("../templates/admin_audit.html"),
     ),
+    (
+        "admin_upload.html",
+        include_str!("../templates/admin_upload.html"),
+    ),
 ];
 
 #[derive(Clone)]

@@ -8,11 +8,16 @@ mod common;
 use common::{backends, TestApp, Visitor};
 
 /// Every page of the desk. Add each new admin page here: the door test walks them all.
-const ADMIN_PAGES: &[&str] = &["/admin", "/admin/audit", "/admin/audit?target=article:1"];
+const ADMIN_PAGES: &[&str] = &[
+    "/admin",
+    "/admin/audit",
+    "/admin/audit?target=article:1",
+    "/admin/upload",
+];
 /// The admins-only pages (editors get 403 too).
 const ADMIN_ONLY_PAGES: &[&str] = &["/admin/messages"];
 /// Every form target of the desk. Add each new admin POST here.
-const ADMIN_POSTS: &[&str] = &["/admin/messages/1/read"];
+const ADMIN_POSTS: &[&str] = &["/admin/messages/1/read", "/admin/upload"];
 
 async fn logged_in(app: &TestApp, name: &str, role: &str) -> Visitor {
     let password = format!("{name}-password");

@@ -388,3 +388,169 @@ async fn all_88_reports_uploaded_as_docx_files() {
         app.stop().await;
     }
 }
+
+/// A report of the corpus as a `.txt` (title, date, paragraphs); `changed` replaces one paragraph.
+fn report_txt(index: usize, changed: Option<usize>) -> (String, Vec<u8>) {
+    let line = std::fs::read_to_string(corpus("reports.jsonl"))
+        .unwrap()
+        .lines()
+        .nth(index)
+        .unwrap()
+        .to_owned();
+    let record: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let title = record["title"].as_str().unwrap().to_owned();
+    let mut body: Vec<String> =
+        wenyuan_text::paragraphs_from_body(record["body"].as_str().unwrap());
+    if let Some(at) = changed {
+        body[at] = "我们要坚持把发展经济的着力点放在实体经济上，加快建设制造强国、质量强国，\
+                    不断夯实高质量发展的物质技术基础。"
+            .to_owned();
+    }
+    let text = format!("{title}\n2024-03-05\n{}\n", body.join("\n"));
+    (title, text.into_bytes())
+}
+
+/// A saved web page around a report, with the payloads a hostile page carries.
+fn report_page(index: usize) -> (String, Vec<u8>) {
+    let (title, text) = report_txt(index, None);
+    let text = String::from_utf8(text).unwrap();
+    let paragraphs: String = text
+        .lines()
+        .skip(2)
+        .map(|p| format!("<p>{p}</p>\n"))
+        .collect();
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}_范文网</title>\
+         <script>alert(1)</script></head><body><nav><a href=\"/\">首页</a><a href=\"/c/1\">讲话稿</a></nav>\
+         <div id=\"content\"><h1>{title}</h1><p>发布时间：2024-03-05</p>{paragraphs}\
+         <img src=x onerror=\"alert(2)\"><a href=\"javascript:alert(3)\">阅读全文</a></div>\
+         <aside class=\"hot\"><h3>热门推荐</h3><ul><li>别的文章</li></ul></aside>\
+         <footer>版权所有 联系客服</footer></body></html>"
+    );
+    (title, html.into_bytes())
+}
+
+/// An editor's upload through `/admin/upload`, as a browser sends it: the CSRF field first.
+async fn upload(visitor: &common::Visitor, token: &str, files: &[(&str, Vec<u8>)]) -> common::Page {
+    let mut form = reqwest::multipart::Form::new().text("csrf", token.to_owned());
+    for (name, bytes) in files {
+        form = form.part(
+            "files",
+            reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()),
+        );
+    }
+    let form = form.text("status", "draft").text("access", "public");
+    let response = visitor
+        .client
+        .post(format!("{}/admin/upload", visitor.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    common::page(response).await
+}
+
+fn rows(body: &str, kind: &str) -> usize {
+    body.matches(&format!("class=\"result-{kind}\"")).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editor_uploads_through_the_desk_and_sees_each_files_result() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        app.add_user("editor1", "editor-password", "editor").await;
+        let editor = app.visitor();
+        assert_eq!(editor.login("editor1", "editor-password").await.status, 303);
+        let form = editor.get("/admin/upload").await;
+        assert_eq!(form.status, 200, "{}", form.body);
+        assert!(form.body.contains("enctype=\"multipart/form-data\""));
+        let token = editor.csrf_from("/admin/upload").await;
+
+        // No token, or a wrong one: refused before any file is read.
+        let (_, page_html) = report_page(6);
+        let forged = upload(&editor, "forged", &[("page.html", page_html.clone())]).await;
+        assert_eq!(forged.status, 403, "{backend:?}");
+        assert_eq!(
+            app.lib().status_counts().await.unwrap().len(),
+            0,
+            "nothing stored"
+        );
+
+        // A .docx, the seed page in GB18030, a saved web page with script payloads.
+        let gb18030 = std::fs::read(corpus("fixtures/seed-gb18030.txt")).unwrap();
+        let (report_title, report) = report_txt(4, None);
+        let page = upload(
+            &editor,
+            &token,
+            &[
+                ("通知.docx", notice_docx()),
+                ("seed-gb18030.txt", gb18030),
+                ("page.html", page_html),
+                ("report.txt", report.clone()),
+            ],
+        )
+        .await;
+        assert_eq!(page.status, 200, "{backend:?}: {}", page.body);
+        assert_eq!(rows(&page.body, "imported"), 4, "{}", page.body);
+        assert_eq!(rows(&page.body, "failed"), 0, "{}", page.body);
+        assert!(page.body.contains("导入 4 · 重复 0 · 近似重复 0 · 失败 0"));
+        let stored = stored_title(&app, "关于2021年度财政预算执行情况的报告").await;
+        assert_eq!(stored.status, "draft", "uploads arrive as drafts");
+        let seed = stored_title(&app, "在2020年区委读书会上的讲话").await;
+        assert!(
+            seed.body.starts_with("这次读书会"),
+            "the GB18030 text is decoded"
+        );
+        let page_doc = stored_title(&app, &report_txt(6, None).0).await;
+        assert!(page_doc.body.len() > 1000, "the page's article was kept");
+        for payload in PAYLOADS {
+            assert!(!page_doc.body.contains(payload), "{payload} survived");
+            assert!(!page_doc.title.contains(payload));
+        }
+
+        // The same report again, and a copy with one paragraph changed.
+        let (_, changed) = report_txt(4, Some(12));
+        let again = upload(
+            &editor,
+            &token,
+            &[("report.txt", report), ("report-changed.txt", changed)],
+        )
+        .await;
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert_eq!(rows(&again.body, "duplicate"), 1, "{}", again.body);
+        assert_eq!(rows(&again.body, "near-duplicate"), 1, "{}", again.body);
+        let original = stored_title(&app, &report_title).await;
+        let text = common::unescape_html(&again.body);
+        assert!(
+            text.contains(&format!(
+                "与 <a href=\"/admin/documents/{}\">#{}</a>",
+                original.id, original.id
+            )),
+            "each duplicate links to the document it repeats"
+        );
+        assert!(text.contains("（待审）"));
+
+        // A zip bomb is refused with a reason; the log has both uploads.
+        let bomb = zip_of_zeros(500 << 20);
+        let refused = upload(&editor, &token, &[("bomb.zip", bomb)]).await;
+        assert_eq!(refused.status, 200);
+        assert_eq!(rows(&refused.body, "failed"), 1, "{}", refused.body);
+        assert!(refused.body.contains("500 MB"), "{}", refused.body);
+        let log = editor.get("/admin/audit?target=").await.body;
+        assert!(log.contains("upload") && log.contains("导入 4，重复 0，近似重复 0，失败 0"));
+        app.stop().await;
+    }
+}
+
+/// A stored document by title, whatever its status (uploads arrive as drafts, which the public
+/// list does not show).
+async fn stored_title(app: &TestApp, title: &str) -> wenyuan_store::ArticleRow {
+    let store = &app.lib().store;
+    for id in store.article_ids().await.unwrap() {
+        let row = store.article(id).await.unwrap().unwrap();
+        if row.title == title {
+            return row;
+        }
+    }
+    panic!("no document titled {title}");
+}

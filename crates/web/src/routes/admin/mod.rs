@@ -8,6 +8,7 @@
 //! [`StaffForm`]: crate::staff::StaffForm
 
 mod dashboard;
+mod upload;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -28,6 +29,12 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/admin", get(dashboard::overview))
         .route("/admin/audit", get(dashboard::audit_log))
+        .route(
+            "/admin/upload",
+            get(upload::form)
+                .post(upload::upload)
+                .layer(DefaultBodyLimit::max(upload::UPLOAD_MAX_BYTES)),
+        )
         .merge(admins_only)
         .route_layer(from_fn_with_state(state, require_staff))
         .layer(DefaultBodyLimit::max(ADMIN_FORM_MAX_BYTES))
