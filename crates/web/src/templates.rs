@@ -55,6 +55,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         "admin_upload.html",
         include_str!("../templates/admin_upload.html"),
     ),
+    (
+        "admin_duplicates.html",
+        include_str!("../templates/admin_duplicates.html"),
+    ),
 ];
 
 #[derive(Clone)]

@@ -13,11 +13,16 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/audit",
     "/admin/audit?target=article:1",
     "/admin/upload",
+    "/admin/duplicates",
 ];
 /// The admins-only pages (editors get 403 too).
 const ADMIN_ONLY_PAGES: &[&str] = &["/admin/messages"];
 /// Every form target of the desk. Add each new admin POST here.
-const ADMIN_POSTS: &[&str] = &["/admin/messages/1/read", "/admin/upload"];
+const ADMIN_POSTS: &[&str] = &[
+    "/admin/messages/1/read",
+    "/admin/upload",
+    "/admin/duplicates/decide",
+];
 
 async fn logged_in(app: &TestApp, name: &str, role: &str) -> Visitor {
     let password = format!("{name}-password");

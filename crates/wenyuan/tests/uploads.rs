@@ -530,6 +530,42 @@ async fn an_editor_uploads_through_the_desk_and_sees_each_files_result() {
         );
         assert!(text.contains("（待审）"));
 
+        // The duplicates view lists the pair; merging hides the newer copy.
+        let view = editor.get("/admin/duplicates").await;
+        assert_eq!(view.status, 200, "{}", view.body);
+        let changed_id = {
+            let text = common::unescape_html(&view.body);
+            let marker = format!("id=\"pair-{}-", original.id);
+            let start = text.find(&marker).expect("the pair is listed") + marker.len();
+            text[start..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse::<i64>()
+                .unwrap()
+        };
+        assert!(view.body.contains("待处理 1 对"), "{}", view.body);
+        let decided = editor
+            .post_form(
+                "/admin/duplicates/decide",
+                &[
+                    ("csrf", &token),
+                    ("older", &original.id.to_string()),
+                    ("newer", &changed_id.to_string()),
+                    ("similarity", "0.97"),
+                    ("decision", "merge"),
+                ],
+            )
+            .await;
+        assert_eq!(decided.status, 303, "{}", decided.body);
+        let after = editor.get("/admin/duplicates?done=merge").await.body;
+        assert!(
+            after.contains("已合并") && after.contains("没有待处理的近似重复"),
+            "{after}"
+        );
+        let hidden = app.lib().store.article(changed_id).await.unwrap().unwrap();
+        assert_eq!(hidden.status, "hidden");
+
         // A zip bomb is refused with a reason; the log has both uploads.
         let bomb = zip_of_zeros(500 << 20);
         let refused = upload(&editor, &token, &[("bomb.zip", bomb)]).await;
@@ -538,6 +574,7 @@ async fn an_editor_uploads_through_the_desk_and_sees_each_files_result() {
         assert!(refused.body.contains("500 MB"), "{}", refused.body);
         let log = editor.get("/admin/audit?target=").await.body;
         assert!(log.contains("upload") && log.contains("导入 4，重复 0，近似重复 0，失败 0"));
+        assert!(log.contains("duplicate.merge") && log.contains(&format!("article:{changed_id}")));
         app.stop().await;
     }
 }

@@ -8,12 +8,13 @@
 //! [`StaffForm`]: crate::staff::StaffForm
 
 mod dashboard;
+mod duplicates;
 mod upload;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
@@ -29,6 +30,8 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/admin", get(dashboard::overview))
         .route("/admin/audit", get(dashboard::audit_log))
+        .route("/admin/duplicates", get(duplicates::list))
+        .route("/admin/duplicates/decide", post(duplicates::decide))
         .route(
             "/admin/upload",
             get(upload::form)
