@@ -10,11 +10,13 @@ mod audit;
 mod categories;
 mod changes;
 mod db;
+mod editing;
 mod error;
 mod keywords;
 mod messages;
 mod sessions;
 mod settings;
+mod taxonomy;
 mod users;
 mod views;
 
@@ -26,9 +28,11 @@ pub use audit::{AuditRow, NewAuditEntry};
 pub use categories::CategoryRow;
 pub use changes::ChangeRow;
 pub use db::{Backend, Store};
+pub use editing::{AdminArticleRow, AdminFilter, AdminSort, ArticleEdit, SaveOutcome};
 pub use error::StoreError;
 pub use keywords::RelatedCandidate;
 pub use messages::{MessageCounts, MessageRow, NewMessage};
+pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
 pub use users::UserRow;
 pub use views::HotRow;
 

@@ -8,11 +8,36 @@ mod common;
 use common::{backends, TestApp, Visitor};
 
 /// Every page of the desk. Add each new admin page here: the door test walks them all.
-const ADMIN_PAGES: &[&str] = &["/admin", "/admin/audit", "/admin/audit?target=article:1"];
+const ADMIN_PAGES: &[&str] = &[
+    "/admin",
+    "/admin/audit",
+    "/admin/audit?target=article:1",
+    // Documents, taxonomy (admindocs).
+    "/admin/documents",
+    "/admin/documents?status=draft&sort=views&q=%E8%AE%B2&from=2020-01-01&to=2030-01-01",
+    "/admin/documents/new",
+    "/admin/taxonomy",
+    "/admin/taxonomy?tag=x",
+];
 /// The admins-only pages (editors get 403 too).
 const ADMIN_ONLY_PAGES: &[&str] = &["/admin/messages"];
 /// Every form target of the desk. Add each new admin POST here.
-const ADMIN_POSTS: &[&str] = &["/admin/messages/1/read"];
+const ADMIN_POSTS: &[&str] = &[
+    "/admin/messages/1/read",
+    // Documents, taxonomy and 模板化 (admindocs).
+    "/admin/documents/status",
+    "/admin/documents/preview",
+    "/admin/documents/new",
+    "/admin/documents/1",
+    "/admin/documents/1/anonymize",
+    "/admin/documents/1/anonymize/words",
+    "/admin/taxonomy/categories",
+    "/admin/taxonomy/categories/1",
+    "/admin/taxonomy/categories/1/delete",
+    "/admin/taxonomy/tags/1",
+    "/admin/taxonomy/tags/1/merge",
+    "/admin/taxonomy/tags/1/delete",
+];
 
 async fn logged_in(app: &TestApp, name: &str, role: &str) -> Visitor {
     let password = format!("{name}-password");

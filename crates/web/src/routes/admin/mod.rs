@@ -8,6 +8,10 @@
 //! [`StaffForm`]: crate::staff::StaffForm
 
 mod dashboard;
+// The desk's documents, taxonomy and 模板化 (admindocs).
+mod anonymize;
+mod documents;
+mod taxonomy;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -28,6 +32,10 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/admin", get(dashboard::overview))
         .route("/admin/audit", get(dashboard::audit_log))
+        // Documents, taxonomy and 模板化 (admindocs).
+        .merge(documents::router())
+        .merge(anonymize::router())
+        .merge(taxonomy::router())
         .merge(admins_only)
         .route_layer(from_fn_with_state(state, require_staff))
         .layer(DefaultBodyLimit::max(ADMIN_FORM_MAX_BYTES))
