@@ -5,7 +5,7 @@
 use sqlx::{Any, Transaction};
 
 use crate::articles::{ensure_tag, insert_one};
-use crate::audit::record_audit_in;
+use crate::audit::commit_audited;
 use crate::error::Context;
 use crate::{InsertOutcome, NewArticle, NewAuditEntry, Result, Store};
 
@@ -163,16 +163,11 @@ impl Store {
             InsertOutcome::Duplicate(other) => return Ok(SaveOutcome::SameAs(other)),
         };
         let target = format!("article:{id}");
-        record_audit_in(
-            &mut tx,
-            &NewAuditEntry {
-                target: &target,
-                ..audit.clone()
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await.context("committing a new document")?;
+        let entry = NewAuditEntry {
+            target: &target,
+            ..audit.clone()
+        };
+        commit_audited(tx, &entry, now, "committing a new document").await?;
         Ok(SaveOutcome::Saved(id))
     }
 
@@ -232,8 +227,7 @@ impl Store {
         .context("updating a document")?;
         replace_tags(&mut tx, id, &edit.tags).await?;
         crate::changes::record_in(&mut tx, id, "update", now).await?;
-        record_audit_in(&mut tx, audit, now).await?;
-        tx.commit().await.context("committing a document edit")?;
+        commit_audited(tx, audit, now, "committing a document edit").await?;
         Ok(SaveOutcome::Saved(id))
     }
 
@@ -259,8 +253,7 @@ impl Store {
             return Ok(false);
         }
         crate::changes::record_in(&mut tx, id, "update", now).await?;
-        record_audit_in(&mut tx, audit, now).await?;
-        tx.commit().await.context("committing a status change")?;
+        commit_audited(tx, audit, now, "committing a status change").await?;
         Ok(true)
     }
 }

@@ -4,7 +4,7 @@
 
 use sqlx::{Any, Transaction};
 
-use crate::audit::record_audit_in;
+use crate::audit::commit_audited;
 use crate::error::Context;
 use crate::{NewAuditEntry, Result, Store, StoreError};
 
@@ -80,16 +80,11 @@ impl Store {
             what: "category name or slug",
         })?;
         let target = format!("category:{id}");
-        record_audit_in(
-            &mut tx,
-            &NewAuditEntry {
-                target: &target,
-                ..audit.clone()
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await.context("committing a new category")?;
+        let entry = NewAuditEntry {
+            target: &target,
+            ..audit.clone()
+        };
+        commit_audited(tx, &entry, now, "committing a new category").await?;
         Ok(id)
     }
 
@@ -131,8 +126,7 @@ impl Store {
             now,
         )
         .await?;
-        record_audit_in(&mut tx, audit, now).await?;
-        tx.commit().await.context("committing a category change")?;
+        commit_audited(tx, audit, now, "committing a category change").await?;
         Ok(true)
     }
 
@@ -193,10 +187,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .context("deleting a category")?;
-        record_audit_in(&mut tx, audit, now).await?;
-        tx.commit()
-            .await
-            .context("committing a category deletion")?;
+        commit_audited(tx, audit, now, "committing a category deletion").await?;
         Ok(CategoryDeletion::Deleted)
     }
 
@@ -271,8 +262,7 @@ impl Store {
             return Ok(false);
         }
         changes_for(&mut tx, TAGGED, id, now).await?;
-        record_audit_in(&mut tx, audit, now).await?;
-        tx.commit().await.context("committing a tag rename")?;
+        commit_audited(tx, audit, now, "committing a tag rename").await?;
         Ok(true)
     }
 
@@ -307,8 +297,7 @@ impl Store {
         .await
         .context("merging tags")?;
         delete_tag_in(&mut tx, from).await?;
-        record_audit_in(&mut tx, audit, now).await?;
-        tx.commit().await.context("committing a tag merge")?;
+        commit_audited(tx, audit, now, "committing a tag merge").await?;
         Ok(true)
     }
 
@@ -319,8 +308,7 @@ impl Store {
         if !delete_tag_in(&mut tx, id).await? {
             return Ok(false);
         }
-        record_audit_in(&mut tx, audit, now).await?;
-        tx.commit().await.context("committing a tag deletion")?;
+        commit_audited(tx, audit, now, "committing a tag deletion").await?;
         Ok(true)
     }
 }
