@@ -175,6 +175,11 @@ async fn a_document_goes_from_draft_to_published_to_hidden_and_readers_follow() 
             "the edit shows"
         );
         assert!(unescape_html(&app.visitor().get("/").await.body).contains(TITLE));
+        // A read puts it in this week's hot list.
+        assert_eq!(app.reader(1).get(&format!("/a/{id}")).await.status, 200);
+        app.lib().flush_views().await.unwrap();
+        let hot = |v: Visitor| async move { unescape_html(&v.get("/hot").await.body) };
+        assert!(hot(app.visitor()).await.contains(TITLE), "{backend:?} hot");
 
         // Hide it from the list's row button: gone again everywhere.
         let csrf = ed.csrf_from("/admin/documents").await;
@@ -198,6 +203,10 @@ async fn a_document_goes_from_draft_to_published_to_hidden_and_readers_follow() 
             guest_sees(&app, id, &category).await,
             (false, false, false),
             "{backend:?}"
+        );
+        assert!(
+            !hot(app.visitor()).await.contains(TITLE),
+            "not hot once hidden"
         );
 
         // The desk's list finds it by status and title, not under another status.
