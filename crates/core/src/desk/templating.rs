@@ -212,7 +212,9 @@ impl Library {
             .await?
             .ok_or(CoreError::NotFound("没有这篇文档（文档不存在或已删除）"))?;
         let text = format!("{}\n{}", row.title, row.body);
-        let anonymizer = Anonymizer::new(style.options(words.to_vec()));
+        // The accepting form sends its words back; never more than a saved list may hold.
+        let words = words.iter().take(MAX_WORDS).cloned().collect();
+        let anonymizer = Anonymizer::new(style.options(words));
         let for_proposal = text.clone();
         // Segmentation is CPU work: keep it off the async threads.
         let replacements = tokio::task::spawn_blocking(move || anonymizer.propose(&for_proposal))
