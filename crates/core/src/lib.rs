@@ -6,6 +6,7 @@ pub mod access;
 pub mod audit;
 pub mod clock;
 pub mod contact;
+pub mod desk;
 pub mod document;
 pub mod error;
 pub mod gate;

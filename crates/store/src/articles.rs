@@ -205,7 +205,7 @@ impl Store {
     }
 }
 
-async fn insert_one(
+pub(crate) async fn insert_one(
     tx: &mut Transaction<'static, Any>,
     article: &NewArticle,
     now: i64,
@@ -275,7 +275,7 @@ async fn id_by_hash(tx: &mut Transaction<'static, Any>, hash: &str) -> Result<Op
         .context("looking up a content hash")
 }
 
-async fn ensure_tag(tx: &mut Transaction<'static, Any>, name: &str) -> Result<i64> {
+pub(crate) async fn ensure_tag(tx: &mut Transaction<'static, Any>, name: &str) -> Result<i64> {
     sqlx::query("INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
         .bind(name)
         .execute(&mut **tx)

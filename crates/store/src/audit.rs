@@ -83,8 +83,6 @@ impl Store {
 
 /// Record a change inside the transaction that makes it, so the log and the change land together.
 /// Store functions behind admin actions take a [`NewAuditEntry`] and call this.
-// Used by the store functions behind the desk's document, member and settings changes.
-#[allow(dead_code)]
 pub(crate) async fn record_audit_in(
     tx: &mut Transaction<'static, Any>,
     entry: &NewAuditEntry<'_>,
@@ -95,6 +93,17 @@ pub(crate) async fn record_audit_in(
         .await
         .context("writing the audit log")?;
     Ok(())
+}
+
+/// Record the change and commit the transaction that made it: the end of every audited write.
+pub(crate) async fn commit_audited(
+    mut tx: Transaction<'static, Any>,
+    entry: &NewAuditEntry<'_>,
+    now: i64,
+    what: &'static str,
+) -> Result<()> {
+    record_audit_in(&mut tx, entry, now).await?;
+    tx.commit().await.context(what)
 }
 
 fn bind_entry<'q>(

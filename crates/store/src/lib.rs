@@ -10,12 +10,14 @@ mod audit;
 mod categories;
 mod changes;
 mod db;
+mod editing;
 mod error;
 mod keywords;
 mod messages;
 mod near_duplicates;
 mod sessions;
 mod settings;
+mod taxonomy;
 mod users;
 mod views;
 
@@ -27,6 +29,7 @@ pub use audit::{AuditRow, NewAuditEntry};
 pub use categories::CategoryRow;
 pub use changes::ChangeRow;
 pub use db::{Backend, Store};
+pub use editing::{AdminArticleRow, AdminFilter, AdminSort, ArticleEdit, SaveOutcome};
 pub use error::StoreError;
 pub use keywords::RelatedCandidate;
 pub use messages::{MessageCounts, MessageRow, NewMessage};
@@ -34,6 +37,7 @@ pub use near_duplicates::{
     simhash_bands, DuplicatePairRow, PairDecision, SimhashCandidate, MAX_INDEXED_DISTANCE,
     SIMHASH_BANDS,
 };
+pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
 pub use users::UserRow;
 pub use views::HotRow;
 

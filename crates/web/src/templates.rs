@@ -59,6 +59,27 @@ const EMBEDDED: &[(&str, &str)] = &[
         "admin_duplicates.html",
         include_str!("../templates/admin_duplicates.html"),
     ),
+    // Documents, taxonomy and 模板化 (admindocs).
+    (
+        "admin_documents.html",
+        include_str!("../templates/admin_documents.html"),
+    ),
+    (
+        "admin_document_edit.html",
+        include_str!("../templates/admin_document_edit.html"),
+    ),
+    (
+        "admin_preview.html",
+        include_str!("../templates/admin_preview.html"),
+    ),
+    (
+        "admin_taxonomy.html",
+        include_str!("../templates/admin_taxonomy.html"),
+    ),
+    (
+        "admin_anonymize.html",
+        include_str!("../templates/admin_anonymize.html"),
+    ),
 ];
 
 #[derive(Clone)]

@@ -14,6 +14,12 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/audit?target=article:1",
     "/admin/upload",
     "/admin/duplicates",
+    // Documents, taxonomy (admindocs).
+    "/admin/documents",
+    "/admin/documents?status=draft&sort=views&q=%E8%AE%B2&from=2020-01-01&to=2030-01-01",
+    "/admin/documents/new",
+    "/admin/taxonomy",
+    "/admin/taxonomy?tag=x",
 ];
 /// The admins-only pages (editors get 403 too).
 const ADMIN_ONLY_PAGES: &[&str] = &["/admin/messages"];
@@ -22,6 +28,19 @@ const ADMIN_POSTS: &[&str] = &[
     "/admin/messages/1/read",
     "/admin/upload",
     "/admin/duplicates/decide",
+    // Documents, taxonomy and 模板化 (admindocs).
+    "/admin/documents/status",
+    "/admin/documents/preview",
+    "/admin/documents/new",
+    "/admin/documents/1",
+    "/admin/documents/1/anonymize",
+    "/admin/documents/1/anonymize/words",
+    "/admin/taxonomy/categories",
+    "/admin/taxonomy/categories/1",
+    "/admin/taxonomy/categories/1/delete",
+    "/admin/taxonomy/tags/1",
+    "/admin/taxonomy/tags/1/merge",
+    "/admin/taxonomy/tags/1/delete",
 ];
 
 async fn logged_in(app: &TestApp, name: &str, role: &str) -> Visitor {

@@ -10,6 +10,10 @@
 mod dashboard;
 mod duplicates;
 mod upload;
+// The desk's documents, taxonomy and 模板化 (admindocs).
+mod anonymize;
+mod documents;
+mod taxonomy;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -38,6 +42,10 @@ pub fn router(state: AppState) -> Router<AppState> {
                 .post(upload::upload)
                 .layer(DefaultBodyLimit::max(upload::UPLOAD_MAX_BYTES)),
         )
+        // Documents, taxonomy and 模板化 (admindocs).
+        .merge(documents::router())
+        .merge(anonymize::router())
+        .merge(taxonomy::router())
         .merge(admins_only)
         .route_layer(from_fn_with_state(state, require_staff))
         .layer(DefaultBodyLimit::max(ADMIN_FORM_MAX_BYTES))

@@ -1,0 +1,329 @@
+//! The desk's documents: the list, and every write (create, edit, status), each one store
+//! transaction with its change-feed row and audit entry, after which this process's caches and
+//! search index are brought up to date at once (other nodes follow the feed within a second).
+
+use serde::Serialize;
+use wenyuan_store::{
+    AdminArticleRow, AdminFilter, ArticleEdit, ArticleRow, NewArticle, SaveOutcome,
+};
+
+use super::form::{DocumentForm, ValidDocument, STATUSES};
+use crate::audit::audit_entry;
+use crate::clock::local_date;
+use crate::document::Document;
+use crate::members::Member;
+use crate::view::ArticleView;
+use crate::{CoreError, Library, Result, Role};
+
+/// Documents per page of the desk's list.
+pub const DESK_PAGE_SIZE: i64 = 50;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeskItem {
+    pub id: i64,
+    pub title: String,
+    pub date: String,
+    pub category: Option<String>,
+    pub status: String,
+    pub access: String,
+    pub views: i64,
+    /// Local time of the last change.
+    pub updated: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeskPage {
+    pub items: Vec<DeskItem>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+/// The live preview: the page as an editor sees it (all paragraphs), and where the gate cuts it
+/// for guests and, for VIP documents, for members.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentPreview {
+    pub doc: ArticleView,
+    /// Paragraphs a guest reads before the gate; `None` when guests read it all.
+    pub guest_cut: Option<usize>,
+    /// Paragraphs a plain member reads before the gate; `None` when members read it all.
+    pub member_cut: Option<usize>,
+}
+
+impl Library {
+    /// One page of the desk's list.
+    pub async fn desk_documents(&self, filter: &AdminFilter, page: i64) -> Result<DeskPage> {
+        let page = page.clamp(1, 1_000_000);
+        let (rows, total) = self
+            .store
+            .admin_articles(filter, DESK_PAGE_SIZE, (page - 1) * DESK_PAGE_SIZE)
+            .await?;
+        Ok(DeskPage {
+            items: rows.into_iter().map(|r| self.desk_item(r)).collect(),
+            total,
+            page,
+            pages: ((total + DESK_PAGE_SIZE - 1) / DESK_PAGE_SIZE).max(1),
+        })
+    }
+
+    fn desk_item(&self, row: AdminArticleRow) -> DeskItem {
+        DeskItem {
+            id: row.id,
+            title: row.title,
+            date: row.published_on,
+            category: row.category_name,
+            status: row.status,
+            access: row.access,
+            views: row.views,
+            updated: self.local_time(row.updated_at),
+        }
+    }
+
+    /// Today's date in the site's time zone, `YYYY-MM-DD`.
+    pub fn today(&self) -> String {
+        local_date(self.now(), self.settings.utc_offset).to_string()
+    }
+
+    /// The stored document as the editor's form shows it.
+    pub async fn document_form(&self, id: i64) -> Result<DocumentForm> {
+        let row = self.stored_document(id).await?;
+        let tags = self.store.article_tags(id).await?;
+        Ok(DocumentForm {
+            title: row.title,
+            body: row.body,
+            format: "plain".to_owned(),
+            date: row.published_on,
+            category: row.category_name.unwrap_or_default(),
+            new_category: String::new(),
+            tags: tags.join("，"),
+            status: row.status,
+            access: row.access,
+            preview_ratio: row
+                .preview_ratio
+                .map(|r| format!("{}", (r * 1000.0).round() / 10.0))
+                .unwrap_or_default(),
+            preview_max: row.preview_max.map(|m| m.to_string()).unwrap_or_default(),
+        })
+    }
+
+    async fn stored_document(&self, id: i64) -> Result<ArticleRow> {
+        self.store
+            .article(id)
+            .await?
+            .ok_or(CoreError::NotFound("没有这篇文档（文档不存在或已删除）"))
+    }
+
+    fn validate(&self, form: &DocumentForm) -> Result<ValidDocument> {
+        form.validate(&self.today())
+            .map_err(|errors| CoreError::Invalid(errors.join("；")))
+    }
+
+    /// How the form's document will look, gate included. `id` is the document's, when it has one.
+    pub fn preview_document(&self, id: i64, form: &DocumentForm) -> Result<DocumentPreview> {
+        let valid = self.validate(form)?;
+        let row = ArticleRow {
+            id,
+            body: valid.body(),
+            title: valid.title,
+            published_on: valid.published_on,
+            category_name: valid.category,
+            category_slug: None,
+            access: valid.access.as_str().to_owned(),
+            status: valid.status,
+            preview_ratio: valid.preview_ratio,
+            preview_max: valid.preview_max,
+            views: 0,
+            updated_at: self.now(),
+        };
+        let doc = Document::from_row(row, valid.tags);
+        let cut = |role| {
+            let view = ArticleView::new(&doc, role, &self.settings, 0);
+            view.gated.then_some(view.visible_paragraphs)
+        };
+        Ok(DocumentPreview {
+            guest_cut: cut(Role::Guest),
+            member_cut: cut(Role::Member),
+            doc: ArticleView::new(&doc, Role::Editor, &self.settings, 0),
+        })
+    }
+
+    /// Store a new document from the form; returns its id.
+    pub async fn create_document(&self, actor: &Member, form: &DocumentForm) -> Result<i64> {
+        let valid = self.validate(form)?;
+        let detail = format!("新建「{}」，状态 {}", short(&valid.title), valid.status);
+        let simhash = Some(valid.simhash().await?);
+        let article = NewArticle {
+            body: valid.body(),
+            content_hash: valid.content_hash(),
+            title: valid.title,
+            published_on: valid.published_on,
+            category: valid.category,
+            tags: valid.tags,
+            access: valid.access.as_str().to_owned(),
+            status: valid.status,
+            views_base: 0,
+            source: Some("editor".to_owned()),
+            external_id: None,
+            preview_ratio: valid.preview_ratio,
+            preview_max: valid.preview_max,
+            simhash,
+        };
+        let entry = audit_entry(actor, "article.create", "", &detail);
+        let outcome = self
+            .store
+            .create_article(&article, &entry, self.now())
+            .await?;
+        let id = saved(outcome)?;
+        self.after_edit().await?;
+        Ok(id)
+    }
+
+    /// Write the form over document `id`.
+    pub async fn update_document(
+        &self,
+        actor: &Member,
+        id: i64,
+        form: &DocumentForm,
+    ) -> Result<()> {
+        let valid = self.validate(form)?;
+        let old = self.stored_document(id).await?;
+        let old_tags = self.store.article_tags(id).await?;
+        let detail = edit_detail(&old, &old_tags, &valid);
+        self.save_edit(actor, id, &valid, "article.update", &detail)
+            .await
+    }
+
+    /// The one write path of an edit (the form, 模板化): row, tags, content hash, change-feed row
+    /// and audit entry in one transaction. A text identical to another document's is refused.
+    pub(crate) async fn save_edit(
+        &self,
+        actor: &Member,
+        id: i64,
+        valid: &ValidDocument,
+        action: &str,
+        detail: &str,
+    ) -> Result<()> {
+        let edit = ArticleEdit {
+            title: valid.title.clone(),
+            body: valid.body(),
+            published_on: valid.published_on.clone(),
+            category: valid.category.clone(),
+            tags: valid.tags.clone(),
+            access: valid.access.as_str().to_owned(),
+            status: valid.status.clone(),
+            preview_ratio: valid.preview_ratio,
+            preview_max: valid.preview_max,
+            content_hash: valid.content_hash(),
+            simhash: Some(valid.simhash().await?),
+        };
+        let target = format!("article:{id}");
+        let entry = audit_entry(actor, action, &target, detail);
+        saved(
+            self.store
+                .update_article(id, &edit, &entry, self.now())
+                .await?,
+        )?;
+        self.after_edit().await
+    }
+
+    /// Publish, hide … one document.
+    pub async fn set_document_status(&self, actor: &Member, id: i64, status: &str) -> Result<()> {
+        if !STATUSES.contains(&status) {
+            return Err(CoreError::Invalid(format!("没有「{status}」这个状态")));
+        }
+        let old = self.stored_document(id).await?;
+        if old.status == status {
+            return Ok(());
+        }
+        let detail = format!("状态：{} → {status}", old.status);
+        let target = format!("article:{id}");
+        let entry = audit_entry(actor, "article.status", &target, &detail);
+        if !self
+            .store
+            .set_article_status(id, status, &entry, self.now())
+            .await?
+        {
+            return Err(CoreError::NotFound("没有这篇文档（文档不存在或已删除）"));
+        }
+        self.after_edit().await
+    }
+
+    /// Make this process show an edit at once: drop cached documents and pages (the change feed)
+    /// and bring the search index up to date. The background loops would do the same within a
+    /// second; an editor who just pressed 保存 should not wait for them.
+    pub async fn after_edit(&self) -> Result<()> {
+        self.apply_changes().await?;
+        if self.index().is_ok() {
+            if let Err(err) = self.index_changes().await {
+                // The edit is stored; the background loop retries the index.
+                tracing::warn!(%err, "updating the search index after an edit failed");
+            }
+        }
+        Ok(())
+    }
+}
+
+fn saved(outcome: SaveOutcome) -> Result<i64> {
+    match outcome {
+        SaveOutcome::Saved(id) => Ok(id),
+        SaveOutcome::SameAs(other) => Err(CoreError::Conflict(format!(
+            "与 #{other} 内容相同：这篇文档已经存在，请改动后再保存或直接编辑 #{other}"
+        ))),
+        SaveOutcome::Missing => Err(CoreError::NotFound("没有这篇文档（文档不存在或已删除）")),
+    }
+}
+
+/// A title cut for the audit log.
+fn short(title: &str) -> String {
+    let mut out: String = title.chars().take(40).collect();
+    if title.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
+/// What an edit changed, for the audit log: "状态：draft → published；标题已改".
+fn edit_detail(old: &ArticleRow, old_tags: &[String], new: &ValidDocument) -> String {
+    let mut parts = Vec::new();
+    if old.status != new.status {
+        parts.push(format!("状态：{} → {}", old.status, new.status));
+    }
+    if old.title != new.title {
+        parts.push(format!(
+            "标题：{} → {}",
+            short(&old.title),
+            short(&new.title)
+        ));
+    }
+    if old.body != new.body() {
+        parts.push("正文已改".to_owned());
+    }
+    if old.access != new.access.as_str() {
+        parts.push(format!("权限：{} → {}", old.access, new.access));
+    }
+    if old.category_name != new.category {
+        parts.push(format!(
+            "栏目：{} → {}",
+            old.category_name.as_deref().unwrap_or("无"),
+            new.category.as_deref().unwrap_or("无")
+        ));
+    }
+    if old.published_on != new.published_on {
+        parts.push(format!("日期：{} → {}", old.published_on, new.published_on));
+    }
+    let mut sorted_old = old_tags.to_vec();
+    let mut sorted_new = new.tags.clone();
+    sorted_old.sort();
+    sorted_new.sort();
+    if sorted_old != sorted_new {
+        parts.push(format!("标签：{}", new.tags.join("，")));
+    }
+    if old.preview_ratio != new.preview_ratio || old.preview_max != new.preview_max {
+        parts.push("预览长度已改".to_owned());
+    }
+    if parts.is_empty() {
+        "无改动".to_owned()
+    } else {
+        parts.join("；")
+    }
+}

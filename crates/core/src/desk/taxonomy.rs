@@ -1,0 +1,303 @@
+//! Categories and tags at the desk: checks and audit details around the store's transactions.
+
+use serde::Serialize;
+use wenyuan_store::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
+use wenyuan_text::pinyin::word_pinyin;
+
+use crate::audit::audit_entry;
+use crate::members::Member;
+use crate::{CoreError, Library, Result};
+
+const MAX_NAME_CHARS: usize = 32;
+const MAX_SLUG_CHARS: usize = 64;
+/// Tags listed on the taxonomy page at most (the name filter finds the rest).
+pub const TAGS_SHOWN: i64 = 300;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryAdmin {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub sort: i64,
+    pub articles: i64,
+    pub published: i64,
+}
+
+impl From<AdminCategoryRow> for CategoryAdmin {
+    fn from(r: AdminCategoryRow) -> Self {
+        CategoryAdmin {
+            id: r.id,
+            name: r.name,
+            slug: r.slug,
+            sort: r.sort,
+            articles: r.articles,
+            published: r.published,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TagAdmin {
+    pub id: i64,
+    pub name: String,
+    pub articles: i64,
+}
+
+impl From<AdminTagRow> for TagAdmin {
+    fn from(r: AdminTagRow) -> Self {
+        TagAdmin {
+            id: r.id,
+            name: r.name,
+            articles: r.articles,
+        }
+    }
+}
+
+/// The slug a category gets when the editor leaves it empty: the name's pinyin (讲话稿 →
+/// jianghuagao), or the name itself when it has no pinyin at all.
+pub fn default_slug(name: &str) -> String {
+    let (full, _) = word_pinyin(name);
+    if full.is_empty() {
+        name.trim().to_owned()
+    } else {
+        full
+    }
+}
+
+fn check_name(what: &str, name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(CoreError::Invalid(format!("{what}名称不能为空")));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(CoreError::Invalid(format!(
+            "{what}名称太长，请控制在 {MAX_NAME_CHARS} 字以内"
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+fn check_slug(slug: &str, name: &str) -> Result<String> {
+    let slug = match slug.trim() {
+        "" => default_slug(name),
+        s => s.to_owned(),
+    };
+    if slug.chars().count() > MAX_SLUG_CHARS
+        || slug
+            .chars()
+            .any(|c| c.is_whitespace() || "/?#%&+\\\"'<>".contains(c))
+    {
+        return Err(CoreError::Invalid(format!(
+            "网址别名「{slug}」不能含空格或 / ? # % & + 等符号，且不超过 {MAX_SLUG_CHARS} 字"
+        )));
+    }
+    Ok(slug)
+}
+
+fn taken(err: CoreError, what: &str) -> CoreError {
+    match err {
+        CoreError::Conflict(_) => CoreError::Conflict(format!("{what}已被使用，请换一个")),
+        other => other,
+    }
+}
+
+impl Library {
+    pub async fn desk_categories(&self) -> Result<Vec<CategoryAdmin>> {
+        Ok(self
+            .store
+            .admin_categories()
+            .await?
+            .into_iter()
+            .map(CategoryAdmin::from)
+            .collect())
+    }
+
+    pub async fn desk_tags(&self, name: Option<&str>) -> Result<Vec<TagAdmin>> {
+        Ok(self
+            .store
+            .admin_tags(name, TAGS_SHOWN)
+            .await?
+            .into_iter()
+            .map(TagAdmin::from)
+            .collect())
+    }
+
+    pub async fn create_category(
+        &self,
+        actor: &Member,
+        name: &str,
+        slug: &str,
+        sort: i64,
+    ) -> Result<i64> {
+        let name = check_name("栏目", name)?;
+        let slug = check_slug(slug, &name)?;
+        let detail = format!("新建栏目「{name}」（{slug}）");
+        let entry = audit_entry(actor, "category.create", "", &detail);
+        let id = self
+            .store
+            .create_category(&name, &slug, sort, &entry, self.now())
+            .await
+            .map_err(|e| taken(e.into(), "栏目名称或网址别名"))?;
+        self.bump_generation();
+        Ok(id)
+    }
+
+    pub async fn update_category(
+        &self,
+        actor: &Member,
+        id: i64,
+        name: &str,
+        slug: &str,
+        sort: i64,
+    ) -> Result<()> {
+        let name = check_name("栏目", name)?;
+        let slug = check_slug(slug, &name)?;
+        let old = self
+            .desk_categories()
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or(CoreError::NotFound("没有这个栏目"))?;
+        let mut changes = Vec::new();
+        if old.name != name {
+            changes.push(format!("名称：{} → {name}", old.name));
+        }
+        if old.slug != slug {
+            changes.push(format!("别名：{} → {slug}", old.slug));
+        }
+        if old.sort != sort {
+            changes.push(format!("排序：{} → {sort}", old.sort));
+        }
+        let detail = if changes.is_empty() {
+            "无改动".to_owned()
+        } else {
+            changes.join("；")
+        };
+        let action = if old.name != name {
+            "category.rename"
+        } else {
+            "category.update"
+        };
+        let target = format!("category:{id}");
+        let entry = audit_entry(actor, action, &target, &detail);
+        self.store
+            .update_category(id, &name, &slug, sort, &entry, self.now())
+            .await
+            .map_err(|e| taken(e.into(), "栏目名称或网址别名"))?;
+        self.after_edit().await
+    }
+
+    /// Delete a category; a category with documents needs `move_to`, the category they go to.
+    pub async fn delete_category(
+        &self,
+        actor: &Member,
+        id: i64,
+        move_to: Option<i64>,
+    ) -> Result<()> {
+        let categories = self.desk_categories().await?;
+        let old = categories
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or(CoreError::NotFound("没有这个栏目"))?;
+        let into = move_to.and_then(|to| categories.iter().find(|c| c.id == to));
+        if move_to.is_some() && into.is_none() {
+            return Err(CoreError::Invalid("要移入的栏目不存在".to_owned()));
+        }
+        let detail = match into {
+            Some(into) if old.articles > 0 => format!(
+                "删除栏目「{}」，{} 篇文档移到「{}」",
+                old.name, old.articles, into.name
+            ),
+            _ => format!("删除栏目「{}」", old.name),
+        };
+        let target = format!("category:{id}");
+        let entry = audit_entry(actor, "category.delete", &target, &detail);
+        match self
+            .store
+            .delete_category(id, move_to, &entry, self.now())
+            .await?
+        {
+            CategoryDeletion::Deleted => self.after_edit().await,
+            CategoryDeletion::NotEmpty(n) => Err(CoreError::Invalid(format!(
+                "栏目「{}」里还有 {n} 篇文档：请选择把它们移到哪个栏目，再删除",
+                old.name
+            ))),
+            CategoryDeletion::Missing => Err(CoreError::NotFound("没有这个栏目")),
+        }
+    }
+
+    async fn tag_named(&self, id: i64) -> Result<String> {
+        self.store
+            .tag_name(id)
+            .await?
+            .ok_or(CoreError::NotFound("没有这个标签"))
+    }
+
+    pub async fn rename_tag(&self, actor: &Member, id: i64, name: &str) -> Result<()> {
+        let name = check_name("标签", name)?;
+        let old = self.tag_named(id).await?;
+        let detail = format!("{old} → {name}");
+        let target = format!("tag:{id}");
+        let entry = audit_entry(actor, "tag.rename", &target, &detail);
+        self.store
+            .rename_tag(id, &name, &entry, self.now())
+            .await
+            .map_err(|e| match CoreError::from(e) {
+                CoreError::Conflict(_) => CoreError::Conflict(format!(
+                    "标签「{name}」已经存在：要把两个标签并成一个，请用“合并”"
+                )),
+                other => other,
+            })?;
+        self.after_edit().await
+    }
+
+    /// Merge tag `id` into the tag named `into` (which must exist).
+    pub async fn merge_tag(&self, actor: &Member, id: i64, into: &str) -> Result<()> {
+        let into = into.trim();
+        let old = self.tag_named(id).await?;
+        let into_id = self.store.tag_id(into).await?.ok_or_else(|| {
+            CoreError::Invalid(format!(
+                "没有标签「{into}」：合并的目标必须是已有标签（只想改名请用“改名”）"
+            ))
+        })?;
+        if into_id == id {
+            return Err(CoreError::Invalid("不能把标签合并到它自己".to_owned()));
+        }
+        let detail = format!("{old} 并入 {into}");
+        let target = format!("tag:{id}");
+        let entry = audit_entry(actor, "tag.merge", &target, &detail);
+        if !self
+            .store
+            .merge_tag(id, into_id, &entry, self.now())
+            .await?
+        {
+            return Err(CoreError::NotFound("没有这个标签"));
+        }
+        self.after_edit().await
+    }
+
+    pub async fn delete_tag(&self, actor: &Member, id: i64) -> Result<()> {
+        let old = self.tag_named(id).await?;
+        let detail = format!("删除标签「{old}」");
+        let target = format!("tag:{id}");
+        let entry = audit_entry(actor, "tag.delete", &target, &detail);
+        if !self.store.delete_tag(id, &entry, self.now()).await? {
+            return Err(CoreError::NotFound("没有这个标签"));
+        }
+        self.after_edit().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_default_to_pinyin_and_refuse_url_characters() {
+        assert_eq!(default_slug("讲话稿"), "jianghuagao");
+        assert_eq!(check_slug("", "工作总结").unwrap(), "gongzuozongjie");
+        assert_eq!(check_slug("work-report", "x").unwrap(), "work-report");
+        assert!(check_slug("a/b", "x").is_err());
+        assert!(check_slug("a b", "x").is_err());
+    }
+}
