@@ -1,5 +1,5 @@
 //! Background work of a server process: following the change feed, flushing counted views,
-//! deriving keywords, updating the search index, fingerprinting documents that have no SimHash.
+//! deriving keywords, updating the search index, following the change feed with SimHash fingerprints.
 //! Each loop survives errors (logged, retried on the next tick).
 
 use std::sync::Arc;
@@ -15,9 +15,7 @@ pub const VIEW_FLUSH_INTERVAL: Duration = Duration::from_millis(500);
 const CHANGE_FOLLOW_INTERVAL: Duration = Duration::from_millis(500);
 const KEYWORDS_INTERVAL: Duration = Duration::from_millis(1000);
 const INDEX_INTERVAL: Duration = Duration::from_millis(500);
-/// Fingerprints missing after an upgrade or an edit are found by a query over all documents:
-/// cheap, but not worth running every second.
-const SIMHASH_BACKFILL_INTERVAL: Duration = Duration::from_secs(30);
+const SIMHASH_INTERVAL: Duration = Duration::from_millis(1000);
 
 pub struct BackgroundTasks {
     lib: Arc<Library>,
@@ -51,11 +49,11 @@ impl BackgroundTasks {
                 |lib| async move { lib.derive_keywords().await.map(|_| ()) },
             ),
             every(
-                SIMHASH_BACKFILL_INTERVAL,
+                SIMHASH_INTERVAL,
                 lib.clone(),
                 stopped.clone(),
-                "fingerprinting documents for near-duplicate detection",
-                |lib| async move { lib.backfill_simhashes().await.map(|_| ()) },
+                "fingerprinting changed documents for near-duplicate detection",
+                |lib| async move { lib.fingerprint_changes().await.map(|_| ()) },
             ),
             every(
                 INDEX_INTERVAL,

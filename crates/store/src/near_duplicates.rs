@@ -196,9 +196,8 @@ impl Store {
         candidates(&self.pool, simhash).await
     }
 
-    /// Replace the fingerprint of a document after its text changed, with its pairs. `None`
-    /// removes it; the start-up backfill ([`Store::articles_without_simhash`]) then computes it
-    /// again, so an editor that cannot fingerprint may simply clear it.
+    /// Replace the fingerprint of a document, with its pairs; `None` removes both. (After an
+    /// edit, `wenyuan_core`'s change-feed follower calls this; an editor need not.)
     pub async fn set_simhash(&self, article_id: i64, simhash: Option<u64>) -> Result<()> {
         let mut tx = self.begin_write().await?;
         match simhash {

@@ -235,3 +235,63 @@ async fn unsupported_urls_get_a_clear_error() {
     let err = Store::connect("mysql://localhost/x").await.unwrap_err();
     assert!(err.to_string().contains("sqlite://"), "{err}");
 }
+
+#[tokio::test]
+async fn the_band_index_finds_every_fingerprint_within_three_bits_and_records_the_pairs() {
+    each_backend(|store, backend| async move {
+        let base: u64 = 0xDEAD_BEEF_0123_4567;
+        // One bit in each of the four 16-bit bands: 4 bits apart, no band shared.
+        let far = base ^ (1 | 1 << 16 | 1 << 32 | 1 << 48);
+        // Three bits in three bands: found through the fourth.
+        let near = base ^ (1 << 3 | 1 << 20 | 1 << 40);
+        let with = |title: &str, hash: &str, simhash: u64| NewArticle {
+            simhash: Some(simhash),
+            ..article(title, hash, None, "2024-01-01")
+        };
+        let out = store
+            .insert_articles(
+                &[
+                    with("原稿", "s1", base),
+                    with("远稿", "s2", far),
+                    with("近稿", "s3", near),
+                ],
+                1_000,
+            )
+            .await
+            .unwrap();
+        let ids: Vec<i64> = out
+            .iter()
+            .map(|o| match o {
+                InsertOutcome::Inserted(id) => *id,
+                other => panic!("{backend:?}: {other:?}"),
+            })
+            .collect();
+        let found: Vec<i64> = store
+            .simhash_candidates(base)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert!(
+            found.contains(&ids[0]) && found.contains(&ids[2]),
+            "{found:?}"
+        );
+        assert!(!found.contains(&ids[1]), "{backend:?}: no band shared");
+        // The pair within 3 bits was written with the fingerprints; the 4-bit one was not.
+        let (pairs, total) = store.duplicate_pairs(3, 10, 0).await.unwrap();
+        assert_eq!(total, 1, "{backend:?}");
+        assert_eq!(
+            (pairs[0].a_id, pairs[0].b_id, pairs[0].distance),
+            (ids[0], ids[2], 3)
+        );
+        assert_eq!(store.duplicate_pairs(2, 10, 0).await.unwrap().1, 0);
+        // Clearing a fingerprint forgets its pairs; writing it again finds them again.
+        store.set_simhash(ids[2], None).await.unwrap();
+        assert_eq!(store.duplicate_pairs(3, 10, 0).await.unwrap().1, 0);
+        store.set_simhash(ids[2], Some(near)).await.unwrap();
+        assert_eq!(store.duplicate_pairs(3, 10, 0).await.unwrap().1, 1);
+        assert_eq!(store.simhash(ids[2]).await.unwrap(), Some(near));
+    })
+    .await;
+}

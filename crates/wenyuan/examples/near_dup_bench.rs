@@ -592,7 +592,7 @@ async fn lookup(settings: &Settings, corpus: &[Doc]) -> Result<()> {
     let started = Instant::now();
     let missing = store.articles_without_simhash(200).await?;
     println!(
-        "backfill check (documents without a fingerprint): {} found in {:.1} ms",
+        "backfill query (documents without a fingerprint; run once per database): {} found in {:.1} ms",
         missing.len(),
         started.elapsed().as_secs_f64() * 1000.0
     );

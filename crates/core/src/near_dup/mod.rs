@@ -6,9 +6,11 @@
 //! pairs in the duplicates view: [`Library::duplicate_pairs`] lists the undecided ones and
 //! [`Library::decide_pair`] records `keep`, `hide` or `merge`.
 //!
-//! Fingerprints are written with each document. Documents stored before fingerprints existed
-//! (or whose fingerprint an edit cleared) get theirs from [`Library::backfill_simhashes`], which
-//! the background tasks run.
+//! Fingerprints are written with each document. [`Library::fingerprint_changes`], run by the
+//! background tasks, keeps them in step with the text: it follows the change feed and
+//! fingerprints again every document that changed (an edit needs nothing more than the change it
+//! records anyway); on a database that never had fingerprints it first runs
+//! [`Library::backfill_simhashes`] over all documents.
 
 use serde::Serialize;
 use wenyuan_store::{PairDecision, MAX_INDEXED_DISTANCE};
@@ -28,6 +30,10 @@ pub const DEFAULT_MAX_DISTANCE: u32 = 3;
 pub const PAIRS_PER_PAGE: i64 = 50;
 /// Documents fingerprinted per round of the backfill.
 const BACKFILL_BATCH: i64 = 200;
+/// Changes read per round when following the feed.
+const CHANGES_BATCH: i64 = 500;
+/// The settings key holding the last change whose documents have their fingerprints.
+const SIMHASH_CURSOR: &str = "cursor.simhash";
 
 /// A stored document close to the one looked up.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -201,17 +207,15 @@ impl Library {
     }
 
     /// Fingerprint documents that have none, a batch at a time until none is left. Returns how
-    /// many were fingerprinted. Safe on several nodes at once (the writes are upserts).
+    /// many were fingerprinted. Safe on several nodes at once (the writes are upserts). Reads
+    /// every document's id: [`Library::fingerprint_changes`] runs it once per database.
     pub async fn backfill_simhashes(&self) -> Result<usize> {
         let mut done = 0;
         loop {
             let batch = self.store.articles_without_simhash(BACKFILL_BATCH).await?;
             let count = batch.len();
             for (id, title, body) in batch {
-                // The stored body is the imported paragraphs joined by newlines: split it back the
-                // same way, so the backfill computes what the importer would have.
-                let paragraphs: Vec<&str> = body.split('\n').collect();
-                let hash = fingerprint(&title, &paragraphs).await?;
+                let hash = fingerprint_of_stored(&title, &body).await?;
                 self.store.set_simhash(id, Some(hash)).await?;
             }
             done += count;
@@ -220,4 +224,70 @@ impl Library {
             }
         }
     }
+
+    /// Bring the fingerprints up to date with the change feed: documents inserted without one
+    /// get one, documents whose text changed get a new one (with their pairs), deleted ones lose
+    /// theirs. The first run on a database (no cursor stored yet: an upgrade, or a new database)
+    /// runs [`Library::backfill_simhashes`] first. Returns how many fingerprints were written.
+    pub async fn fingerprint_changes(&self) -> Result<usize> {
+        let mut written = 0;
+        let mut cursor: i64 = match self.store.setting(SIMHASH_CURSOR).await? {
+            Some(value) => value.parse().unwrap_or(0),
+            None => {
+                // Changes up to here are covered by the backfill that follows.
+                let head = self.store.last_change_id().await?;
+                written += self.backfill_simhashes().await?;
+                head
+            }
+        };
+        loop {
+            let changes = self.store.changes_since(cursor, CHANGES_BATCH).await?;
+            let Some(last) = changes.last().map(|c| c.id) else {
+                break;
+            };
+            for change in &changes {
+                written += usize::from(
+                    self.refresh_simhash(change.article_id, &change.kind)
+                        .await?,
+                );
+            }
+            cursor = last;
+            self.store
+                .set_setting(SIMHASH_CURSOR, &cursor.to_string())
+                .await?;
+            if changes.len() < CHANGES_BATCH as usize {
+                break;
+            }
+        }
+        Ok(written)
+    }
+
+    /// Make the fingerprint of one changed document match its text; true when one was written.
+    async fn refresh_simhash(&self, id: i64, kind: &str) -> Result<bool> {
+        let stored = self.store.simhash(id).await?;
+        // The importer writes the fingerprint with the document: an insert is done already.
+        if kind == "insert" && stored.is_some() {
+            return Ok(false);
+        }
+        let Some(row) = self.store.article(id).await? else {
+            if stored.is_some() {
+                self.store.set_simhash(id, None).await?;
+            }
+            return Ok(false);
+        };
+        let hash = fingerprint_of_stored(&row.title, &row.body).await?;
+        if stored == Some(hash) {
+            // A change of status or access: the pairs stay as they are.
+            return Ok(false);
+        }
+        self.store.set_simhash(id, Some(hash)).await?;
+        Ok(true)
+    }
+}
+
+/// The fingerprint of a stored document. The stored body is the imported paragraphs joined by
+/// newlines: split back the same way, it gives what the importer computed.
+pub(crate) async fn fingerprint_of_stored(title: &str, body: &str) -> Result<u64> {
+    let paragraphs: Vec<&str> = body.split('\n').collect();
+    fingerprint(title, &paragraphs).await
 }

@@ -5,7 +5,8 @@
 -- apart agree on at least one band exactly (pigeonhole), so a lookup reads the rows sharing a band
 -- through these indexes instead of comparing with every document. Written in the transaction that
 -- inserts the document; documents imported before this migration get theirs from the start-up
--- backfill.
+-- backfill (wenyuan_core::near_dup), which also follows the change feed to fingerprint edited
+-- documents again.
 CREATE TABLE article_simhash (
     article_id  INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
     simhash     INTEGER NOT NULL,
