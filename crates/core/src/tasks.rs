@@ -36,8 +36,13 @@ impl BackgroundTasks {
                 VIEW_FLUSH_INTERVAL,
                 lib.clone(),
                 stopped.clone(),
-                "flushing views",
-                |lib| async move { lib.flush_views().await.map(|_| ()) },
+                "flushing views and searches",
+                |lib| async move {
+                    let views = lib.flush_views().await.map(|_| ());
+                    // Written even when the views failed: the two batches are independent.
+                    let misses = lib.flush_search_misses().await.map(|_| ());
+                    views.and(misses)
+                },
             ),
             every(
                 KEYWORDS_INTERVAL,
@@ -71,6 +76,9 @@ impl BackgroundTasks {
         }
         if let Err(err) = self.lib.flush_views().await {
             tracing::error!(%err, "the last flush of views failed; those views are lost");
+        }
+        if let Err(err) = self.lib.flush_search_misses().await {
+            tracing::error!(%err, "the last flush of searches with no results failed");
         }
     }
 }

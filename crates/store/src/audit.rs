@@ -83,8 +83,6 @@ impl Store {
 
 /// Record a change inside the transaction that makes it, so the log and the change land together.
 /// Store functions behind admin actions take a [`NewAuditEntry`] and call this.
-// Used by the store functions behind the desk's document, member and settings changes.
-#[allow(dead_code)]
 pub(crate) async fn record_audit_in(
     tx: &mut Transaction<'static, Any>,
     entry: &NewAuditEntry<'_>,

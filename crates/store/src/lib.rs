@@ -15,6 +15,7 @@ mod keywords;
 mod messages;
 mod sessions;
 mod settings;
+mod statistics;
 mod users;
 mod views;
 
@@ -29,7 +30,8 @@ pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use keywords::RelatedCandidate;
 pub use messages::{MessageCounts, MessageRow, NewMessage};
-pub use users::UserRow;
+pub use statistics::SearchMissRow;
+pub use users::{MemberChange, UserFilter, UserRow};
 pub use views::HotRow;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

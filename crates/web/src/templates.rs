@@ -51,6 +51,19 @@ const EMBEDDED: &[(&str, &str)] = &[
         "admin_audit.html",
         include_str!("../templates/admin_audit.html"),
     ),
+    // adminsite: members, settings, statistics.
+    (
+        "admin_members.html",
+        include_str!("../templates/admin_members.html"),
+    ),
+    (
+        "admin_settings.html",
+        include_str!("../templates/admin_settings.html"),
+    ),
+    (
+        "admin_stats.html",
+        include_str!("../templates/admin_stats.html"),
+    ),
 ];
 
 #[derive(Clone)]

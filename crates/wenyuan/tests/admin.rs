@@ -8,11 +8,33 @@ mod common;
 use common::{backends, TestApp, Visitor};
 
 /// Every page of the desk. Add each new admin page here: the door test walks them all.
-const ADMIN_PAGES: &[&str] = &["/admin", "/admin/audit", "/admin/audit?target=article:1"];
+const ADMIN_PAGES: &[&str] = &[
+    "/admin",
+    "/admin/audit",
+    "/admin/audit?target=article:1",
+    // adminsite
+    "/admin/stats",
+];
 /// The admins-only pages (editors get 403 too).
-const ADMIN_ONLY_PAGES: &[&str] = &["/admin/messages"];
+const ADMIN_ONLY_PAGES: &[&str] = &[
+    "/admin/messages",
+    // adminsite
+    "/admin/messages?show=unread",
+    "/admin/members",
+    "/admin/members?q=bo&role=admin&page=2",
+    "/admin/settings",
+];
 /// Every form target of the desk. Add each new admin POST here.
-const ADMIN_POSTS: &[&str] = &["/admin/messages/1/read"];
+const ADMIN_POSTS: &[&str] = &[
+    "/admin/messages/1/read",
+    // adminsite
+    "/admin/messages/1/unread",
+    "/admin/messages/1/note",
+    "/admin/members/1/role",
+    "/admin/members/1/disable",
+    "/admin/members/1/enable",
+    "/admin/settings",
+];
 
 async fn logged_in(app: &TestApp, name: &str, role: &str) -> Visitor {
     let password = format!("{name}-password");

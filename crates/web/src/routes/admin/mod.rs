@@ -8,6 +8,11 @@
 //! [`StaffForm`]: crate::staff::StaffForm
 
 mod dashboard;
+// The admins' site pages (adminsite): members, settings, inbox; statistics for all staff.
+mod members;
+mod messages;
+mod settings;
+mod stats;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -23,11 +28,16 @@ use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router<AppState> {
     let admins_only = Router::new()
-        .merge(super::contact::admin_router())
+        // adminsite: members, settings, the inbox.
+        .merge(members::router())
+        .merge(settings::router())
+        .merge(messages::router())
         .route_layer(from_fn_with_state(state.clone(), require_admin));
     Router::new()
         .route("/admin", get(dashboard::overview))
         .route("/admin/audit", get(dashboard::audit_log))
+        // adminsite: statistics (editors and admins).
+        .merge(stats::router())
         .merge(admins_only)
         .route_layer(from_fn_with_state(state, require_staff))
         .layer(DefaultBodyLimit::max(ADMIN_FORM_MAX_BYTES))
