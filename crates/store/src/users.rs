@@ -2,7 +2,7 @@ use sqlx::{Any, Transaction};
 
 use crate::audit::record_audit_in;
 use crate::error::{is_unique_violation, Context, StoreError};
-use crate::{NewAuditEntry, Result, Store};
+use crate::{Backend, NewAuditEntry, Result, Store};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -172,15 +172,8 @@ impl Store {
         now: i64,
     ) -> Result<MemberChange> {
         let mut tx = self.begin_write().await?;
-        let Some(user) = user_in(&mut tx, id).await? else {
-            return Ok(MemberChange::Missing);
-        };
-        if user.role == "admin"
-            && role != "admin"
-            && user.disabled == 0
-            && other_enabled_admins(&mut tx, id).await? == 0
-        {
-            return Ok(MemberChange::LastAdmin);
+        if let Some(refused) = refusal(&mut tx, self.backend(), id, role != "admin").await? {
+            return Ok(refused);
         }
         sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
             .bind(role)
@@ -204,15 +197,8 @@ impl Store {
         now: i64,
     ) -> Result<MemberChange> {
         let mut tx = self.begin_write().await?;
-        let Some(user) = user_in(&mut tx, id).await? else {
-            return Ok(MemberChange::Missing);
-        };
-        if disabled
-            && user.role == "admin"
-            && user.disabled == 0
-            && other_enabled_admins(&mut tx, id).await? == 0
-        {
-            return Ok(MemberChange::LastAdmin);
+        if let Some(refused) = refusal(&mut tx, self.backend(), id, disabled).await? {
+            return Ok(refused);
         }
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disabled))
@@ -253,20 +239,40 @@ impl Store {
     }
 }
 
-async fn user_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Option<UserRow>> {
-    sqlx::query_as::<Any, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
-        .context("reading a user")
-}
-
-async fn other_enabled_admins(tx: &mut Transaction<'static, Any>, id: i64) -> Result<i64> {
-    sqlx::query_scalar::<Any, i64>(
+/// Why a change to user `id` may not go ahead, if it may not: the user is missing, or the change
+/// (`demotes`: it takes away admin rights or the account) would leave no enabled admin.
+async fn refusal(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    id: i64,
+    demotes: bool,
+) -> Result<Option<MemberChange>> {
+    if demotes && backend == Backend::Postgres {
+        // Lock the admins' rows first: two admins demoting each other at once then take turns,
+        // and the second sees the first's change. (SQLite's write transaction is exclusive.)
+        sqlx::query("SELECT id FROM users WHERE role = 'admin' AND disabled = 0 FOR UPDATE")
+            .execute(&mut **tx)
+            .await
+            .context("locking the admins")?;
+    }
+    let user =
+        sqlx::query_as::<Any, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await
+            .context("reading a user")?;
+    let Some(user) = user else {
+        return Ok(Some(MemberChange::Missing));
+    };
+    if !(demotes && user.role == "admin" && user.disabled == 0) {
+        return Ok(None);
+    }
+    let others = sqlx::query_scalar::<Any, i64>(
         "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
     )
     .bind(id)
     .fetch_one(&mut **tx)
     .await
-    .context("counting enabled admins")
+    .context("counting enabled admins")?;
+    Ok((others == 0).then_some(MemberChange::LastAdmin))
 }
