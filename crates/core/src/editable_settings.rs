@@ -281,19 +281,32 @@ pub fn apply_stored(base: &SiteSettings, stored: &HashMap<String, String>) -> Si
 }
 
 impl Library {
-    /// Put the admin's saved settings over the configured ones (at start-up).
-    pub async fn load_stored_settings(&self) -> Result<()> {
+    /// Put the admin's saved settings over the ones in force, if they changed since last read.
+    /// Called at start-up and by the background tasks every few seconds, so a save made on
+    /// another node (or by another process) shows here too. Returns whether anything changed.
+    pub async fn load_stored_settings(&self) -> Result<bool> {
         let stored: HashMap<String, String> = self
             .store
             .settings_with_prefix(PREFIX)
             .await?
             .into_iter()
             .collect();
-        if !stored.is_empty() {
-            let merged = apply_stored(&self.settings(), &stored);
-            self.replace_settings(merged);
+        {
+            let mut seen = self
+                .stored_settings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if seen.as_ref() == Some(&stored) {
+                return Ok(false);
+            }
+            *seen = Some(stored.clone());
         }
-        Ok(())
+        if stored.is_empty() {
+            return Ok(false);
+        }
+        let merged = apply_stored(&self.settings(), &stored);
+        self.replace_settings(merged);
+        Ok(true)
     }
 
     /// Validate and save the form, record it in the audit log, and put it in force at once.
@@ -307,6 +320,10 @@ impl Library {
         let detail = changed_fields(&before, &after);
         let entry = audit_entry(actor, "settings.update", "", &detail);
         self.store.set_settings(&pairs, &entry, self.now()).await?;
+        *self
+            .stored_settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(stored);
         self.replace_settings(next);
         Ok(())
     }

@@ -25,6 +25,8 @@ pub struct Library {
     /// The live settings: swapped whole when an admin saves new ones, so a reader holding the old
     /// `Arc` finishes its request with a consistent set. Read through [`Library::settings`].
     settings: RwLock<Arc<SiteSettings>>,
+    /// The admin's saved settings as last read, so a periodic re-read only swaps on a change.
+    pub(crate) stored_settings: std::sync::Mutex<Option<HashMap<String, String>>>,
     pub clock: Arc<dyn Clock>,
     documents: RwLock<HashMap<i64, Arc<Document>>>,
     /// The last change-feed id whose effects the caches have seen.
@@ -114,6 +116,7 @@ impl Library {
             index_lock: tokio::sync::Mutex::new(()),
             store,
             settings: RwLock::new(Arc::new(settings)),
+            stored_settings: std::sync::Mutex::new(None),
             clock,
             documents: RwLock::new(HashMap::new()),
             applied_change: AtomicI64::new(head),

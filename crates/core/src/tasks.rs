@@ -1,5 +1,6 @@
-//! Background work of a server process: following the change feed, flushing counted views,
-//! deriving keywords, updating the search index. Each loop survives errors (logged, retried on the next tick).
+//! Background work of a server process: following the change feed, flushing counted views and
+//! searches with no results, deriving keywords, updating the search index, re-reading the saved
+//! settings. Each loop survives errors (logged, retried on the next tick).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +15,8 @@ pub const VIEW_FLUSH_INTERVAL: Duration = Duration::from_millis(500);
 const CHANGE_FOLLOW_INTERVAL: Duration = Duration::from_millis(500);
 const KEYWORDS_INTERVAL: Duration = Duration::from_millis(1000);
 const INDEX_INTERVAL: Duration = Duration::from_millis(500);
+/// How often the admin's saved settings are re-read (a save on another node shows within this).
+const SETTINGS_INTERVAL: Duration = Duration::from_secs(5);
 
 pub struct BackgroundTasks {
     lib: Arc<Library>,
@@ -62,6 +65,13 @@ impl BackgroundTasks {
                     }
                     Ok(())
                 },
+            ),
+            every(
+                SETTINGS_INTERVAL,
+                lib.clone(),
+                stopped.clone(),
+                "re-reading the saved settings",
+                |lib| async move { lib.load_stored_settings().await.map(|_| ()) },
             ),
         ];
         BackgroundTasks { lib, stop, handles }

@@ -357,6 +357,27 @@ async fn saved_settings_show_everywhere_at_once_and_survive_a_restart() {
         assert!(home.contains("范文测试网"), "{backend:?}: after a restart");
         assert_eq!(guest.get("/register").await.status, 403);
         assert_eq!(guest.get("/wechat-qr.svg").await.body, second_qr.body);
+
+        // A save made on another node (straight into the database) shows at the next re-read,
+        // which the background tasks do every few seconds.
+        let entry = NewAuditEntry {
+            user_id: None,
+            user_name: "node2",
+            action: "settings.update",
+            target: "",
+            detail: "",
+        };
+        let store = &app.lib().store;
+        store
+            .set_settings(&[("site.name".into(), "另一节点改的名".into())], &entry, 0)
+            .await
+            .unwrap();
+        assert!(app.lib().load_stored_settings().await.unwrap());
+        assert!(!app.lib().load_stored_settings().await.unwrap(), "once");
+        assert!(
+            guest.get("/").await.body.contains("另一节点改的名"),
+            "{backend:?}"
+        );
         app.stop().await;
     }
 }
