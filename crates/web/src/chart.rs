@@ -11,7 +11,7 @@ use std::fmt::Write;
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 240.0;
 /// Room for the value labels (left) and the day labels (bottom).
-const LEFT: f64 = 48.0;
+const LEFT: f64 = 64.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 14.0;
 const BOTTOM: f64 = 36.0;
@@ -80,10 +80,9 @@ pub fn line_chart(labels: &Labels<'_>, points: &[Point<'_>]) -> String {
     );
     let _ = write!(
         svg,
-        r#"<g class="labels"><text class="max" x="{lx}" y="{ty:.1}" text-anchor="end">{max}</text><text x="{lx}" y="{floor:.1}" text-anchor="end">0</text><text class="unit" x="{lx}" y="{uy}" text-anchor="end">{unit}</text>"#,
+        r#"<g class="labels"><text class="max" x="{lx}" y="{ty:.1}" text-anchor="end">{max} {unit}</text><text x="{lx}" y="{floor:.1}" text-anchor="end">0</text>"#,
         lx = LEFT - 6.0,
         ty = TOP + 4.0,
-        uy = HEIGHT - 4.0,
         unit = escape(labels.unit),
     );
     // A tick per day; a label every few days and on the last.
@@ -206,7 +205,10 @@ mod tests {
         assert_eq!(ys[2], TOP, "the maximum is at the top");
         assert_eq!(ys[0], HEIGHT - BOTTOM, "zero is on the floor");
         assert!((ys[1] - ys[3]).abs() < 1e-9 && ys[1] > ys[2] && ys[1] < ys[0]);
-        assert!(svg.contains(r#"<text class="max" x="42" y="18.0" text-anchor="end">10</text>"#));
+        assert!(
+            svg.contains(r#"<text class="max" x="58" y="18.0" text-anchor="end">10 次</text>"#),
+            "the maximum, with its unit, on the value axis"
+        );
     }
 
     #[test]
