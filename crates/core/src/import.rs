@@ -1,22 +1,29 @@
-//! Importing documents from files: `.jsonl` (the corpus format), `.txt` and `.md`, in any of the
-//! encodings Chinese text files come in. Each `.txt`/`.md` file is one document, stored whole or
-//! not at all; a `.jsonl` file is many, stored in batches, and a bad line fails alone.
+//! Importing documents from files: `.jsonl` (the corpus format), `.txt`, `.md`, `.docx`, saved web
+//! pages (`.html`/`.htm`) and `.zip` archives of those, from disk (`wenyuan import`) or from
+//! uploaded bytes ([`Library::import_upload`]). Each document file is one document, stored whole
+//! or not at all; a `.jsonl` file is many, stored in batches, and a bad line fails alone; each
+//! entry of a `.zip` is imported as its own file, with its own result.
+
+mod formats;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use wenyuan_store::{InsertOutcome, NewArticle};
-use wenyuan_text::{
-    content_hash, decode_text, paragraphs_from_body, parse_markdown, parse_txt, ParsedDoc,
-};
+use wenyuan_store::NewArticle;
+use wenyuan_text::archive::{human_size, read_zip, ArchiveLimits};
+use wenyuan_text::{content_hash, paragraphs_from_body, ParsedDoc};
 
 use crate::clock::local_date;
+pub use crate::near_dup::hold::ImportOutcome;
 use crate::{Access, CoreError, Library, Result};
+use formats::{parse_document, FileKind, SUPPORTED};
 
-/// A `.txt`/`.md` file larger than this is refused: no real 范文 is that long, and reading it whole
-/// would cost that much memory.
-pub const MAX_TEXT_FILE_BYTES: u64 = 32 * 1024 * 1024;
+/// Files (and uploads, and zip entries) larger than this are refused by default: no real 范文 is
+/// that long, and a document file is read whole.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
+/// The statuses a document can have; imports default to `published`.
+pub const STATUSES: [&str; 4] = ["draft", "pending", "published", "hidden"];
 /// A single `.jsonl` line larger than this is refused.
 const MAX_JSONL_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// Documents per transaction for `.jsonl`: big enough to amortise the commit, small enough that a
@@ -29,6 +36,94 @@ pub struct ImportOptions {
     pub category: Option<String>,
     /// Access level for documents whose front matter names none.
     pub access: Access,
+    /// Status of the imported documents, one of [`STATUSES`]: uploads may come in as `draft`.
+    pub status: String,
+    /// Larger document files, uploads and zip entries are refused. `.jsonl` files on disk are
+    /// streamed and not held to it.
+    pub max_file_bytes: u64,
+    /// Publish documents close to a stored one (or to an earlier one of the same import) instead
+    /// of holding them as `pending` for an editor (`--allow-near-duplicates`).
+    pub allow_near_duplicates: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            category: None,
+            access: Access::Public,
+            status: "published".to_owned(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            allow_near_duplicates: false,
+        }
+    }
+}
+
+impl ImportOptions {
+    /// The limits a `.zip` upload or a `.docx` is read under: the per-file limit applies to
+    /// each entry.
+    fn archive_limits(&self) -> ArchiveLimits {
+        ArchiveLimits {
+            max_entry_bytes: self.max_file_bytes,
+            ..ArchiveLimits::default()
+        }
+    }
+}
+
+/// What became of one file (or `.jsonl` record, or zip entry).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileResult {
+    /// The file: a path, an upload name, `archive.zip!folder/a.docx`, or `file.jsonl:12`.
+    pub place: String,
+    pub outcome: FileOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileOutcome {
+    Imported {
+        id: i64,
+    },
+    /// The same title and text is already stored as document `of`.
+    Duplicate {
+        of: i64,
+    },
+    /// Stored as `id`, but close to document `of`: `held` says whether it waits as `pending` for
+    /// an editor (the default) or was published anyway.
+    NearDuplicate {
+        id: i64,
+        of: i64,
+        similarity: f64,
+        held: bool,
+    },
+    Failed {
+        reason: String,
+    },
+}
+
+impl FileResult {
+    fn failed(place: impl Into<String>, reason: impl Into<String>) -> Self {
+        FileResult {
+            place: place.into(),
+            outcome: FileOutcome::Failed {
+                reason: reason.into(),
+            },
+        }
+    }
+
+    fn inserted(place: impl Into<String>, outcome: ImportOutcome) -> Self {
+        FileResult {
+            place: place.into(),
+            outcome: match outcome {
+                ImportOutcome::Inserted { id } => FileOutcome::Imported { id },
+                ImportOutcome::Duplicate { of } => FileOutcome::Duplicate { of },
+                ImportOutcome::NearDuplicate { id, of, held } => FileOutcome::NearDuplicate {
+                    id,
+                    of: of.id,
+                    similarity: of.similarity,
+                    held,
+                },
+            },
+        }
+    }
 }
 
 /// One document or file that could not be imported, and why.
@@ -46,18 +141,45 @@ pub struct ImportReport {
     pub failures: Vec<ImportFailure>,
     /// Ids of the documents inserted, in order.
     pub inserted_ids: Vec<i64>,
+    /// The files skipped as duplicates, with the id of the document they duplicate.
+    pub duplicates: Vec<(String, i64)>,
+    /// Inserted documents close to another: (place, new id, id of the other, similarity).
+    /// Counted in `imported` too; held as `pending` unless the import allowed near-duplicates.
+    pub near_duplicates: Vec<(String, i64, i64, f64)>,
+    /// How many of `near_duplicates` were held as `pending`.
+    pub held: usize,
 }
 
 impl ImportReport {
-    fn add(&mut self, outcomes: &[InsertOutcome]) {
-        for outcome in outcomes {
-            match outcome {
-                InsertOutcome::Inserted(id) => {
-                    self.imported += 1;
-                    self.inserted_ids.push(*id);
-                }
-                InsertOutcome::Duplicate(_) => self.skipped += 1,
+    pub fn add(&mut self, places: &[String], outcomes: &[ImportOutcome]) {
+        for (place, outcome) in places.iter().zip(outcomes) {
+            self.record(FileResult::inserted(place.clone(), outcome.clone()));
+        }
+    }
+
+    fn record(&mut self, result: FileResult) {
+        match result.outcome {
+            FileOutcome::Imported { id } => {
+                self.imported += 1;
+                self.inserted_ids.push(id);
             }
+            FileOutcome::Duplicate { of } => {
+                self.skipped += 1;
+                self.duplicates.push((result.place, of));
+            }
+            FileOutcome::NearDuplicate {
+                id,
+                of,
+                similarity,
+                held,
+            } => {
+                self.imported += 1;
+                self.inserted_ids.push(id);
+                self.near_duplicates
+                    .push((result.place, id, of, similarity));
+                self.held += usize::from(held);
+            }
+            FileOutcome::Failed { reason } => self.fail(result.place, reason),
         }
     }
 
@@ -68,14 +190,36 @@ impl ImportReport {
         });
     }
 
-    /// The summary line the CLI prints.
+    /// The summary line the CLI prints, e.g. `imported 10 (2 held as near-duplicates), skipped 1,
+    /// failed 0`; without near-duplicates just `imported 10, skipped 1, failed 0`.
     pub fn summary(&self) -> String {
+        let note = match (self.near_duplicates.len(), self.held) {
+            (0, _) => String::new(),
+            (_, held) if held > 0 => format!(" ({held} held as near-duplicates)"),
+            (published, _) => format!(" ({published} near-duplicates published)"),
+        };
         format!(
-            "imported {}, skipped {}, failed {}",
+            "imported {}{note}, skipped {}, failed {}",
             self.imported,
             self.skipped,
             self.failures.len()
         )
+    }
+
+    /// One line per near-duplicate, e.g. `#12 is a near-duplicate of #3 (similarity 0.953), held
+    /// as pending: a.txt`. (One import either holds all its near-duplicates or publishes them all.)
+    pub fn near_duplicate_lines(&self) -> Vec<String> {
+        let what = if self.held > 0 {
+            "held as pending"
+        } else {
+            "published"
+        };
+        self.near_duplicates
+            .iter()
+            .map(|(place, id, of, similarity)| {
+                format!("#{id} is a near-duplicate of #{of} (similarity {similarity:.3}), {what}: {place}")
+            })
+            .collect()
     }
 }
 
@@ -87,6 +231,8 @@ pub trait ImportProgress: Send + Sync {
     fn advance(&self, _bytes: u64) {}
     /// A failure happened (also kept in the report).
     fn failed(&self, _failure: &ImportFailure) {}
+    /// A file was skipped as a duplicate of document `of` (also kept in the report).
+    fn duplicate(&self, _place: &str, _of: i64) {}
 }
 
 pub struct NoProgress;
@@ -132,25 +278,6 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FileKind {
-    Jsonl,
-    Txt,
-    Markdown,
-}
-
-impl FileKind {
-    fn of(path: &Path) -> Option<Self> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "jsonl" | "ndjson" => Some(FileKind::Jsonl),
-            "txt" | "text" => Some(FileKind::Txt),
-            "md" | "markdown" => Some(FileKind::Markdown),
-            _ => None,
-        }
-    }
-}
-
 /// One record of a `.jsonl` file (see `shared/corpus/README.md`).
 #[derive(Debug, Deserialize)]
 struct JsonlRecord {
@@ -190,85 +317,158 @@ impl Library {
         progress.start(total);
         let mut report = ImportReport::default();
         for file in &files {
-            let before = report.failures.len();
-            let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-            match FileKind::of(file) {
-                Some(FileKind::Jsonl) => {
-                    self.import_jsonl(file, options, progress, &mut report)
-                        .await?
+            let (failures, duplicates) = (report.failures.len(), report.duplicates.len());
+            if FileKind::of(file) == Some(FileKind::Jsonl) {
+                self.import_jsonl(file, options, progress, &mut report)
+                    .await?;
+            } else {
+                let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+                for result in self.import_file(file, size, options).await? {
+                    report.record(result);
                 }
-                Some(kind) => {
-                    match self.import_text_file(file, kind, options).await {
-                        Ok(outcome) => report.add(&[outcome]),
-                        Err(CoreError::Invalid(reason)) => {
-                            report.fail(file.display().to_string(), reason)
-                        }
-                        Err(other) => return Err(other),
-                    }
-                    progress.advance(size);
-                }
-                None => {
-                    report.fail(
-                        file.display().to_string(),
-                        "unsupported file type (use .txt, .md or .jsonl)",
-                    );
-                    progress.advance(size);
-                }
+                progress.advance(size);
             }
-            for failure in &report.failures[before..] {
+            for failure in &report.failures[failures..] {
                 progress.failed(failure);
+            }
+            for (place, of) in &report.duplicates[duplicates..] {
+                progress.duplicate(place, *of);
             }
         }
         Ok(report)
     }
 
-    /// Import one `.txt` or `.md` file given as bytes (also used by uploads).
+    /// Import an uploaded file: a document, a `.jsonl`, or a `.zip` of those. Every document
+    /// gets its own result; only a database failure is an error.
+    pub async fn import_upload(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        options: &ImportOptions,
+    ) -> Result<Vec<FileResult>> {
+        let name = name.trim();
+        if bytes.len() as u64 > options.max_file_bytes {
+            return Ok(vec![too_large(name, bytes.len() as u64, options)]);
+        }
+        match FileKind::of_name(name) {
+            Some(FileKind::Zip) => self.import_zip(name, bytes, options).await,
+            Some(kind) => self.import_document_bytes(name, kind, bytes, options).await,
+            None => Ok(vec![unsupported(name)]),
+        }
+    }
+
+    /// A file on disk other than `.jsonl`, checked against the size limit before it is read.
+    async fn import_file(
+        &self,
+        file: &Path,
+        size: u64,
+        options: &ImportOptions,
+    ) -> Result<Vec<FileResult>> {
+        let place = file.display().to_string();
+        if FileKind::of(file).is_none() {
+            return Ok(vec![unsupported(&place)]);
+        }
+        if size > options.max_file_bytes {
+            return Ok(vec![too_large(&place, size, options)]);
+        }
+        match std::fs::read(file) {
+            Ok(bytes) => self.import_upload(&place, &bytes, options).await,
+            Err(e) => Ok(vec![FileResult::failed(place, format!("cannot read: {e}"))]),
+        }
+    }
+
+    /// Each entry of a `.zip` as a file of its own, named `archive.zip!path/in/archive`.
+    async fn import_zip(
+        &self,
+        place: &str,
+        bytes: &[u8],
+        options: &ImportOptions,
+    ) -> Result<Vec<FileResult>> {
+        let entries = match read_zip(bytes, &options.archive_limits()) {
+            Ok(entries) => entries,
+            Err(e) => return Ok(vec![FileResult::failed(place, e.to_string())]),
+        };
+        if entries.is_empty() {
+            return Ok(vec![FileResult::failed(
+                place,
+                "the archive holds no files",
+            )]);
+        }
+        let mut results = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let entry_place = format!("{place}!{}", entry.name);
+            match (entry.contents, FileKind::of_name(&entry.name)) {
+                (Err(e), _) => results.push(FileResult::failed(entry_place, e.to_string())),
+                // `read_zip` refuses nested archives; this only guards against a renamed one.
+                (Ok(_), None | Some(FileKind::Zip)) => results.push(unsupported(&entry_place)),
+                (Ok(bytes), Some(kind)) => results.extend(
+                    self.import_document_bytes(&entry_place, kind, &bytes, options)
+                        .await?,
+                ),
+            }
+        }
+        Ok(results)
+    }
+
+    /// One document file's bytes (or a `.jsonl`'s records) into the library.
+    async fn import_document_bytes(
+        &self,
+        place: &str,
+        kind: FileKind,
+        bytes: &[u8],
+        options: &ImportOptions,
+    ) -> Result<Vec<FileResult>> {
+        if kind == FileKind::Jsonl {
+            let mut report = ImportReport::default();
+            self.import_jsonl_reader(place, bytes, options, &NoProgress, &mut report)
+                .await?;
+            return Ok(jsonl_results(place, report));
+        }
+        let parsed = match parse_document(kind, bytes, &options.archive_limits()) {
+            Ok(parsed) => parsed,
+            Err(reason) => return Ok(vec![FileResult::failed(place, reason)]),
+        };
+        let source = place.rsplit(['/', '\\']).next().unwrap_or(place).to_owned();
+        match self.insert_parsed(parsed, options, Some(source)).await {
+            Ok(outcome) => Ok(vec![FileResult::inserted(place, outcome)]),
+            Err(CoreError::Invalid(reason)) => Ok(vec![FileResult::failed(place, reason)]),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The one place where a parsed document becomes a row and is inserted (checks on new
+    /// documents, such as near-duplicate detection, belong here).
+    async fn insert_parsed(
+        &self,
+        parsed: ParsedDoc,
+        options: &ImportOptions,
+        source: Option<String>,
+    ) -> Result<ImportOutcome> {
+        let article = self.new_article(parsed, options, source, None)?;
+        let outcomes = self
+            .insert_checked(vec![article], options.allow_near_duplicates)
+            .await?;
+        outcomes
+            .into_iter()
+            .next()
+            .ok_or_else(|| CoreError::Internal("the store returned no outcome".to_owned()))
+    }
+
+    /// Import one `.txt` or `.md` file given as bytes (the demo's bundled seed).
     pub async fn import_text_bytes(
         &self,
         name: &str,
         bytes: &[u8],
         options: &ImportOptions,
-    ) -> Result<InsertOutcome> {
-        let kind = FileKind::of(Path::new(name)).unwrap_or(FileKind::Txt);
-        let decoded = decode_text(bytes).map_err(|e| CoreError::Invalid(e.to_string()))?;
-        let parsed = match kind {
-            FileKind::Markdown => parse_markdown(&decoded.text),
-            _ => parse_txt(&decoded.text),
-        }
-        .map_err(|e| CoreError::Invalid(e.to_string()))?;
-        let article = self.new_article(parsed, options, Some(name.to_owned()), None)?;
-        let outcomes = self.store.insert_articles(&[article], self.now()).await?;
-        outcomes
-            .first()
-            .copied()
-            .ok_or_else(|| CoreError::Internal("the store returned no outcome".to_owned()))
-    }
-
-    async fn import_text_file(
-        &self,
-        file: &Path,
-        kind: FileKind,
-        options: &ImportOptions,
-    ) -> Result<InsertOutcome> {
-        let invalid = |reason: String| CoreError::Invalid(reason);
-        let meta = std::fs::metadata(file).map_err(|e| invalid(format!("cannot read: {e}")))?;
-        if meta.len() > MAX_TEXT_FILE_BYTES {
-            return Err(invalid(format!(
-                "file is too large ({} MB; the limit is {} MB)",
-                meta.len() / (1024 * 1024),
-                MAX_TEXT_FILE_BYTES / (1024 * 1024)
-            )));
-        }
-        let bytes = std::fs::read(file).map_err(|e| invalid(format!("cannot read: {e}")))?;
-        let name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let name = match kind {
-            FileKind::Markdown if !name.ends_with(".md") => format!("{name}.md"),
-            _ => name,
+    ) -> Result<ImportOutcome> {
+        let kind = match FileKind::of_name(name) {
+            Some(FileKind::Markdown) => FileKind::Markdown,
+            _ => FileKind::Txt,
         };
-        self.import_text_bytes(&name, &bytes, options).await
+        let parsed =
+            parse_document(kind, bytes, &options.archive_limits()).map_err(CoreError::Invalid)?;
+        self.insert_parsed(parsed, options, Some(name.to_owned()))
+            .await
     }
 
     async fn import_jsonl(
@@ -302,6 +502,7 @@ impl Library {
         report: &mut ImportReport,
     ) -> Result<()> {
         let mut batch = Vec::with_capacity(JSONL_BATCH);
+        let mut places = Vec::with_capacity(JSONL_BATCH);
         let mut line = Vec::new();
         let mut number = 0usize;
         loop {
@@ -330,18 +531,26 @@ impl Library {
                 continue;
             }
             match self.jsonl_article(text, options) {
-                Ok(article) => batch.push(article),
+                Ok(article) => {
+                    batch.push(article);
+                    places.push(format!("{place}:{number}"));
+                }
                 Err(reason) => report.fail(format!("{place}:{number}"), reason),
             }
             if batch.len() >= JSONL_BATCH {
-                let outcomes = self.store.insert_articles(&batch, self.now()).await?;
-                report.add(&outcomes);
-                batch.clear();
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(JSONL_BATCH));
+                let outcomes = self
+                    .insert_checked(full, options.allow_near_duplicates)
+                    .await?;
+                report.add(&places, &outcomes);
+                places.clear();
             }
         }
         if !batch.is_empty() {
-            let outcomes = self.store.insert_articles(&batch, self.now()).await?;
-            report.add(&outcomes);
+            let outcomes = self
+                .insert_checked(batch, options.allow_near_duplicates)
+                .await?;
+            report.add(&places, &outcomes);
         }
         Ok(())
     }
@@ -390,6 +599,13 @@ impl Library {
         source: Option<String>,
         external_id: Option<String>,
     ) -> Result<NewArticle> {
+        if !STATUSES.contains(&options.status.as_str()) {
+            return Err(CoreError::Invalid(format!(
+                "unknown status {:?} (use one of {})",
+                options.status,
+                STATUSES.join(", ")
+            )));
+        }
         let access = match parsed.access.as_deref() {
             Some(a) => a.parse::<Access>().map_err(CoreError::Invalid)?,
             None => options.access,
@@ -420,15 +636,67 @@ impl Library {
             category,
             tags,
             access: access.as_str().to_owned(),
-            status: "published".to_owned(),
+            status: options.status.clone(),
             views_base: parsed.views.unwrap_or(0).max(0),
             content_hash: hash,
             source,
             external_id,
             preview_ratio: None,
             preview_max: None,
+            simhash: None,
         })
     }
+}
+
+/// The results of a `.jsonl` upload: one per record that was imported, skipped or failed.
+fn jsonl_results(place: &str, report: ImportReport) -> Vec<FileResult> {
+    let near: Vec<i64> = report.near_duplicates.iter().map(|n| n.1).collect();
+    let imported = report
+        .inserted_ids
+        .into_iter()
+        .filter(|id| !near.contains(id))
+        .map(|id| FileResult::inserted(place, ImportOutcome::Inserted { id }));
+    let held = report.held > 0;
+    let near_duplicates = report
+        .near_duplicates
+        .into_iter()
+        .map(|(place, id, of, similarity)| FileResult {
+            place,
+            outcome: FileOutcome::NearDuplicate {
+                id,
+                of,
+                similarity,
+                held,
+            },
+        });
+    let duplicates = report
+        .duplicates
+        .into_iter()
+        .map(|(place, of)| FileResult::inserted(place, ImportOutcome::Duplicate { of }));
+    let failures = report
+        .failures
+        .into_iter()
+        .map(|f| FileResult::failed(f.place, f.reason));
+    imported
+        .chain(near_duplicates)
+        .chain(duplicates)
+        .chain(failures)
+        .collect()
+}
+
+fn unsupported(place: &str) -> FileResult {
+    FileResult::failed(place, format!("unsupported file type ({SUPPORTED})"))
+}
+
+fn too_large(place: &str, size: u64, options: &ImportOptions) -> FileResult {
+    FileResult::failed(
+        place,
+        format!(
+            "file is too large ({}; the limit is {})",
+            human_size(&size),
+            human_size(&options.max_file_bytes)
+        ),
+    )
 }
 
 /// Skip to the end of an over-long line without holding it in memory.

@@ -15,6 +15,7 @@ pub mod import;
 pub mod library;
 pub mod member_admin;
 pub mod members;
+pub mod near_dup;
 pub mod related;
 pub mod search;
 pub mod settings;

@@ -34,6 +34,10 @@ pub struct SiteSettings {
     /// Whether the server sits behind a reverse proxy whose `X-Forwarded-For` names the client.
     /// Off by default: a client could otherwise claim any address and slip past rate limits.
     pub trust_proxy: bool,
+    /// Largest SimHash distance (bits of 64) at which an imported document counts as a
+    /// near-duplicate of a stored one and is held as `pending`; at most
+    /// `wenyuan_store::MAX_INDEXED_DISTANCE`. 0 holds only documents whose words are the same.
+    pub near_duplicate_distance: u32,
 }
 
 impl Default for SiteSettings {
@@ -51,6 +55,7 @@ impl Default for SiteSettings {
             wechat: None,
             contact: ContactInfo::default(),
             trust_proxy: false,
+            near_duplicate_distance: crate::near_dup::DEFAULT_MAX_DISTANCE,
         }
     }
 }

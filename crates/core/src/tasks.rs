@@ -1,6 +1,7 @@
 //! Background work of a server process: following the change feed, flushing counted views and
-//! searches with no results, deriving keywords, updating the search index, re-reading the saved
-//! settings. Each loop survives errors (logged, retried on the next tick).
+//! searches with no results, deriving keywords, updating the search index, fingerprinting
+//! documents that have no SimHash, re-reading the saved settings. Each loop survives errors
+//! (logged, retried on the next tick).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +18,9 @@ const KEYWORDS_INTERVAL: Duration = Duration::from_millis(1000);
 const INDEX_INTERVAL: Duration = Duration::from_millis(500);
 /// How often the admin's saved settings are re-read (a save on another node shows within this).
 const SETTINGS_INTERVAL: Duration = Duration::from_secs(5);
+/// Fingerprints missing after an upgrade or an edit are found by a query over all documents:
+/// cheap, but not worth running every second.
+const SIMHASH_BACKFILL_INTERVAL: Duration = Duration::from_secs(30);
 
 pub struct BackgroundTasks {
     lib: Arc<Library>,
@@ -53,6 +57,13 @@ impl BackgroundTasks {
                 stopped.clone(),
                 "deriving keywords",
                 |lib| async move { lib.derive_keywords().await.map(|_| ()) },
+            ),
+            every(
+                SIMHASH_BACKFILL_INTERVAL,
+                lib.clone(),
+                stopped.clone(),
+                "fingerprinting documents for near-duplicate detection",
+                |lib| async move { lib.backfill_simhashes().await.map(|_| ()) },
             ),
             every(
                 INDEX_INTERVAL,

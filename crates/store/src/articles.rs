@@ -20,6 +20,10 @@ pub struct NewArticle {
     pub external_id: Option<String>,
     pub preview_ratio: Option<f64>,
     pub preview_max: Option<i64>,
+    /// SimHash of the title and paragraphs (`wenyuan_text::simhash`), stored with the document
+    /// in the same transaction so near-duplicate lookups see it at once. `None` leaves it to the
+    /// start-up backfill.
+    pub simhash: Option<u64>,
 }
 
 /// What happened to one document handed to [`Store::insert_articles`].
@@ -255,6 +259,9 @@ async fn insert_one(
         .execute(&mut **tx)
         .await
         .context("tagging an article")?;
+    }
+    if let Some(simhash) = article.simhash {
+        crate::near_duplicates::write_simhash_in(tx, id, simhash).await?;
     }
     crate::changes::record_in(tx, id, "insert", now).await?;
     Ok(InsertOutcome::Inserted(id))

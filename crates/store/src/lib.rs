@@ -13,6 +13,7 @@ mod db;
 mod error;
 mod keywords;
 mod messages;
+mod near_duplicates;
 mod sessions;
 mod settings;
 mod statistics;
@@ -30,6 +31,10 @@ pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use keywords::RelatedCandidate;
 pub use messages::{MessageCounts, MessageRow, NewMessage};
+pub use near_duplicates::{
+    simhash_bands, DuplicatePairRow, PairDecision, SimhashCandidate, MAX_INDEXED_DISTANCE,
+    SIMHASH_BANDS,
+};
 pub use statistics::SearchMissRow;
 pub use users::{MemberChange, UserFilter, UserRow};
 pub use views::HotRow;

@@ -21,6 +21,7 @@ fn article(title: &str, hash: &str, category: Option<&str>, date: &str) -> NewAr
         external_id: None,
         preview_ratio: None,
         preview_max: None,
+        simhash: None,
     }
 }
 

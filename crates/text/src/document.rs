@@ -85,8 +85,28 @@ pub fn paragraphs_from_body(body: &str) -> Vec<String> {
     paragraphs
 }
 
-/// Shared end of both parsers: drop a repeated title, cut chrome, require a body.
-fn finish_body(title: &str, mut paragraphs: Vec<String>) -> Result<Vec<String>, ParseError> {
+/// Takes a leading `date views` line (`2020-11-04 246`, `发布时间：2020-11-04 浏览：246` …) off
+/// `paragraphs`, returning the date and the view count.
+pub(crate) fn take_meta_line(paragraphs: &mut Vec<String>) -> (Option<String>, Option<i64>) {
+    match paragraphs.first().and_then(|l| meta_line(l)) {
+        Some(meta) => {
+            paragraphs.remove(0);
+            meta
+        }
+        None => (None, None),
+    }
+}
+
+/// The date and view count of a `date views` line, if `line` is one.
+pub(crate) fn meta_line(line: &str) -> Option<(Option<String>, Option<i64>)> {
+    meta::parse_meta_line(line).map(|meta| (Some(meta.date), meta.views))
+}
+
+/// Shared end of the parsers: drop a repeated title, cut chrome, require a body.
+pub(crate) fn finish_body(
+    title: &str,
+    mut paragraphs: Vec<String>,
+) -> Result<Vec<String>, ParseError> {
     if paragraphs.first().is_some_and(|p| p == title) {
         paragraphs.remove(0);
     }

@@ -11,19 +11,25 @@
 //! For editors: [`anonymize`] proposes placeholders for names (模板化).
 
 pub mod anonymize;
+pub mod archive;
 pub mod chrome;
 pub mod decode;
 pub mod document;
+pub mod docx;
 pub mod fingerprint;
 pub mod fold;
+pub mod html_page;
 pub mod keywords;
 pub mod outline;
 pub mod pinyin;
 pub mod preview;
 pub mod segment;
+pub mod simhash;
 
 mod chars;
 pub mod date;
+#[cfg(test)]
+mod test_zip;
 
 pub use anonymize::{apply, AnonymizeOptions, Anonymizer, Replacement, ReplacementKind};
 pub use chrome::{is_chrome_line, trim_page_chrome};

@@ -51,6 +51,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         "admin_audit.html",
         include_str!("../templates/admin_audit.html"),
     ),
+    (
+        "admin_upload.html",
+        include_str!("../templates/admin_upload.html"),
+    ),
+    (
+        "admin_duplicates.html",
+        include_str!("../templates/admin_duplicates.html"),
+    ),
     // adminsite: members, settings, statistics.
     (
         "admin_members.html",

@@ -688,6 +688,9 @@ async fn build(
     let options = ImportOptions {
         category: None,
         access: SiteSettings::default().default_access,
+        // The copies of the scaled corpus differ by a sentence: near-duplicates, to be searched all the same.
+        allow_near_duplicates: true,
+        ..ImportOptions::default()
     };
     let started = Instant::now();
     let imported = lib

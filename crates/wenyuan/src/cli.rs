@@ -19,7 +19,7 @@ pub struct Cli {
 pub enum Command {
     /// Run the web server.
     Serve(ServeArgs),
-    /// Import documents (.txt, .md, .jsonl files, or folders of them).
+    /// Import documents (.txt, .md, .docx, .html/.htm, .jsonl, .zip files, or folders of them).
     Import(ImportArgs),
     /// Manage user accounts.
     #[command(subcommand)]
@@ -71,6 +71,13 @@ pub struct ImportArgs {
     /// Access level for documents that do not name one: public, member or vip.
     #[arg(long, value_name = "LEVEL")]
     pub access: Option<String>,
+    /// Status of the imported documents: draft, pending, published or hidden.
+    #[arg(long, value_name = "STATUS", default_value = "published")]
+    pub status: String,
+    /// Publish documents that nearly duplicate a stored one (or one imported just before)
+    /// instead of holding them as pending for an editor.
+    #[arg(long)]
+    pub allow_near_duplicates: bool,
     /// Files or folders to import (folders are searched recursively).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,

@@ -43,6 +43,9 @@ pub struct FileConfig {
     pub page_size: Option<i64>,
     /// Trust `X-Forwarded-For` from a reverse proxy for the client's address.
     pub trust_proxy: Option<bool>,
+    /// Largest SimHash distance (0–3 bits of 64) at which an imported document is held as a
+    /// near-duplicate of a stored one (default 3).
+    pub near_duplicate_distance: Option<u32>,
     /// `[wechat]`: the 微信订阅号 shown in the sidebar and on /contact.
     pub wechat: Option<WechatFile>,
     /// `[contact]`: phone, email, wechat, qq, hours (联系客服).
@@ -178,6 +181,13 @@ impl Config {
         }
         if let Some(trust) = file.trust_proxy {
             site.trust_proxy = trust;
+        }
+        if let Some(distance) = file.near_duplicate_distance {
+            let max = wenyuan_store::MAX_INDEXED_DISTANCE;
+            if distance > max {
+                bail!("near_duplicate_distance must be between 0 and {max}, not {distance}");
+            }
+            site.near_duplicate_distance = distance;
         }
         if let Some(wechat) = file.wechat {
             site.wechat = Some(wechat.resolve(&data_dir)?);

@@ -15,20 +15,16 @@ pub async fn load_sample(lib: &Library) -> Result<ImportReport, CoreError> {
     let speech = ImportOptions {
         category: Some("讲话稿".to_owned()),
         access: Access::Member,
+        ..ImportOptions::default()
     };
-    match lib
+    let outcome = lib
         .import_text_bytes("seed-speech.txt", SEED_SPEECH, &speech)
-        .await?
-    {
-        wenyuan_core::store::InsertOutcome::Inserted(id) => {
-            report.imported += 1;
-            report.inserted_ids.push(id);
-        }
-        wenyuan_core::store::InsertOutcome::Duplicate(_) => report.skipped += 1,
-    }
+        .await?;
+    report.add(&["seed-speech.txt".to_owned()], &[outcome]);
     let reports = ImportOptions {
         category: None,
         access: Access::Member,
+        ..ImportOptions::default()
     };
     lib.import_jsonl_reader(
         "reports-sample.jsonl",

@@ -12,6 +12,8 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin",
     "/admin/audit",
     "/admin/audit?target=article:1",
+    "/admin/upload",
+    "/admin/duplicates",
     // adminsite
     "/admin/stats",
 ];
@@ -27,6 +29,8 @@ const ADMIN_ONLY_PAGES: &[&str] = &[
 /// Every form target of the desk. Add each new admin POST here.
 const ADMIN_POSTS: &[&str] = &[
     "/admin/messages/1/read",
+    "/admin/upload",
+    "/admin/duplicates/decide",
     // adminsite
     "/admin/messages/1/unread",
     "/admin/messages/1/note",

@@ -22,6 +22,9 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let options = ImportOptions {
         category: args.category.clone().filter(|c| !c.trim().is_empty()),
         access,
+        status: args.status.clone(),
+        allow_near_duplicates: args.allow_near_duplicates,
+        ..ImportOptions::default()
     };
     let progress = BarProgress::new();
     let started = Instant::now();
@@ -30,6 +33,9 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     lib.store.close().await;
     let report = report?;
     let seconds = started.elapsed().as_secs_f64();
+    for line in report.near_duplicate_lines() {
+        println!("{line}");
+    }
     println!("{}", report.summary());
     tracing::info!(
         seconds = format!("{seconds:.2}"),
@@ -79,5 +85,9 @@ impl ImportProgress for BarProgress {
     fn failed(&self, failure: &ImportFailure) {
         self.bar
             .suspend(|| eprintln!("failed: {}: {}", failure.place, failure.reason));
+    }
+    fn duplicate(&self, place: &str, of: i64) {
+        self.bar
+            .suspend(|| eprintln!("duplicate: {place}: same as document #{of}"));
     }
 }

@@ -305,7 +305,7 @@ fn client(user_agent: impl Into<String>, cookies: bool) -> reqwest::Client {
         .expect("client")
 }
 
-async fn page(response: reqwest::Response) -> Page {
+pub async fn page(response: reqwest::Response) -> Page {
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.text().await.expect("body");

@@ -8,6 +8,8 @@
 //! [`StaffForm`]: crate::staff::StaffForm
 
 mod dashboard;
+mod duplicates;
+mod upload;
 // The admins' site pages (adminsite): members, settings, inbox; statistics for all staff.
 mod members;
 mod messages;
@@ -17,7 +19,7 @@ mod stats;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
@@ -36,6 +38,14 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/admin", get(dashboard::overview))
         .route("/admin/audit", get(dashboard::audit_log))
+        .route("/admin/duplicates", get(duplicates::list))
+        .route("/admin/duplicates/decide", post(duplicates::decide))
+        .route(
+            "/admin/upload",
+            get(upload::form)
+                .post(upload::upload)
+                .layer(DefaultBodyLimit::max(upload::UPLOAD_MAX_BYTES)),
+        )
         // adminsite: statistics (editors and admins).
         .merge(stats::router())
         .merge(admins_only)

@@ -1,0 +1,65 @@
+//! Which kind of file a name is, and turning the bytes of one document file into a
+//! [`ParsedDoc`] (pure: the text crate does the work).
+
+use std::path::Path;
+
+use wenyuan_text::archive::ArchiveLimits;
+use wenyuan_text::docx::parse_docx;
+use wenyuan_text::html_page::parse_html_page;
+use wenyuan_text::{decode_text, parse_markdown, parse_txt, ParsedDoc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    Jsonl,
+    Txt,
+    Markdown,
+    Docx,
+    Html,
+    Zip,
+}
+
+/// What the CLI and the upload form accept, for messages.
+pub(crate) const SUPPORTED: &str = "use .txt, .md, .docx, .html/.htm, .jsonl or .zip";
+
+impl FileKind {
+    pub(crate) fn of(path: &Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "jsonl" | "ndjson" => Some(FileKind::Jsonl),
+            "txt" | "text" => Some(FileKind::Txt),
+            "md" | "markdown" => Some(FileKind::Markdown),
+            "docx" => Some(FileKind::Docx),
+            "html" | "htm" => Some(FileKind::Html),
+            "zip" => Some(FileKind::Zip),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn of_name(name: &str) -> Option<Self> {
+        Self::of(Path::new(name))
+    }
+}
+
+/// Parses one document file (not `.jsonl`, not `.zip`); the error is the reason shown to
+/// the user.
+pub(crate) fn parse_document(
+    kind: FileKind,
+    bytes: &[u8],
+    limits: &ArchiveLimits,
+) -> Result<ParsedDoc, String> {
+    match kind {
+        FileKind::Docx => parse_docx(bytes, limits)
+            .map(|docx| docx.doc)
+            .map_err(|e| e.to_string()),
+        FileKind::Html => parse_html_page(bytes).map_err(|e| e.to_string()),
+        FileKind::Markdown | FileKind::Txt => {
+            let decoded = decode_text(bytes).map_err(|e| e.to_string())?;
+            match kind {
+                FileKind::Markdown => parse_markdown(&decoded.text),
+                _ => parse_txt(&decoded.text),
+            }
+            .map_err(|e| e.to_string())
+        }
+        FileKind::Jsonl | FileKind::Zip => Err(format!("{kind:?} is not a single document")),
+    }
+}

@@ -1,0 +1,223 @@
+//! Near-duplicates: documents whose SimHash fingerprints (`wenyuan_text::simhash`) are at most
+//! a few bits apart — the same text reordered, lightly edited, or anonymised (X/XX) — found
+//! through the store's band index, never by comparing all documents.
+//!
+//! The importer holds a new near-duplicate as `pending` (see `import.rs`); editors settle the
+//! pairs in the duplicates view: [`Library::duplicate_pairs`] lists the undecided ones and
+//! [`Library::decide_pair`] records `keep`, `hide` or `merge`.
+//!
+//! Fingerprints are written with each document. Documents stored before fingerprints existed
+//! (or whose fingerprint an edit cleared) get theirs from [`Library::backfill_simhashes`], which
+//! the background tasks run.
+
+use serde::Serialize;
+use wenyuan_store::{PairDecision, MAX_INDEXED_DISTANCE};
+use wenyuan_text::simhash::{hamming, simhash, similarity};
+
+use crate::{CoreError, Library, Result};
+
+pub mod hold;
+
+/// Largest Hamming distance (of 64 bits) at which two documents count as near-duplicates, unless
+/// the site sets another (`near_duplicate_distance`, at most [`MAX_INDEXED_DISTANCE`]). Chosen
+/// from `bench/near_dup.sh`: at 3, about 95% of long reports with one sentence or paragraph
+/// changed and 91% of anonymised ones stay within, while no two different reports of the same
+/// kind (工作报告 of two years) come within 8 bits.
+pub const DEFAULT_MAX_DISTANCE: u32 = 3;
+/// Pairs per page of the duplicates view.
+pub const PAIRS_PER_PAGE: i64 = 50;
+/// Documents fingerprinted per round of the backfill.
+const BACKFILL_BATCH: i64 = 200;
+
+/// A stored document close to the one looked up.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NearDuplicate {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+    /// Bits in which the fingerprints differ.
+    pub distance: u32,
+    /// `1 − distance/64`.
+    pub similarity: f64,
+}
+
+/// One side of a pair in the duplicates view.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairDocument {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+}
+
+/// Two near-duplicate documents; `older` has the smaller id (was stored first).
+#[derive(Debug, Clone, Serialize)]
+pub struct DuplicatePair {
+    pub older: PairDocument,
+    pub newer: PairDocument,
+    pub distance: u32,
+    pub similarity: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DuplicatePairsPage {
+    pub items: Vec<DuplicatePair>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+/// The fingerprint of a document, computed off the async threads (segmentation is CPU work).
+pub async fn fingerprint(title: &str, paragraphs: &[impl AsRef<str>]) -> Result<u64> {
+    let title = title.to_owned();
+    let paragraphs: Vec<String> = paragraphs.iter().map(|p| p.as_ref().to_owned()).collect();
+    tokio::task::spawn_blocking(move || simhash(&title, &paragraphs))
+        .await
+        .map_err(|e| CoreError::Internal(format!("fingerprint task: {e}")))
+}
+
+/// Round a similarity for display (0.953125 → 0.953).
+pub fn rounded(similarity: f64) -> f64 {
+    (similarity * 1000.0).round() / 1000.0
+}
+
+impl Library {
+    /// The distance within which documents are near-duplicates here.
+    pub fn near_duplicate_distance(&self) -> u32 {
+        self.settings()
+            .near_duplicate_distance
+            .min(MAX_INDEXED_DISTANCE)
+    }
+
+    /// Stored documents (any status) within [`Library::near_duplicate_distance`] of the document
+    /// `title` + `paragraphs`, closest first (then oldest first).
+    pub async fn near_duplicates_of(
+        &self,
+        title: &str,
+        paragraphs: &[impl AsRef<str>],
+    ) -> Result<Vec<NearDuplicate>> {
+        let hash = fingerprint(title, paragraphs).await?;
+        self.near_duplicates_of_simhash(hash).await
+    }
+
+    /// As [`Library::near_duplicates_of`], for a fingerprint already computed.
+    pub async fn near_duplicates_of_simhash(&self, hash: u64) -> Result<Vec<NearDuplicate>> {
+        let max = self.near_duplicate_distance();
+        let mut found: Vec<NearDuplicate> = self
+            .store
+            .simhash_candidates(hash)
+            .await?
+            .into_iter()
+            .filter_map(|c| {
+                let distance = hamming(hash, c.simhash);
+                (distance <= max).then(|| NearDuplicate {
+                    id: c.id,
+                    title: c.title,
+                    status: c.status,
+                    distance,
+                    similarity: rounded(similarity(hash, c.simhash)),
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| a.distance.cmp(&b.distance).then(a.id.cmp(&b.id)));
+        Ok(found)
+    }
+
+    /// One page (from 1) of the pairs editors have not decided on, closest first, newest first;
+    /// pairs with a hidden document are left out (one of them was already dealt with).
+    pub async fn duplicate_pairs(&self, page: i64) -> Result<DuplicatePairsPage> {
+        let page = page.clamp(1, 1_000_000);
+        let (rows, total) = self
+            .store
+            .duplicate_pairs(
+                self.near_duplicate_distance(),
+                PAIRS_PER_PAGE,
+                (page - 1) * PAIRS_PER_PAGE,
+            )
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(|r| DuplicatePair {
+                older: PairDocument {
+                    id: r.a_id,
+                    title: r.a_title,
+                    status: r.a_status,
+                },
+                newer: PairDocument {
+                    id: r.b_id,
+                    title: r.b_title,
+                    status: r.b_status,
+                },
+                distance: r.distance,
+                similarity: rounded(1.0 - f64::from(r.distance) / 64.0),
+            })
+            .collect();
+        Ok(DuplicatePairsPage {
+            items,
+            total,
+            page,
+            pages: ((total + PAIRS_PER_PAGE - 1) / PAIRS_PER_PAGE).max(1),
+        })
+    }
+
+    /// Settle a pair of documents, in either order; the one with the larger id is the newer.
+    ///
+    /// - `keep`: both stay as they are; the pair leaves the list.
+    /// - `hide`: the newer document's status becomes `hidden` (readers get 404; editors still see
+    ///   it and can publish it again).
+    /// - `merge`: as `hide`, and the newer document's views — its imported starting count, its
+    ///   counted total and its per-day counts (so the hot lists follow) — are added to the older
+    ///   one. Nothing else moves: tags, category and text of the older document stay its own.
+    ///
+    /// `by_user` is the deciding editor's user id, recorded with the decision.
+    pub async fn decide_pair(
+        &self,
+        a: i64,
+        b: i64,
+        decision: PairDecision,
+        by_user: Option<i64>,
+    ) -> Result<()> {
+        if a == b {
+            return Err(CoreError::Invalid(
+                "一篇文档不能与自己成对（请选择两篇不同的文档）".to_owned(),
+            ));
+        }
+        let (older, newer) = (a.min(b), a.max(b));
+        for id in [older, newer] {
+            if self.store.article(id).await?.is_none() {
+                return Err(CoreError::NotFound("没有这篇文档（文档不存在或已删除）"));
+            }
+        }
+        self.store
+            .decide_duplicate_pair(older, newer, decision, by_user, self.now())
+            .await?;
+        if decision == PairDecision::Merge {
+            if let Some(total) = self.store.article_views(older).await? {
+                self.views.cache_total(older, total);
+            }
+        }
+        // Pages and lists showing the hidden document must go now, not at the next feed poll.
+        self.apply_changes().await?;
+        Ok(())
+    }
+
+    /// Fingerprint documents that have none, a batch at a time until none is left. Returns how
+    /// many were fingerprinted. Safe on several nodes at once (the writes are upserts).
+    pub async fn backfill_simhashes(&self) -> Result<usize> {
+        let mut done = 0;
+        loop {
+            let batch = self.store.articles_without_simhash(BACKFILL_BATCH).await?;
+            let count = batch.len();
+            for (id, title, body) in batch {
+                // The stored body is the imported paragraphs joined by newlines: split it back the
+                // same way, so the backfill computes what the importer would have.
+                let paragraphs: Vec<&str> = body.split('\n').collect();
+                let hash = fingerprint(&title, &paragraphs).await?;
+                self.store.set_simhash(id, Some(hash)).await?;
+            }
+            done += count;
+            if count < BACKFILL_BATCH as usize {
+                return Ok(done);
+            }
+        }
+    }
+}

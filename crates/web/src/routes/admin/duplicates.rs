@@ -1,0 +1,116 @@
+//! The duplicates view: pairs of near-duplicate documents, closest first, and what the editor
+//! decides for each (keep both, hide the newer, or merge the newer into the older).
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use wenyuan_core::near_dup::DuplicatePairsPage;
+use wenyuan_core::store::PairDecision;
+
+use super::admin_page;
+use crate::error::{AppError, AppResult};
+use crate::pages::see_other;
+use crate::routes::PageQuery;
+use crate::staff::{Staff, StaffForm};
+use crate::state::AppState;
+
+#[derive(Serialize)]
+struct DuplicatesContent {
+    pairs: DuplicatePairsPage,
+    /// The largest distance (in bits of 64) counted as a near-duplicate.
+    max_distance: u32,
+    notice: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(super) struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+    #[serde(flatten)]
+    page: PageQuery,
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<DoneQuery>,
+) -> AppResult<Response> {
+    let page = q.page.page();
+    let pairs = state.lib.duplicate_pairs(page).await?;
+    let notice = match q.done.as_deref() {
+        Some("keep") => Some("已保留两篇，这一对不再列出"),
+        Some("hide") => Some("已隐藏较新的一篇"),
+        Some("merge") => Some("已合并：较新的一篇已隐藏，阅读数并入较早的一篇"),
+        _ => None,
+    };
+    let here = match page {
+        1 => "/admin/duplicates".to_owned(),
+        n => format!("/admin/duplicates?page={n}"),
+    };
+    let content = DuplicatesContent {
+        pairs,
+        max_distance: state.lib.near_duplicate_distance(),
+        notice,
+    };
+    admin_page(
+        &state,
+        &staff,
+        "admin_duplicates.html",
+        "duplicates",
+        &here,
+        content,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct DecideForm {
+    #[serde(default)]
+    older: String,
+    #[serde(default)]
+    newer: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    similarity: String,
+}
+
+pub(super) async fn decide(
+    State(state): State<AppState>,
+    StaffForm { staff, form }: StaffForm<DecideForm>,
+) -> AppResult<Response> {
+    let id = |raw: &str| {
+        raw.trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| AppError::bad_request("文档编号不对"))
+    };
+    let (older, newer) = (id(&form.older)?, id(&form.newer)?);
+    let decision: PairDecision = form
+        .decision
+        .parse()
+        .map_err(|_| AppError::bad_request("请选择保留、隐藏或合并"))?;
+    state
+        .lib
+        .decide_pair(older, newer, decision, Some(staff.member.id))
+        .await?;
+    let similarity = form.similarity.trim();
+    let detail = match similarity.parse::<f64>() {
+        Ok(s) => format!(
+            "与 #{older} 近似（相似度 {:.0}%）：{}",
+            s * 100.0,
+            decision.as_str()
+        ),
+        Err(_) => format!("与 #{older} 近似：{}", decision.as_str()),
+    };
+    let action = format!("duplicate.{}", decision.as_str());
+    state
+        .lib
+        .audit(&staff.member, &action, &format!("article:{newer}"), &detail)
+        .await?;
+    Ok(see_other(&format!(
+        "/admin/duplicates?done={}",
+        decision.as_str()
+    )))
+}

@@ -1,0 +1,275 @@
+//! Near-duplicates end to end: `wenyuan import` of the same report twice (a duplicate, skipped)
+//! and of a copy with one paragraph changed (a near-duplicate, held as pending with a link to the
+//! original, invisible to guests); the duplicates view and the editors' decisions; the backfill.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{backends, corpus, TestApp};
+use serde_json::Value;
+use wenyuan_store::PairDecision;
+
+/// The corpus record of the 2024 government work report.
+fn report_2024() -> Value {
+    std::fs::read_to_string(corpus("reports.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["id"] == "gwr-002")
+        .unwrap()
+}
+
+fn paragraphs(record: &Value) -> Vec<String> {
+    wenyuan_text::paragraphs_from_body(record["body"].as_str().unwrap())
+}
+
+/// The report as a `.txt` file, with paragraph `changed` (if any) replaced.
+fn write_txt(dir: &Path, name: &str, record: &Value, changed: Option<usize>) -> PathBuf {
+    let mut body = paragraphs(record);
+    if let Some(at) = changed {
+        body[at] = "我们要坚持把发展经济的着力点放在实体经济上，推进新型工业化，加快建设制造强国、\
+                    质量强国、网络强国、数字中国，不断夯实高质量发展的物质技术基础。"
+            .to_owned();
+    }
+    let text = format!(
+        "{}\n2024-03-05\n{}\n",
+        record["title"].as_str().unwrap(),
+        body.join("\n")
+    );
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A `.jsonl` of the given records (title, paragraphs, views).
+fn write_jsonl(dir: &Path, name: &str, records: &[(&str, Vec<String>, i64)]) -> PathBuf {
+    let lines: String = records
+        .iter()
+        .map(|(title, paragraphs, views)| {
+            let record = serde_json::json!({
+                "title": title, "date": "2024-03-06", "body": paragraphs.join("\n"), "views": views,
+            });
+            format!("{record}\n")
+        })
+        .collect();
+    let path = dir.join(name);
+    std::fs::write(&path, lines).unwrap();
+    path
+}
+
+/// Ids of the documents the public list shows.
+async fn listed_ids(app: &TestApp) -> Vec<i64> {
+    let list: Value =
+        serde_json::from_str(&app.visitor().get("/api/v1/articles?page=1").await.body).unwrap();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// `#NEW is a near-duplicate of #OF (similarity S), …` → (NEW, OF, S).
+fn near_duplicate_line(stdout: &str) -> (i64, i64, f64) {
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("is a near-duplicate of #"))
+        .unwrap_or_else(|| panic!("no near-duplicate line in {stdout:?}"));
+    let numbers: Vec<&str> = line
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    (
+        numbers[0].parse().unwrap(),
+        numbers[1].parse().unwrap(),
+        numbers[2].parse().unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_report_twice_is_a_duplicate_and_a_changed_copy_is_held_as_pending() {
+    let record = report_2024();
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let original = write_txt(dir.path(), "report.txt", &record, None);
+        let (code, stdout, stderr) = app.import(&[original.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(stdout.trim(), "imported 1, skipped 0, failed 0");
+        app.sync().await;
+        let guest = app.visitor();
+        let original_id = guest.id_of(record["title"].as_str().unwrap()).await;
+
+        // The same report again, under another file name: a duplicate, not stored.
+        let again = write_txt(dir.path(), "report-again.txt", &record, None);
+        let (code, stdout, _) = app.import(&[again.to_str().unwrap()]);
+        assert_eq!(code, 0);
+        assert_eq!(stdout.trim(), "imported 0, skipped 1, failed 0");
+
+        // One paragraph changed: stored, held as pending, with the link to the original.
+        let changed = write_txt(dir.path(), "report-changed.txt", &record, Some(40));
+        let (code, stdout, stderr) = app.import(&[changed.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout
+                .trim_end()
+                .ends_with("imported 1 (1 held as near-duplicates), skipped 0, failed 0"),
+            "{backend:?}: {stdout}"
+        );
+        let (held_id, of, similarity) = near_duplicate_line(&stdout);
+        assert_eq!(of, original_id, "{stdout}");
+        assert!(similarity >= 0.95, "{stdout}");
+        assert!(stdout.contains("held as pending"), "{stdout}");
+        app.sync().await;
+        let held = app.lib().document(held_id).await.unwrap();
+        assert_eq!(held.status, "pending");
+
+        // A guest neither reads nor lists the held copy; the original stays published.
+        assert_eq!(guest.get(&format!("/a/{held_id}")).await.status, 404);
+        assert_eq!(
+            guest
+                .get(&format!("/api/v1/articles/{held_id}"))
+                .await
+                .status,
+            404
+        );
+        assert_eq!(guest.get(&format!("/a/{original_id}")).await.status, 200);
+        let listed = listed_ids(&app).await;
+        assert!(listed.contains(&original_id) && !listed.contains(&held_id));
+
+        // The core API the duplicates view uses.
+        let found = app
+            .lib()
+            .near_duplicates_of(record["title"].as_str().unwrap(), &paragraphs(&record))
+            .await
+            .unwrap();
+        let found_ids: Vec<i64> = found.iter().map(|n| n.id).collect();
+        assert_eq!(found_ids[0], original_id, "the exact copy comes first");
+        assert_eq!(found[0].distance, 0);
+        assert!(found_ids.contains(&held_id));
+        let pairs = app.lib().duplicate_pairs(1).await.unwrap();
+        assert_eq!(pairs.total, 1);
+        let pair = &pairs.items[0];
+        assert_eq!((pair.older.id, pair.newer.id), (original_id, held_id));
+        assert!((pair.similarity - similarity).abs() < 0.001);
+
+        // Keep: both stay, the pair leaves the list.
+        app.lib()
+            .decide_pair(held_id, original_id, PairDecision::Keep, None)
+            .await
+            .unwrap();
+        assert_eq!(app.lib().duplicate_pairs(1).await.unwrap().total, 0);
+        assert_eq!(app.lib().document(held_id).await.unwrap().status, "pending");
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn near_duplicates_within_one_file_are_held_and_a_merge_moves_the_views() {
+    let record = report_2024();
+    let title = record["title"].as_str().unwrap();
+    let body = paragraphs(&record);
+    let mut edited = body.clone();
+    edited.remove(30);
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        // Two near-duplicates in one batch: the second is held as a near-duplicate of the first.
+        let file = write_jsonl(
+            dir.path(),
+            "batch.jsonl",
+            &[(title, body.clone(), 100), (title, edited.clone(), 40)],
+        );
+        let (code, stdout, stderr) = app.import(&[file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout.contains("imported 2 (1 held as near-duplicates), skipped 0, failed 0"),
+            "{backend:?}: {stdout}"
+        );
+        let (held_id, first_id, _) = near_duplicate_line(&stdout);
+        assert!(held_id > first_id);
+
+        // --allow-near-duplicates publishes a third copy anyway (and says so).
+        let mut third = body.clone();
+        third.swap(10, 20);
+        third.remove(50);
+        let file = write_jsonl(dir.path(), "third.jsonl", &[(title, third, 7)]);
+        let (code, stdout, _) = app.import(&["--allow-near-duplicates", file.to_str().unwrap()]);
+        assert_eq!(code, 0);
+        assert!(
+            stdout.contains("imported 1 (1 near-duplicates published), skipped 0, failed 0"),
+            "{stdout}"
+        );
+        let (third_id, _, _) = near_duplicate_line(&stdout);
+        app.sync().await;
+        let guest = app.visitor();
+        assert_eq!(guest.get(&format!("/a/{third_id}")).await.status, 200);
+
+        // Merge: the newer copy is hidden and its views go to the older one.
+        let before = app.lib().views_of(first_id).await.unwrap();
+        app.lib()
+            .decide_pair(first_id, third_id, PairDecision::Merge, None)
+            .await
+            .unwrap();
+        assert_eq!(guest.get(&format!("/a/{third_id}")).await.status, 404);
+        assert_eq!(app.lib().document(third_id).await.unwrap().status, "hidden");
+        assert_eq!(app.lib().views_of(first_id).await.unwrap(), before + 7);
+        assert_eq!(
+            app.lib()
+                .store
+                .duplicate_pair_decision(first_id, third_id)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("merge")
+        );
+        // Hide: the newer is hidden, the older untouched. Pairs with a hidden document are gone.
+        app.lib()
+            .decide_pair(held_id, first_id, PairDecision::Hide, None)
+            .await
+            .unwrap();
+        assert_eq!(app.lib().document(held_id).await.unwrap().status, "hidden");
+        assert_eq!(
+            app.lib().document(first_id).await.unwrap().status,
+            "published"
+        );
+        assert_eq!(app.lib().duplicate_pairs(1).await.unwrap().total, 0);
+        assert!(app
+            .lib()
+            .decide_pair(first_id, first_id, PairDecision::Keep, None)
+            .await
+            .is_err());
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_without_a_fingerprint_get_one_from_the_backfill() {
+    let record = report_2024();
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = write_txt(dir.path(), "report.txt", &record, None);
+        assert_eq!(app.import(&[file.to_str().unwrap()]).0, 0);
+        app.sync().await;
+        let id = app.visitor().id_of(record["title"].as_str().unwrap()).await;
+        let store = &app.lib().store;
+        let stored = store
+            .simhash(id)
+            .await
+            .unwrap()
+            .expect("written with the document");
+        // As after an upgrade from a database without fingerprints.
+        store.set_simhash(id, None).await.unwrap();
+        assert_eq!(store.simhash(id).await.unwrap(), None);
+        // (The server's own backfill task may have come first: then there is nothing left.)
+        assert!(app.lib().backfill_simhashes().await.unwrap() <= 1);
+        assert_eq!(store.simhash(id).await.unwrap(), Some(stored));
+        assert_eq!(app.lib().backfill_simhashes().await.unwrap(), 0);
+        app.stop().await;
+    }
+}
