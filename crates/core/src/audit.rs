@@ -93,7 +93,7 @@ impl Library {
     pub fn local_time(&self, unix_seconds: i64) -> String {
         chrono::DateTime::<chrono::Utc>::from_timestamp(unix_seconds, 0)
             .unwrap_or_default()
-            .with_timezone(&self.settings.utc_offset)
+            .with_timezone(&self.settings().utc_offset)
             .format("%Y-%m-%d %H:%M:%S")
             .to_string()
     }

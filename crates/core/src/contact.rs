@@ -10,6 +10,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use wenyuan_store::{MessageCounts, MessageRow, NewMessage};
 
+use crate::audit::audit_entry;
+use crate::members::Member;
 use crate::{CoreError, Library, Result};
 
 /// The WeChat subscription account (微信订阅号) shown in the sidebar and on `/contact`.
@@ -87,6 +89,8 @@ pub const NAME_MAX_CHARS: usize = 50;
 pub const CONTACT_MAX_CHARS: usize = 100;
 pub const MESSAGE_MIN_CHARS: usize = 2;
 pub const MESSAGE_MAX_CHARS: usize = 2000;
+/// Longest follow-up note staff may keep with a message.
+pub const NOTE_MAX_CHARS: usize = 1000;
 /// Messages one address may leave per [`MESSAGE_WINDOW_SECONDS`].
 pub const MESSAGES_PER_WINDOW: usize = 3;
 pub const MESSAGE_WINDOW_SECONDS: i64 = 600;
@@ -165,18 +169,22 @@ impl Library {
         Ok(id)
     }
 
-    /// Messages for the admin page, newest first.
     /// How many messages there are, and how many are unread.
     pub async fn message_counts(&self) -> Result<MessageCounts> {
         Ok(self.store.message_counts().await?)
     }
 
-    pub async fn messages(&self, page: i64) -> Result<MessagePage> {
-        let size = self.settings.page_size.max(1);
+    /// Messages for the inbox, newest first; `unread_only` shows only those nobody marked read.
+    pub async fn messages(&self, page: i64, unread_only: bool) -> Result<MessagePage> {
+        let size = self.settings().page_size.max(1);
         let MessageCounts { total, unread } = self.store.message_counts().await?;
-        let pages = ((total + size - 1) / size).max(1);
+        let shown = if unread_only { unread } else { total };
+        let pages = ((shown + size - 1) / size).max(1);
         let page = page.clamp(1, pages);
-        let rows = self.store.messages(size, (page - 1) * size).await?;
+        let rows = self
+            .store
+            .messages(unread_only, size, (page - 1) * size)
+            .await?;
         Ok(MessagePage {
             items: rows.into_iter().map(|r| self.message_view(r)).collect(),
             total,
@@ -186,8 +194,50 @@ impl Library {
         })
     }
 
-    pub async fn mark_message_read(&self, id: i64) -> Result<()> {
-        if self.store.mark_message_read(id).await? {
+    /// Mark a message read or unread again (audited as `message.read` / `message.unread`).
+    pub async fn set_message_read(&self, actor: &Member, id: i64, read: bool) -> Result<()> {
+        let action = if read {
+            "message.read"
+        } else {
+            "message.unread"
+        };
+        let target = format!("message:{id}");
+        let entry = audit_entry(actor, action, &target, "");
+        if self
+            .store
+            .set_message_read(id, read, &entry, self.now())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(CoreError::NotFound("没有这条留言"))
+        }
+    }
+
+    /// Write the staff's follow-up note of a message (blank clears it); audited as
+    /// `message.note` with the note's text.
+    pub async fn set_message_note(&self, actor: &Member, id: i64, note: &str) -> Result<()> {
+        let note = clean_text(note);
+        let chars = note.chars().count();
+        if chars > NOTE_MAX_CHARS {
+            return Err(CoreError::Invalid(format!(
+                "处理备注不能超过 {NOTE_MAX_CHARS} 个字（现在是 {chars} 个字）"
+            )));
+        }
+        let note = Some(note).filter(|n| !n.is_empty());
+        let target = format!("message:{id}");
+        let detail: String = note
+            .as_deref()
+            .unwrap_or("（清空）")
+            .chars()
+            .take(200)
+            .collect();
+        let entry = audit_entry(actor, "message.note", &target, &detail);
+        if self
+            .store
+            .set_message_note(id, note.as_deref(), &entry, self.now())
+            .await?
+        {
             Ok(())
         } else {
             Err(CoreError::NotFound("没有这条留言"))
@@ -197,7 +247,7 @@ impl Library {
     fn message_view(&self, row: MessageRow) -> MessageView {
         let created = DateTime::<Utc>::from_timestamp(row.created_at, 0)
             .unwrap_or_default()
-            .with_timezone(&self.settings.utc_offset)
+            .with_timezone(&self.settings().utc_offset)
             .format("%Y-%m-%d %H:%M")
             .to_string();
         MessageView {

@@ -73,7 +73,7 @@ pub struct HotCache(Mutex<HashMap<HotKey, (i64, i64, HotPage)>>);
 impl Library {
     /// The first day of a window, as stored ('YYYY-MM-DD', site-local), today included.
     pub fn window_start(&self, window: HotWindow) -> String {
-        let today = local_date(self.now(), self.settings.utc_offset);
+        let today = local_date(self.now(), self.settings().utc_offset);
         today
             .checked_sub_days(Days::new(window.days() - 1))
             .unwrap_or(today)

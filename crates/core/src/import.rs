@@ -614,7 +614,7 @@ impl Library {
             .date
             .clone()
             .filter(|d| valid_date(d))
-            .unwrap_or_else(|| local_date(self.now(), self.settings.utc_offset).to_string());
+            .unwrap_or_else(|| local_date(self.now(), self.settings().utc_offset).to_string());
         let hash = content_hash(&parsed.title, &parsed.paragraphs);
         let category = parsed
             .category

@@ -11,6 +11,7 @@ use crate::contact::RateLimiter;
 use crate::document::Document;
 use crate::hot::HotCache;
 use crate::related::RelatedCache;
+use crate::statistics::SearchMissCounter;
 use crate::views::{ViewCounter, VisitorKeys};
 use crate::{Clock, CoreError, Result, SiteSettings};
 
@@ -21,7 +22,11 @@ const DOCUMENT_CACHE_LIMIT: usize = 2_000;
 /// The services' shared state. Cheap to share behind an `Arc`.
 pub struct Library {
     pub store: Store,
-    pub settings: SiteSettings,
+    /// The live settings: swapped whole when an admin saves new ones, so a reader holding the old
+    /// `Arc` finishes its request with a consistent set. Read through [`Library::settings`].
+    settings: RwLock<Arc<SiteSettings>>,
+    /// The admin's saved settings as last read, so a periodic re-read only swaps on a change.
+    pub(crate) stored_settings: std::sync::Mutex<Option<HashMap<String, String>>>,
     pub clock: Arc<dyn Clock>,
     documents: RwLock<HashMap<i64, Arc<Document>>>,
     /// The last change-feed id whose effects the caches have seen.
@@ -38,6 +43,8 @@ pub struct Library {
     pub(crate) index_lock: tokio::sync::Mutex<()>,
     /// Per-address limit of the contact form (in memory: each node limits on its own).
     pub(crate) message_limiter: RateLimiter,
+    /// Searches that found nothing, counted here and flushed with the views.
+    pub(crate) search_misses: SearchMissCounter,
 }
 
 /// A page of a document list.
@@ -108,17 +115,35 @@ impl Library {
             search_index: std::sync::OnceLock::new(),
             index_lock: tokio::sync::Mutex::new(()),
             store,
-            settings,
+            settings: RwLock::new(Arc::new(settings)),
+            stored_settings: std::sync::Mutex::new(None),
             clock,
             documents: RwLock::new(HashMap::new()),
             applied_change: AtomicI64::new(head),
             generation: AtomicI64::new(0),
             message_limiter: RateLimiter::for_messages(),
+            search_misses: SearchMissCounter::default(),
         })
     }
 
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// The settings in force now. Cheap (one reference count); hold it for one request at most,
+    /// so a change an admin saves shows on the next one.
+    pub fn settings(&self) -> Arc<SiteSettings> {
+        self.settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Put new settings in force, and bump the generation so that pages rendered with the old
+    /// ones (the guest page cache, lists) are rendered again.
+    pub fn replace_settings(&self, settings: SiteSettings) {
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(settings);
+        self.bump_generation();
     }
 
     /// A changing number: when it moves, anything derived from documents must be rebuilt.
@@ -202,7 +227,7 @@ impl Library {
     }
 
     pub async fn list(&self, filter: &ListFilter, page: i64) -> Result<ListPage> {
-        let size = self.settings.page_size.max(1);
+        let size = self.settings().page_size.max(1);
         // Absurd page numbers are clamped, not trusted into an OFFSET.
         let page = page.clamp(1, 1_000_000);
         let (rows, total) = self

@@ -149,7 +149,7 @@ impl Library {
         }
         let token = new_token();
         let now = self.now();
-        let max_age = self.settings.session_days.max(1) * 86_400;
+        let max_age = self.settings().session_days.max(1) * 86_400;
         self.store
             .create_session(&token_hash(&token), user.id, now, now + max_age)
             .await?;

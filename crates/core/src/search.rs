@@ -183,13 +183,14 @@ impl Library {
             .map_err(|e| CoreError::Internal(format!("search task: {e}")))?
             .map_err(search_error)?;
         let terms = results.parsed.highlights();
+        let settings = self.settings();
         let mut hits = Vec::with_capacity(results.hits.len());
         for (id, score) in results.hits {
             // The index may be a moment behind the database: skip what is gone.
             let Ok(doc) = self.readable_document(id, false).await else {
                 continue;
             };
-            let view = gate(role, &doc, &self.settings);
+            let view = gate(role, &doc, &settings);
             let headings: Vec<String> = doc.outline.iter().map(|h| h.text.clone()).collect();
             let Snippet { html, paragraph } = snippet(view.visible, &headings, &terms);
             hits.push(SearchHit {
@@ -203,6 +204,11 @@ impl Library {
                 access: doc.access.as_str().to_owned(),
                 gated: view.gated,
             });
+        }
+        // A first page with nothing for a plain query is a gap editors may fill; with filters
+        // the filter may be what emptied it, so those are not counted.
+        if results.total == 0 && request.offset == 0 && is_unfiltered(request) {
+            self.record_search_miss(&request.query);
         }
         let size = request.limit.max(1);
         Ok(SearchPage {
@@ -234,6 +240,14 @@ impl Library {
         }
         Ok(out)
     }
+}
+
+fn is_unfiltered(request: &SearchRequest) -> bool {
+    request.category.is_none()
+        && request.tag.is_none()
+        && request.access.is_none()
+        && request.date_from.is_none()
+        && request.date_to.is_none()
 }
 
 fn search_error(err: wenyuan_search::SearchError) -> CoreError {

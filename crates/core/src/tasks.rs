@@ -1,6 +1,7 @@
-//! Background work of a server process: following the change feed, flushing counted views,
-//! deriving keywords, updating the search index, following the change feed with SimHash fingerprints.
-//! Each loop survives errors (logged, retried on the next tick).
+//! Background work of a server process: following the change feed, flushing counted views and
+//! searches with no results, deriving keywords, updating the search index, following the change
+//! feed with SimHash fingerprints, re-reading the saved settings. Each loop survives errors
+//! (logged, retried on the next tick).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +17,8 @@ const CHANGE_FOLLOW_INTERVAL: Duration = Duration::from_millis(500);
 const KEYWORDS_INTERVAL: Duration = Duration::from_millis(1000);
 const INDEX_INTERVAL: Duration = Duration::from_millis(500);
 const SIMHASH_INTERVAL: Duration = Duration::from_millis(1000);
+/// How often the admin's saved settings are re-read (a save on another node shows within this).
+const SETTINGS_INTERVAL: Duration = Duration::from_secs(5);
 
 pub struct BackgroundTasks {
     lib: Arc<Library>,
@@ -38,8 +41,13 @@ impl BackgroundTasks {
                 VIEW_FLUSH_INTERVAL,
                 lib.clone(),
                 stopped.clone(),
-                "flushing views",
-                |lib| async move { lib.flush_views().await.map(|_| ()) },
+                "flushing views and searches",
+                |lib| async move {
+                    let views = lib.flush_views().await.map(|_| ());
+                    // Written even when the views failed: the two batches are independent.
+                    let misses = lib.flush_search_misses().await.map(|_| ());
+                    views.and(misses)
+                },
             ),
             every(
                 KEYWORDS_INTERVAL,
@@ -67,6 +75,13 @@ impl BackgroundTasks {
                     Ok(())
                 },
             ),
+            every(
+                SETTINGS_INTERVAL,
+                lib.clone(),
+                stopped.clone(),
+                "re-reading the saved settings",
+                |lib| async move { lib.load_stored_settings().await.map(|_| ()) },
+            ),
         ];
         BackgroundTasks { lib, stop, handles }
     }
@@ -80,6 +95,9 @@ impl BackgroundTasks {
         }
         if let Err(err) = self.lib.flush_views().await {
             tracing::error!(%err, "the last flush of views failed; those views are lost");
+        }
+        if let Err(err) = self.lib.flush_search_misses().await {
+            tracing::error!(%err, "the last flush of searches with no results failed");
         }
     }
 }

@@ -17,6 +17,7 @@ mod messages;
 mod near_duplicates;
 mod sessions;
 mod settings;
+mod statistics;
 mod taxonomy;
 mod users;
 mod views;
@@ -37,8 +38,9 @@ pub use near_duplicates::{
     simhash_bands, DuplicatePairRow, PairDecision, SimhashCandidate, MAX_INDEXED_DISTANCE,
     SIMHASH_BANDS,
 };
+pub use statistics::SearchMissRow;
 pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
-pub use users::UserRow;
+pub use users::{MemberChange, UserFilter, UserRow};
 pub use views::HotRow;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

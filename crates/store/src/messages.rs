@@ -2,7 +2,9 @@
 
 use sqlx::Any;
 
+use crate::audit::record_audit_in;
 use crate::error::Context;
+use crate::NewAuditEntry;
 use crate::{Result, Store};
 
 /// A message as the contact service hands it to the store (already validated and trimmed).
@@ -54,12 +56,22 @@ impl Store {
         .context("storing a contact message")
     }
 
-    /// Messages, newest first.
-    pub async fn messages(&self, limit: i64, offset: i64) -> Result<Vec<MessageRow>> {
-        sqlx::query_as::<Any, MessageRow>(
+    /// Messages, newest first; `unread_only` leaves out those someone marked read.
+    pub async fn messages(
+        &self,
+        unread_only: bool,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<MessageRow>> {
+        let filter = if unread_only {
+            "WHERE is_read = 0 "
+        } else {
+            ""
+        };
+        sqlx::query_as::<Any, MessageRow>(&format!(
             "SELECT id, name, contact, message, ip, user_agent, created_at, is_read, reply_note \
-             FROM contact_messages ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
-        )
+             FROM contact_messages {filter}ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2"
+        ))
         .bind(limit)
         .bind(offset)
         .fetch_all(&self.pool)
@@ -78,13 +90,72 @@ impl Store {
         Ok(MessageCounts { total, unread })
     }
 
-    /// Mark a message read; false when there is no such message.
-    pub async fn mark_message_read(&self, id: i64) -> Result<bool> {
-        let done = sqlx::query("UPDATE contact_messages SET is_read = 1 WHERE id = $1")
+    /// Mark a message read or unread, recording who did it; false when there is no such message.
+    pub async fn set_message_read(
+        &self,
+        id: i64,
+        read: bool,
+        audit: &NewAuditEntry<'_>,
+        now: i64,
+    ) -> Result<bool> {
+        self.update_message(
+            "UPDATE contact_messages SET is_read = $1 WHERE id = $2",
+            i64::from(read),
+            None,
+            id,
+            audit,
+            now,
+        )
+        .await
+    }
+
+    /// Set (or, with `None`, clear) the staff's follow-up note of a message, recording who did it;
+    /// false when there is no such message.
+    pub async fn set_message_note(
+        &self,
+        id: i64,
+        note: Option<&str>,
+        audit: &NewAuditEntry<'_>,
+        now: i64,
+    ) -> Result<bool> {
+        self.update_message(
+            "UPDATE contact_messages SET reply_note = $1 WHERE id = $2",
+            0,
+            Some(note),
+            id,
+            audit,
+            now,
+        )
+        .await
+    }
+
+    /// One change to one message and its audit entry, in one transaction. The statement's `$1`
+    /// is `note` when given, else `flag`.
+    async fn update_message(
+        &self,
+        statement: &'static str,
+        flag: i64,
+        note: Option<Option<&str>>,
+        id: i64,
+        audit: &NewAuditEntry<'_>,
+        now: i64,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let query = sqlx::query(statement);
+        let query = match note {
+            Some(note) => query.bind(note.map(str::to_owned)),
+            None => query.bind(flag),
+        };
+        let done = query
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
-            .context("marking a contact message read")?;
-        Ok(done.rows_affected() > 0)
+            .context("changing a contact message")?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        record_audit_in(&mut tx, audit, now).await?;
+        tx.commit().await.context("committing a message change")?;
+        Ok(true)
     }
 }

@@ -1,7 +1,8 @@
-use sqlx::Any;
+use sqlx::{Any, Transaction};
 
+use crate::audit::record_audit_in;
 use crate::error::{is_unique_violation, Context, StoreError};
-use crate::{Result, Store};
+use crate::{Backend, NewAuditEntry, Result, Store};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -67,4 +68,211 @@ impl Store {
             .context("changing a password")?;
         Ok(())
     }
+}
+
+/// Which members a list shows: a name fragment and a role, both optional.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Part of the name (matched anywhere, case-sensitively on PostgreSQL).
+    pub name: Option<String>,
+    pub role: Option<String>,
+}
+
+/// Why a change to a member was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberChange {
+    Done,
+    /// No such member.
+    Missing,
+    /// It would leave the site without an enabled admin.
+    LastAdmin,
+}
+
+impl UserFilter {
+    /// The WHERE clause and its values, numbered from `$1`.
+    fn clause(&self) -> (String, Vec<String>) {
+        let mut conditions = Vec::new();
+        let mut values = Vec::new();
+        if let Some(name) = &self.name {
+            values.push(format!("%{}%", escape_like(name)));
+            conditions.push(format!(
+                "LOWER(name) LIKE LOWER(${}) ESCAPE '\\'",
+                values.len()
+            ));
+        }
+        if let Some(role) = &self.role {
+            values.push(role.clone());
+            conditions.push(format!("role = ${}", values.len()));
+        }
+        if conditions.is_empty() {
+            (String::new(), values)
+        } else {
+            (format!("WHERE {} ", conditions.join(" AND ")), values)
+        }
+    }
+}
+
+/// A LIKE pattern matching `text` literally.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Store {
+    /// Members matching `filter`, oldest account first, and how many match in all.
+    pub async fn users(
+        &self,
+        filter: &UserFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<UserRow>, i64)> {
+        let (clause, values) = filter.clause();
+        let n = values.len();
+        let list = format!(
+            "SELECT {USER_COLUMNS} FROM users {clause}ORDER BY id LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut query = sqlx::query_as::<Any, UserRow>(&list);
+        for value in &values {
+            query = query.bind(value.clone());
+        }
+        let rows = query
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await
+            .context("listing users")?;
+        let count = format!("SELECT COUNT(*) FROM users {clause}");
+        let mut query = sqlx::query_scalar::<Any, i64>(&count);
+        for value in &values {
+            query = query.bind(value.clone());
+        }
+        let total = query
+            .fetch_one(&self.pool)
+            .await
+            .context("counting users")?;
+        Ok((rows, total))
+    }
+
+    /// Give a member a role, recording who did it. Refused when it would leave no enabled admin;
+    /// the check and the change are one transaction, so two admins demoting each other at once
+    /// cannot both succeed.
+    pub async fn set_user_role(
+        &self,
+        id: i64,
+        role: &str,
+        audit: &NewAuditEntry<'_>,
+        now: i64,
+    ) -> Result<MemberChange> {
+        let mut tx = self.begin_write().await?;
+        if let Some(refused) = refusal(&mut tx, self.backend(), id, role != "admin").await? {
+            return Ok(refused);
+        }
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .context("changing a user's role")?;
+        record_audit_in(&mut tx, audit, now).await?;
+        tx.commit().await.context("committing a role change")?;
+        Ok(MemberChange::Done)
+    }
+
+    /// Disable or enable an account, recording who did it. Disabling ends the member's sessions
+    /// in the same transaction, so they are logged out at once. Refused when it would leave no
+    /// enabled admin.
+    pub async fn set_user_disabled(
+        &self,
+        id: i64,
+        disabled: bool,
+        audit: &NewAuditEntry<'_>,
+        now: i64,
+    ) -> Result<MemberChange> {
+        let mut tx = self.begin_write().await?;
+        if let Some(refused) = refusal(&mut tx, self.backend(), id, disabled).await? {
+            return Ok(refused);
+        }
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .context("disabling or enabling a user")?;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .context("ending a disabled user's sessions")?;
+        }
+        record_audit_in(&mut tx, audit, now).await?;
+        tx.commit().await.context("committing an account change")?;
+        Ok(MemberChange::Done)
+    }
+
+    /// Accounts created per site-local day since `since` (unix seconds), as (day, count), with
+    /// `offset_seconds` the site's offset from UTC. Days without sign-ups are absent.
+    pub async fn signups_per_day(
+        &self,
+        since: i64,
+        offset_seconds: i64,
+    ) -> Result<Vec<(i64, i64)>> {
+        // The day number (days since 1970-01-01, site-local) is integer arithmetic, the same on
+        // both backends; the caller turns it into a date.
+        sqlx::query_as::<Any, (i64, i64)>(
+            "SELECT (created_at + $1) / 86400 AS day, COUNT(*) FROM users \
+             WHERE created_at >= $2 GROUP BY 1 ORDER BY 1",
+        )
+        .bind(offset_seconds)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .context("counting sign-ups per day")
+    }
+}
+
+/// Why a change to user `id` may not go ahead, if it may not: the user is missing, or the change
+/// (`demotes`: it takes away admin rights or the account) would leave no enabled admin.
+async fn refusal(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    id: i64,
+    demotes: bool,
+) -> Result<Option<MemberChange>> {
+    if demotes && backend == Backend::Postgres {
+        // Lock the admins' rows first: two admins demoting each other at once then take turns,
+        // and the second sees the first's change. (SQLite's write transaction is exclusive.)
+        sqlx::query("SELECT id FROM users WHERE role = 'admin' AND disabled = 0 FOR UPDATE")
+            .execute(&mut **tx)
+            .await
+            .context("locking the admins")?;
+    }
+    let user =
+        sqlx::query_as::<Any, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await
+            .context("reading a user")?;
+    let Some(user) = user else {
+        return Ok(Some(MemberChange::Missing));
+    };
+    if !(demotes && user.role == "admin" && user.disabled == 0) {
+        return Ok(None);
+    }
+    let others = sqlx::query_scalar::<Any, i64>(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await
+    .context("counting enabled admins")?;
+    Ok((others == 0).then_some(MemberChange::LastAdmin))
 }

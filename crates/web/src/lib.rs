@@ -4,6 +4,7 @@
 //! with a plain view struct. No SQL here, and no document text leaves without passing the gate.
 
 mod assets;
+mod chart;
 mod client_ip;
 mod cookies;
 mod error;

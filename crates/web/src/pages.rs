@@ -12,6 +12,7 @@ use serde::Serialize;
 use wenyuan_core::contact::ContactInfo;
 use wenyuan_core::library::CategoryItem;
 use wenyuan_core::members::Member;
+use wenyuan_core::SiteSettings;
 
 use crate::cookies;
 use crate::error::{AppResult, ErrorPage};
@@ -51,8 +52,9 @@ pub async fn render<T: Serialize>(
     content: T,
 ) -> AppResult<String> {
     let nav = state.nav().await?;
+    let settings = state.lib.settings();
     let context = PageContext {
-        site: site_view(state),
+        site: site_view(state, &settings),
         viewer: viewer.and_then(|v| v.member.as_ref()),
         csrf: viewer.and_then(Viewer::csrf_token),
         nav,
@@ -62,13 +64,13 @@ pub async fn render<T: Serialize>(
     state.templates.render(template, context)
 }
 
-fn site_view(state: &AppState) -> SiteView<'_> {
+fn site_view<'a>(state: &'a AppState, settings: &'a SiteSettings) -> SiteView<'a> {
     SiteView {
-        name: &state.lib.settings.site_name,
+        name: &settings.site_name,
         css_url: &state.assets.css_url,
-        registration_open: state.lib.settings.registration_open,
-        wechat: crate::routes::contact::wechat_view(&state.lib.settings),
-        contact: &state.lib.settings.contact,
+        registration_open: settings.registration_open,
+        wechat: crate::routes::contact::wechat_view(settings),
+        contact: &settings.contact,
     }
 }
 

@@ -80,6 +80,19 @@ const EMBEDDED: &[(&str, &str)] = &[
         "admin_anonymize.html",
         include_str!("../templates/admin_anonymize.html"),
     ),
+    // adminsite: members, settings, statistics.
+    (
+        "admin_members.html",
+        include_str!("../templates/admin_members.html"),
+    ),
+    (
+        "admin_settings.html",
+        include_str!("../templates/admin_settings.html"),
+    ),
+    (
+        "admin_stats.html",
+        include_str!("../templates/admin_stats.html"),
+    ),
 ];
 
 #[derive(Clone)]

@@ -1,6 +1,7 @@
 //! Configuration: every setting in one place. A value comes from the flag, else the `WENYUAN_*`
 //! variable (clap reads both), else the TOML file, else the default, so `wenyuan serve` works with
-//! no configuration at all.
+//! no configuration at all. These are the initial values of the site settings: what an admin saves
+//! at `/admin/settings` wins over them (see `wenyuan_core::editable_settings`).
 
 use std::path::{Path, PathBuf};
 

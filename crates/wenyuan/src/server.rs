@@ -28,6 +28,10 @@ pub async fn open_library(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Res
         .await
         .with_context(|| format!("cannot open the database {}", redact(&config.database_url)))?;
     let lib = Library::new(store, config.site.clone(), clock).await?;
+    // What an admin saved at /admin/settings wins over the configuration (see editable_settings).
+    lib.load_stored_settings()
+        .await
+        .context("cannot read the saved site settings")?;
     Ok(Arc::new(lib))
 }
 

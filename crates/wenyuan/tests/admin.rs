@@ -20,9 +20,18 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/documents/new",
     "/admin/taxonomy",
     "/admin/taxonomy?tag=x",
+    // adminsite
+    "/admin/stats",
 ];
 /// The admins-only pages (editors get 403 too).
-const ADMIN_ONLY_PAGES: &[&str] = &["/admin/messages"];
+const ADMIN_ONLY_PAGES: &[&str] = &[
+    "/admin/messages",
+    // adminsite
+    "/admin/messages?show=unread",
+    "/admin/members",
+    "/admin/members?q=bo&role=admin&page=2",
+    "/admin/settings",
+];
 /// Every form target of the desk. Add each new admin POST here.
 const ADMIN_POSTS: &[&str] = &[
     "/admin/messages/1/read",
@@ -41,6 +50,13 @@ const ADMIN_POSTS: &[&str] = &[
     "/admin/taxonomy/tags/1",
     "/admin/taxonomy/tags/1/merge",
     "/admin/taxonomy/tags/1/delete",
+    // adminsite
+    "/admin/messages/1/unread",
+    "/admin/messages/1/note",
+    "/admin/members/1/role",
+    "/admin/members/1/disable",
+    "/admin/members/1/enable",
+    "/admin/settings",
 ];
 
 async fn logged_in(app: &TestApp, name: &str, role: &str) -> Visitor {

@@ -146,7 +146,8 @@ async fn a_message_is_stored_and_an_admin_reads_it() {
         assert_eq!(done.status, 303, "{}", done.body);
         assert_eq!(
             done.headers["location"],
-            format!("/admin/messages?page=1#m-{id}")
+            format!("/admin/messages?done=read#m-{id}"),
+            "back to the inbox, with a notice"
         );
         assert_eq!(stored(&app).await, (1, 0), "{backend:?}: read now");
         assert!(admin.get("/admin/messages").await.body.contains("已读"));
@@ -324,7 +325,7 @@ async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
         [200, 200, 200, 429],
         "the proxy's last entry is the client"
     );
-    let inbox = behind_proxy.lib().messages(1).await.unwrap();
+    let inbox = behind_proxy.lib().messages(1, false).await.unwrap();
     assert_eq!(inbox.items[0].ip, "192.0.2.77");
     behind_proxy.stop().await;
 

@@ -81,7 +81,7 @@ impl Library {
 
     /// Today's date in the site's time zone, `YYYY-MM-DD`.
     pub fn today(&self) -> String {
-        local_date(self.now(), self.settings.utc_offset).to_string()
+        local_date(self.now(), self.settings().utc_offset).to_string()
     }
 
     /// The stored document as the editor's form shows it.
@@ -136,14 +136,15 @@ impl Library {
             updated_at: self.now(),
         };
         let doc = Document::from_row(row, valid.tags);
+        let settings = self.settings();
         let cut = |role| {
-            let view = ArticleView::new(&doc, role, &self.settings, 0);
+            let view = ArticleView::new(&doc, role, &settings, 0);
             view.gated.then_some(view.visible_paragraphs)
         };
         Ok(DocumentPreview {
             guest_cut: cut(Role::Guest),
             member_cut: cut(Role::Member),
-            doc: ArticleView::new(&doc, Role::Editor, &self.settings, 0),
+            doc: ArticleView::new(&doc, Role::Editor, &settings, 0),
         })
     }
 

@@ -89,7 +89,7 @@ pub fn rounded(similarity: f64) -> f64 {
 impl Library {
     /// The distance within which documents are near-duplicates here.
     pub fn near_duplicate_distance(&self) -> u32 {
-        self.settings
+        self.settings()
             .near_duplicate_distance
             .min(MAX_INDEXED_DISTANCE)
     }

@@ -81,7 +81,7 @@ pub(crate) async fn form_page<T: Serialize>(
     let body = render(state, template, Some(&viewer), here, content).await?;
     let mut response = (status, html(body)).into_response();
     if let Some(token) = new_cookie {
-        let secure = state.lib.settings.secure_cookies();
+        let secure = state.lib.settings().secure_cookies();
         response.headers_mut().append(
             header::SET_COOKIE,
             cookies::set(cookies::CSRF, &token, None, secure),
@@ -160,7 +160,7 @@ async fn register_form(
         name: "",
         message: None,
     };
-    let status = if state.lib.settings.registration_open {
+    let status = if state.lib.settings().registration_open {
         StatusCode::OK
     } else {
         StatusCode::FORBIDDEN
@@ -182,7 +182,7 @@ async fn register(
     Form(form): Form<AccountForm>,
 ) -> AppResult<Response> {
     viewer.check_csrf(&form.csrf)?;
-    if !state.lib.settings.registration_open {
+    if !state.lib.settings().registration_open {
         return Err(AppError::forbidden("本站暂不开放注册"));
     }
     let next = safe_next(form.next.as_deref());
@@ -223,7 +223,7 @@ async fn register(
 
 /// After a login: the session cookie, and back to where the reader was going.
 fn logged_in(state: &AppState, next: &str, login: &Login) -> Response {
-    let secure = state.lib.settings.secure_cookies();
+    let secure = state.lib.settings().secure_cookies();
     let mut response = see_other(next);
     let cookie = cookies::set(
         cookies::SESSION,
@@ -250,7 +250,7 @@ async fn logout(
     if let Some(token) = &viewer.session_token {
         state.lib.logout(token).await?;
     }
-    let secure = state.lib.settings.secure_cookies();
+    let secure = state.lib.settings().secure_cookies();
     let mut response = see_other("/");
     response.headers_mut().append(
         header::SET_COOKIE,

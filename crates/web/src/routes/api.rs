@@ -95,7 +95,7 @@ async fn article(
         .readable_document(id, viewer.role().is_staff())
         .await?;
     let views = state.lib.views_of(id).await?;
-    let view = ArticleView::new(&doc, viewer.role(), &state.lib.settings, views);
+    let view = ArticleView::new(&doc, viewer.role(), &state.lib.settings(), views);
     Ok(Json(view.into()))
 }
 

@@ -1,30 +1,25 @@
-//! 联系客服: the contact page and its message form, the 微信订阅号 QR, and the admins' inbox.
+//! 联系客服: the contact page and its message form, and the 微信订阅号 QR. (The admins' inbox is
+//! in `admin/messages.rs`.)
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use axum::extract::{Path as UrlPath, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Form, Router};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use tokio::sync::OnceCell;
 use wenyuan_core::contact::{
-    MessageForm, MessagePage, WechatQr, CONTACT_MAX_CHARS, MESSAGE_MAX_CHARS, MESSAGE_MIN_CHARS,
-    NAME_MAX_CHARS,
+    MessageForm, WechatQr, CONTACT_MAX_CHARS, MESSAGE_MAX_CHARS, MESSAGE_MIN_CHARS, NAME_MAX_CHARS,
 };
 use wenyuan_core::{CoreError, SiteSettings};
 
 use super::accounts::form_page;
-use super::admin::admin_page;
-use super::reading::parse_id;
-use super::PageQuery;
 use crate::client_ip::ClientIp;
 use crate::error::{AppError, AppResult};
-use crate::pages::see_other;
 use crate::share::qr_svg;
-use crate::staff::{AdminOnly, StaffForm};
 use crate::state::AppState;
 use crate::viewer::Viewer;
 
@@ -39,13 +34,6 @@ pub fn router() -> Router<AppState> {
         .route("/contact", get(contact_page).post(submit))
         .route(QR_SVG_PATH, get(wechat_qr_svg))
         .route(QR_IMAGE_PATH, get(wechat_qr_image))
-}
-
-/// The inbox, mounted by the admin router (admins only: messages carry visitors' contact details).
-pub fn admin_router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/messages", get(admin_messages))
-        .route("/admin/messages/{id}/read", post(mark_read))
 }
 
 /// What the sidebar partial and the contact page show of the subscription account.
@@ -179,46 +167,85 @@ async fn submit(
 
 // --- The subscription QR -----------------------------------------------------------------------
 
-/// The QR, made or read once per process on first request.
+/// The QR last made or read, with the source it came from. A request whose configured source
+/// differs (an admin changed the QR link) makes it again, so a change shows at once.
 #[derive(Default)]
 pub struct WechatQrCache {
-    svg: OnceCell<Bytes>,
-    image: OnceCell<(&'static str, Bytes)>,
+    svg: Mutex<Option<(String, Bytes)>>,
+    image: Mutex<Option<(PathBuf, &'static str, Bytes)>>,
 }
 
-/// The 微信订阅号 QR the site is configured with, if any.
-fn configured_qr(state: &AppState) -> Option<&WechatQr> {
+impl WechatQrCache {
+    fn svg_for(&self, url: &str) -> Option<Bytes> {
+        let cached = self.svg.lock().unwrap_or_else(|e| e.into_inner());
+        cached
+            .as_ref()
+            .filter(|(source, _)| source == url)
+            .map(|(_, svg)| svg.clone())
+    }
+
+    fn image_for(&self, path: &Path) -> Option<(&'static str, Bytes)> {
+        let cached = self.image.lock().unwrap_or_else(|e| e.into_inner());
+        cached
+            .as_ref()
+            .filter(|(source, _, _)| source == path)
+            .map(|(_, content_type, bytes)| (*content_type, bytes.clone()))
+    }
+
+    /// Forget both images (the settings changed).
+    pub fn clear(&self) {
+        *self.svg.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.image.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// The 微信订阅号 QR the site is configured with now, if any.
+fn configured_qr(state: &AppState) -> Option<WechatQr> {
     state
         .lib
-        .settings
+        .settings()
         .wechat
         .as_ref()
-        .and_then(|w| w.qr.as_ref())
+        .and_then(|w| w.qr.clone())
 }
 
 async fn wechat_qr_svg(State(state): State<AppState>) -> AppResult<Response> {
     let Some(WechatQr::Url(url)) = configured_qr(&state) else {
         return Err(AppError::not_found());
     };
-    let svg = state
-        .wechat_qr
-        .svg
-        .get_or_try_init(|| async { qr_svg(url).map(Bytes::from) })
-        .await?;
-    Ok(image_response("image/svg+xml", svg.clone()))
+    let svg = match state.wechat_qr.svg_for(&url) {
+        Some(svg) => svg,
+        None => {
+            let svg = Bytes::from(qr_svg(&url)?);
+            *state
+                .wechat_qr
+                .svg
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some((url, svg.clone()));
+            svg
+        }
+    };
+    Ok(image_response("image/svg+xml", svg))
 }
 
 async fn wechat_qr_image(State(state): State<AppState>) -> AppResult<Response> {
     let Some(WechatQr::Image(path)) = configured_qr(&state) else {
         return Err(AppError::not_found());
     };
-    // A failed read is not cached: the operator may put the file in place while we run.
-    let (content_type, bytes) = state
-        .wechat_qr
-        .image
-        .get_or_try_init(|| read_qr_image(path))
-        .await?;
-    Ok(image_response(content_type, bytes.clone()))
+    let (content_type, bytes) = match state.wechat_qr.image_for(&path) {
+        Some(cached) => cached,
+        None => {
+            // A failed read is not cached: the operator may put the file in place while we run.
+            let (content_type, bytes) = read_qr_image(&path).await?;
+            *state
+                .wechat_qr
+                .image
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some((path, content_type, bytes.clone()));
+            (content_type, bytes)
+        }
+    };
+    Ok(image_response(content_type, bytes))
 }
 
 async fn read_qr_image(path: &Path) -> AppResult<(&'static str, Bytes)> {
@@ -277,56 +304,6 @@ fn image_response(content_type: &'static str, body: Bytes) -> Response {
         HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
     );
     response
-}
-
-// --- The admins' inbox -------------------------------------------------------------------------
-
-#[derive(Serialize)]
-struct InboxContent {
-    messages: MessagePage,
-}
-
-async fn admin_messages(
-    State(state): State<AppState>,
-    AdminOnly(staff): AdminOnly,
-    Query(q): Query<PageQuery>,
-) -> AppResult<Response> {
-    let here = match q.page() {
-        1 => "/admin/messages".to_owned(),
-        page => format!("/admin/messages?page={page}"),
-    };
-    let messages = state.lib.messages(q.page()).await?;
-    admin_page(
-        &state,
-        &staff,
-        "admin_messages.html",
-        "messages",
-        &here,
-        InboxContent { messages },
-    )
-    .await
-}
-
-#[derive(Debug, Deserialize)]
-struct MarkReadForm {
-    /// The inbox page to return to.
-    #[serde(default)]
-    page: String,
-}
-
-async fn mark_read(
-    State(state): State<AppState>,
-    UrlPath(raw_id): UrlPath<String>,
-    StaffForm { staff, form }: StaffForm<MarkReadForm>,
-) -> AppResult<Response> {
-    let id = parse_id(&raw_id)?;
-    state.lib.mark_message_read(id).await?;
-    state
-        .lib
-        .audit(&staff.member, "message.read", &format!("message:{id}"), "")
-        .await?;
-    let page = form.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    Ok(see_other(&format!("/admin/messages?page={page}#m-{id}")))
 }
 
 #[cfg(test)]

@@ -178,7 +178,7 @@ impl FromRequestParts<AppState> for ArticleRequest {
     ) -> Result<Self, Self::Rejection> {
         let headers = &parts.headers;
         Ok(ArticleRequest {
-            base: site_base(state.lib.settings.base_url.as_deref(), headers),
+            base: site_base(state.lib.settings().base_url.as_deref(), headers),
             accepts_gzip: accepts_gzip(headers),
             reader: is_countable_read(&parts.method, headers)
                 .then(|| ReaderHeaders::from_headers(headers)),
@@ -196,7 +196,7 @@ async fn article(
     let id = parse_id(&raw_id)?;
     let lib = &state.lib;
     let base = request.base.as_str();
-    let secure = lib.settings.secure_cookies();
+    let secure = lib.settings().secure_cookies();
     let mut new_visitor_cookie = None;
     let mut count = |lib: &wenyuan_core::Library| {
         if let Some(reader) = &request.reader {
@@ -224,7 +224,7 @@ async fn article(
     let views = lib.views_of(id).await?;
     let url = format!("{base}/a/{id}");
     let content = ArticleContent {
-        doc: ArticleView::new(&doc, viewer.role(), &lib.settings, views),
+        doc: ArticleView::new(&doc, viewer.role(), &lib.settings(), views),
         views_text: if viewer.is_guest() {
             VIEWS_PLACEHOLDER.to_owned()
         } else {
@@ -312,7 +312,7 @@ async fn hot(
         .unwrap_or(1);
     let hot = state
         .lib
-        .hot(window, state.lib.settings.page_size, page)
+        .hot(window, state.lib.settings().page_size, page)
         .await?;
     let (other, other_label) = match window {
         HotWindow::Week => ("month", HotWindow::Month.label()),
@@ -344,7 +344,7 @@ async fn article_qr(
     let id = parse_id(&raw_id)?;
     // Only for documents a reader could reach.
     state.lib.readable_document(id, false).await?;
-    let base = site_base(state.lib.settings.base_url.as_deref(), &headers);
+    let base = site_base(state.lib.settings().base_url.as_deref(), &headers);
     let svg = qr_svg(&format!("{base}/a/{id}"))?;
     Ok((
         [

@@ -13,9 +13,11 @@ use crate::server::open_library;
 
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let config = Config::from_store_args(&args.store)?;
+    let lib = open_library(&config, Arc::new(SystemClock)).await?;
+    // The library's settings: the admin's saved default access wins over the config file's.
     let access = match &args.access {
         Some(a) => a.parse::<Access>().map_err(anyhow::Error::msg)?,
-        None => config.site.default_access,
+        None => lib.settings().default_access,
     };
     let options = ImportOptions {
         category: args.category.clone().filter(|c| !c.trim().is_empty()),
@@ -24,7 +26,6 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         allow_near_duplicates: args.allow_near_duplicates,
         ..ImportOptions::default()
     };
-    let lib = open_library(&config, Arc::new(SystemClock)).await?;
     let progress = BarProgress::new();
     let started = Instant::now();
     let report = lib.import_paths(&args.paths, &options, &progress).await;

@@ -253,7 +253,7 @@ async fn new_form(State(state): State<AppState>, staff: Staff) -> AppResult<Resp
     let form = DocumentForm {
         date: state.lib.today(),
         status: "draft".to_owned(),
-        access: state.lib.settings.default_access.as_str().to_owned(),
+        access: state.lib.settings().default_access.as_str().to_owned(),
         format: "plain".to_owned(),
         ..DocumentForm::default()
     };

@@ -14,6 +14,11 @@ mod upload;
 mod anonymize;
 mod documents;
 mod taxonomy;
+// The admins' site pages (adminsite): members, settings, inbox; statistics for all staff.
+mod members;
+mod messages;
+mod settings;
+mod stats;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -29,7 +34,10 @@ use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router<AppState> {
     let admins_only = Router::new()
-        .merge(super::contact::admin_router())
+        // adminsite: members, settings, the inbox.
+        .merge(members::router())
+        .merge(settings::router())
+        .merge(messages::router())
         .route_layer(from_fn_with_state(state.clone(), require_admin));
     Router::new()
         .route("/admin", get(dashboard::overview))
@@ -46,6 +54,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(documents::router())
         .merge(anonymize::router())
         .merge(taxonomy::router())
+        // adminsite: statistics (editors and admins).
+        .merge(stats::router())
         .merge(admins_only)
         .route_layer(from_fn_with_state(state, require_staff))
         .layer(DefaultBodyLimit::max(ADMIN_FORM_MAX_BYTES))

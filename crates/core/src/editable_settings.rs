@@ -1,0 +1,453 @@
+//! The settings an admin edits at `/admin/settings`: validation, storage in the `settings` table,
+//! and putting them in force at once.
+//!
+//! Precedence: flags, `WENYUAN_*` variables and the TOML file give the initial values; once an
+//! admin saves the form, the saved values win (at every start-up too, for the server and the CLI),
+//! because the admin's save is the later and more deliberate decision, and a restart must not
+//! silently undo it. Settings the form does not show (time zone, session length, page size,
+//! proxy trust, a QR image file) stay with the configuration.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::audit_entry;
+use crate::contact::{ContactInfo, WechatAccount, WechatQr};
+use crate::members::Member;
+use crate::{Access, CoreError, Library, Result, SiteSettings};
+
+/// Keys of the `settings` table written by the form all start with this.
+const PREFIX: &str = "site.";
+const SITE_NAME_MAX_CHARS: usize = 40;
+const URL_MAX_CHARS: usize = 1000;
+const SHORT_TEXT_MAX_CHARS: usize = 100;
+/// Upper bound of the preview, in characters (a long report is some tens of thousands).
+const PREVIEW_MAX_CHARS_LIMIT: usize = 100_000;
+
+/// The form's values, as text (so a form with an error comes back exactly as typed).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    pub site_name: String,
+    pub base_url: String,
+    pub preview_ratio: String,
+    pub preview_max_chars: String,
+    /// A checkbox: present ("on") when ticked.
+    pub registration_open: Option<String>,
+    pub default_access: String,
+    pub wechat_name: String,
+    pub wechat_hint: String,
+    pub wechat_qr_url: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub contact_wechat: String,
+    pub contact_qq: String,
+    pub contact_hours: String,
+}
+
+impl SettingsForm {
+    /// The form filled with the settings in force.
+    pub fn from_settings(s: &SiteSettings) -> Self {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let wechat = s.wechat.as_ref();
+        SettingsForm {
+            site_name: s.site_name.clone(),
+            base_url: text(&s.base_url),
+            preview_ratio: s.preview_ratio.to_string(),
+            preview_max_chars: s.preview_max_chars.to_string(),
+            registration_open: s.registration_open.then(|| "on".to_owned()),
+            default_access: s.default_access.as_str().to_owned(),
+            wechat_name: wechat.map(|w| w.name.clone()).unwrap_or_default(),
+            wechat_hint: wechat.and_then(|w| w.hint.clone()).unwrap_or_default(),
+            wechat_qr_url: match wechat.and_then(|w| w.qr.as_ref()) {
+                Some(WechatQr::Url(url)) => url.clone(),
+                _ => String::new(),
+            },
+            contact_phone: text(&s.contact.phone),
+            contact_email: text(&s.contact.email),
+            contact_wechat: text(&s.contact.wechat),
+            contact_qq: text(&s.contact.qq),
+            contact_hours: text(&s.contact.hours),
+        }
+    }
+
+    /// Check every field; the first problem is the error, named so the admin knows what to fix.
+    /// Returns the (key, value) pairs to store, every key of the form (blank means unset).
+    fn validate(&self) -> Result<Vec<(String, String)>> {
+        let invalid = |m: String| Err(CoreError::Invalid(m));
+        let site_name = one_line(&self.site_name);
+        if site_name.is_empty() {
+            return invalid("请填写站点名称".to_owned());
+        }
+        if site_name.chars().count() > SITE_NAME_MAX_CHARS {
+            return invalid(format!("站点名称不能超过 {SITE_NAME_MAX_CHARS} 个字"));
+        }
+        let base_url = one_line(&self.base_url).trim_end_matches('/').to_owned();
+        if !base_url.is_empty() {
+            check_url("站点网址", &base_url)?;
+        }
+        let ratio = one_line(&self.preview_ratio);
+        let ratio_ok = ratio
+            .parse::<f64>()
+            .ok()
+            .filter(|r| r.is_finite() && (0.0..=1.0).contains(r));
+        if ratio_ok.is_none() {
+            return invalid(format!(
+                "试读比例应为 0 到 1 之间的小数（如 0.3），而不是“{ratio}”"
+            ));
+        }
+        let max_chars = one_line(&self.preview_max_chars);
+        if max_chars
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= PREVIEW_MAX_CHARS_LIMIT)
+            .is_none()
+        {
+            return invalid(format!(
+                "试读字数上限应为 0 到 {PREVIEW_MAX_CHARS_LIMIT} 之间的整数，而不是“{max_chars}”"
+            ));
+        }
+        let access = one_line(&self.default_access);
+        if access.parse::<Access>().is_err() {
+            return invalid("默认访问级别应为 public、member 或 vip".to_owned());
+        }
+        let wechat_name = one_line(&self.wechat_name);
+        let wechat_hint = one_line(&self.wechat_hint);
+        let qr_url = one_line(&self.wechat_qr_url);
+        if !qr_url.is_empty() {
+            check_url("订阅号二维码链接", &qr_url)?;
+        }
+        if wechat_name.is_empty() && !(wechat_hint.is_empty() && qr_url.is_empty()) {
+            return invalid("填写了订阅号的提示语或二维码链接，请同时填写订阅号名称".to_owned());
+        }
+        let short = [("订阅号名称", &wechat_name), ("订阅号提示语", &wechat_hint)];
+        let contact = [
+            ("phone", "客服电话", one_line(&self.contact_phone)),
+            ("email", "客服邮箱", one_line(&self.contact_email)),
+            ("wechat", "客服微信", one_line(&self.contact_wechat)),
+            ("qq", "客服 QQ", one_line(&self.contact_qq)),
+            ("hours", "服务时间", one_line(&self.contact_hours)),
+        ];
+        for (label, value) in short
+            .iter()
+            .map(|(l, v)| (*l, v.as_str()))
+            .chain(contact.iter().map(|(_, l, v)| (*l, v.as_str())))
+        {
+            if value.chars().count() > SHORT_TEXT_MAX_CHARS {
+                return invalid(format!("{label}不能超过 {SHORT_TEXT_MAX_CHARS} 个字"));
+            }
+        }
+        let email = &contact[1].2;
+        if !email.is_empty() && !looks_like_email(email) {
+            return invalid(format!(
+                "客服邮箱“{email}”不像邮箱地址（例如 kefu@example.com）"
+            ));
+        }
+        let mut pairs = vec![
+            ("name", site_name),
+            ("base_url", base_url),
+            ("preview_ratio", ratio),
+            ("preview_max_chars", max_chars),
+            (
+                "registration_open",
+                if self.registration_open.is_some() {
+                    "1"
+                } else {
+                    "0"
+                }
+                .to_owned(),
+            ),
+            ("default_access", access.to_ascii_lowercase()),
+            ("wechat_name", wechat_name),
+            ("wechat_hint", wechat_hint),
+            ("wechat_qr_url", qr_url),
+        ];
+        for (key, _, value) in contact {
+            pairs.push((key, value));
+        }
+        Ok(pairs.into_iter().map(|(k, v)| (key_name(k), v)).collect())
+    }
+}
+
+fn key_name(field: &str) -> String {
+    let group = if ["phone", "email", "wechat", "qq", "hours"].contains(&field) {
+        "contact."
+    } else {
+        ""
+    };
+    format!("{PREFIX}{group}{field}")
+}
+
+/// One line: control characters become spaces, then trimmed.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+fn check_url(label: &str, url: &str) -> Result<()> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let host_ok = rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or("");
+        !host.is_empty() && !host.contains(char::is_whitespace)
+    });
+    if !host_ok {
+        return Err(CoreError::Invalid(format!(
+            "{label}应以 http:// 或 https:// 开头并带有域名，而不是“{url}”"
+        )));
+    }
+    if url.chars().count() > URL_MAX_CHARS || url.contains(char::is_whitespace) {
+        return Err(CoreError::Invalid(format!(
+            "{label}不能含空格，且不能超过 {URL_MAX_CHARS} 个字符"
+        )));
+    }
+    Ok(())
+}
+
+fn looks_like_email(text: &str) -> bool {
+    text.split_once('@').is_some_and(|(user, domain)| {
+        !user.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+    }) && !text.contains(char::is_whitespace)
+}
+
+/// `base` with the stored values put over it. A stored value that no longer parses (edited by
+/// hand) is skipped with a warning: the configured value stays.
+pub fn apply_stored(base: &SiteSettings, stored: &HashMap<String, String>) -> SiteSettings {
+    let mut s = base.clone();
+    let get = |field: &str| stored.get(&key_name(field)).map(String::as_str);
+    let opt = |field: &str| get(field).map(str::to_owned).filter(|v| !v.is_empty());
+    if let Some(name) = opt("name") {
+        s.site_name = name;
+    }
+    if get("base_url").is_some() {
+        s.base_url = opt("base_url");
+    }
+    if let Some(ratio) = get("preview_ratio") {
+        match ratio.parse::<f64>() {
+            Ok(r) if (0.0..=1.0).contains(&r) => s.preview_ratio = r,
+            _ => tracing::warn!(
+                ratio,
+                "stored preview_ratio is unusable; keeping the configured one"
+            ),
+        }
+    }
+    if let Some(max) = get("preview_max_chars") {
+        match max.parse::<usize>() {
+            Ok(m) => s.preview_max_chars = m,
+            Err(_) => tracing::warn!(max, "stored preview_max_chars is unusable"),
+        }
+    }
+    if let Some(open) = get("registration_open") {
+        s.registration_open = open == "1";
+    }
+    if let Some(access) = get("default_access") {
+        match access.parse::<Access>() {
+            Ok(a) => s.default_access = a,
+            Err(err) => tracing::warn!(%err, "stored default_access is unusable"),
+        }
+    }
+    if get("wechat_name").is_some() {
+        s.wechat = opt("wechat_name").map(|name| {
+            // A QR image file comes from the configuration only; a stored link replaces it.
+            let configured_image = base
+                .wechat
+                .as_ref()
+                .and_then(|w| w.qr.clone())
+                .filter(|qr| matches!(qr, WechatQr::Image(_)));
+            WechatAccount {
+                name,
+                hint: opt("wechat_hint"),
+                qr: opt("wechat_qr_url").map(WechatQr::Url).or(configured_image),
+            }
+        });
+    }
+    if get("phone").is_some() {
+        s.contact = ContactInfo {
+            phone: opt("phone"),
+            email: opt("email"),
+            wechat: opt("wechat"),
+            qq: opt("qq"),
+            hours: opt("hours"),
+        };
+    }
+    s
+}
+
+impl Library {
+    /// Put the admin's saved settings over the ones in force, if they changed since last read.
+    /// Called at start-up and by the background tasks every few seconds, so a save made on
+    /// another node (or by another process) shows here too. Returns whether anything changed.
+    pub async fn load_stored_settings(&self) -> Result<bool> {
+        let stored: HashMap<String, String> = self
+            .store
+            .settings_with_prefix(PREFIX)
+            .await?
+            .into_iter()
+            .collect();
+        {
+            let mut seen = self
+                .stored_settings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if seen.as_ref() == Some(&stored) {
+                return Ok(false);
+            }
+            *seen = Some(stored.clone());
+        }
+        if stored.is_empty() {
+            return Ok(false);
+        }
+        let merged = apply_stored(&self.settings(), &stored);
+        self.replace_settings(merged);
+        Ok(true)
+    }
+
+    /// Validate and save the form, record it in the audit log, and put it in force at once.
+    pub async fn save_settings(&self, actor: &Member, form: &SettingsForm) -> Result<()> {
+        let pairs = form.validate()?;
+        let current = self.settings();
+        let before = SettingsForm::from_settings(&current);
+        let stored: HashMap<String, String> = pairs.iter().cloned().collect();
+        let next = apply_stored(&current, &stored);
+        let after = SettingsForm::from_settings(&next);
+        let detail = changed_fields(&before, &after);
+        let entry = audit_entry(actor, "settings.update", "", &detail);
+        self.store.set_settings(&pairs, &entry, self.now()).await?;
+        *self
+            .stored_settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(stored);
+        self.replace_settings(next);
+        Ok(())
+    }
+}
+
+/// Which fields changed, for the audit log ("site_name：文渊 → 范文网; …").
+fn changed_fields(before: &SettingsForm, after: &SettingsForm) -> String {
+    let (Ok(serde_json::Value::Object(b)), Ok(serde_json::Value::Object(a))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return String::new();
+    };
+    let show = |v: Option<&serde_json::Value>| match v {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => "—".to_owned(),
+        Some(other) => other.to_string(),
+    };
+    let changes: Vec<String> = a
+        .iter()
+        .filter(|(k, v)| b.get(*k) != Some(*v))
+        .map(|(k, v)| format!("{k}：{} → {}", show(b.get(k)), show(Some(v))))
+        .collect();
+    if changes.is_empty() {
+        "无改动".to_owned()
+    } else {
+        changes.join("；")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid_form() -> SettingsForm {
+        SettingsForm::from_settings(&SiteSettings::default())
+    }
+
+    #[test]
+    fn the_default_settings_pass_and_round_trip() {
+        let form = valid_form();
+        let pairs = form.validate().unwrap();
+        let stored: HashMap<String, String> = pairs.into_iter().collect();
+        let back = apply_stored(&SiteSettings::default(), &stored);
+        assert_eq!(SettingsForm::from_settings(&back), form);
+    }
+
+    #[test]
+    fn bad_values_are_named_in_the_message() {
+        type Change = fn(&mut SettingsForm);
+        let table: &[(Change, &str)] = &[
+            (|f| f.site_name = "  ".into(), "请填写站点名称"),
+            (
+                |f| f.site_name = "名".repeat(41),
+                "站点名称不能超过 40 个字",
+            ),
+            (
+                |f| f.base_url = "example.com".into(),
+                "站点网址应以 http://",
+            ),
+            (|f| f.preview_ratio = "1.5".into(), "试读比例应为 0 到 1"),
+            (|f| f.preview_ratio = "NaN".into(), "试读比例"),
+            (|f| f.preview_max_chars = "-3".into(), "试读字数上限"),
+            (|f| f.default_access = "secret".into(), "默认访问级别"),
+            (
+                |f| f.wechat_qr_url = "http://weixin.qq.com/r/x".into(),
+                "请同时填写订阅号名称",
+            ),
+            (
+                |f| f.contact_email = "kefu".into(),
+                "客服邮箱“kefu”不像邮箱地址",
+            ),
+            (
+                |f| f.contact_qq = "1".repeat(101),
+                "客服 QQ不能超过 100 个字",
+            ),
+        ];
+        for (change, expected) in table {
+            let mut form = valid_form();
+            change(&mut form);
+            let err = form.validate().unwrap_err().to_string();
+            assert!(err.contains(expected), "{form:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn stored_values_win_and_blank_ones_unset() {
+        let base = SiteSettings {
+            base_url: Some("https://config.example".into()),
+            wechat: Some(WechatAccount {
+                name: "配置号".into(),
+                qr: Some(WechatQr::Image("/data/qr.png".into())),
+                hint: None,
+            }),
+            ..SiteSettings::default()
+        };
+        let mut form = SettingsForm::from_settings(&base);
+        form.site_name = "范文网".into();
+        form.base_url = String::new();
+        form.wechat_name = "文渊范文".into();
+        form.contact_phone = "400-800-1234".into();
+        let stored: HashMap<String, String> = form.validate().unwrap().into_iter().collect();
+        let s = apply_stored(&base, &stored);
+        assert_eq!(s.site_name, "范文网");
+        assert_eq!(s.base_url, None, "a blank stored base URL unsets it");
+        let wechat = s.wechat.unwrap();
+        assert_eq!(wechat.name, "文渊范文");
+        assert_eq!(
+            wechat.qr,
+            Some(WechatQr::Image("/data/qr.png".into())),
+            "the configured image stays without a link"
+        );
+        assert_eq!(s.contact.phone.as_deref(), Some("400-800-1234"));
+        assert_eq!(s.contact.email, None);
+    }
+
+    #[test]
+    fn the_audit_detail_lists_what_changed() {
+        let before = valid_form();
+        let mut after = before.clone();
+        after.site_name = "范文网".into();
+        after.registration_open = None;
+        let detail = changed_fields(&before, &after);
+        assert!(detail.contains("site_name：文渊 → 范文网"), "{detail}");
+        assert!(detail.contains("registration_open：on → —"), "{detail}");
+        assert_eq!(changed_fields(&before, &before), "无改动");
+    }
+}

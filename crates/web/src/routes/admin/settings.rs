@@ -1,0 +1,106 @@
+//! `/admin/settings` (admins): the site's name, base URL, preview defaults, registration, default
+//! access, 微信订阅号 and 联系客服. Saved values are in force at once: every page (cached guest
+//! article pages too, through the library generation) and the QR show them on the next request.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use wenyuan_core::contact::WechatQr;
+use wenyuan_core::editable_settings::SettingsForm;
+use wenyuan_core::CoreError;
+
+use super::admin_page;
+use crate::error::AppResult;
+use crate::pages::see_other;
+use crate::staff::{AdminOnly, Staff, StaffForm};
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/admin/settings", get(show).post(save))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(super) struct ShowQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SettingsContent<'a> {
+    form: &'a SettingsForm,
+    error: Option<String>,
+    notice: Option<&'static str>,
+    /// The configured QR image file, which the form cannot change (only replace by a link).
+    qr_image: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    AdminOnly(staff): AdminOnly,
+    Query(q): Query<ShowQuery>,
+) -> AppResult<Response> {
+    let form = SettingsForm::from_settings(&state.lib.settings());
+    let notice = q.saved.is_some().then_some("设置已保存，全站即时生效");
+    render(&state, &staff, &form, None, notice).await
+}
+
+async fn save(
+    State(state): State<AppState>,
+    StaffForm { staff, form }: StaffForm<SettingsForm>,
+) -> AppResult<Response> {
+    match state.lib.save_settings(&staff.member, &form).await {
+        Ok(()) => {
+            // The QR cache also checks its source on every request; clearing it frees the old one.
+            state.wechat_qr.clear();
+            Ok(see_other("/admin/settings?saved=1"))
+        }
+        // The form comes back as typed, with the reason.
+        Err(CoreError::Invalid(message)) => {
+            render(&state, &staff, &form, Some(message), None).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    form: &SettingsForm,
+    error: Option<String>,
+    notice: Option<&'static str>,
+) -> AppResult<Response> {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let qr_image = match state
+        .lib
+        .settings()
+        .wechat
+        .as_ref()
+        .and_then(|w| w.qr.as_ref())
+    {
+        Some(WechatQr::Image(path)) => Some(path.display().to_string()),
+        _ => None,
+    };
+    let content = SettingsContent {
+        form,
+        error,
+        notice,
+        qr_image,
+    };
+    let page = admin_page(
+        state,
+        staff,
+        "admin_settings.html",
+        "settings",
+        "/admin/settings",
+        content,
+    )
+    .await?;
+    Ok((status, page).into_response())
+}
