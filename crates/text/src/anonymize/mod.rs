@@ -191,6 +191,20 @@ impl Anonymizer {
             let base_end = start + p.base_chars;
             let starts_clean = t.boundary_before(start, taken)
                 || (start > 0 && words::BEFORE_PLACE.contains(t.chars[start - 1]));
+            // A bare name that itself ends like a place (丰镇, from 丰镇市) right after another Han
+            // character is the tail of a longer name jieba did not know: 孝丰镇 is a town of its
+            // own, not 孝 + 丰镇.
+            let tail_of_longer_name = p.bare
+                && start > 0
+                && t.chars
+                    .get(end - 1)
+                    .is_some_and(|c| words::PLACE_ENDINGS.contains(*c))
+                && t.is_han(start - 1)
+                && !taken[start - 1]
+                && !words::BEFORE_PLACE.contains(t.chars[start - 1]);
+            if tail_of_longer_name {
+                continue;
+            }
             let ok = if p.bare {
                 // jieba reads 福建厦门 and 甘肃兰州 as one word, and 上海港, 北京航空航天大学 too:
                 // a name may end inside a word that it begins, or that goes on with a place.

@@ -111,3 +111,17 @@ fn apply_skips_stale_and_overlapping_replacements() {
     };
     assert_eq!(apply(text, &[overlapping, good, stale]), "X市萧山区");
 }
+
+#[test]
+fn a_known_name_at_the_end_of_an_unknown_one_stays() {
+    // 丰镇 is a county-level city (丰镇市); 孝丰镇 is a town the gazetteer does not list. Replacing
+    // the tail would leave 孝X — garbled, and the town still named.
+    assert_eq!(
+        proposed("李明县长多次到孝丰镇调研"),
+        "X县长多次到孝丰镇调研"
+    );
+    assert_eq!(proposed("递铺街道、孝丰镇等地"), "X街道、孝丰镇等地");
+    // The city itself, and after a word that ends before it, is still a name.
+    assert_eq!(proposed("到丰镇市调研"), "到X市调研");
+    assert_eq!(proposed("在丰镇调研"), "在X调研");
+}

@@ -185,4 +185,7 @@ pub(super) const BEFORE_NAME: &str = "由向对和与及同从为跟给让请叫
 
 /// Characters after which a place may begin even where jieba reads them together with its
 /// first character (至盘州 is cut as one word).
+/// Characters a place name ends with (a bare name ending in one looks like a whole place name).
+pub(super) const PLACE_ENDINGS: &str = "省市县区镇乡村州旗盟";
+
 pub(super) const BEFORE_PLACE: &str = "在到至从往赴抵及与、";
