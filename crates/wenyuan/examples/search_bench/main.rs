@@ -334,7 +334,11 @@ fn latency_queries(records: &[Record], total: usize, seed: u64) -> Vec<Query> {
                 Kind::Phrase => body_phrase(&mut rng, &r.body),
                 Kind::Pinyin => pinyin_initials(&mut rng, &r.title),
                 Kind::MultiWord => multi_word(&mut rng, &r.title),
-                Kind::Traditional => None,
+                // Known-item sets only.
+                Kind::Traditional
+                | Kind::DistinctiveFragment
+                | Kind::RarestTwoChar
+                | Kind::RarestInitials => None,
             };
             if let Some(text) = text {
                 out.push(Query { kind, text });
