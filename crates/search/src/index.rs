@@ -480,6 +480,12 @@ mod tests {
             "doc 3 has it in the body, not in its spaced title"
         );
         assert_eq!(ids(&index, "耕地"), [2], "a 2-character word");
+        assert_eq!(
+            ids(&index, "20年区委"),
+            [1],
+            "a fragment cutting a number at its start"
+        );
+        assert_eq!(ids(&index, "在202"), [1], "… and at its end");
         assert!(ids(&index, "。，！").is_empty());
         assert!(ids(&index, "").is_empty());
         assert!(

@@ -131,6 +131,14 @@ pub fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
             query.set_max_expansions(10_000);
             Some(Box::new(query))
         }
+        // After other units, a Latin word or number may be cut by the query's end (`诞辰1` for
+        // 诞辰130): a prefix. Alone it is matched whole (or as a suffix, see `analysis`).
+        Unit::Word { text, .. } if n >= 2 => {
+            exact.push(Term::from_field_text(field, text));
+            let mut query = PhrasePrefixQuery::new(exact);
+            query.set_max_expansions(10_000);
+            Some(Box::new(query))
+        }
         Unit::Word { text, .. } => {
             exact.push(Term::from_field_text(field, text));
             if exact.len() == 1 {
