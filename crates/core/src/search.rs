@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use serde::Serialize;
 use wenyuan_search::{IndexDoc, SearchIndex, SearchRequest};
-use wenyuan_text::pinyin::title_pinyin_keys;
 
 use crate::document::Document;
 use crate::gate::gate;
@@ -110,7 +109,6 @@ impl Library {
         }
         let tags = self.store.article_tags(id).await?;
         let doc = Document::from_row(row.clone(), tags.clone());
-        let title_pinyin = title_pinyin_keys(&row.title);
         let mut keyword_pinyin = Vec::new();
         for (keyword, _) in self.store.keywords(id).await?.iter().take(8) {
             let (full, initials) = wenyuan_text::pinyin::word_pinyin(keyword);
@@ -126,17 +124,15 @@ impl Library {
             access: row.access,
             date: row.published_on,
             views: row.views,
-            // title_pinyin_keys lists the keys from the first word first: full, then initials.
-            title_pinyin_head: title_pinyin.len().min(2),
-            title_pinyin,
             keyword_pinyin,
         }))
     }
 
-    /// Rebuild the whole index from the database (`wenyuan reindex`). `progress` is told the
-    /// total once and then each document done.
+    /// Rebuild the whole index from the database (`wenyuan reindex`), and merge it into one
+    /// segment. `progress` is told the total once and then each document done.
     pub async fn rebuild_index(&self, progress: &(dyn Fn(u64, u64) + Send + Sync)) -> Result<u64> {
         let index = self.index()?.clone();
+        index.set_background_merges(false).map_err(search_error)?;
         let head = self.store.last_change_id().await?;
         let ids = self.store.article_ids().await?;
         let total = ids.len() as u64;
@@ -161,10 +157,14 @@ impl Library {
             progress(total, done);
         }
         let committing = index.clone();
-        tokio::task::spawn_blocking(move || committing.commit(head))
-            .await
-            .map_err(|e| CoreError::Internal(format!("index task: {e}")))?
-            .map_err(search_error)?;
+        tokio::task::spawn_blocking(move || {
+            committing.commit(head)?;
+            committing.merge_segments()?;
+            committing.set_background_merges(true)
+        })
+        .await
+        .map_err(|e| CoreError::Internal(format!("index task: {e}")))?
+        .map_err(search_error)?;
         Ok(total)
     }
 

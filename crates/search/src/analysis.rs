@@ -2,9 +2,11 @@
 //!
 //! `zh_grams`: the text is folded (width, case, 繁→简), then every CJK character yields one token
 //! at its own position: the bigram it starts, or itself when it ends a run of CJK characters.
-//! ASCII letters and digits form whole words. So any substring of a document is matched by a
-//! phrase of the substring's bigrams followed by a prefix on its last character — 2-character
-//! queries and words no dictionary knows match as reliably as long ones.
+//! ASCII letters and digits form whole words, and each suffix of a word of up to
+//! [`MAX_SUFFIXED_WORD`] characters is a token at the word's position too (`2023` also gives `023`,
+//! `23`, `3`). So any substring of a document is matched by a phrase of the substring's bigrams
+//! followed by a prefix on its last character — 2-character queries, words no dictionary knows and
+//! fragments that cut a number (`23年元旦`, `诞辰1`) match as reliably as long ones.
 //!
 //! `zh_words`: jieba words in search mode over the folded text, for ranking whole-word matches.
 
@@ -13,6 +15,10 @@ use wenyuan_text::fold::fold;
 
 pub const GRAMS: &str = "zh_grams";
 pub const WORDS: &str = "zh_words";
+
+/// Longest ASCII word whose suffixes are indexed (years, counts and short Latin words; not
+/// hashes or URLs).
+pub const MAX_SUFFIXED_WORD: usize = 16;
 
 /// Whether a character belongs to a run of Han (and other CJK) script.
 pub fn is_cjk(c: char) -> bool {
@@ -151,7 +157,35 @@ impl TokenStream for VecTokenStream {
 impl Tokenizer for GramTokenizer {
     type TokenStream<'a> = VecTokenStream;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream::new(gram_tokens(text))
+        let mut tokens = Vec::new();
+        for (position, (text, offset_from, offset_to)) in gram_tokens(text).into_iter().enumerate()
+        {
+            let word = text.len() <= MAX_SUFFIXED_WORD
+                && text.len() >= 2
+                && text.bytes().all(|b| b.is_ascii_alphanumeric());
+            let suffixes: Vec<(usize, String)> = if word {
+                (1..text.len()).map(|i| (i, text[i..].to_owned())).collect()
+            } else {
+                Vec::new()
+            };
+            tokens.push(Token {
+                offset_from,
+                offset_to,
+                position,
+                text,
+                position_length: 1,
+            });
+            for (i, suffix) in suffixes {
+                tokens.push(Token {
+                    offset_from: offset_from + i,
+                    offset_to,
+                    position,
+                    text: suffix,
+                    position_length: 1,
+                });
+            }
+        }
+        VecTokenStream { tokens, next: 0 }
     }
 }
 

@@ -7,7 +7,10 @@ use std::sync::Mutex;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::error::LockError;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery};
+use tantivy::indexer::{DefaultMergePolicy, NoMergePolicy};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument,
@@ -16,7 +19,8 @@ use tantivy::{
 
 use crate::analysis::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
 use crate::query::{parse, ranking_query, substring_query, term_query, ParsedQuery};
-use crate::schema::{build, Fields};
+use crate::rank::{self, sort_key};
+use crate::schema::{build, Fields, DATE, FORMAT, ID, VIEWS};
 use crate::SearchError;
 
 /// Memory for the writer's buffer: tantivy flushes a segment when it is full.
@@ -36,11 +40,8 @@ pub struct IndexDoc {
     /// 'YYYY-MM-DD'.
     pub date: String,
     pub views: i64,
-    /// Pinyin search keys of the title, those starting at its first word first.
-    pub title_pinyin: Vec<String>,
-    /// How many of `title_pinyin` start at the title's first word (full and initials: usually 2).
-    pub title_pinyin_head: usize,
-    /// Pinyin (full and initials) of the document's keywords.
+    /// Pinyin (full and initials) of the document's keywords. The title's pinyin is derived
+    /// here, from the title.
     pub keyword_pinyin: Vec<String>,
 }
 
@@ -81,6 +82,20 @@ pub struct SearchIndex {
     fields: Fields,
 }
 
+/// The commit payload: the index format, then the last change-feed id applied.
+fn payload(applied_change: i64) -> String {
+    format!("{FORMAT}:{applied_change}")
+}
+
+/// Whether an index with this payload holds documents analysed as this version analyses them
+/// (an index never committed holds none).
+fn current_format(payload: Option<&str>) -> bool {
+    payload.is_none_or(|p| {
+        p.split_once(':')
+            .is_some_and(|(format, _)| format == FORMAT)
+    })
+}
+
 fn date_number(date: &str) -> Option<i64> {
     let digits: String = date.chars().filter(char::is_ascii_digit).collect();
     (digits.len() == 8).then(|| digits.parse().ok()).flatten()
@@ -96,10 +111,10 @@ impl SearchIndex {
             tantivy::directory::MmapDirectory::open(dir)?,
             schema.clone(),
         )?;
-        if index.schema() != schema {
+        if index.schema() != schema || !current_format(index.load_metas()?.payload.as_deref()) {
             // The index is derived data: one built by another version is dropped and rebuilt
             // from the database (its change cursor starts again at 0).
-            tracing::warn!(dir = %dir.display(), "the search index has an older schema; rebuilding it");
+            tracing::warn!(dir = %dir.display(), "the search index was built by another version; rebuilding it");
             drop(index);
             Self::destroy(dir)?;
             std::fs::create_dir_all(dir)
@@ -144,7 +159,10 @@ impl SearchIndex {
     /// The last change-feed id the committed index reflects (0 for a new index).
     pub fn applied_change(&self) -> Result<i64, SearchError> {
         let metas = self.index.load_metas()?;
-        Ok(metas.payload.and_then(|p| p.parse().ok()).unwrap_or(0))
+        Ok(metas
+            .payload
+            .and_then(|p| p.split_once(':').and_then(|(_, id)| id.parse().ok()))
+            .unwrap_or(0))
     }
 
     /// Add or replace a document (not visible until [`SearchIndex::commit`]).
@@ -154,19 +172,18 @@ impl SearchIndex {
         d.add_u64(f.id, doc.id as u64);
         d.add_text(f.title_grams, &doc.title);
         d.add_text(f.title_words, &doc.title);
+        d.add_u64(f.title_chars, doc.title.chars().count() as u64);
         for heading in &doc.outline {
             d.add_text(f.outline_grams, heading);
         }
         d.add_text(f.body_grams, &doc.body);
         d.add_text(f.body_words, &doc.body);
-        for (i, key) in doc.title_pinyin.iter().enumerate() {
-            d.add_text(f.title_pinyin, key);
-            if i < doc.title_pinyin_head {
-                d.add_text(f.title_pinyin_head, key);
-            }
+        let readings = wenyuan_text::pinyin::title_readings(&doc.title);
+        for term in crate::pinyin::title_terms(&readings) {
+            d.add_text(f.title_pinyin, term);
         }
-        for key in &doc.keyword_pinyin {
-            d.add_text(f.keyword_pinyin, key);
+        for term in crate::pinyin::keyword_terms(&doc.keyword_pinyin) {
+            d.add_text(f.keyword_pinyin, term);
         }
         if let Some(category) = &doc.category {
             d.add_text(f.category, category);
@@ -194,11 +211,42 @@ impl SearchIndex {
         {
             let mut writer = self.writer()?;
             let mut prepared = writer.prepare_commit()?;
-            prepared.set_payload(&applied_change.to_string());
+            prepared.set_payload(&payload(applied_change));
             prepared.commit()?;
         }
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Stop or resume background merges. A rebuild stops them: merging segments it is about to
+    /// merge all at once is wasted work (see [`SearchIndex::merge_segments`]).
+    pub fn set_background_merges(&self, on: bool) -> Result<(), SearchError> {
+        let writer = self.writer()?;
+        if on {
+            writer.set_merge_policy(Box::new(DefaultMergePolicy::default()));
+        } else {
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+        }
+        Ok(())
+    }
+
+    /// Merge all committed segments into one and wait for it: after a rebuild, a query then
+    /// visits one segment instead of dozens.
+    pub fn merge_segments(&self) -> Result<(), SearchError> {
+        {
+            let mut writer = self.writer()?;
+            let segments = self.index.searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+            }
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of committed segments.
+    pub fn segments(&self) -> Result<usize, SearchError> {
+        Ok(self.index.searchable_segment_ids()?.len())
     }
 
     /// Number of documents in the index (as of the last commit).
@@ -277,12 +325,18 @@ impl SearchIndex {
         let limit = request.limit.clamp(1, 100);
         let top = TopDocs::with_limit(limit).and_offset(request.offset.min(10_000));
         let (addresses, total): (Vec<(f32, DocAddress)>, usize) = match request.sort {
-            Sort::Relevance => searcher.search(&query, &(top.order_by_score(), Count))?,
+            Sort::Relevance => {
+                let (docs, total) = searcher.search(&query, &(top.tweak_score(sort_key), Count))?;
+                (
+                    docs.into_iter().map(|(key, a)| (key.score, a)).collect(),
+                    total,
+                )
+            }
             Sort::Date | Sort::Views => {
                 let field = if request.sort == Sort::Date {
-                    "date"
+                    DATE
                 } else {
-                    "views"
+                    VIEWS
                 };
                 let (docs, total) = searcher.search(
                     &query,
@@ -314,7 +368,7 @@ impl SearchIndex {
             let column = searcher
                 .segment_reader(address.segment_ord)
                 .fast_fields()
-                .u64("id")?;
+                .u64(ID)?;
             if let Some(id) = column.first(address.doc_id) {
                 hits.push((id as i64, score));
             }
@@ -322,26 +376,30 @@ impl SearchIndex {
         Ok(hits)
     }
 
-    /// Titles for the search box: by the title's text, or by its pinyin or initials.
+    /// Titles for the search box: by the title's text, or by its pinyin or initials; ranked as
+    /// search ranks title matches (whole words and the title's start first, then shorter
+    /// titles, then newer).
     pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<i64>, SearchError> {
         let folded = wenyuan_text::fold::fold(prefix.trim());
         let folded: String = folded.chars().take(32).collect();
         let f = &self.fields;
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(q) = substring_query(f.title_grams, &folded) {
-            should.push((Occur::Should, q));
+            should.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(q, rank::TITLE)),
+            ));
         }
         if wenyuan_text::pinyin::looks_like_pinyin(&folded) {
-            if let Ok(q) = RegexQuery::from_pattern(&format!("{folded}.*"), f.title_pinyin) {
-                should.push((Occur::Should, Box::new(q)));
-            }
+            should.extend(crate::pinyin::clauses(f.title_pinyin, None, &folded));
         }
         if should.is_empty() {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(limit.clamp(1, 20)).order_by_score();
+        let top = TopDocs::with_limit(limit.clamp(1, 20)).tweak_score(sort_key);
         let docs = searcher.search(&BooleanQuery::new(should), &top)?;
+        let docs = docs.into_iter().map(|(key, a)| (key.score, a)).collect();
         Ok(self
             .ids(&searcher, docs)?
             .into_iter()
@@ -361,8 +419,6 @@ mod tests {
             body: body.to_owned(),
             access: "public".to_owned(),
             date: "2020-11-04".to_owned(),
-            title_pinyin: wenyuan_text::pinyin::title_pinyin_keys(title),
-            title_pinyin_head: 2,
             ..Default::default()
         }
     }
@@ -424,6 +480,12 @@ mod tests {
             "doc 3 has it in the body, not in its spaced title"
         );
         assert_eq!(ids(&index, "耕地"), [2], "a 2-character word");
+        assert_eq!(
+            ids(&index, "20年区委"),
+            [1],
+            "a fragment cutting a number at its start"
+        );
+        assert_eq!(ids(&index, "在202"), [1], "… and at its end");
         assert!(ids(&index, "。，！").is_empty());
         assert!(ids(&index, "").is_empty());
         assert!(
@@ -435,6 +497,88 @@ mod tests {
         index.commit(8).unwrap();
         assert!(ids(&index, "读书会").is_empty());
         assert_eq!(index.applied_change().unwrap(), 8);
+    }
+
+    fn dated(id: i64, title: &str, body: &str, date: &str) -> IndexDoc {
+        IndexDoc {
+            date: date.to_owned(),
+            ..doc(id, title, body)
+        }
+    }
+
+    #[test]
+    fn titles_holding_the_query_rank_first_shortest_first_then_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        // The body of 1 repeats the query many times; titles 2 and 3 hold it once.
+        let body = "读书会".repeat(50);
+        index.upsert(&doc(1, "关于学习的通知", &body)).unwrap();
+        index
+            .upsert(&doc(2, "在2020年区委读书会上的讲话", "正文"))
+            .unwrap();
+        index.upsert(&doc(3, "读书会", "正文")).unwrap();
+        index.commit(1).unwrap();
+        assert_eq!(
+            ids(&index, "读书会"),
+            [3, 2, 1],
+            "the title that is the query first"
+        );
+        assert_eq!(ids(&index, "dsh"), [3, 2]);
+
+        // Equal titles: newer date first, then higher id — in one segment or across several.
+        index
+            .upsert(&dated(10, "工作会议", "", "2020-01-01"))
+            .unwrap();
+        index.commit(2).unwrap();
+        index
+            .upsert(&dated(12, "工作会议", "", "2021-01-01"))
+            .unwrap();
+        index
+            .upsert(&dated(11, "工作会议", "", "2021-01-01"))
+            .unwrap();
+        index.commit(3).unwrap();
+        assert_eq!(ids(&index, "工作会议"), [12, 11, 10]);
+        assert_eq!(ids(&index, "gzhy"), [12, 11, 10]);
+        index.merge_segments().unwrap();
+        assert_eq!(index.segments().unwrap(), 1);
+        assert_eq!(
+            ids(&index, "工作会议"),
+            [12, 11, 10],
+            "merging changes nothing"
+        );
+    }
+
+    #[test]
+    fn pinyin_of_whole_words_and_of_the_title_start_rank_higher() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        // gz: the initials of 改造之 start inside a word (gzz), of 工作 they cover it.
+        index.upsert(&doc(1, "乡村改造之路", "")).unwrap();
+        index.upsert(&doc(2, "乡村工作总结", "")).unwrap();
+        index.upsert(&doc(3, "工作总结", "")).unwrap();
+        index.commit(1).unwrap();
+        assert_eq!(ids(&index, "gz"), [3, 2, 1]);
+        assert_eq!(ids(&index, "gongzuo"), [3, 2]);
+        // Longer than the indexed prefixes: matched on the whole keys.
+        assert_eq!(ids(&index, "xiangcungongzuozongjie"), [2]);
+        assert_eq!(index.suggest("gz", 8).unwrap(), [3, 2, 1]);
+        assert_eq!(index.suggest("工作", 8).unwrap(), [3, 2]);
+    }
+
+    #[test]
+    fn an_index_of_another_format_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let index = SearchIndex::open(dir.path()).unwrap();
+            index.upsert(&doc(1, "读书会", "")).unwrap();
+            let mut writer = index.writer().unwrap();
+            let mut prepared = writer.prepare_commit().unwrap();
+            prepared.set_payload("42"); // as the first version wrote it
+            prepared.commit().unwrap();
+        }
+        let index = SearchIndex::open(dir.path()).unwrap();
+        assert_eq!(index.num_docs(), 0);
+        assert_eq!(index.applied_change().unwrap(), 0);
     }
 
     #[test]

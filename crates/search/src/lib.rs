@@ -7,7 +7,9 @@
 
 pub mod analysis;
 mod index;
+mod pinyin;
 pub mod query;
+mod rank;
 mod schema;
 
 pub use index::{IndexDoc, SearchIndex, SearchRequest, SearchResults, Sort};

@@ -2,7 +2,8 @@
 //! excludes. Everything else is plain text: no syntax can make a query fail.
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RegexQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
@@ -11,6 +12,7 @@ use wenyuan_text::pinyin::looks_like_pinyin;
 
 use crate::analysis::{units, word_tokens, Unit};
 use crate::schema::Fields;
+use crate::{pinyin, rank};
 
 /// Longest query taken into account, in characters; the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 256;
@@ -129,6 +131,14 @@ pub fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
             query.set_max_expansions(10_000);
             Some(Box::new(query))
         }
+        // After other units, a Latin word or number may be cut by the query's end (`诞辰1` for
+        // 诞辰130): a prefix. Alone it is matched whole (or as a suffix, see `analysis`).
+        Unit::Word { text, .. } if n >= 2 => {
+            exact.push(Term::from_field_text(field, text));
+            let mut query = PhrasePrefixQuery::new(exact);
+            query.set_max_expansions(10_000);
+            Some(Box::new(query))
+        }
         Unit::Word { text, .. } => {
             exact.push(Term::from_field_text(field, text));
             if exact.len() == 1 {
@@ -143,31 +153,34 @@ pub fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
     }
 }
 
-/// Where a term must match: title, outline or body (or the title's pinyin), weighted.
+/// Where a term must match: title, outline or body (or the title's pinyin). A match in the
+/// title scores [`rank::TITLE`] points; outline and body add their BM25 score, scaled to stay
+/// below one point (see `rank`).
 pub fn term_query(fields: &Fields, term: &QueryTerm) -> Option<Box<dyn Query>> {
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (field, boost) in [
-        (fields.title_grams, 3.0),
-        (fields.outline_grams, 1.5),
-        (fields.body_grams, 1.0),
-    ] {
+    if let Some(q) = substring_query(fields.title_grams, &term.text) {
+        should.push((
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(q, rank::TITLE)),
+        ));
+    }
+    for (field, weight) in [(fields.outline_grams, 1.5), (fields.body_grams, 1.0)] {
         if let Some(q) = substring_query(field, &term.text) {
-            should.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+            should.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(q, weight * rank::TEXT)),
+            ));
         }
     }
     let folded = fold(term.text.trim());
     if !term.phrase && looks_like_pinyin(&folded) {
-        // Letters only: also the pinyin (or initials) of any word of the title onwards — most
-        // of all from its first word — and, weakly, of the document's keywords.
-        for (field, boost) in [
-            (fields.title_pinyin_head, 3.0),
-            (fields.title_pinyin, 6.0),
-            (fields.keyword_pinyin, 1.0),
-        ] {
-            if let Ok(q) = RegexQuery::from_pattern(&format!("{folded}.*"), field) {
-                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
-            }
-        }
+        // Letters only: also the pinyin (or initials) of any word of the title onwards, and of
+        // the document's keywords.
+        should.extend(pinyin::clauses(
+            fields.title_pinyin,
+            Some(fields.keyword_pinyin),
+            &folded,
+        ));
     }
     if should.is_empty() {
         None
@@ -176,16 +189,20 @@ pub fn term_query(fields: &Fields, term: &QueryTerm) -> Option<Box<dyn Query>> {
     }
 }
 
-/// Optional clauses that rank whole-word matches (jieba words) higher; they never decide a match.
+/// Optional clauses that rank whole-word matches (jieba words) higher; they never decide a match
+/// and, like all text scores, weigh less than one point.
 pub fn ranking_query(fields: &Fields, term: &QueryTerm) -> Vec<(Occur, Box<dyn Query>)> {
     let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (word, _, _) in word_tokens(&term.text).into_iter().take(8) {
-        for (field, boost) in [(fields.title_words, 1.5), (fields.body_words, 0.3)] {
+        for (field, weight) in [(fields.title_words, 1.5), (fields.body_words, 0.3)] {
             let q = TermQuery::new(
                 Term::from_field_text(field, &word),
                 IndexRecordOption::WithFreqs,
             );
-            out.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+            out.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(q), weight * rank::TEXT)),
+            ));
         }
     }
     out

@@ -7,6 +7,17 @@ use tantivy::schema::{
 
 use crate::analysis::{GRAMS, WORDS};
 
+/// Names of the fast fields read by name (sort keys, hit ids).
+pub const ID: &str = "id";
+pub const DATE: &str = "date";
+pub const VIEWS: &str = "views";
+pub const TITLE_CHARS: &str = "title_chars";
+
+/// The version of what the index holds beyond its fields (analysis, pinyin terms), recorded
+/// with every commit: an index written by another version is rebuilt, as one with other fields
+/// is. Bump it when documents would be analysed differently.
+pub const FORMAT: &str = "wenyuan-index-2";
+
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
     pub id: Field,
@@ -15,12 +26,12 @@ pub struct Fields {
     pub outline_grams: Field,
     pub body_grams: Field,
     pub body_words: Field,
-    /// Pinyin keys of the title from each word on (see `wenyuan_text::pinyin::title_pinyin_keys`).
+    /// Pinyin keys of the title from each word on, and their prefixes (see `pinyin`).
     pub title_pinyin: Field,
-    /// The keys that start at the title's first word: a query matching one names the title itself.
-    pub title_pinyin_head: Field,
-    /// Pinyin of the document's keywords: a weaker signal than the title's.
+    /// Pinyin of the document's keywords and their prefixes: a weaker signal than the title's.
     pub keyword_pinyin: Field,
+    /// The title's length in characters: shorter titles holding the query rank first.
+    pub title_chars: Field,
     pub category: Field,
     pub tag: Field,
     pub access: Field,
@@ -42,23 +53,33 @@ fn text(tokenizer: &str, positions: bool) -> TextOptions {
     )
 }
 
+/// Exact terms, one per value: found or not (no frequencies, no length norms).
+fn keys() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::Basic)
+            .set_fieldnorms(false),
+    )
+}
+
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
-        id: b.add_u64_field("id", NumericOptions::default() | INDEXED | FAST),
+        id: b.add_u64_field(ID, NumericOptions::default() | INDEXED | FAST),
         title_grams: b.add_text_field("title_grams", text(GRAMS, true)),
         title_words: b.add_text_field("title_words", text(WORDS, false)),
         outline_grams: b.add_text_field("outline_grams", text(GRAMS, true)),
         body_grams: b.add_text_field("body_grams", text(GRAMS, true)),
         body_words: b.add_text_field("body_words", text(WORDS, false)),
-        title_pinyin: b.add_text_field("title_pinyin", STRING),
-        title_pinyin_head: b.add_text_field("title_pinyin_head", STRING),
-        keyword_pinyin: b.add_text_field("keyword_pinyin", STRING),
+        title_pinyin: b.add_text_field("title_pinyin", keys()),
+        keyword_pinyin: b.add_text_field("keyword_pinyin", keys()),
+        title_chars: b.add_u64_field(TITLE_CHARS, NumericOptions::default() | FAST),
         category: b.add_text_field("category", STRING),
         tag: b.add_text_field("tag", STRING),
         access: b.add_text_field("access", STRING),
-        date: b.add_i64_field("date", NumericOptions::default() | INDEXED | FAST),
-        views: b.add_i64_field("views", NumericOptions::default() | FAST),
+        date: b.add_i64_field(DATE, NumericOptions::default() | INDEXED | FAST),
+        views: b.add_i64_field(VIEWS, NumericOptions::default() | FAST),
     };
     (b.build(), fields)
 }

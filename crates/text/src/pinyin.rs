@@ -122,11 +122,53 @@ fn preferred_reading(c: char) -> Option<&'static str> {
 /// as the pinyin or the initials of any word of the title onwards is then a prefix of a key:
 /// `dsh` and `dushuhui` for 在2020年区委读书会上的讲话, `gdbh` for 严守耕地保护红线.
 pub fn title_pinyin_keys(title: &str) -> Vec<String> {
-    let folded = fold(title);
     let mut keys: Vec<String> = Vec::new();
-    add_suffix_keys(&readings_of(&folded), &mut keys);
-    // Also from every start of a search-mode sub-word, so a long dictionary word (中华人民共和国国务院,
-    // or a user word such as 区委读书会) does not hide the words inside it (国务院, 读书会).
+    for words in title_readings(title) {
+        for key in [full_key(&words), initials_key(&words)] {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        if keys.len() >= MAX_KEYS {
+            break;
+        }
+    }
+    keys.truncate(MAX_KEYS);
+    keys
+}
+
+/// The key of words read in full: `dushuhuishangdejianghua`.
+pub fn full_key(words: &[(String, String)]) -> String {
+    joined(words.iter().map(|(full, _)| full.as_str()))
+}
+
+/// The key of words read as initials: `dshsdjh`.
+pub fn initials_key(words: &[(String, String)]) -> String {
+    joined(words.iter().map(|(_, initials)| initials.as_str()))
+}
+
+/// The (full, initials) readings of the title's words from every word on where a key starts:
+/// the first list from the title's first word, then one from each later word, then one from
+/// each start of a search-mode sub-word, so a long dictionary word (中华人民共和国国务院, or a
+/// user word such as 区委读书会) does not hide the words inside it (国务院, 读书会). Lists whose
+/// keys repeat an earlier list's are left out. [`title_pinyin_keys`] joins them; the index also
+/// uses the word boundaries (a query that covers whole words ranks higher).
+pub fn title_readings(title: &str) -> Vec<Vec<(String, String)>> {
+    let folded = fold(title);
+    let readings = readings_of(&folded);
+    let mut lists: Vec<Vec<(String, String)>> = Vec::new();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut add = |words: Vec<(String, String)>, lists: &mut Vec<Vec<(String, String)>>| {
+        let keys = (full_key(&words), initials_key(&words));
+        if words.is_empty() || seen.contains(&keys) || lists.len() >= MAX_KEYS {
+            return;
+        }
+        seen.push(keys);
+        lists.push(words);
+    };
+    for k in 0..readings.len() {
+        add(readings[k..].to_vec(), &mut lists);
+    }
     let chars: Vec<char> = folded.chars().collect();
     let mut starts: Vec<usize> = segment::search_words(&folded)
         .into_iter()
@@ -135,24 +177,10 @@ pub fn title_pinyin_keys(title: &str) -> Vec<String> {
     starts.sort_unstable();
     starts.dedup();
     for start in starts.into_iter().filter(|s| *s > 0 && *s < chars.len()) {
-        if keys.len() >= MAX_KEYS {
-            break;
-        }
         let suffix: String = chars[start..].iter().collect();
-        let readings = readings_of(&suffix);
-        if let Some(first) = readings.first() {
-            for key in [
-                joined(readings.iter().map(|(full, _)| full.as_str())),
-                joined(readings.iter().map(|(_, initials)| initials.as_str())),
-            ] {
-                if !keys.contains(&key) && !first.0.is_empty() {
-                    keys.push(key);
-                }
-            }
-        }
+        add(readings_of(&suffix), &mut lists);
     }
-    keys.truncate(MAX_KEYS);
-    keys
+    lists
 }
 
 /// Most keys kept per title.
@@ -165,20 +193,6 @@ fn readings_of(folded: &str) -> Vec<(String, String)> {
         .map(|w| folded_word_pinyin(w))
         .filter(|(full, _)| !full.is_empty())
         .collect()
-}
-
-/// For every word k: the keys of words k.. (full, then initials), each once.
-fn add_suffix_keys(readings: &[(String, String)], keys: &mut Vec<String>) {
-    for k in 0..readings.len() {
-        for key in [
-            joined(readings[k..].iter().map(|(full, _)| full.as_str())),
-            joined(readings[k..].iter().map(|(_, initials)| initials.as_str())),
-        ] {
-            if !keys.contains(&key) {
-                keys.push(key);
-            }
-        }
-    }
 }
 
 /// `parts` concatenated up to [`MAX_KEY_CHARS`] (all ASCII, so bytes are characters).

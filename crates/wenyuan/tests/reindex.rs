@@ -39,6 +39,12 @@ async fn reindex_rebuilds_the_index_and_refuses_while_a_server_holds_it() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // The rebuilt index is merged into one segment: a query visits one segment, not dozens.
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(app.db.data_dir().join("index").join("meta.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(meta["segments"].as_array().unwrap().len(), 1, "{meta}");
     app.restart().await;
     let results = search(&app.visitor(), "区委读书会").await;
     assert_eq!(titles(&results)[0], SEED_TITLE);

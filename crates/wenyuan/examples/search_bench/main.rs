@@ -9,14 +9,19 @@
 //!    tokenizer, in a separate file: insert throughput and size.
 //! 3. times 1,000 queries drawn from the corpus with a fixed seed, through
 //!    `Library::search(Role::Guest, …)` (index + gate-safe snippets) and against FTS5.
-//! 4. at scale 1: known-item quality (recall@10, MRR@10) of 500 documents, four query kinds.
+//! 4. suggestion latency (`GET /api/v1/suggest`'s `Library::suggest`) over 1,000 title prefixes,
+//!    pinyin prefixes and initials; at scale 1: known-item quality (recall@10, MRR@10) of 500
+//!    documents, random and distinctive query kinds, next to the oracle bound (see `quality`).
 //!
 //! Settings come from the environment: SCALE (1), CORPUS (../shared/corpus), WORK (a temporary
-//! folder, removed at the end), QUERIES (1000), KNOWN (500), SEED (20240601), KEYWORDS (1: derive
+//! folder, removed at the end), QUERIES (1000), KNOWN (500), SUGGEST (1000), SEED (20240601), KEYWORDS (1: derive
 //! keywords before indexing, as a server does), FTS (1), QUALITY (1 at scale 1, else 0),
 //! LIKE_MAX (200: most queries timed with the LIKE fallback), KEEP (0: 1 keeps the work folder),
 //! REUSE (a work folder kept by an earlier run at the same scale: skip the import, indexing and
 //! FTS5 inserts and measure queries on what it holds, e.g. to compare two builds on one index).
+
+mod quality;
+mod suggest;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -45,6 +50,7 @@ struct Settings {
     work: PathBuf,
     queries: usize,
     known: usize,
+    suggestions: usize,
     seed: u64,
     keywords: bool,
     fts: bool,
@@ -82,6 +88,7 @@ impl Settings {
             work,
             queries: env_or("QUERIES", 1000)?,
             known: env_or("KNOWN", 500)?,
+            suggestions: env_or("SUGGEST", 1000)?,
             seed: env_or("SEED", 20240601)?,
             keywords: env_or("KEYWORDS", 1u8)? != 0,
             fts: env_or("FTS", 1u8)? != 0,
@@ -187,6 +194,10 @@ enum Kind {
     Pinyin,
     MultiWord,
     Traditional,
+    /// Known-item sets of what a reader who knows the document types (see `quality`).
+    DistinctiveFragment,
+    RarestTwoChar,
+    RarestInitials,
 }
 
 impl Kind {
@@ -198,6 +209,9 @@ impl Kind {
             Kind::Pinyin => "pinyin initials",
             Kind::MultiWord => "multi-word (2-3 words)",
             Kind::Traditional => "title in traditional script",
+            Kind::DistinctiveFragment => "distinctive fragment (<=10 titles)",
+            Kind::RarestTwoChar => "rarest 2-char word of the title",
+            Kind::RarestInitials => "initials of the rarest title word",
         }
     }
 }
@@ -320,7 +334,11 @@ fn latency_queries(records: &[Record], total: usize, seed: u64) -> Vec<Query> {
                 Kind::Phrase => body_phrase(&mut rng, &r.body),
                 Kind::Pinyin => pinyin_initials(&mut rng, &r.title),
                 Kind::MultiWord => multi_word(&mut rng, &r.title),
-                Kind::Traditional => None,
+                // Known-item sets only.
+                Kind::Traditional
+                | Kind::DistinctiveFragment
+                | Kind::RarestTwoChar
+                | Kind::RarestInitials => None,
             };
             if let Some(text) = text {
                 out.push(Query { kind, text });
@@ -740,7 +758,7 @@ async fn build(
         indexed as f64 / index_s
     );
     out!(
-        "index:     {} on disk after merges ({} segments; {} in {} segments at commit, merges took {merge_s:.1} s more)",
+        "index:     {} on disk after merges ({} segments; {} in {} segments when rebuild_index returned, which merges them into one since the searchq branch; background merges took {merge_s:.1} s more)",
         mb(index_bytes),
         segments_in(index_dir),
         mb(size_before_merge),
@@ -954,228 +972,10 @@ async fn run_queries(
         latency_table(&like);
     }
 
-    // ---- 4. known-item quality --------------------------------------------------------------------
+    // ---- 4. suggestions, known-item quality ---------------------------------------------------
+    suggest::latency(&lib, records, s.suggestions, s.seed).await?;
     if s.quality {
-        say("known-item quality");
-        let mut rng = Rng(s.seed ^ 0x5EED);
-        let kinds = [
-            Kind::TitleFragment,
-            Kind::TwoChar,
-            Kind::Pinyin,
-            Kind::Traditional,
-        ];
-        let mut wen: Vec<Quality> = vec![Quality::default(); kinds.len()];
-        let mut fts_q: Vec<Quality> = vec![Quality::default(); kinds.len()];
-        let mut fts_like_q: Vec<Quality> = vec![Quality::default(); kinds.len()];
-        // Pinyin-initial recall by length of the initials (2, 3, 4+), title fragments by length.
-        let mut pinyin_by_len: HashMap<usize, Quality> = HashMap::new();
-        let mut fragment_by_len: HashMap<usize, Quality> = HashMap::new();
-        let mut misses: Vec<String> = Vec::new();
-        // How ambiguous each query is: the documents whose title holds it (a fragment, a word)
-        // or has a pinyin key starting with it (initials). A query shared by more than 10 titles
-        // cannot find one given document in the top 10 by matching alone.
-        say("title pinyin keys of every document (for ambiguity counts)");
-        let folded_titles: Vec<String> = docs.iter().map(|d| fold(&d.1)).collect();
-        let title_keys: Vec<Vec<String>> = docs
-            .iter()
-            .map(|d| wenyuan_text::pinyin::title_pinyin_keys(&d.1))
-            .collect();
-        let titles_holding = |kind: Kind, query: &str| -> usize {
-            match kind {
-                Kind::Pinyin => title_keys
-                    .iter()
-                    .filter(|keys| keys.iter().any(|k| k.starts_with(query)))
-                    .count(),
-                _ => {
-                    let q = fold(query);
-                    folded_titles.iter().filter(|t| t.contains(&q)).count()
-                }
-            }
-        };
-        let mut unambiguous: Vec<Quality> = vec![Quality::default(); kinds.len()];
-        let mut holding: Vec<Vec<usize>> = vec![Vec::new(); kinds.len()];
-        // Traditional titles whose folding (fast2s) does not give back the original, by the
-        // characters that differ: what the fold table misses.
-        let mut trad_split: [Quality; 2] = Default::default();
-        let mut fold_misses: HashMap<String, usize> = HashMap::new();
-        let mut trad_changed = 0;
-        let mut trad_folds_back = 0;
-        let mut sample = 0;
-        let mut seen = std::collections::HashSet::new();
-        while sample < s.known.min(docs.len()) {
-            let (id, title, _) = &docs[rng.below(docs.len())];
-            if !seen.insert(*id) {
-                continue;
-            }
-            sample += 1;
-            for (k, kind) in kinds.iter().enumerate() {
-                let query = match kind {
-                    Kind::TitleFragment => title_fragment(&mut rng, title),
-                    Kind::TwoChar => two_char_word(&mut rng, title),
-                    Kind::Pinyin => pinyin_initials(&mut rng, title),
-                    Kind::Traditional => {
-                        let t = character_converter::simplified_to_traditional(title).into_owned();
-                        if t != *title {
-                            trad_changed += 1;
-                        }
-                        if fold(&t) == fold(title) {
-                            trad_folds_back += 1;
-                        }
-                        Some(t)
-                    }
-                    _ => None,
-                };
-                let Some(query) = query else { continue };
-                let (ids, total, _) = wenyuan_search(&lib, &query).await?;
-                wen[k].add(&ids, *id, titles);
-                let n_titles = titles_holding(*kind, &query);
-                holding[k].push(n_titles);
-                if n_titles <= 10 {
-                    unambiguous[k].add(&ids, *id, titles);
-                }
-                if *kind == Kind::Traditional {
-                    let back = fold(&query);
-                    let original = fold(title);
-                    trad_split[usize::from(back == original)].add(&ids, *id, titles);
-                    if back.chars().count() == original.chars().count() {
-                        for ((t, b), o) in query.chars().zip(back.chars()).zip(original.chars()) {
-                            if b != o {
-                                *fold_misses
-                                    .entry(format!("{t}->{b} (not {o})"))
-                                    .or_default() += 1;
-                            }
-                        }
-                    }
-                }
-                if *kind == Kind::Pinyin {
-                    pinyin_by_len
-                        .entry(query.len().min(4))
-                        .or_default()
-                        .add(&ids, *id, titles);
-                }
-                if *kind == Kind::TitleFragment {
-                    fragment_by_len
-                        .entry(query.chars().count())
-                        .or_default()
-                        .add(&ids, *id, titles);
-                }
-                let hit = ids.iter().any(|i| titles.get(i) == titles.get(id));
-                if !hit && misses.len() < 30 && matches!(kind, Kind::TitleFragment | Kind::Pinyin) {
-                    misses.push(format!(
-                        "{}: {query:?} for {title:?} ({n_titles} titles hold it, {total} matches)",
-                        kind.label()
-                    ));
-                }
-                if let Some(conn) = fts.as_deref_mut() {
-                    let terms = query_terms(&query);
-                    let (ids, like_ids) = if fts_matchable(&terms) {
-                        let ids = fts_match(conn, &terms).await?.0;
-                        (ids.clone(), ids)
-                    } else {
-                        (Vec::new(), fts_like(conn, &terms).await?.0)
-                    };
-                    fts_q[k].add(&ids, *id, titles);
-                    fts_like_q[k].add(&like_ids, *id, titles);
-                }
-            }
-        }
-        out!("");
-        out!(
-            "known-item quality at {} documents: {sample} documents drawn with seed {}, one query of each kind per document (n < {sample}: no such query in that title)",
-            docs.len(),
-            s.seed ^ 0x5EED
-        );
-        out!("  recall@10 / MRR@10: that very document in the top 10; \"t\" columns: a document with the same title counts (20% of corpus titles are shared, e.g. 国内联播快讯 x1130)");
-        out!("{}", quality_header());
-        for (k, kind) in kinds.iter().enumerate() {
-            out!("{}", wen[k].row(&format!("Wenyuan: {}", kind.label())));
-        }
-        if fts.is_some() {
-            for (k, kind) in kinds.iter().enumerate() {
-                out!("{}", fts_q[k].row(&format!("FTS5 MATCH: {}", kind.label())));
-            }
-            for (k, kind) in kinds.iter().enumerate() {
-                out!(
-                    "{}",
-                    fts_like_q[k].row(&format!("FTS5 + LIKE if <3 chars: {}", kind.label()))
-                );
-            }
-        }
-        out!("  Wenyuan, only the queries that 10 or fewer titles hold (title text, or title pinyin keys for initials):");
-        for (k, kind) in kinds.iter().enumerate() {
-            let mut h = holding[k].clone();
-            h.sort_unstable();
-            out!(
-                "{}   (median titles holding the query: {}; {} of {} queries held by more than 10 titles)",
-                unambiguous[k].row(&format!("  {}", kind.label())),
-                h.get(h.len() / 2).copied().unwrap_or(0),
-                h.iter().filter(|n| **n > 10).count(),
-                h.len()
-            );
-        }
-        out!("  Wenyuan, title fragments by length:");
-        let mut lens: Vec<_> = fragment_by_len.iter().collect();
-        lens.sort_by_key(|e| *e.0);
-        for (len, q) in lens {
-            out!("{}", q.row(&format!("  {len} characters")));
-        }
-        out!("  Wenyuan, pinyin initials by length:");
-        let mut lens: Vec<_> = pinyin_by_len.iter().collect();
-        lens.sort_by_key(|e| *e.0);
-        for (len, q) in lens {
-            let label = if *len >= 4 {
-                "  4+ letters".to_owned()
-            } else {
-                format!("  {len} letters")
-            };
-            out!("{}", q.row(&label));
-        }
-        out!(
-            "  traditional titles: {trad_changed} of {sample} differ from the original after s->t (character_converter); {trad_folds_back} fold back (fast2s) to exactly the folded original"
-        );
-        out!(
-            "{}",
-            trad_split[1].row("  Wenyuan: traditional titles that fold back")
-        );
-        out!(
-            "{}",
-            trad_split[0].row("  Wenyuan: traditional titles that do not")
-        );
-        let mut misses_by_char: Vec<_> = fold_misses.into_iter().collect();
-        misses_by_char.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        out!(
-            "  characters fast2s folds to something else than the original (traditional->folded, count): {}",
-            misses_by_char
-                .iter()
-                .take(20)
-                .map(|(c, n)| format!("{c} x{n}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let rate = |q: &Quality| q.found as f64 / q.n.max(1) as f64;
-        let rate_t = |q: &Quality| q.found_title as f64 / q.n.max(1) as f64;
-        out!(
-            "target recall@10 >= 0.95 for title fragments: {:.3} (same title counts: {:.3}) -> {}",
-            rate(&wen[0]),
-            rate_t(&wen[0]),
-            verdict(rate(&wen[0]), rate_t(&wen[0]), 0.95)
-        );
-        out!(
-            "target recall@10 >= 0.8 for pinyin initials: {:.3} (same title counts: {:.3}) -> {}",
-            rate(&wen[2]),
-            rate_t(&wen[2]),
-            verdict(rate(&wen[2]), rate_t(&wen[2]), 0.8)
-        );
-        out!(
-            "  ({} unambiguous title fragments: recall@10 {:.3}; unambiguous pinyin initials: recall@10 {:.3})",
-            unambiguous[0].n,
-            rate(&unambiguous[0]),
-            rate(&unambiguous[2])
-        );
-        out!("  some misses (no same-title document in the top 10):");
-        for m in &misses {
-            out!("    {m}");
-        }
+        quality::known_item(&lib, docs, titles, fts, s.known, s.seed).await?;
     }
     lib.store.close().await;
     Ok(())
