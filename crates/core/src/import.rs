@@ -18,6 +18,7 @@ use crate::clock::local_date;
 pub use crate::near_dup::hold::ImportOutcome;
 use crate::{Access, CoreError, Library, Result};
 use formats::{parse_document, FileKind, SUPPORTED};
+use wenyuan_text::{apply, AnonymizeOptions, Anonymizer};
 
 /// Files (and uploads, and zip entries) larger than this are refused by default: no real 范文 is
 /// that long, and a document file is read whole.
@@ -44,6 +45,9 @@ pub struct ImportOptions {
     /// Publish documents close to a stored one (or to an earlier one of the same import) instead
     /// of holding them as `pending` for an editor (`--allow-near-duplicates`).
     pub allow_near_duplicates: bool,
+    /// 模板化 on import: every replacement this anonymiser proposes is applied to the title and
+    /// text before the document is stored (`wenyuan import --anonymize`; the upload form's box).
+    pub anonymize: Option<Anonymizer>,
 }
 
 impl Default for ImportOptions {
@@ -54,6 +58,7 @@ impl Default for ImportOptions {
             status: "published".to_owned(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             allow_near_duplicates: false,
+            anonymize: None,
         }
     }
 }
@@ -300,6 +305,14 @@ struct JsonlRecord {
 }
 
 impl Library {
+    /// The anonymiser an import uses for 模板化: the default rules plus the editors' word list.
+    pub async fn import_anonymizer(&self) -> Result<Anonymizer> {
+        Ok(Anonymizer::new(AnonymizeOptions {
+            custom_words: self.anonymize_words().await?,
+            ..AnonymizeOptions::default()
+        }))
+    }
+
     /// Import files and folders. Errors in single files or records are collected in the report;
     /// only an unreadable path argument or a database failure stops the import.
     pub async fn import_paths(
@@ -599,6 +612,10 @@ impl Library {
         source: Option<String>,
         external_id: Option<String>,
     ) -> Result<NewArticle> {
+        let parsed = match &options.anonymize {
+            Some(anonymizer) => templated(parsed, anonymizer),
+            None => parsed,
+        };
         if !STATUSES.contains(&options.status.as_str()) {
             return Err(CoreError::Invalid(format!(
                 "unknown status {:?} (use one of {})",
@@ -715,6 +732,15 @@ fn skip_line(reader: &mut impl BufRead, progress: &dyn ImportProgress) {
             return;
         }
     }
+}
+
+/// The document with every proposed replacement applied (names never cross a paragraph).
+fn templated(mut parsed: ParsedDoc, anonymizer: &Anonymizer) -> ParsedDoc {
+    parsed.title = apply(&parsed.title, &anonymizer.propose(&parsed.title));
+    for paragraph in &mut parsed.paragraphs {
+        *paragraph = apply(paragraph, &anonymizer.propose(paragraph));
+    }
+    parsed
 }
 
 fn valid_date(date: &str) -> bool {

@@ -78,6 +78,11 @@ pub struct ImportArgs {
     /// instead of holding them as pending for an editor.
     #[arg(long)]
     pub allow_near_duplicates: bool,
+    /// 模板化: replace place and person names (and the editors' word list) by X/XX in every
+    /// imported document, accepting all that `wenyuan anonymize` would propose. Review them
+    /// before publishing: import with `--status draft`.
+    #[arg(long)]
+    pub anonymize: bool,
     /// Files or folders to import (folders are searched recursively).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,

@@ -560,12 +560,9 @@ async fn statistics_chart_views_and_sign_ups_and_list_searches_that_found_nothin
         // A search that finds something is not a miss.
         app.lib().index_changes().await.unwrap();
         guest.get("/search?q=%E8%AF%BB%E4%B9%A6%E4%BC%9A").await;
-        let before = editor.get("/admin/stats").await.body;
-        assert!(
-            before.contains("还没有无结果的搜索"),
-            "{backend:?}: nothing before the flush"
-        );
-        assert!(app.lib().flush_search_misses().await.unwrap() >= 4);
+        // The server's own background flush (every 0.5 s) may already have written them; this
+        // flush writes whatever is left.
+        app.lib().flush_search_misses().await.unwrap();
         // Hot lists are kept up to 30 seconds.
         clock.advance(60);
 

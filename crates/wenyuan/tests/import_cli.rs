@@ -114,3 +114,40 @@ async fn a_missing_path_or_a_bad_access_level_is_a_clear_error() {
     assert!(stderr.contains("public, member or vip"), "{stderr}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_with_anonymize_stores_the_template_not_the_names() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let speech = dir.path().join("speech.txt");
+        std::fs::write(
+            &speech,
+            "在安吉县2021年经济工作会议上的讲话\n2021-02-03\n\
+             同志们：王建国书记作了重要讲话，湖州市委对我县工作给予充分肯定。\n\
+             全县上下要坚定信心，推动县域经济和市场主体高质量发展。\n",
+        )
+        .unwrap();
+        let (code, out, err) =
+            app.import(&["--anonymize", "--status", "draft", speech.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(out.trim(), "imported 1, skipped 0, failed 0", "{backend:?}");
+        let store = &app.lib().store;
+        let id = store.article_ids().await.unwrap()[0];
+        let row = store.article(id).await.unwrap().unwrap();
+        assert_eq!(row.title, "在X县2021年经济工作会议上的讲话");
+        assert_eq!(row.status, "draft");
+        for name in ["安吉", "王建国", "湖州"] {
+            assert!(!row.body.contains(name), "{name} is gone: {}", row.body);
+        }
+        for word in ["全县上下", "县域经济", "市场主体"] {
+            assert!(row.body.contains(word), "{word} stays: {}", row.body);
+        }
+        assert!(
+            row.body.contains("XX书记") && row.body.contains("X市委"),
+            "{}",
+            row.body
+        );
+        app.stop().await;
+    }
+}

@@ -24,6 +24,10 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         access,
         status: args.status.clone(),
         allow_near_duplicates: args.allow_near_duplicates,
+        anonymize: match args.anonymize {
+            true => Some(lib.import_anonymizer().await?),
+            false => None,
+        },
         ..ImportOptions::default()
     };
     let progress = BarProgress::new();

@@ -39,6 +39,8 @@ struct UploadForm {
     category: String,
     access: String,
     status: String,
+    /// 模板化 on import: apply every proposed replacement.
+    anonymize: bool,
 }
 
 impl Default for UploadForm {
@@ -48,6 +50,7 @@ impl Default for UploadForm {
             access: "public".to_owned(),
             // Uploads arrive as drafts: an editor looks before readers do.
             status: "draft".to_owned(),
+            anonymize: false,
         }
     }
 }
@@ -199,6 +202,9 @@ pub(super) async fn upload(
                     },
                 });
             }
+            "anonymize" => {
+                form.anonymize = !field.text().await.map_err(bad)?.trim().is_empty();
+            }
             "category" | "access" | "status" => {
                 let value = field.text().await.map_err(bad)?.trim().to_owned();
                 match name.as_str() {
@@ -218,7 +224,12 @@ pub(super) async fn upload(
         ..UploadContent::default()
     };
     let options = match upload_options(&form, limit) {
-        Ok(options) => options,
+        Ok(mut options) => {
+            if form.anonymize {
+                options.anonymize = Some(state.lib.import_anonymizer().await?);
+            }
+            options
+        }
         Err(message) => {
             content.error = Some(message);
             return upload_page(&state, &staff, content).await;
