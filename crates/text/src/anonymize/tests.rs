@@ -125,3 +125,8 @@ fn a_known_name_at_the_end_of_an_unknown_one_stays() {
     assert_eq!(proposed("到丰镇市调研"), "到X市调研");
     assert_eq!(proposed("在丰镇调研"), "在X调研");
 }
+
+#[test]
+fn a_city_after_a_word_is_still_a_city() {
+    assert_eq!(proposed("建设美丽温州"), "建设美丽X");
+}

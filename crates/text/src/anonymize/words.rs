@@ -183,9 +183,11 @@ pub(super) const FUNCTION_FIRST: &str = "向于对同从为与及跟给让请叫
 /// surname (会议由张三书记主持 is cut 由张/三/书记).
 pub(super) const BEFORE_NAME: &str = "由向对和与及同从为跟给让请叫将把被经据在是有随陪了的说称、";
 
+/// Suffixes of a whole place name that a bare name rarely ends with (丰镇 of 丰镇市 does): after
+/// another Han character such a bare name is likely the tail of an unknown name. (Not 州 or 市:
+/// 美丽温州 is 温州.)
+pub(super) const PLACE_ENDINGS: &str = "县区镇乡村旗";
+
 /// Characters after which a place may begin even where jieba reads them together with its
 /// first character (至盘州 is cut as one word).
-/// Characters a place name ends with (a bare name ending in one looks like a whole place name).
-pub(super) const PLACE_ENDINGS: &str = "省市县区镇乡村州旗盟";
-
 pub(super) const BEFORE_PLACE: &str = "在到至从往赴抵及与、";
