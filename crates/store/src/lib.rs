@@ -36,7 +36,7 @@ pub use keywords::RelatedCandidate;
 pub use messages::{MessageCounts, MessageRow, NewMessage};
 pub use near_duplicates::{
     simhash_bands, DuplicatePairRow, PairDecision, SimhashCandidate, MAX_INDEXED_DISTANCE,
-    SIMHASH_BANDS,
+    PAIR_COUNT_CAP, SIMHASH_BANDS,
 };
 pub use statistics::SearchMissRow;
 pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};

@@ -67,7 +67,9 @@ pub struct DuplicatePair {
 #[derive(Debug, Clone, Serialize)]
 pub struct DuplicatePairsPage {
     pub items: Vec<DuplicatePair>,
+    /// At most [`wenyuan_store::PAIR_COUNT_CAP`]; `more` says there are more than that.
     pub total: i64,
+    pub more: bool,
     pub page: i64,
     pub pages: i64,
 }
@@ -157,9 +159,12 @@ impl Library {
                 similarity: rounded(1.0 - f64::from(r.distance) / 64.0),
             })
             .collect();
+        let more = total > wenyuan_store::PAIR_COUNT_CAP;
+        let total = total.min(wenyuan_store::PAIR_COUNT_CAP);
         Ok(DuplicatePairsPage {
             items,
             total,
+            more,
             page,
             pages: ((total + PAIRS_PER_PAGE - 1) / PAIRS_PER_PAGE).max(1),
         })
