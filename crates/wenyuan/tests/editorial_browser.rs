@@ -106,16 +106,34 @@ fn result_id(source: &str, place: &str) -> i64 {
         .unwrap()
 }
 
+/// Wait (up to 20 s) for the page after a form submit to show `needle`, then return its visible
+/// text. The page source is polled, not the body element, which goes stale while the browser is
+/// still navigating.
 async fn wait_for_text(browser: &Browser, needle: &str) -> String {
-    let mut text = String::new();
-    for _ in 0..100 {
-        text = browser.text().await;
-        if text.contains(needle) {
+    for _ in 0..200 {
+        if browser.source().await.contains(needle) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    text
+    browser.text().await
+}
+
+/// The stored document once `done` holds for it (a form post through the browser is under way);
+/// panics after 20 s.
+async fn stored_when(
+    app: &TestApp,
+    id: i64,
+    done: impl Fn(&wenyuan_store::ArticleRow) -> bool,
+) -> wenyuan_store::ArticleRow {
+    for _ in 0..200 {
+        let row = app.lib().store.article(id).await.unwrap().unwrap();
+        if done(&row) {
+            return row;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("document {id} never reached the expected state");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -200,11 +218,11 @@ async fn an_editor_uploads_templates_and_publishes_and_a_guest_reads_it() {
             .await;
         let (rejected, _) = proposed[0].clone();
         browser.click("input[name=accept]").await;
+        let before = app.lib().store.article(speech_id).await.unwrap().unwrap();
         browser.click("#accept button[type=submit]").await;
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let saved = stored_when(&app, speech_id, |row| row.body != before.body).await;
 
         // What was saved: every proposal but the rejected one applied.
-        let saved = app.lib().store.article(speech_id).await.unwrap().unwrap();
         let whole = format!("{}\n{}", saved.title, saved.body);
         assert!(whole.contains(&rejected), "the rejected {rejected} is kept");
         for (original, _) in &proposed[1..] {
@@ -240,12 +258,11 @@ async fn an_editor_uploads_templates_and_publishes_and_a_guest_reads_it() {
             .click("select[name=status] option[value=published]")
             .await;
         browser.click("button[name=action][value=save]").await;
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let published = stored_when(&app, speech_id, |row| row.status == "published").await;
+        wait_for_text(&browser, "已保存").await;
         browser
             .screenshot(&shots.join(format!("admin-document-published-{tag}.png")))
             .await;
-        let published = app.lib().store.article(speech_id).await.unwrap().unwrap();
-        assert_eq!(published.status, "published");
         browser.quit().await;
 
         // A guest reads it on the site: the template, not the names.
