@@ -1,6 +1,7 @@
 use sqlx::{Any, Row, Transaction};
 
 use crate::error::Context;
+use crate::listing::{fetch_page, Bind, Filter};
 use crate::{Result, Store};
 
 /// A document as the importer or the editor hands it to the store.
@@ -118,54 +119,36 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<ArticleSummary>, i64)> {
-        // The filter becomes a fixed WHERE clause plus parameters bound in order.
-        let mut conditions = vec!["a.status = 'published'".to_owned()];
-        let mut n = 0;
-        let mut next = || {
-            n += 1;
-            format!("${n}")
-        };
-        if filter.category_id.is_some() {
-            conditions.push(format!("a.category_id = {}", next()));
+        let mut conditions = Filter::default();
+        conditions.require("a.status = 'published'");
+        if let Some(category_id) = filter.category_id {
+            conditions.push("a.category_id = ?", Bind::Int(category_id));
         }
-        if filter.tag.is_some() {
-            conditions.push(format!(
+        if let Some(tag) = &filter.tag {
+            conditions.push(
                 "a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id \
-                 WHERE t.name = {})",
-                next()
-            ));
+                 WHERE t.name = ?)",
+                Bind::Text(tag.clone()),
+            );
         }
-        let where_clause = conditions.join(" AND ");
-        let (limit_p, offset_p) = (next(), next());
+        let where_clause = conditions.where_clause();
         let list_sql = format!(
             "SELECT a.id, a.title, a.published_on, c.name AS category_name, c.slug AS category_slug, \
              a.access, a.views_base + a.views_total AS views, substr(a.body, 1, {LEAD_CHARS}) AS lead \
              FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
-             WHERE {where_clause} ORDER BY a.published_on DESC, a.id DESC LIMIT {limit_p} OFFSET {offset_p}"
+             {where_clause} ORDER BY a.published_on DESC, a.id DESC {}",
+            conditions.limit_offset()
         );
-        let count_sql = format!("SELECT COUNT(*) FROM articles a WHERE {where_clause}");
-
-        let mut list = sqlx::query_as::<Any, ArticleSummary>(&list_sql);
-        let mut count = sqlx::query_scalar::<Any, i64>(&count_sql);
-        if let Some(category_id) = filter.category_id {
-            list = list.bind(category_id);
-            count = count.bind(category_id);
-        }
-        if let Some(tag) = &filter.tag {
-            list = list.bind(tag.clone());
-            count = count.bind(tag.clone());
-        }
-        let rows = list
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&self.pool)
-            .await
-            .context("listing articles")?;
-        let total = count
-            .fetch_one(&self.pool)
-            .await
-            .context("counting articles")?;
-        Ok((rows, total))
+        let count_sql = format!("SELECT COUNT(*) FROM articles a {where_clause}");
+        fetch_page(
+            &self.pool,
+            &list_sql,
+            &count_sql,
+            &conditions,
+            (limit, offset),
+            "listing articles",
+        )
+        .await
     }
 
     /// The tags of one document, in name order.

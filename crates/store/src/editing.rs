@@ -7,6 +7,7 @@ use sqlx::{Any, Transaction};
 use crate::articles::{ensure_tag, insert_one};
 use crate::audit::commit_audited;
 use crate::error::Context;
+use crate::listing::{fetch_page, like_escape, Bind, Filter};
 use crate::{InsertOutcome, NewArticle, NewAuditEntry, Result, Store};
 
 /// What an edit writes over a document (everything the editor's form holds).
@@ -23,8 +24,6 @@ pub struct ArticleEdit {
     pub preview_ratio: Option<f64>,
     pub preview_max: Option<i64>,
     pub content_hash: String,
-    /// The new text's SimHash (`wenyuan_text::simhash`), so near-duplicate pairs follow edits.
-    pub simhash: Option<u64>,
 }
 
 /// What became of a save.
@@ -81,74 +80,51 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<AdminArticleRow>, i64)> {
-        let mut conditions: Vec<String> = vec!["1 = 1".to_owned()];
-        let mut binds: Vec<Bind> = Vec::new();
-        let mut push = |sql: &str, value: Bind| {
-            binds.push(value);
-            conditions.push(sql.replace('?', &format!("${}", binds.len())));
-        };
+        let mut conditions = Filter::default();
         if let Some(id) = filter.category_id {
-            push("a.category_id = ?", Bind::Int(id));
+            conditions.push("a.category_id = ?", Bind::Int(id));
         }
         if let Some(status) = &filter.status {
-            push("a.status = ?", Bind::Text(status.clone()));
+            conditions.push("a.status = ?", Bind::Text(status.clone()));
         }
         if let Some(access) = &filter.access {
-            push("a.access = ?", Bind::Text(access.clone()));
+            conditions.push("a.access = ?", Bind::Text(access.clone()));
         }
         if let Some(from) = &filter.date_from {
-            push("a.published_on >= ?", Bind::Text(from.clone()));
+            conditions.push("a.published_on >= ?", Bind::Text(from.clone()));
         }
         if let Some(to) = &filter.date_to {
-            push("a.published_on <= ?", Bind::Text(to.clone()));
+            conditions.push("a.published_on <= ?", Bind::Text(to.clone()));
         }
         if let Some(title) = &filter.title {
-            push(
+            conditions.push(
                 "a.title LIKE ? ESCAPE '\\'",
                 Bind::Text(format!("%{}%", like_escape(title))),
             );
         }
-        let where_clause = conditions.join(" AND ");
+        let where_clause = conditions.where_clause();
         let order = match filter.sort {
             AdminSort::Updated => "a.updated_at DESC, a.id DESC",
             AdminSort::Published => "a.published_on DESC, a.id DESC",
             AdminSort::Views => "a.views_base + a.views_total DESC, a.id DESC",
         };
-        let n = binds.len();
         let list_sql = format!(
             "SELECT a.id, a.title, a.published_on, c.name AS category_name, a.status, a.access, \
              a.views_base + a.views_total AS views, a.updated_at \
              FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
-             WHERE {where_clause} ORDER BY {order} LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
+             {where_clause} ORDER BY {order} {}",
+            conditions.limit_offset()
         );
-        let count_sql = format!("SELECT COUNT(*) FROM articles a WHERE {where_clause}");
-        let mut list = sqlx::query_as::<Any, AdminArticleRow>(&list_sql);
-        let mut count = sqlx::query_scalar::<Any, i64>(&count_sql);
-        for bind in &binds {
-            match bind {
-                Bind::Int(v) => {
-                    list = list.bind(*v);
-                    count = count.bind(*v);
-                }
-                Bind::Text(v) => {
-                    list = list.bind(v.clone());
-                    count = count.bind(v.clone());
-                }
-            }
-        }
-        let rows = list
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&self.pool)
-            .await
-            .context("listing documents for the desk")?;
-        let total = count
-            .fetch_one(&self.pool)
-            .await
-            .context("counting documents for the desk")?;
-        Ok((rows, total))
+        let count_sql = format!("SELECT COUNT(*) FROM articles a {where_clause}");
+        fetch_page(
+            &self.pool,
+            &list_sql,
+            &count_sql,
+            &conditions,
+            (limit, offset),
+            "listing documents for the desk",
+        )
+        .await
     }
 
     /// Store a new document written at the desk. The audit entry's target is set to the new
@@ -228,9 +204,6 @@ impl Store {
         .await
         .context("updating a document")?;
         replace_tags(&mut tx, id, &edit.tags).await?;
-        if let Some(simhash) = edit.simhash {
-            crate::near_duplicates::write_simhash_in(&mut tx, id, simhash).await?;
-        }
         crate::changes::record_in(&mut tx, id, "update", now).await?;
         commit_audited(tx, audit, now, "committing a document edit").await?;
         Ok(SaveOutcome::Saved(id))
@@ -263,25 +236,6 @@ impl Store {
     }
 }
 
-/// A value bound to a `$N` of a filter, in order.
-enum Bind {
-    Int(i64),
-    Text(String),
-}
-
-/// `text` for use inside a LIKE pattern with `ESCAPE '\'`: its own `%`, `_` and `\` match
-/// themselves.
-pub(crate) fn like_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 async fn replace_tags(tx: &mut Transaction<'static, Any>, id: i64, tags: &[String]) -> Result<()> {
     sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
         .bind(id)
@@ -300,15 +254,4 @@ async fn replace_tags(tx: &mut Transaction<'static, Any>, id: i64, tags: &[Strin
         .context("tagging a document")?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::like_escape;
-
-    #[test]
-    fn like_patterns_match_wildcards_literally() {
-        assert_eq!(like_escape("100%_a\\b"), "100\\%\\_a\\\\b");
-        assert_eq!(like_escape("讲话"), "讲话");
-    }
 }

@@ -13,6 +13,7 @@ mod db;
 mod editing;
 mod error;
 mod keywords;
+mod listing;
 mod messages;
 mod near_duplicates;
 mod sessions;

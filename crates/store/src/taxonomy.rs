@@ -205,7 +205,7 @@ impl Store {
         match name {
             Some(name) => sqlx::query_as::<Any, AdminTagRow>(&filtered)
                 .bind(limit)
-                .bind(format!("%{}%", crate::editing::like_escape(name))),
+                .bind(format!("%{}%", crate::listing::like_escape(name))),
             None => sqlx::query_as::<Any, AdminTagRow>(&all).bind(limit),
         }
         .fetch_all(&self.pool)

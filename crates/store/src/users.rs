@@ -2,6 +2,7 @@ use sqlx::{Any, Transaction};
 
 use crate::audit::record_audit_in;
 use crate::error::{is_unique_violation, Context, StoreError};
+use crate::listing::{fetch_page, like_escape, Bind, Filter};
 use crate::{Backend, NewAuditEntry, Result, Store};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -89,39 +90,20 @@ pub enum MemberChange {
 }
 
 impl UserFilter {
-    /// The WHERE clause and its values, numbered from `$1`.
-    fn clause(&self) -> (String, Vec<String>) {
-        let mut conditions = Vec::new();
-        let mut values = Vec::new();
+    /// The conditions and their values, numbered from `$1`.
+    fn conditions(&self) -> Filter {
+        let mut conditions = Filter::default();
         if let Some(name) = &self.name {
-            values.push(format!("%{}%", escape_like(name)));
-            conditions.push(format!(
-                "LOWER(name) LIKE LOWER(${}) ESCAPE '\\'",
-                values.len()
-            ));
+            conditions.push(
+                "LOWER(name) LIKE LOWER(?) ESCAPE '\\'",
+                Bind::Text(format!("%{}%", like_escape(name))),
+            );
         }
         if let Some(role) = &self.role {
-            values.push(role.clone());
-            conditions.push(format!("role = ${}", values.len()));
+            conditions.push("role = ?", Bind::Text(role.clone()));
         }
-        if conditions.is_empty() {
-            (String::new(), values)
-        } else {
-            (format!("WHERE {} ", conditions.join(" AND ")), values)
-        }
+        conditions
     }
-}
-
-/// A LIKE pattern matching `text` literally.
-fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 impl Store {
@@ -132,33 +114,22 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<UserRow>, i64)> {
-        let (clause, values) = filter.clause();
-        let n = values.len();
+        let conditions = filter.conditions();
+        let clause = conditions.where_clause();
         let list = format!(
-            "SELECT {USER_COLUMNS} FROM users {clause}ORDER BY id LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
+            "SELECT {USER_COLUMNS} FROM users {clause} ORDER BY id {}",
+            conditions.limit_offset()
         );
-        let mut query = sqlx::query_as::<Any, UserRow>(&list);
-        for value in &values {
-            query = query.bind(value.clone());
-        }
-        let rows = query
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&self.pool)
-            .await
-            .context("listing users")?;
         let count = format!("SELECT COUNT(*) FROM users {clause}");
-        let mut query = sqlx::query_scalar::<Any, i64>(&count);
-        for value in &values {
-            query = query.bind(value.clone());
-        }
-        let total = query
-            .fetch_one(&self.pool)
-            .await
-            .context("counting users")?;
-        Ok((rows, total))
+        fetch_page(
+            &self.pool,
+            &list,
+            &count,
+            &conditions,
+            (limit, offset),
+            "listing users",
+        )
+        .await
     }
 
     /// Give a member a role, recording who did it. Refused when it would leave no enabled admin;

@@ -196,6 +196,8 @@ impl Library {
 
     /// The one write path of an edit (the form, 模板化): row, tags, content hash, change-feed row
     /// and audit entry in one transaction. A text identical to another document's is refused.
+    /// The near-duplicate fingerprint follows from the change-feed row
+    /// ([`Library::fingerprint_changes`]), which must read and hash the text anyway.
     pub(crate) async fn save_edit(
         &self,
         actor: &Member,
@@ -215,7 +217,6 @@ impl Library {
             preview_ratio: valid.preview_ratio,
             preview_max: valid.preview_max,
             content_hash: valid.content_hash(),
-            simhash: Some(valid.simhash().await?),
         };
         let target = format!("article:{id}");
         let entry = audit_entry(actor, action, &target, detail);
