@@ -4,8 +4,9 @@
 use serde::Serialize;
 use wenyuan_store::{AuditRow, NewAuditEntry};
 
-use crate::members::Member;
-use crate::{Library, Result};
+use crate::accounts::Member;
+use crate::context::Context;
+use crate::Result;
 
 /// Entries per page of the log.
 pub const AUDIT_PAGE_SIZE: i64 = 50;
@@ -45,28 +46,39 @@ pub struct AuditPage {
     pub pages: i64,
 }
 
-impl Library {
+/// The audit log: records changes that are not made in a store transaction of their own, and
+/// reads the log back for the desk.
+pub struct AuditLog {
+    ctx: Context,
+}
+
+impl AuditLog {
+    pub(crate) fn new(ctx: Context) -> Self {
+        AuditLog { ctx }
+    }
+
     /// Record a change that is not made in a store transaction of its own (settings, say).
     /// Store functions behind document changes record theirs in the same transaction instead.
-    pub async fn audit(
+    pub async fn record(
         &self,
         actor: &Member,
         action: &str,
         target: &str,
         detail: &str,
     ) -> Result<()> {
-        self.store
-            .record_audit(&audit_entry(actor, action, target, detail), self.now())
+        self.ctx.store
+            .record_audit(&audit_entry(actor, action, target, detail), self.ctx.now())
             .await?;
         Ok(())
     }
 
     /// One page of the log, newest first; `target` (`article:12`) narrows it to one thing.
-    pub async fn audit_page(&self, target: Option<&str>, page: i64) -> Result<AuditPage> {
+    pub async fn page(&self, target: Option<&str>, page: i64) -> Result<AuditPage> {
         let page = page.max(1);
-        let total = self.store.count_audit_entries(target).await?;
+        let total = self.ctx.store.count_audit_entries(target).await?;
         let pages = ((total + AUDIT_PAGE_SIZE - 1) / AUDIT_PAGE_SIZE).max(1);
         let rows = self
+            .ctx
             .store
             .audit_entries(target, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE)
             .await?;
@@ -81,21 +93,12 @@ impl Library {
     fn audit_view(&self, row: AuditRow) -> AuditView {
         AuditView {
             id: row.id,
-            at: self.local_time(row.at),
+            at: self.ctx.local_time(row.at),
             user_name: row.user_name,
             action: row.action,
             target: row.target,
             detail: row.detail,
         }
-    }
-
-    /// A unix time as the site's local `YYYY-MM-DD HH:MM:SS`.
-    pub fn local_time(&self, unix_seconds: i64) -> String {
-        chrono::DateTime::<chrono::Utc>::from_timestamp(unix_seconds, 0)
-            .unwrap_or_default()
-            .with_timezone(&self.settings().utc_offset)
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string()
     }
 }
 
@@ -116,33 +119,31 @@ mod tests {
         for backend in backends() {
             let db = TestDatabase::new(backend).await;
             let clock = Arc::new(ManualClock::at(1_700_000_000));
-            let lib = Library::new(
+            let audit = AuditLog::new(Context::new(
                 Store::connect(&db.url).await.unwrap(),
                 SiteSettings::default(),
                 clock.clone(),
-            )
-            .await
-            .unwrap();
+            ));
             let editor = Member {
                 id: 7,
                 name: "编辑甲".to_owned(),
                 role: Role::Editor,
             };
-            lib.audit(&editor, "article.update", "article:1", "标题：旧 → 新")
+            audit.record(&editor, "article.update", "article:1", "标题：旧 → 新")
                 .await
                 .unwrap();
             clock.advance(60);
-            lib.audit(&editor, "article.status", "article:2", "draft → published")
+            audit.record(&editor, "article.status", "article:2", "draft → published")
                 .await
                 .unwrap();
-            let all = lib.audit_page(None, 1).await.unwrap();
+            let all = audit.page(None, 1).await.unwrap();
             assert_eq!(all.total, 2, "{backend:?}");
             assert_eq!(all.items[0].action, "article.status");
             assert_eq!(all.items[1].detail, "标题：旧 → 新");
             assert_eq!(all.items[0].user_name, "编辑甲");
             // 1_700_000_060 is 2023-11-15 06:14:20 in Shanghai (UTC+8).
             assert_eq!(all.items[0].at, "2023-11-15 06:14:20");
-            let one = lib.audit_page(Some("article:1"), 1).await.unwrap();
+            let one = audit.page(Some("article:1"), 1).await.unwrap();
             assert_eq!(one.total, 1);
             assert_eq!(one.items[0].action, "article.update");
         }

@@ -1,4 +1,4 @@
-//! "Now", injected (DESIGN.md §4): sessions, daily counts and hot lists ask a [`Clock`], so tests
+//! "Now", injected (docs/design.md §4): sessions, daily counts and hot lists ask a [`Clock`], so tests
 //! move time forward instead of sleeping.
 
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -1,15 +1,67 @@
+//! Errors of the services. The web layer maps each to a status and a stable code:
+//! `NotFound` → 404, `Invalid` → 422 (each field's message shown beside it), `Conflict` → 409,
+//! `Unauthorized` → 401/login, `Forbidden` → 403, `TooMany` → 429, `Unavailable` → 503, the rest
+//! → 500 (logged, hidden).
+
+use std::fmt;
+
 use thiserror::Error;
 use wenyuan_store::StoreError;
 
-/// Errors of the services. The web layer maps each to a status: `NotFound` → 404, `Invalid` and
-/// `Conflict` → 4xx with their message shown, `Unauthorized` → 401/redirect, `TooMany` → 429, the rest → 500 (logged,
-/// hidden).
+/// What was looked for and not found, with which id: the message a reader sees, and a log line
+/// that says which one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    Document(i64),
+    /// A category, by slug or id as it was asked for.
+    Category(String),
+    Tag(i64),
+    Message(i64),
+    Member(i64),
+}
+
+impl Missing {
+    /// The reader's message, which names no id (ids of hidden things are not confirmed).
+    pub fn message(&self) -> &'static str {
+        match self {
+            Missing::Document(_) => "没有这篇文档（文档不存在或已删除）",
+            Missing::Category(_) => "没有这个栏目",
+            Missing::Tag(_) => "没有这个标签",
+            Missing::Message(_) => "没有这条留言",
+            Missing::Member(_) => "没有这位会员",
+        }
+    }
+}
+
+impl fmt::Display for Missing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// One field's problem in a form: which field, and what to do about it (in Chinese).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        FieldError {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum CoreError {
     #[error("{0}")]
-    NotFound(&'static str),
-    #[error("{0}")]
-    Invalid(String),
+    NotFound(Missing),
+    /// Bad input: one entry per field at fault, in the form's order.
+    #[error("{}", join_messages(.0))]
+    Invalid(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -20,6 +72,13 @@ pub enum CoreError {
     /// to try again.
     #[error("{0}")]
     TooMany(String),
+    /// A part the request needs is not available now (the search index is held by another
+    /// process); the message is for the reader, the cause for the log.
+    #[error("{message}: {cause}")]
+    Unavailable {
+        message: &'static str,
+        cause: String,
+    },
     #[error(transparent)]
     Store(StoreError),
     #[error("{context}: {source}")]
@@ -32,6 +91,29 @@ pub enum CoreError {
     Internal(String),
 }
 
+impl CoreError {
+    /// Bad input in one field.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        CoreError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// The messages of an `Invalid` error (empty for any other).
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            CoreError::Invalid(errors) => errors,
+            _ => &[],
+        }
+    }
+}
+
+fn join_messages(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
 impl From<StoreError> for CoreError {
     fn from(err: StoreError) -> Self {
         match err {
@@ -39,6 +121,18 @@ impl From<StoreError> for CoreError {
                 CoreError::Conflict(format!("{what} is already taken"))
             }
             other => CoreError::Store(other),
+        }
+    }
+}
+
+impl From<wenyuan_search::SearchError> for CoreError {
+    fn from(err: wenyuan_search::SearchError) -> Self {
+        match err {
+            wenyuan_search::SearchError::Locked(_) => CoreError::Unavailable {
+                message: "搜索暂时不可用，请稍后再试",
+                cause: err.to_string(),
+            },
+            other => CoreError::Internal(other.to_string()),
         }
     }
 }

@@ -1,36 +1,34 @@
 //! Wenyuan's services: what the web layer and the CLI both call.
 //!
-//! `web` → `core` → `store` / `text`. Nothing here knows about HTTP; nothing here writes SQL.
+//! `web` → `core` → `search` / `store` → `text`. Nothing here knows about HTTP; nothing here
+//! writes SQL. [`Services`] composes one service per area (see docs/architecture.md); each owns
+//! its state and caches and shares only the [`context::Context`] (store, clock, settings,
+//! generation).
 
 pub mod access;
+pub mod accounts;
 pub mod audit;
+pub mod cache;
 pub mod clock;
-pub mod contact;
+pub mod context;
 pub mod desk;
-pub mod document;
-pub mod editable_settings;
+pub mod discovery;
 pub mod error;
-pub mod gate;
-pub mod hot;
-pub mod import;
-pub mod library;
-pub mod member_admin;
-pub mod members;
-pub mod near_dup;
-pub mod related;
+pub mod inbox;
+pub mod reading;
 pub mod search;
+pub mod services;
 pub mod settings;
-pub mod snippet;
 pub mod statistics;
+pub mod status;
 pub mod tasks;
-pub mod view;
-pub mod views;
 
 pub use access::{Access, Role};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::CoreError;
-pub use library::Library;
+pub use error::{CoreError, FieldError, Missing};
+pub use services::Services;
 pub use settings::SiteSettings;
+pub use status::Status;
 pub use wenyuan_store as store;
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

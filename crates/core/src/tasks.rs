@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::Library;
+use crate::Services;
 
 /// How often counted views are written to the database (the issue asks for at least once a second).
 pub const VIEW_FLUSH_INTERVAL: Duration = Duration::from_millis(500);
@@ -21,69 +21,69 @@ const SIMHASH_INTERVAL: Duration = Duration::from_millis(1000);
 const SETTINGS_INTERVAL: Duration = Duration::from_secs(5);
 
 pub struct BackgroundTasks {
-    lib: Arc<Library>,
+    services: Arc<Services>,
     stop: watch::Sender<bool>,
     handles: Vec<JoinHandle<()>>,
 }
 
 impl BackgroundTasks {
-    pub fn spawn(lib: Arc<Library>) -> Self {
+    pub fn spawn(services: Arc<Services>) -> Self {
         let (stop, stopped) = watch::channel(false);
         let handles = vec![
             every(
                 CHANGE_FOLLOW_INTERVAL,
-                lib.clone(),
+                services.clone(),
                 stopped.clone(),
                 "following the change feed",
-                |lib| async move { lib.apply_changes().await.map(|_| ()) },
+                |services| async move { services.reading.apply_changes().await.map(|_| ()) },
             ),
             every(
                 VIEW_FLUSH_INTERVAL,
-                lib.clone(),
+                services.clone(),
                 stopped.clone(),
                 "flushing views and searches",
-                |lib| async move {
-                    let views = lib.flush_views().await.map(|_| ());
+                |services| async move {
+                    let views = services.views.flush().await.map(|_| ());
                     // Written even when the views failed: the two batches are independent.
-                    let misses = lib.flush_search_misses().await.map(|_| ());
+                    let misses = services.search.flush_misses().await.map(|_| ());
                     views.and(misses)
                 },
             ),
             every(
                 KEYWORDS_INTERVAL,
-                lib.clone(),
+                services.clone(),
                 stopped.clone(),
                 "deriving keywords",
-                |lib| async move { lib.derive_keywords().await.map(|_| ()) },
+                |services| async move { services.related.derive_keywords().await.map(|_| ()) },
             ),
             every(
                 SIMHASH_INTERVAL,
-                lib.clone(),
+                services.clone(),
                 stopped.clone(),
                 "fingerprinting changed documents for near-duplicate detection",
-                |lib| async move { lib.fingerprint_changes().await.map(|_| ()) },
+                |services| async move { services.desk.duplicates.fingerprint_changes().await.map(|_| ()) },
             ),
             every(
                 INDEX_INTERVAL,
-                lib.clone(),
+                services.clone(),
                 stopped.clone(),
                 "updating the search index",
-                |lib| async move {
-                    if lib.index().is_ok() {
-                        lib.index_changes().await?;
+                |services| async move {
+                    if services.search.has_index() {
+                        services.search.index_changes().await?;
                     }
                     Ok(())
                 },
             ),
             every(
                 SETTINGS_INTERVAL,
-                lib.clone(),
+                services.clone(),
                 stopped.clone(),
                 "re-reading the saved settings",
-                |lib| async move { lib.load_stored_settings().await.map(|_| ()) },
+                |services| async move { services.settings.load_stored().await.map(|_| ()) },
             ),
         ];
-        BackgroundTasks { lib, stop, handles }
+        BackgroundTasks { services, stop, handles }
     }
 
     /// Stop the loops and write what is still pending, so a graceful shutdown loses no view.
@@ -93,10 +93,10 @@ impl BackgroundTasks {
         for handle in self.handles {
             let _ = handle.await;
         }
-        if let Err(err) = self.lib.flush_views().await {
+        if let Err(err) = self.services.views.flush().await {
             tracing::error!(%err, "the last flush of views failed; those views are lost");
         }
-        if let Err(err) = self.lib.flush_search_misses().await {
+        if let Err(err) = self.services.search.flush_misses().await {
             tracing::error!(%err, "the last flush of searches with no results failed");
         }
     }
@@ -104,13 +104,13 @@ impl BackgroundTasks {
 
 fn every<F, Fut>(
     interval: Duration,
-    lib: Arc<Library>,
+    services: Arc<Services>,
     mut stopped: watch::Receiver<bool>,
     what: &'static str,
     work: F,
 ) -> JoinHandle<()>
 where
-    F: Fn(Arc<Library>) -> Fut + Send + 'static,
+    F: Fn(Arc<Services>) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = crate::Result<()>> + Send,
 {
     tokio::spawn(async move {
@@ -119,7 +119,7 @@ where
         loop {
             tokio::select! {
                 _ = tick.tick() => {
-                    if let Err(err) = work(lib.clone()).await {
+                    if let Err(err) = work(services.clone()).await {
                         tracing::warn!(%err, "{what} failed; will retry");
                     }
                 }

@@ -3,8 +3,8 @@
 //! catches up from there instead of being rebuilt.
 
 use std::path::Path;
-use std::sync::Mutex;
 
+use parking_lot::Mutex;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::{DefaultMergePolicy, NoMergePolicy};
@@ -78,7 +78,7 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     /// `None` for a read-only handle (e.g. a benchmark reading an index another process writes).
-    writer: Option<Mutex<IndexWriter>>,
+    writer: Mutex<IndexWriter>,
     fields: Fields,
 }
 
@@ -137,7 +137,7 @@ impl SearchIndex {
         Ok(SearchIndex {
             index,
             reader,
-            writer: Some(Mutex::new(writer)),
+            writer: Mutex::new(writer),
             fields,
         })
     }
@@ -151,9 +151,8 @@ impl SearchIndex {
         }
     }
 
-    fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, SearchError> {
-        let writer = self.writer.as_ref().ok_or(SearchError::ReadOnly)?;
-        Ok(writer.lock().unwrap_or_else(|e| e.into_inner()))
+    fn writer(&self) -> Result<parking_lot::MutexGuard<'_, IndexWriter>, SearchError> {
+        Ok(self.writer.lock())
     }
 
     /// The last change-feed id the committed index reflects (0 for a new index).
@@ -256,12 +255,7 @@ impl SearchIndex {
 
     /// Wait for background merges (used before measuring the index size).
     pub fn wait_merging(self) -> Result<(), SearchError> {
-        if let Some(writer) = self.writer {
-            writer
-                .into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .wait_merging_threads()?;
-        }
+        self.writer.into_inner().wait_merging_threads()?;
         Ok(())
     }
 

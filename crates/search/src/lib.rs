@@ -19,12 +19,6 @@ pub use query::{parse, ParsedQuery, QueryTerm};
 pub enum SearchError {
     #[error("the search index in {0} is in use by another process (a running `wenyuan serve`?); stop it first")]
     Locked(String),
-    #[error(
-        "the search index in {0} was built by another version of Wenyuan; run `wenyuan reindex`"
-    )]
-    SchemaChanged(String),
-    #[error("this search index handle is read-only")]
-    ReadOnly,
     #[error("search index folder {0}: {1}")]
     Io(String, #[source] std::io::Error),
     #[error("search index: {0}")]

@@ -112,6 +112,55 @@ impl Store {
             .context("reading an article")
     }
 
+    /// Several documents by id, whatever their status, in one query (search results). Ids that
+    /// are not stored are left out; the order is the database's.
+    pub async fn articles_by_ids(&self, ids: &[i64]) -> Result<Vec<ArticleRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
+             WHERE a.id IN ({})",
+            placeholders(ids.len())
+        );
+        let mut query = sqlx::query_as::<Any, ArticleRow>(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query
+            .fetch_all(&self.pool)
+            .await
+            .context("reading articles by id")
+    }
+
+    /// The tags of several documents, each list in name order.
+    pub async fn tags_of_articles(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<String>>> {
+        let mut tags: std::collections::HashMap<i64, Vec<String>> = Default::default();
+        if ids.is_empty() {
+            return Ok(tags);
+        }
+        let sql = format!(
+            "SELECT at.article_id, t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id \
+             WHERE at.article_id IN ({}) ORDER BY at.article_id, t.name",
+            placeholders(ids.len())
+        );
+        let mut query = sqlx::query_as::<Any, (i64, String)>(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        for (id, name) in query
+            .fetch_all(&self.pool)
+            .await
+            .context("reading the tags of articles")?
+        {
+            tags.entry(id).or_default().push(name);
+        }
+        Ok(tags)
+    }
+
     /// Published documents, newest first, one page of them, and how many there are in all.
     pub async fn list_articles(
         &self,
@@ -292,4 +341,12 @@ impl Store {
         .await
         .context("counting documents by status")
     }
+}
+
+/// `$1, $2, …, $n` for an `IN (…)` list.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

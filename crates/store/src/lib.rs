@@ -11,6 +11,7 @@ mod categories;
 mod changes;
 mod db;
 mod editing;
+mod hot;
 mod error;
 mod keywords;
 mod listing;
@@ -42,6 +43,6 @@ pub use near_duplicates::{
 pub use statistics::SearchMissRow;
 pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
 pub use users::{MemberChange, UserFilter, UserRow};
-pub use views::HotRow;
+pub use hot::HotRow;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,6 +1,6 @@
 //! Wenyuan's text pipeline: pure functions over bytes and `&str`, no I/O.
 //!
-//! The steps run in this order when a file is imported (DESIGN.md §3):
+//! The steps run in this order when a file is imported (docs/design.md §3):
 //! [`decode`] bytes → [`document`] parsing (which calls [`chrome`] trimming) →
 //! [`outline`] heading recognition; [`preview`] decides how much a guest sees and
 //! [`fingerprint`] detects exact duplicates.

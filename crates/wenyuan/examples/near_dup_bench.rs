@@ -11,7 +11,7 @@
 //! 2. Lookup time. STORED fingerprints (160,000 for the issue's figure) of the corpus repeated
 //!    with edits go into a temporary SQLite database through the store (short placeholder bodies:
 //!    the lookup reads fingerprints only); then LOOKUPS documents are checked with
-//!    `Library::near_duplicates_of`, as the importer does. Prints the median and p99 of the whole
+//!    `Services::near_duplicates_of`, as the importer does. Prints the median and p99 of the whole
 //!    check (fingerprinting the new document + the band-index query), and of the query alone.
 //!
 //! Environment: CORPUS (../shared/corpus), NEWS (2000), STORED (20000), LOOKUPS (1000),
@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use wenyuan_core::{Library, SiteSettings, SystemClock};
+use wenyuan_core::{Services, SiteSettings, SystemClock};
 use wenyuan_store::{NewArticle, Store};
 use wenyuan_text::anonymize::{apply, AnonymizeOptions, Anonymizer};
 use wenyuan_text::simhash::{hamming, simhash_with, Features};
@@ -411,7 +411,7 @@ fn quality(settings: &Settings, reports: &[Doc], news: &[Doc]) {
     }
 }
 
-const CHOSEN: u32 = wenyuan_core::near_dup::DEFAULT_MAX_DISTANCE;
+const CHOSEN: u32 = wenyuan_core::desk::near_duplicates::DEFAULT_MAX_DISTANCE;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
@@ -542,7 +542,7 @@ async fn lookup(settings: &Settings, corpus: &[Doc]) -> Result<()> {
          their pairs: {store_s:.1} s; database {db_mb:.0} MB"
     );
 
-    let lib = Library::new(
+    let lib = Services::new(
         store.clone(),
         SiteSettings::default(),
         Arc::new(SystemClock),
@@ -559,9 +559,9 @@ async fn lookup(settings: &Settings, corpus: &[Doc]) -> Result<()> {
         let doc = &corpus[rng.below(corpus.len())];
         let (title, paragraphs) = stored_copy(doc, 1000 + rng.below(1000));
         let started = Instant::now();
-        let hash = wenyuan_core::near_dup::fingerprint(&title, &paragraphs).await?;
+        let hash = wenyuan_core::desk::near_duplicates::fingerprint(&title, &paragraphs).await?;
         let query_started = Instant::now();
-        let near = lib.near_duplicates_of_simhash(hash).await?;
+        let near = lib.desk.duplicates.near_duplicates_of_simhash(hash).await?;
         query_only.push(query_started.elapsed());
         whole.push(started.elapsed());
         found += usize::from(!near.is_empty());
@@ -582,7 +582,7 @@ async fn lookup(settings: &Settings, corpus: &[Doc]) -> Result<()> {
     );
 
     let started = Instant::now();
-    let pairs = lib.duplicate_pairs(1).await?;
+    let pairs = lib.desk.duplicates.duplicate_pairs(1).await?;
     println!(
         "duplicates view, first page: {} pairs listed of {} in {:.1} ms",
         pairs.items.len(),

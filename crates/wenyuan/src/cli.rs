@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use wenyuan_core::Status;
 
 use crate::cmd;
 
@@ -72,8 +73,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "LEVEL")]
     pub access: Option<String>,
     /// Status of the imported documents: draft, pending, published or hidden.
-    #[arg(long, value_name = "STATUS", default_value = "published")]
-    pub status: String,
+    #[arg(long, value_name = "STATUS", default_value_t = Status::Published)]
+    pub status: Status,
     /// Publish documents that nearly duplicate a stored one (or one imported just before)
     /// instead of holding them as pending for an editor.
     #[arg(long)]

@@ -1,7 +1,7 @@
 //! The sample content bundled in the binary for `wenyuan demo` (see `demo/README.md`).
 
-use wenyuan_core::import::{ImportOptions, ImportReport, NoProgress};
-use wenyuan_core::{Access, CoreError, Library, Role};
+use wenyuan_core::desk::import::{ImportOptions, ImportReport, NoProgress};
+use wenyuan_core::{Access, CoreError, Services, Role};
 
 const SEED_SPEECH: &[u8] = include_bytes!("../demo/seed-speech.txt");
 const REPORTS: &[u8] = include_bytes!("../demo/reports-sample.jsonl");
@@ -10,15 +10,15 @@ pub const DEMO_MEMBER: &str = "demo";
 pub const DEMO_PASSWORD: &str = "wenyuan-demo";
 
 /// Import the sample documents. Safe to run twice: duplicates are skipped.
-pub async fn load_sample(lib: &Library) -> Result<ImportReport, CoreError> {
+pub async fn load_sample(services: &Services) -> Result<ImportReport, CoreError> {
     let mut report = ImportReport::default();
     let speech = ImportOptions {
         category: Some("讲话稿".to_owned()),
         access: Access::Member,
         ..ImportOptions::default()
     };
-    let outcome = lib
-        .import_text_bytes("seed-speech.txt", SEED_SPEECH, &speech)
+    let outcome = services
+        .desk.import.import_text_bytes("seed-speech.txt", SEED_SPEECH, &speech)
         .await?;
     report.add(&["seed-speech.txt".to_owned()], &[outcome]);
     let reports = ImportOptions {
@@ -26,7 +26,7 @@ pub async fn load_sample(lib: &Library) -> Result<ImportReport, CoreError> {
         access: Access::Member,
         ..ImportOptions::default()
     };
-    lib.import_jsonl_reader(
+    services.desk.import.import_jsonl_reader(
         "reports-sample.jsonl",
         REPORTS,
         &reports,
@@ -38,8 +38,8 @@ pub async fn load_sample(lib: &Library) -> Result<ImportReport, CoreError> {
 }
 
 /// Create the demo member unless it exists. Returns whether it was created.
-pub async fn ensure_demo_member(lib: &Library) -> Result<bool, CoreError> {
-    match lib.add_user(DEMO_MEMBER, DEMO_PASSWORD, Role::Member).await {
+pub async fn ensure_demo_member(services: &Services) -> Result<bool, CoreError> {
+    match services.accounts.add_user(DEMO_MEMBER, DEMO_PASSWORD, Role::Member).await {
         Ok(_) => Ok(true),
         Err(CoreError::Conflict(_)) => Ok(false),
         Err(other) => Err(other),

@@ -7,7 +7,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use wenyuan_core::tasks::BackgroundTasks;
-use wenyuan_core::{Clock, Library, SystemClock};
+use wenyuan_core::{Clock, Services, SystemClock};
 use wenyuan_search::SearchIndex;
 use wenyuan_store::Store;
 use wenyuan_web::AppState;
@@ -15,7 +15,7 @@ use wenyuan_web::AppState;
 use crate::config::Config;
 
 /// Open (and migrate) the store and build the library over it.
-pub async fn open_library(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Library>> {
+pub async fn open_services(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Services>> {
     if config.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!(
@@ -27,20 +27,20 @@ pub async fn open_library(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Res
     let store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("cannot open the database {}", redact(&config.database_url)))?;
-    let lib = Library::new(store, config.site.clone(), clock).await?;
+    let services = Services::new(store, config.site.clone(), clock).await?;
     // What an admin saved at /admin/settings wins over the configuration (see editable_settings).
-    lib.load_stored_settings()
+    services.settings.load_stored()
         .await
         .context("cannot read the saved site settings")?;
-    Ok(Arc::new(lib))
+    Ok(Arc::new(services))
 }
 
 /// Open the search index in the data folder and attach it to the library. Only one process may
 /// write an index: a second server on the same data folder is refused with a clear message.
-pub fn open_index(config: &Config, lib: &Library) -> anyhow::Result<()> {
+pub fn open_index(config: &Config, services: &Services) -> anyhow::Result<()> {
     load_dictionary(config)?;
     let index = SearchIndex::open(&config.index_dir())?;
-    lib.attach_index(Arc::new(index));
+    services.attach_index(Arc::new(index));
     Ok(())
 }
 
@@ -62,7 +62,7 @@ pub fn load_dictionary(config: &Config) -> anyhow::Result<()> {
 /// A running server; dropping it does not stop it, [`RunningServer::stop`] does.
 pub struct RunningServer {
     pub addr: SocketAddr,
-    pub lib: Arc<Library>,
+    pub services: Arc<Services>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     background: BackgroundTasks,
@@ -82,26 +82,26 @@ impl RunningServer {
     pub async fn wait(self) -> anyhow::Result<()> {
         let served = self.task.await.context("the server task failed")?;
         self.background.shutdown().await;
-        self.lib.store.close().await;
+        self.services.close().await;
         served.context("the server failed")
     }
 }
 
-/// Start serving `lib` on `listen`. The server stops on [`RunningServer::stop`] or, when
+/// Start serving `services` on `listen`. The server stops on [`RunningServer::stop`] or, when
 /// `handle_signals` is set, on SIGINT/SIGTERM.
 pub async fn start(
     config: &Config,
-    lib: Arc<Library>,
+    services: Arc<Services>,
     listen: &str,
     handle_signals: bool,
 ) -> anyhow::Result<RunningServer> {
-    open_index(config, &lib)?;
+    open_index(config, &services)?;
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let theme = Some(config.theme_dir());
-    let state = AppState::new(lib.clone(), theme);
+    let state = AppState::new(services.clone(), theme);
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let shutdown = async move {
         if handle_signals {
@@ -114,11 +114,11 @@ pub async fn start(
         }
         tracing::info!("shutting down: finishing requests in flight");
     };
-    let background = BackgroundTasks::spawn(lib.clone());
+    let background = BackgroundTasks::spawn(services.clone());
     let task = tokio::spawn(wenyuan_web::serve(listener, state, shutdown));
     Ok(RunningServer {
         addr,
-        lib,
+        services,
         stop: Some(stop_tx),
         task,
         background,
@@ -135,8 +135,8 @@ pub async fn start_for_test_with_clock(
     config: &Config,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<RunningServer> {
-    let lib = open_library(config, clock).await?;
-    start(config, lib, "127.0.0.1:0", false).await
+    let services = open_services(config, clock).await?;
+    start(config, services, "127.0.0.1:0", false).await
 }
 
 async fn shutdown_signal() {

@@ -177,7 +177,7 @@ async fn a_document_goes_from_draft_to_published_to_hidden_and_readers_follow() 
         assert!(unescape_html(&app.visitor().get("/").await.body).contains(TITLE));
         // A read puts it in this week's hot list.
         assert_eq!(app.reader(1).get(&format!("/a/{id}")).await.status, 200);
-        app.lib().flush_views().await.unwrap();
+        app.services().views.flush().await.unwrap();
         let hot = |v: Visitor| async move { unescape_html(&v.get("/hot").await.body) };
         assert!(hot(app.visitor()).await.contains(TITLE), "{backend:?} hot");
 
@@ -395,7 +395,7 @@ async fn anonymising_through_the_diff_view_applies_only_the_accepted_replacement
             location(&done),
             format!("/admin/documents/{id}?anonymized={applied}")
         );
-        let stored = app.lib().store.article(id).await.unwrap().unwrap();
+        let stored = app.services().store_for_tests().article(id).await.unwrap().unwrap();
         assert!(stored.body.contains("X县是接轨"), "accepted");
         assert!(stored.body.contains("王书记的带领下"), "rejected, kept");
         assert!(stored.body.contains("XX一体化") && !stored.body.contains("长三角"));

@@ -173,7 +173,7 @@ async fn admins_change_roles_and_disable_members_but_never_themselves() {
             target: "",
             detail: "",
         };
-        let store = &app.lib().store;
+        let store = app.services().store_for_tests();
         assert_eq!(
             store
                 .set_user_role(boss_id, "member", &entry, 0)
@@ -367,13 +367,13 @@ async fn saved_settings_show_everywhere_at_once_and_survive_a_restart() {
             target: "",
             detail: "",
         };
-        let store = &app.lib().store;
+        let store = app.services().store_for_tests();
         store
             .set_settings(&[("site.name".into(), "另一节点改的名".into())], &entry, 0)
             .await
             .unwrap();
-        assert!(app.lib().load_stored_settings().await.unwrap());
-        assert!(!app.lib().load_stored_settings().await.unwrap(), "once");
+        assert!(app.services().settings.load_stored().await.unwrap());
+        assert!(!app.services().settings.load_stored().await.unwrap(), "once");
         assert!(
             guest.get("/").await.body.contains("另一节点改的名"),
             "{backend:?}"
@@ -539,7 +539,7 @@ async fn statistics_chart_views_and_sign_ups_and_list_searches_that_found_nothin
         app.reader(10).get("/a/1").await;
         register(&app, "newcomer1").await;
         register(&app, "newcomer2").await;
-        app.lib().flush_views().await.unwrap();
+        app.services().views.flush().await.unwrap();
 
         // Searches that find nothing: counted in one spelling, written by the flush.
         let guest = app.visitor();
@@ -558,11 +558,11 @@ async fn statistics_chart_views_and_sign_ups_and_list_searches_that_found_nothin
             200
         );
         // A search that finds something is not a miss.
-        app.lib().index_changes().await.unwrap();
+        app.services().search.index_changes().await.unwrap();
         guest.get("/search?q=%E8%AF%BB%E4%B9%A6%E4%BC%9A").await;
         // The server's own background flush (every 0.5 s) may already have written them; this
         // flush writes whatever is left.
-        app.lib().flush_search_misses().await.unwrap();
+        app.services().search.flush_misses().await.unwrap();
         // Hot lists are kept up to 30 seconds.
         clock.advance(60);
 

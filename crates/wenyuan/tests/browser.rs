@@ -22,21 +22,21 @@ fn screenshot_dir() -> PathBuf {
 async fn a_reader_logs_in_through_the_form_and_reads_the_full_text() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
-        let report = wenyuan::demo::load_sample(app.lib()).await.unwrap();
+        let report = wenyuan::demo::load_sample(app.services()).await.unwrap();
         assert_eq!(report.imported, 24);
-        wenyuan::demo::ensure_demo_member(app.lib()).await.unwrap();
+        wenyuan::demo::ensure_demo_member(app.services()).await.unwrap();
         let seed_id = report.inserted_ids[0];
         // Some reading history and the keywords, so the page shows hot lists and related documents.
-        app.lib().derive_keywords().await.unwrap();
+        app.services().related.derive_keywords().await.unwrap();
         for (n, id) in report.inserted_ids.iter().take(12).enumerate() {
             for reader in 0..(12 - n) {
                 app.reader(100 * n + reader).get(&format!("/a/{id}")).await;
             }
         }
-        app.lib().flush_views().await.unwrap();
-        app.lib().clear_hot_cache();
-        app.lib().bump_generation();
-        app.lib().index_changes().await.unwrap();
+        app.services().views.flush().await.unwrap();
+        app.services().hot.clear_cache();
+        app.services().bump_generation();
+        app.services().search.index_changes().await.unwrap();
         let page = format!("{}/a/{seed_id}", app.base);
         let shots = screenshot_dir();
         let tag = format!("{backend:?}").to_lowercase();

@@ -55,7 +55,7 @@ async fn leave_message(
 }
 
 async fn stored(app: &TestApp) -> (i64, i64) {
-    let counts = app.lib().store.message_counts().await.unwrap();
+    let counts = app.services().store_for_tests().message_counts().await.unwrap();
     (counts.total, counts.unread)
 }
 
@@ -325,7 +325,7 @@ async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
         [200, 200, 200, 429],
         "the proxy's last entry is the client"
     );
-    let inbox = behind_proxy.lib().messages(1, false).await.unwrap();
+    let inbox = behind_proxy.services().inbox.messages(1, false).await.unwrap();
     assert_eq!(inbox.items[0].ip, "192.0.2.77");
     behind_proxy.stop().await;
 
@@ -390,7 +390,7 @@ async fn the_subscription_qr_decodes_to_the_configured_url() {
     );
 
     // The sidebar boxes on the home page and the article page.
-    let report = wenyuan::demo::load_sample(app.lib()).await.unwrap();
+    let report = wenyuan::demo::load_sample(app.services()).await.unwrap();
     for path in ["/".to_owned(), format!("/a/{}", report.inserted_ids[0])] {
         let page = guest.get(&path).await;
         assert_eq!(page.status, 200);
@@ -602,7 +602,7 @@ async fn contact_pages_in_a_browser() {
     use common::webdriver::Browser;
 
     let app = TestApp::start_with(backends()[0], with_contact_settings).await;
-    let report = wenyuan::demo::load_sample(app.lib()).await.unwrap();
+    let report = wenyuan::demo::load_sample(app.services()).await.unwrap();
     app.add_user("boss", "admin-password-1", "admin").await;
     let shots = screenshot_dir();
     let browser = Browser::start().await;

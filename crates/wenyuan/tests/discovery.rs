@@ -22,7 +22,7 @@ const JUNE_FIRST_NOON: i64 = 1_717_214_400;
 const DAY: i64 = 86_400;
 
 async fn views(app: &TestApp, id: i64) -> i64 {
-    app.lib().flush_views().await.expect("flush");
+    app.services().views.flush().await.expect("flush");
     let page = app.visitor().get(&format!("/api/v1/articles/{id}")).await;
     let doc: Value = serde_json::from_str(&page.body).unwrap();
     doc["views"].as_i64().unwrap()
@@ -225,7 +225,7 @@ async fn week_and_month_lists_change_as_days_pass() {
                     let n = rand_reader();
                     app.reader(n).get(&format!("/a/{id}")).await;
                 }
-                app.lib().flush_views().await.unwrap();
+                app.services().views.flush().await.unwrap();
                 // Hot lists are recomputed at most every 30 seconds.
                 app.clock.as_ref().unwrap().advance(60);
             }
@@ -310,7 +310,7 @@ async fn related_documents_of_a_government_report_are_government_reports_first()
         ]);
         assert_eq!(code, 0, "{out}");
         app.sync().await;
-        app.lib().derive_keywords().await.unwrap();
+        app.services().related.derive_keywords().await.unwrap();
 
         let visitor = app.visitor();
         let id = visitor

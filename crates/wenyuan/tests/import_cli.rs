@@ -132,7 +132,7 @@ async fn import_with_anonymize_stores_the_template_not_the_names() {
             app.import(&["--anonymize", "--status", "draft", speech.to_str().unwrap()]);
         assert_eq!(code, 0, "{err}");
         assert_eq!(out.trim(), "imported 1, skipped 0, failed 0", "{backend:?}");
-        let store = &app.lib().store;
+        let store = app.services().store_for_tests();
         let id = store.article_ids().await.unwrap()[0];
         let row = store.article(id).await.unwrap().unwrap();
         assert_eq!(row.title, "在X县2021年经济工作会议上的讲话");

@@ -125,7 +125,7 @@ async fn the_same_report_twice_is_a_duplicate_and_a_changed_copy_is_held_as_pend
         assert!(similarity >= 0.95, "{stdout}");
         assert!(stdout.contains("held as pending"), "{stdout}");
         app.sync().await;
-        let held = app.lib().document(held_id).await.unwrap();
+        let held = app.services().reading.document(held_id).await.unwrap();
         assert_eq!(held.status, "pending");
 
         // A guest neither reads nor lists the held copy; the original stays published.
@@ -143,7 +143,9 @@ async fn the_same_report_twice_is_a_duplicate_and_a_changed_copy_is_held_as_pend
 
         // The core API the duplicates view uses.
         let found = app
-            .lib()
+            .services()
+            .desk
+            .duplicates
             .near_duplicates_of(record["title"].as_str().unwrap(), &paragraphs(&record))
             .await
             .unwrap();
@@ -151,19 +153,19 @@ async fn the_same_report_twice_is_a_duplicate_and_a_changed_copy_is_held_as_pend
         assert_eq!(found_ids[0], original_id, "the exact copy comes first");
         assert_eq!(found[0].distance, 0);
         assert!(found_ids.contains(&held_id));
-        let pairs = app.lib().duplicate_pairs(1).await.unwrap();
+        let pairs = app.services().desk.duplicates.duplicate_pairs(1).await.unwrap();
         assert_eq!(pairs.total, 1);
         let pair = &pairs.items[0];
         assert_eq!((pair.older.id, pair.newer.id), (original_id, held_id));
         assert!((pair.similarity - similarity).abs() < 0.001);
 
         // Keep: both stay, the pair leaves the list.
-        app.lib()
-            .decide_pair(held_id, original_id, PairDecision::Keep, None)
+        app.services()
+            .desk.duplicates.decide_pair(held_id, original_id, PairDecision::Keep, None)
             .await
             .unwrap();
-        assert_eq!(app.lib().duplicate_pairs(1).await.unwrap().total, 0);
-        assert_eq!(app.lib().document(held_id).await.unwrap().status, "pending");
+        assert_eq!(app.services().desk.duplicates.duplicate_pairs(1).await.unwrap().total, 0);
+        assert_eq!(app.services().reading.document(held_id).await.unwrap().status, "pending");
         app.stop().await;
     }
 }
@@ -210,16 +212,16 @@ async fn near_duplicates_within_one_file_are_held_and_a_merge_moves_the_views() 
         assert_eq!(guest.get(&format!("/a/{third_id}")).await.status, 200);
 
         // Merge: the newer copy is hidden and its views go to the older one.
-        let before = app.lib().views_of(first_id).await.unwrap();
-        app.lib()
-            .decide_pair(first_id, third_id, PairDecision::Merge, None)
+        let before = app.services().views.views_of(first_id).await.unwrap();
+        app.services()
+            .desk.duplicates.decide_pair(first_id, third_id, PairDecision::Merge, None)
             .await
             .unwrap();
         assert_eq!(guest.get(&format!("/a/{third_id}")).await.status, 404);
-        assert_eq!(app.lib().document(third_id).await.unwrap().status, "hidden");
-        assert_eq!(app.lib().views_of(first_id).await.unwrap(), before + 7);
+        assert_eq!(app.services().reading.document(third_id).await.unwrap().status, "hidden");
+        assert_eq!(app.services().views.views_of(first_id).await.unwrap(), before + 7);
         assert_eq!(
-            app.lib()
+            app.services()
                 .store
                 .duplicate_pair_decision(first_id, third_id)
                 .await
@@ -228,18 +230,18 @@ async fn near_duplicates_within_one_file_are_held_and_a_merge_moves_the_views() 
             Some("merge")
         );
         // Hide: the newer is hidden, the older untouched. Pairs with a hidden document are gone.
-        app.lib()
-            .decide_pair(held_id, first_id, PairDecision::Hide, None)
+        app.services()
+            .desk.duplicates.decide_pair(held_id, first_id, PairDecision::Hide, None)
             .await
             .unwrap();
-        assert_eq!(app.lib().document(held_id).await.unwrap().status, "hidden");
+        assert_eq!(app.services().reading.document(held_id).await.unwrap().status, "hidden");
         assert_eq!(
-            app.lib().document(first_id).await.unwrap().status,
+            app.services().reading.document(first_id).await.unwrap().status,
             "published"
         );
-        assert_eq!(app.lib().duplicate_pairs(1).await.unwrap().total, 0);
+        assert_eq!(app.services().desk.duplicates.duplicate_pairs(1).await.unwrap().total, 0);
         assert!(app
-            .lib()
+            .services()
             .decide_pair(first_id, first_id, PairDecision::Keep, None)
             .await
             .is_err());
@@ -257,21 +259,21 @@ async fn documents_without_a_fingerprint_get_one_from_the_backfill() {
         assert_eq!(app.import(&[file.to_str().unwrap()]).0, 0);
         app.sync().await;
         let id = app.visitor().id_of(record["title"].as_str().unwrap()).await;
-        let store = &app.lib().store;
+        let store = app.services().store_for_tests();
         let stored = store
             .simhash(id)
             .await
             .unwrap()
             .expect("written with the document");
         // The change-feed follower finds the insert's fingerprint already there.
-        assert_eq!(app.lib().fingerprint_changes().await.unwrap(), 0);
+        assert_eq!(app.services().desk.duplicates.fingerprint_changes().await.unwrap(), 0);
         // As after an upgrade from a database without fingerprints.
         store.set_simhash(id, None).await.unwrap();
         assert_eq!(store.simhash(id).await.unwrap(), None);
         // (The server's background task does not backfill again once it has run: only ours can.)
-        assert_eq!(app.lib().backfill_simhashes().await.unwrap(), 1);
+        assert_eq!(app.services().desk.duplicates.backfill_simhashes().await.unwrap(), 1);
         assert_eq!(store.simhash(id).await.unwrap(), Some(stored));
-        assert_eq!(app.lib().backfill_simhashes().await.unwrap(), 0);
+        assert_eq!(app.services().desk.duplicates.backfill_simhashes().await.unwrap(), 0);
         app.stop().await;
     }
 }

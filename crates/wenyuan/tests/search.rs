@@ -374,7 +374,7 @@ async fn search_is_consistent_with_the_database_after_a_kill_during_an_import() 
     server.wait().unwrap();
 }
 
-/// DESIGN.md §2: every route that emits document text, asked as a guest, carries nothing from
+/// docs/design.md §2: every route that emits document text, asked as a guest, carries nothing from
 /// past the preview of a gated document.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_route_shows_a_guest_text_from_past_the_preview() {
@@ -431,8 +431,8 @@ async fn no_route_shows_a_guest_text_from_past_the_preview() {
     }
     // Some views, so the hot lists are not empty.
     guest.get("/a/1").await;
-    app.lib().flush_views().await.unwrap();
-    app.lib().clear_hot_cache();
+    app.services().views.flush().await.unwrap();
+    app.services().hot.clear_cache();
     for route in &routes {
         let page = guest.get(route).await;
         assert_eq!(page.status, 200, "{route}");

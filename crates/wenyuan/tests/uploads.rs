@@ -1,5 +1,5 @@
 //! Uploads of real-world files: `.docx`, saved web pages (any encoding, with scripts in them),
-//! `.zip` archives — through `wenyuan import` and `Library::import_upload`, on both backends.
+//! `.zip` archives — through `wenyuan import` and `Services::import_upload`, on both backends.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use common::{backends, corpus, TestApp};
-use wenyuan_core::import::{FileOutcome, FileResult, ImportOptions};
+use wenyuan_core::desk::import::{FileOutcome, FileResult, ImportOptions};
 use wenyuan_text::docx::fixture::DocxBuilder;
 use zip::write::SimpleFileOptions;
 
@@ -84,7 +84,7 @@ fn seed_page(charset: &str) -> (String, wenyuan_text::ParsedDoc) {
 
 async fn stored(app: &TestApp, title: &str) -> wenyuan_store::ArticleRow {
     let id = app.visitor().id_of(title).await;
-    app.lib().store.article(id).await.unwrap().unwrap()
+    app.services().store_for_tests().article(id).await.unwrap().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,11 +212,13 @@ async fn zips_import_entry_by_entry_and_bombs_and_traversal_are_refused() {
             ("picture.png", b"\x89PNG"),
         ]);
         let options = ImportOptions {
-            status: "draft".to_owned(),
+            status: wenyuan_core::Status::Draft,
             ..ImportOptions::default()
         };
         let results = app
-            .lib()
+            .services()
+            .desk
+            .import
             .import_upload("archive.zip", &archive, &options)
             .await
             .unwrap();
@@ -241,7 +243,7 @@ async fn zips_import_entry_by_entry_and_bombs_and_traversal_are_refused() {
         }
         assert_eq!(imported.len(), 4);
         for id in &imported {
-            let row = app.lib().store.article(*id).await.unwrap().unwrap();
+            let row = app.services().store_for_tests().article(*id).await.unwrap().unwrap();
             assert_eq!(row.status, "draft");
         }
         assert!(reason(expect(&results, "archive.zip!../evil.txt")).contains("unsafe path"));
@@ -251,7 +253,9 @@ async fn zips_import_entry_by_entry_and_bombs_and_traversal_are_refused() {
 
         // The same archive again: every document is a duplicate of the one stored.
         let again = app
-            .lib()
+            .services()
+            .desk
+            .import
             .import_upload("archive.zip", &archive, &options)
             .await
             .unwrap();
@@ -378,8 +382,8 @@ async fn all_88_reports_uploaded_as_docx_files() {
         assert_eq!(code, 0, "{stderr}");
         assert_eq!(stdout.trim(), "imported 88, skipped 0, failed 0");
         let mut stored = Vec::new();
-        for id in app.lib().store.article_ids().await.unwrap() {
-            stored.push(app.lib().store.article(id).await.unwrap().unwrap().title);
+        for id in app.services().store_for_tests().article_ids().await.unwrap() {
+            stored.push(app.services().store_for_tests().article(id).await.unwrap().unwrap().title);
         }
         stored.sort();
         let mut want = titles.clone();
@@ -471,7 +475,7 @@ async fn an_editor_uploads_through_the_desk_and_sees_each_files_result() {
         let forged = upload(&editor, "forged", &[("page.html", page_html.clone())]).await;
         assert_eq!(forged.status, 403, "{backend:?}");
         assert_eq!(
-            app.lib().status_counts().await.unwrap().len(),
+            app.services().reading.status_counts().await.unwrap().len(),
             0,
             "nothing stored"
         );
@@ -563,7 +567,7 @@ async fn an_editor_uploads_through_the_desk_and_sees_each_files_result() {
             after.contains("已合并") && after.contains("没有待处理的近似重复"),
             "{after}"
         );
-        let hidden = app.lib().store.article(changed_id).await.unwrap().unwrap();
+        let hidden = app.services().store_for_tests().article(changed_id).await.unwrap().unwrap();
         assert_eq!(hidden.status, "hidden");
 
         // A zip bomb is refused with a reason; the log has both uploads.
@@ -582,7 +586,7 @@ async fn an_editor_uploads_through_the_desk_and_sees_each_files_result() {
 /// A stored document by title, whatever its status (uploads arrive as drafts, which the public
 /// list does not show).
 async fn stored_title(app: &TestApp, title: &str) -> wenyuan_store::ArticleRow {
-    let store = &app.lib().store;
+    let store = app.services().store_for_tests();
     for id in store.article_ids().await.unwrap() {
         let row = store.article(id).await.unwrap().unwrap();
         if row.title == title {

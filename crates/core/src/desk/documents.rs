@@ -7,13 +7,14 @@ use wenyuan_store::{
     AdminArticleRow, AdminFilter, ArticleEdit, ArticleRow, NewArticle, SaveOutcome,
 };
 
-use super::form::{DocumentForm, ValidDocument, STATUSES};
+use super::form::{DocumentForm, ValidDocument};
+use super::Refresh;
+use crate::accounts::Member;
 use crate::audit::audit_entry;
-use crate::clock::local_date;
-use crate::document::Document;
-use crate::members::Member;
-use crate::view::ArticleView;
-use crate::{CoreError, Library, Result, Role};
+use crate::context::Context;
+use crate::error::Missing;
+use crate::reading::{ArticleView, Document};
+use crate::{CoreError, Result, Role, Status};
 
 /// Documents per page of the desk's list.
 pub const DESK_PAGE_SIZE: i64 = 50;
@@ -50,11 +51,22 @@ pub struct DocumentPreview {
     pub member_cut: Option<usize>,
 }
 
-impl Library {
+/// The desk's documents: the list, the editor's form and preview, and every write.
+pub struct Documents {
+    ctx: Context,
+    refresh: Refresh,
+}
+
+impl Documents {
+    pub(crate) fn new(ctx: Context, refresh: Refresh) -> Self {
+        Documents { ctx, refresh }
+    }
+
     /// One page of the desk's list.
-    pub async fn desk_documents(&self, filter: &AdminFilter, page: i64) -> Result<DeskPage> {
+    pub async fn list(&self, filter: &AdminFilter, page: i64) -> Result<DeskPage> {
         let page = page.clamp(1, 1_000_000);
         let (rows, total) = self
+            .ctx
             .store
             .admin_articles(filter, DESK_PAGE_SIZE, (page - 1) * DESK_PAGE_SIZE)
             .await?;
@@ -75,19 +87,19 @@ impl Library {
             status: row.status,
             access: row.access,
             views: row.views,
-            updated: self.local_time(row.updated_at),
+            updated: self.ctx.local_time(row.updated_at),
         }
     }
 
     /// Today's date in the site's time zone, `YYYY-MM-DD`.
     pub fn today(&self) -> String {
-        local_date(self.now(), self.settings().utc_offset).to_string()
+        self.ctx.local_today().to_string()
     }
 
     /// The stored document as the editor's form shows it.
     pub async fn document_form(&self, id: i64) -> Result<DocumentForm> {
         let row = self.stored_document(id).await?;
-        let tags = self.store.article_tags(id).await?;
+        let tags = self.ctx.store.article_tags(id).await?;
         Ok(DocumentForm {
             title: row.title,
             body: row.body,
@@ -107,15 +119,15 @@ impl Library {
     }
 
     async fn stored_document(&self, id: i64) -> Result<ArticleRow> {
-        self.store
+        self.ctx.store
             .article(id)
             .await?
-            .ok_or(CoreError::NotFound("没有这篇文档（文档不存在或已删除）"))
+            .ok_or(CoreError::NotFound(Missing::Document(id)))
     }
 
     fn validate(&self, form: &DocumentForm) -> Result<ValidDocument> {
         form.validate(&self.today())
-            .map_err(|errors| CoreError::Invalid(errors.join("；")))
+            .map_err(CoreError::Invalid)
     }
 
     /// How the form's document will look, gate included. `id` is the document's, when it has one.
@@ -129,14 +141,14 @@ impl Library {
             category_name: valid.category,
             category_slug: None,
             access: valid.access.as_str().to_owned(),
-            status: valid.status,
+            status: valid.status.as_str().to_owned(),
             preview_ratio: valid.preview_ratio,
             preview_max: valid.preview_max,
             views: 0,
-            updated_at: self.now(),
+            updated_at: self.ctx.now(),
         };
         let doc = Document::from_row(row, valid.tags);
-        let settings = self.settings();
+        let settings = self.ctx.settings();
         let cut = |role| {
             let view = ArticleView::new(&doc, role, &settings, 0);
             view.gated.then_some(view.visible_paragraphs)
@@ -161,7 +173,7 @@ impl Library {
             category: valid.category,
             tags: valid.tags,
             access: valid.access.as_str().to_owned(),
-            status: valid.status,
+            status: valid.status.as_str().to_owned(),
             views_base: 0,
             source: Some("editor".to_owned()),
             external_id: None,
@@ -171,11 +183,12 @@ impl Library {
         };
         let entry = audit_entry(actor, "article.create", "", &detail);
         let outcome = self
+            .ctx
             .store
-            .create_article(&article, &entry, self.now())
+            .create_article(&article, &entry, self.ctx.now())
             .await?;
-        let id = saved(outcome)?;
-        self.after_edit().await?;
+        let id = saved(outcome, 0)?;
+        self.refresh.after_edit().await?;
         Ok(id)
     }
 
@@ -188,7 +201,7 @@ impl Library {
     ) -> Result<()> {
         let valid = self.validate(form)?;
         let old = self.stored_document(id).await?;
-        let old_tags = self.store.article_tags(id).await?;
+        let old_tags = self.ctx.store.article_tags(id).await?;
         let detail = edit_detail(&old, &old_tags, &valid);
         self.save_edit(actor, id, &valid, "article.update", &detail)
             .await
@@ -197,7 +210,7 @@ impl Library {
     /// The one write path of an edit (the form, 模板化): row, tags, content hash, change-feed row
     /// and audit entry in one transaction. A text identical to another document's is refused.
     /// The near-duplicate fingerprint follows from the change-feed row
-    /// ([`Library::fingerprint_changes`]), which must read and hash the text anyway.
+    /// ([`crate::desk::NearDuplicates::fingerprint_changes`]), which must read and hash the text anyway.
     pub(crate) async fn save_edit(
         &self,
         actor: &Member,
@@ -213,7 +226,7 @@ impl Library {
             category: valid.category.clone(),
             tags: valid.tags.clone(),
             access: valid.access.as_str().to_owned(),
-            status: valid.status.clone(),
+            status: valid.status.as_str().to_owned(),
             preview_ratio: valid.preview_ratio,
             preview_max: valid.preview_max,
             content_hash: valid.content_hash(),
@@ -221,57 +234,48 @@ impl Library {
         let target = format!("article:{id}");
         let entry = audit_entry(actor, action, &target, detail);
         saved(
-            self.store
-                .update_article(id, &edit, &entry, self.now())
+            self.ctx.store
+                .update_article(id, &edit, &entry, self.ctx.now())
                 .await?,
+            id,
         )?;
-        self.after_edit().await
+        self.refresh.after_edit().await
     }
 
     /// Publish, hide … one document.
-    pub async fn set_document_status(&self, actor: &Member, id: i64, status: &str) -> Result<()> {
-        if !STATUSES.contains(&status) {
-            return Err(CoreError::Invalid(format!("没有「{status}」这个状态")));
-        }
+    pub async fn set_document_status(
+        &self,
+        actor: &Member,
+        id: i64,
+        status: Status,
+    ) -> Result<()> {
         let old = self.stored_document(id).await?;
-        if old.status == status {
+        if old.status == status.as_str() {
             return Ok(());
         }
         let detail = format!("状态：{} → {status}", old.status);
         let target = format!("article:{id}");
         let entry = audit_entry(actor, "article.status", &target, &detail);
         if !self
+            .ctx
             .store
-            .set_article_status(id, status, &entry, self.now())
+            .set_article_status(id, status.as_str(), &entry, self.ctx.now())
             .await?
         {
-            return Err(CoreError::NotFound("没有这篇文档（文档不存在或已删除）"));
+            return Err(CoreError::NotFound(Missing::Document(id)));
         }
-        self.after_edit().await
-    }
-
-    /// Make this process show an edit at once: drop cached documents and pages (the change feed)
-    /// and bring the search index up to date. The background loops would do the same within a
-    /// second; an editor who just pressed 保存 should not wait for them.
-    pub async fn after_edit(&self) -> Result<()> {
-        self.apply_changes().await?;
-        if self.index().is_ok() {
-            if let Err(err) = self.index_changes().await {
-                // The edit is stored; the background loop retries the index.
-                tracing::warn!(%err, "updating the search index after an edit failed");
-            }
-        }
-        Ok(())
+        self.refresh.after_edit().await
     }
 }
 
-fn saved(outcome: SaveOutcome) -> Result<i64> {
+/// `id` is the document written over (0 for a new one), for the "not found" error.
+fn saved(outcome: SaveOutcome, id: i64) -> Result<i64> {
     match outcome {
         SaveOutcome::Saved(id) => Ok(id),
         SaveOutcome::SameAs(other) => Err(CoreError::Conflict(format!(
             "与 #{other} 内容相同：这篇文档已经存在，请改动后再保存或直接编辑 #{other}"
         ))),
-        SaveOutcome::Missing => Err(CoreError::NotFound("没有这篇文档（文档不存在或已删除）")),
+        SaveOutcome::Missing => Err(CoreError::NotFound(Missing::Document(id))),
     }
 }
 
@@ -287,7 +291,7 @@ fn short(title: &str) -> String {
 /// What an edit changed, for the audit log: "状态：draft → published；标题已改".
 fn edit_detail(old: &ArticleRow, old_tags: &[String], new: &ValidDocument) -> String {
     let mut parts = Vec::new();
-    if old.status != new.status {
+    if old.status != new.status.as_str() {
         parts.push(format!("状态：{} → {}", old.status, new.status));
     }
     if old.title != new.title {

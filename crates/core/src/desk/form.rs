@@ -4,14 +4,13 @@
 use serde::{Deserialize, Serialize};
 use wenyuan_text::{content_hash, parse_markdown};
 
-use crate::Access;
+use crate::error::FieldError;
+use crate::{Access, Status};
 
 pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 const MAX_TAG_CHARS: usize = 32;
 const MAX_CATEGORY_CHARS: usize = 32;
-/// The statuses a document can have, in the desk's order.
-pub const STATUSES: [&str; 4] = ["draft", "pending", "published", "hidden"];
 
 /// The form as typed. Every field is text: a refused form is shown back exactly.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -45,7 +44,7 @@ pub struct ValidDocument {
     pub published_on: String,
     pub category: Option<String>,
     pub tags: Vec<String>,
-    pub status: String,
+    pub status: Status,
     pub access: Access,
     pub preview_ratio: Option<f64>,
     pub preview_max: Option<i64>,
@@ -62,39 +61,39 @@ impl ValidDocument {
 
     /// The near-duplicate fingerprint of the text (computed off the async threads).
     pub async fn simhash(&self) -> crate::Result<u64> {
-        crate::near_dup::fingerprint(&self.title, &self.paragraphs).await
+        crate::desk::near_duplicates::fingerprint(&self.title, &self.paragraphs).await
     }
 }
 
 impl DocumentForm {
     /// Check the form; `today` fills an empty date. The error lists every problem found, each
     /// saying what to do.
-    pub fn validate(&self, today: &str) -> Result<ValidDocument, Vec<String>> {
+    pub fn validate(&self, today: &str) -> Result<ValidDocument, Vec<FieldError>> {
         let mut errors = Vec::new();
         let title = self.title.trim().replace(['\r', '\n'], " ");
         if title.is_empty() {
-            errors.push("标题不能为空".to_owned());
+            errors.push(FieldError::new("title", "标题不能为空".to_owned()));
         } else if title.chars().count() > MAX_TITLE_CHARS {
-            errors.push(format!(
+            errors.push(FieldError::new("title", format!(
                 "标题太长（{} 字），请控制在 {MAX_TITLE_CHARS} 字以内",
                 title.chars().count()
-            ));
+            )));
         }
         let paragraphs = if self.body.len() > MAX_BODY_BYTES {
-            errors.push(format!(
+            errors.push(FieldError::new("body", format!(
                 "正文太长（{:.1} MB），上限 2 MB：请拆成几篇",
                 self.body.len() as f64 / (1024.0 * 1024.0)
-            ));
+            )));
             Vec::new()
         } else {
             match self.paragraphs(&title) {
                 Ok(p) if p.is_empty() => {
-                    errors.push("正文不能为空".to_owned());
+                    errors.push(FieldError::new("body", "正文不能为空".to_owned()));
                     p
                 }
                 Ok(p) => p,
                 Err(e) => {
-                    errors.push(e);
+                    errors.push(FieldError::new("body", e));
                     Vec::new()
                 }
             }
@@ -105,9 +104,9 @@ impl DocumentForm {
         } else if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() && date.len() == 10 {
             date.to_owned()
         } else {
-            errors.push(format!(
+            errors.push(FieldError::new("date", format!(
                 "发布日期「{date}」不对：请写成 YYYY-MM-DD，如 2024-03-01"
-            ));
+            )));
             String::new()
         };
         let category = [&self.new_category, &self.category]
@@ -119,21 +118,22 @@ impl DocumentForm {
             .as_ref()
             .is_some_and(|c| c.chars().count() > MAX_CATEGORY_CHARS)
         {
-            errors.push(format!("栏目名太长，请控制在 {MAX_CATEGORY_CHARS} 字以内"));
+            errors.push(FieldError::new("category", format!("栏目名太长，请控制在 {MAX_CATEGORY_CHARS} 字以内")));
         }
         let tags = split_tags(&self.tags);
         if let Some(long) = tags.iter().find(|t| t.chars().count() > MAX_TAG_CHARS) {
-            errors.push(format!(
+            errors.push(FieldError::new("tags", format!(
                 "标签「{long}」太长，每个标签不超过 {MAX_TAG_CHARS} 字"
-            ));
+            )));
         }
         let status = match self.status.trim() {
-            "" => "draft",
-            s => s,
+            "" => Ok(Status::Draft),
+            s => s.parse::<Status>().map_err(|_| s),
         };
-        if !STATUSES.contains(&status) {
-            errors.push(format!(
-                "状态「{status}」不对：应为草稿、待审、已发布或已隐藏"
+        if let Err(typed) = status {
+            errors.push(FieldError::new(
+                "status",
+                format!("状态「{typed}」不对：应为草稿、待审、已发布或已隐藏"),
             ));
         }
         let access = match self.access.trim() {
@@ -141,16 +141,16 @@ impl DocumentForm {
             a => a.parse::<Access>(),
         };
         if access.is_err() {
-            errors.push("阅读权限应为公开、会员或 VIP".to_owned());
+            errors.push(FieldError::new("access", "阅读权限应为公开、会员或 VIP".to_owned()));
         }
         let preview_ratio = match self.preview_ratio.trim() {
             "" => None,
             r => match r.trim_end_matches('%').trim().parse::<f64>() {
                 Ok(p) if (0.0..=100.0).contains(&p) => Some(p / 100.0),
                 _ => {
-                    errors.push(format!(
+                    errors.push(FieldError::new("preview_ratio", format!(
                         "预览比例「{r}」不对：请填 0 到 100 的数字（百分比）"
-                    ));
+                    )));
                     None
                 }
             },
@@ -160,7 +160,7 @@ impl DocumentForm {
             m => match m.parse::<i64>() {
                 Ok(n) if (0..=1_000_000).contains(&n) => Some(n),
                 _ => {
-                    errors.push(format!("预览字数「{m}」不对：请填 0 或正整数"));
+                    errors.push(FieldError::new("preview_max", format!("预览字数「{m}」不对：请填 0 或正整数")));
                     None
                 }
             },
@@ -174,7 +174,7 @@ impl DocumentForm {
             published_on,
             category,
             tags,
-            status: status.to_owned(),
+            status: status.unwrap_or(Status::Draft),
             access: access.unwrap_or(Access::Public),
             preview_ratio,
             preview_max,
@@ -239,7 +239,7 @@ mod tests {
         assert_eq!(doc.title, "在全区会议上的讲话");
         assert_eq!(doc.paragraphs, ["一、总体情况", "今年以来，全区上下。"]);
         assert_eq!(doc.published_on, "2024-05-01");
-        assert_eq!(doc.status, "draft");
+        assert_eq!(doc.status, Status::Draft);
         assert_eq!(doc.access, Access::Public);
         assert_eq!((doc.preview_ratio, doc.preview_max), (None, None));
     }
@@ -260,17 +260,17 @@ mod tests {
         f.preview_ratio = "150".to_owned();
         let errors = f.validate("2024-05-01").unwrap_err();
         assert_eq!(errors.len(), 5, "{errors:?}");
-        assert!(errors[0].contains("标题不能为空"));
-        assert!(errors[1].contains("正文不能为空"));
-        assert!(errors[2].contains("YYYY-MM-DD"));
+        assert!(errors[0].message.contains("标题不能为空"));
+        assert!(errors[1].message.contains("正文不能为空"));
+        assert!(errors[2].message.contains("YYYY-MM-DD"));
         let long = form(&"长".repeat(201), "正文")
             .validate("2024-05-01")
             .unwrap_err();
-        assert!(long[0].contains("201 字"));
+        assert!(long[0].message.contains("201 字"));
         let big = form("t", &"字".repeat(800_000))
             .validate("2024-05-01")
             .unwrap_err();
-        assert!(big[0].contains("上限 2 MB"), "{big:?}");
+        assert!(big[0].message.contains("上限 2 MB"), "{big:?}");
     }
 
     #[test]

@@ -4,9 +4,12 @@ use serde::Serialize;
 use wenyuan_store::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
 use wenyuan_text::pinyin::word_pinyin;
 
+use super::Refresh;
+use crate::accounts::Member;
 use crate::audit::audit_entry;
-use crate::members::Member;
-use crate::{CoreError, Library, Result};
+use crate::context::Context;
+use crate::error::Missing;
+use crate::{CoreError, Result};
 
 const MAX_NAME_CHARS: usize = 32;
 const MAX_SLUG_CHARS: usize = 64;
@@ -67,10 +70,10 @@ pub fn default_slug(name: &str) -> String {
 fn check_name(what: &str, name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(CoreError::Invalid(format!("{what}名称不能为空")));
+        return Err(CoreError::invalid("name", format!("{what}名称不能为空")));
     }
     if name.chars().count() > MAX_NAME_CHARS {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::invalid("name", format!(
             "{what}名称太长，请控制在 {MAX_NAME_CHARS} 字以内"
         )));
     }
@@ -87,7 +90,7 @@ fn check_slug(slug: &str, name: &str) -> Result<String> {
             .chars()
             .any(|c| c.is_whitespace() || "/?#%&+\\\"'<>".contains(c))
     {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::invalid("name", format!(
             "网址别名「{slug}」不能含空格或 / ? # % & + 等符号，且不超过 {MAX_SLUG_CHARS} 字"
         )));
     }
@@ -101,9 +104,20 @@ fn taken(err: CoreError, what: &str) -> CoreError {
     }
 }
 
-impl Library {
-    pub async fn desk_categories(&self) -> Result<Vec<CategoryAdmin>> {
+/// Categories and tags at the desk.
+pub struct Taxonomy {
+    ctx: Context,
+    refresh: Refresh,
+}
+
+impl Taxonomy {
+    pub(crate) fn new(ctx: Context, refresh: Refresh) -> Self {
+        Taxonomy { ctx, refresh }
+    }
+
+    pub async fn categories(&self) -> Result<Vec<CategoryAdmin>> {
         Ok(self
+            .ctx
             .store
             .admin_categories()
             .await?
@@ -112,8 +126,9 @@ impl Library {
             .collect())
     }
 
-    pub async fn desk_tags(&self, name: Option<&str>) -> Result<Vec<TagAdmin>> {
+    pub async fn tags(&self, name: Option<&str>) -> Result<Vec<TagAdmin>> {
         Ok(self
+            .ctx
             .store
             .admin_tags(name, TAGS_SHOWN)
             .await?
@@ -134,11 +149,12 @@ impl Library {
         let detail = format!("新建栏目「{name}」（{slug}）");
         let entry = audit_entry(actor, "category.create", "", &detail);
         let id = self
+            .ctx
             .store
-            .create_category(&name, &slug, sort, &entry, self.now())
+            .create_category(&name, &slug, sort, &entry, self.ctx.now())
             .await
             .map_err(|e| taken(e.into(), "栏目名称或网址别名"))?;
-        self.bump_generation();
+        self.ctx.bump_generation();
         Ok(id)
     }
 
@@ -153,11 +169,11 @@ impl Library {
         let name = check_name("栏目", name)?;
         let slug = check_slug(slug, &name)?;
         let old = self
-            .desk_categories()
+            .categories()
             .await?
             .into_iter()
             .find(|c| c.id == id)
-            .ok_or(CoreError::NotFound("没有这个栏目"))?;
+            .ok_or(CoreError::NotFound(Missing::Category(id.to_string())))?;
         let mut changes = Vec::new();
         if old.name != name {
             changes.push(format!("名称：{} → {name}", old.name));
@@ -180,11 +196,11 @@ impl Library {
         };
         let target = format!("category:{id}");
         let entry = audit_entry(actor, action, &target, &detail);
-        self.store
-            .update_category(id, &name, &slug, sort, &entry, self.now())
+        self.ctx.store
+            .update_category(id, &name, &slug, sort, &entry, self.ctx.now())
             .await
             .map_err(|e| taken(e.into(), "栏目名称或网址别名"))?;
-        self.after_edit().await
+        self.refresh.after_edit().await
     }
 
     /// Delete a category; a category with documents needs `move_to`, the category they go to.
@@ -194,14 +210,14 @@ impl Library {
         id: i64,
         move_to: Option<i64>,
     ) -> Result<()> {
-        let categories = self.desk_categories().await?;
+        let categories = self.categories().await?;
         let old = categories
             .iter()
             .find(|c| c.id == id)
-            .ok_or(CoreError::NotFound("没有这个栏目"))?;
+            .ok_or(CoreError::NotFound(Missing::Category(id.to_string())))?;
         let into = move_to.and_then(|to| categories.iter().find(|c| c.id == to));
         if move_to.is_some() && into.is_none() {
-            return Err(CoreError::Invalid("要移入的栏目不存在".to_owned()));
+            return Err(CoreError::invalid("name", "要移入的栏目不存在".to_owned()));
         }
         let detail = match into {
             Some(into) if old.articles > 0 => format!(
@@ -213,24 +229,25 @@ impl Library {
         let target = format!("category:{id}");
         let entry = audit_entry(actor, "category.delete", &target, &detail);
         match self
+            .ctx
             .store
-            .delete_category(id, move_to, &entry, self.now())
+            .delete_category(id, move_to, &entry, self.ctx.now())
             .await?
         {
-            CategoryDeletion::Deleted => self.after_edit().await,
-            CategoryDeletion::NotEmpty(n) => Err(CoreError::Invalid(format!(
+            CategoryDeletion::Deleted => self.refresh.after_edit().await,
+            CategoryDeletion::NotEmpty(n) => Err(CoreError::invalid("name", format!(
                 "栏目「{}」里还有 {n} 篇文档：请选择把它们移到哪个栏目，再删除",
                 old.name
             ))),
-            CategoryDeletion::Missing => Err(CoreError::NotFound("没有这个栏目")),
+            CategoryDeletion::Missing => Err(CoreError::NotFound(Missing::Category(id.to_string()))),
         }
     }
 
     async fn tag_named(&self, id: i64) -> Result<String> {
-        self.store
+        self.ctx.store
             .tag_name(id)
             .await?
-            .ok_or(CoreError::NotFound("没有这个标签"))
+            .ok_or(CoreError::NotFound(Missing::Tag(id)))
     }
 
     pub async fn rename_tag(&self, actor: &Member, id: i64, name: &str) -> Result<()> {
@@ -239,8 +256,8 @@ impl Library {
         let detail = format!("{old} → {name}");
         let target = format!("tag:{id}");
         let entry = audit_entry(actor, "tag.rename", &target, &detail);
-        self.store
-            .rename_tag(id, &name, &entry, self.now())
+        self.ctx.store
+            .rename_tag(id, &name, &entry, self.ctx.now())
             .await
             .map_err(|e| match CoreError::from(e) {
                 CoreError::Conflict(_) => CoreError::Conflict(format!(
@@ -248,32 +265,33 @@ impl Library {
                 )),
                 other => other,
             })?;
-        self.after_edit().await
+        self.refresh.after_edit().await
     }
 
     /// Merge tag `id` into the tag named `into` (which must exist).
     pub async fn merge_tag(&self, actor: &Member, id: i64, into: &str) -> Result<()> {
         let into = into.trim();
         let old = self.tag_named(id).await?;
-        let into_id = self.store.tag_id(into).await?.ok_or_else(|| {
-            CoreError::Invalid(format!(
+        let into_id = self.ctx.store.tag_id(into).await?.ok_or_else(|| {
+            CoreError::invalid("name", format!(
                 "没有标签「{into}」：合并的目标必须是已有标签（只想改名请用“改名”）"
             ))
         })?;
         if into_id == id {
-            return Err(CoreError::Invalid("不能把标签合并到它自己".to_owned()));
+            return Err(CoreError::invalid("name", "不能把标签合并到它自己".to_owned()));
         }
         let detail = format!("{old} 并入 {into}");
         let target = format!("tag:{id}");
         let entry = audit_entry(actor, "tag.merge", &target, &detail);
         if !self
+            .ctx
             .store
-            .merge_tag(id, into_id, &entry, self.now())
+            .merge_tag(id, into_id, &entry, self.ctx.now())
             .await?
         {
-            return Err(CoreError::NotFound("没有这个标签"));
+            return Err(CoreError::NotFound(Missing::Tag(id)));
         }
-        self.after_edit().await
+        self.refresh.after_edit().await
     }
 
     pub async fn delete_tag(&self, actor: &Member, id: i64) -> Result<()> {
@@ -281,10 +299,10 @@ impl Library {
         let detail = format!("删除标签「{old}」");
         let target = format!("tag:{id}");
         let entry = audit_entry(actor, "tag.delete", &target, &detail);
-        if !self.store.delete_tag(id, &entry, self.now()).await? {
-            return Err(CoreError::NotFound("没有这个标签"));
+        if !self.ctx.store.delete_tag(id, &entry, self.ctx.now()).await? {
+            return Err(CoreError::NotFound(Missing::Tag(id)));
         }
-        self.after_edit().await
+        self.refresh.after_edit().await
     }
 }
 

@@ -4,12 +4,12 @@
 //! 1. writes the scaled corpus as a temporary `.jsonl` (copy k > 0 gets a `（k）` title suffix and
 //!    a marker sentence, so its content hash differs) and imports it with the real importer into a
 //!    fresh SQLite data folder; derives keywords as the server would; rebuilds the index with
-//!    `Library::rebuild_index` (what `wenyuan reindex` runs). Reports throughput and sizes.
+//!    `Services::rebuild_index` (what `wenyuan reindex` runs). Reports throughput and sizes.
 //! 2. puts the same documents (read back from the database) into SQLite FTS5 with the trigram
 //!    tokenizer, in a separate file: insert throughput and size.
 //! 3. times 1,000 queries drawn from the corpus with a fixed seed, through
-//!    `Library::search(Role::Guest, …)` (index + gate-safe snippets) and against FTS5.
-//! 4. suggestion latency (`GET /api/v1/suggest`'s `Library::suggest`) over 1,000 title prefixes,
+//!    `Services::search(Role::Guest, …)` (index + gate-safe snippets) and against FTS5.
+//! 4. suggestion latency (`GET /api/v1/suggest`'s `Services::suggest`) over 1,000 title prefixes,
 //!    pinyin prefixes and initials; at scale 1: known-item quality (recall@10, MRR@10) of 500
 //!    documents, random and distinctive query kinds, next to the oracle bound (see `quality`).
 //!
@@ -33,8 +33,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Row, SqliteConnection};
-use wenyuan_core::import::{ImportOptions, NoProgress};
-use wenyuan_core::{Library, Role, SiteSettings, SystemClock};
+use wenyuan_core::desk::import::{ImportOptions, NoProgress};
+use wenyuan_core::{Services, Role, SiteSettings, SystemClock};
 use wenyuan_search::analysis::is_cjk;
 use wenyuan_search::{SearchIndex, SearchRequest};
 use wenyuan_store::Store;
@@ -454,9 +454,9 @@ fn segments_in(index_dir: &Path) -> usize {
 
 // ---- Wenyuan ----------------------------------------------------------------------------------
 
-async fn open_library(db: &Path) -> Result<Arc<Library>> {
+async fn open_services(db: &Path) -> Result<Arc<Services>> {
     let store = Store::connect(&format!("sqlite://{}", db.display())).await?;
-    let lib = Library::new(store, SiteSettings::default(), Arc::new(SystemClock)).await?;
+    let lib = Services::new(store, SiteSettings::default(), Arc::new(SystemClock)).await?;
     Ok(Arc::new(lib))
 }
 
@@ -469,9 +469,9 @@ fn request(query: &str) -> SearchRequest {
 }
 
 /// (ids of the top 10, total matches, milliseconds) through the full path with snippets.
-async fn wenyuan_search(lib: &Library, query: &str) -> Result<(Vec<i64>, usize, f64)> {
+async fn wenyuan_search(lib: &Services, query: &str) -> Result<(Vec<i64>, usize, f64)> {
     let started = Instant::now();
-    let page = lib.search(Role::Guest, &request(query), 1).await?;
+    let page = lib.search.search(Role::Guest, &request(query), 1).await?;
     let took = ms(started.elapsed());
     Ok((page.hits.iter().map(|h| h.id).collect(), page.total, took))
 }
@@ -701,7 +701,7 @@ async fn build(
         mb(std::fs::metadata(&jsonl)?.len())
     );
     std::fs::create_dir_all(data)?;
-    let lib = open_library(db).await?;
+    let lib = open_services(db).await?;
     say(format!("importing {written} records"));
     let options = ImportOptions {
         category: None,
@@ -712,24 +712,24 @@ async fn build(
     };
     let started = Instant::now();
     let imported = lib
-        .import_paths(std::slice::from_ref(&jsonl), &options, &NoProgress)
+        .desk.import.import_paths(std::slice::from_ref(&jsonl), &options, &NoProgress)
         .await?;
     let import_s = started.elapsed().as_secs_f64();
     if !imported.failures.is_empty() {
         bail!("import failures: {:?}", &imported.failures[..1]);
     }
     out!(
-        "import:    {} in {import_s:.1} s = {:.0} docs/s (Library::import_paths, the importer of `wenyuan import`)",
+        "import:    {} in {import_s:.1} s = {:.0} docs/s (Services::import_paths, the importer of `wenyuan import`)",
         imported.summary(),
         imported.imported as f64 / import_s
     );
     if s.keywords {
         say("deriving keywords");
         let started = Instant::now();
-        let derived = lib.derive_keywords().await?;
+        let derived = lib.related.derive_keywords().await?;
         let secs = started.elapsed().as_secs_f64();
         out!(
-            "keywords:  {derived} documents in {secs:.1} s = {:.0} docs/s (Library::derive_keywords, as the server's background task; their pinyin goes into the index)",
+            "keywords:  {derived} documents in {secs:.1} s = {:.0} docs/s (Services::derive_keywords, as the server's background task; their pinyin goes into the index)",
             derived as f64 / secs
         );
     } else {
@@ -740,9 +740,9 @@ async fn build(
     let index = Arc::new(SearchIndex::open(index_dir)?);
     lib.attach_index(index.clone());
     let started = Instant::now();
-    let indexed = lib.rebuild_index(&|_, _| {}).await?;
+    let indexed = lib.search.rebuild_index(&|_, _| {}).await?;
     let index_s = started.elapsed().as_secs_f64();
-    lib.store.close().await;
+    lib.close().await;
     drop(lib);
     let Ok(index) = Arc::try_unwrap(index) else {
         bail!("the index is still shared");
@@ -754,7 +754,7 @@ async fn build(
     let merge_s = started.elapsed().as_secs_f64();
     let index_bytes = dir_size(index_dir);
     out!(
-        "indexing:  {indexed} documents in {index_s:.1} s = {:.0} docs/s (Library::rebuild_index, as `wenyuan reindex`)",
+        "indexing:  {indexed} documents in {index_s:.1} s = {:.0} docs/s (Services::rebuild_index, as `wenyuan reindex`)",
         indexed as f64 / index_s
     );
     out!(
@@ -875,12 +875,12 @@ async fn run_queries(
         ($($arg:tt)*) => {{ println!($($arg)*); }};
     }
     // ---- 3. latency -----------------------------------------------------------------------------
-    let lib = open_library(db).await?;
+    let lib = open_services(db).await?;
     lib.attach_index(Arc::new(SearchIndex::open(index_dir)?));
     let queries = latency_queries(records, s.queries, s.seed);
     out!("");
     out!(
-        "latency: {} queries (seed {}), Library::search(Role::Guest, size 10): index query + gate-safe snippets from the database; one warm-up pass first",
+        "latency: {} queries (seed {}), Services::search(Role::Guest, size 10): index query + gate-safe snippets from the database; one warm-up pass first",
         queries.len(),
         s.seed
     );
@@ -896,7 +896,7 @@ async fn run_queries(
     }
     let mut index_only = Vec::with_capacity(queries.len());
     {
-        let index = lib.index()?.clone();
+        let index = lib.search.index()?.clone();
         for q in &queries {
             let started = Instant::now();
             let results = index.search(&request(&q.text))?;
@@ -977,7 +977,7 @@ async fn run_queries(
     if s.quality {
         quality::known_item(&lib, docs, titles, fts, s.known, s.seed).await?;
     }
-    lib.store.close().await;
+    lib.close().await;
     Ok(())
 }
 

@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 use sqlx::SqliteConnection;
-use wenyuan_core::Library;
+use wenyuan_core::Services;
 use wenyuan_text::fold::fold;
 use wenyuan_text::pinyin::{title_pinyin_keys, word_pinyin};
 
@@ -181,7 +181,7 @@ fn oracle_header() -> String {
 
 /// Known-item quality over `known` sampled documents.
 pub async fn known_item(
-    lib: &Library,
+    lib: &Services,
     docs: &[(i64, String, String)],
     titles: &HashMap<i64, String>,
     mut fts: Option<&mut SqliteConnection>,

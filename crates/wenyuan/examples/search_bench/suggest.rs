@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use wenyuan_core::Library;
+use wenyuan_core::Services;
 use wenyuan_text::fold::fold;
 use wenyuan_text::pinyin::{full_key, initials_key, title_readings};
 
@@ -41,9 +41,9 @@ fn typed_prefix(rng: &mut Rng, class: usize, title: &str) -> Option<String> {
     }
 }
 
-/// Median and p99 of `Library::suggest` (index + titles from the database) and of the index
+/// Median and p99 of `Services::suggest` (index + titles from the database) and of the index
 /// alone over `total` typed prefixes.
-pub async fn latency(lib: &Library, records: &[Record], total: usize, seed: u64) -> Result<()> {
+pub async fn latency(lib: &Services, records: &[Record], total: usize, seed: u64) -> Result<()> {
     if total == 0 {
         return Ok(());
     }
@@ -60,17 +60,17 @@ pub async fn latency(lib: &Library, records: &[Record], total: usize, seed: u64)
     }
     say("suggestions: warm-up");
     for (_, q, _) in &inputs {
-        lib.suggest(q).await?;
+        lib.search.suggest(q).await?;
     }
     say("suggestions: measuring");
-    let index = lib.index()?.clone();
+    let index = lib.search.index()?.clone();
     let mut full: Vec<Vec<f64>> = vec![Vec::new(); CLASSES.len()];
     let mut counts: Vec<Vec<usize>> = vec![Vec::new(); CLASSES.len()];
     let mut found = vec![0usize; CLASSES.len()];
     let mut index_only: Vec<Vec<f64>> = vec![Vec::new(); CLASSES.len()];
     for (class, q, title) in &inputs {
         let started = Instant::now();
-        let suggestions = lib.suggest(q).await?;
+        let suggestions = lib.search.suggest(q).await?;
         full[*class].push(ms(started.elapsed()));
         counts[*class].push(suggestions.len());
         found[*class] += usize::from(suggestions.iter().any(|s| s.title == *title));
@@ -80,7 +80,7 @@ pub async fn latency(lib: &Library, records: &[Record], total: usize, seed: u64)
     }
     println!();
     println!(
-        "suggestions: {} typed title starts (seed {}), Library::suggest (index + titles from the database, 8 at most), after one warm-up pass; \"med. hits\" = suggestions returned",
+        "suggestions: {} typed title starts (seed {}), Services::suggest (index + titles from the database, 8 at most), after one warm-up pass; \"med. hits\" = suggestions returned",
         inputs.len(),
         seed ^ 0x5066
     );

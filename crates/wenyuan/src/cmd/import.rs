@@ -4,37 +4,37 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use wenyuan_core::import::{ImportFailure, ImportOptions, ImportProgress};
+use wenyuan_core::desk::import::{ImportFailure, ImportOptions, ImportProgress};
 use wenyuan_core::{Access, SystemClock};
 
 use crate::cli::ImportArgs;
 use crate::config::Config;
-use crate::server::open_library;
+use crate::server::open_services;
 
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let config = Config::from_store_args(&args.store)?;
-    let lib = open_library(&config, Arc::new(SystemClock)).await?;
+    let services = open_services(&config, Arc::new(SystemClock)).await?;
     // The library's settings: the admin's saved default access wins over the config file's.
     let access = match &args.access {
         Some(a) => a.parse::<Access>().map_err(anyhow::Error::msg)?,
-        None => lib.settings().default_access,
+        None => services.site().default_access,
     };
     let options = ImportOptions {
         category: args.category.clone().filter(|c| !c.trim().is_empty()),
         access,
-        status: args.status.clone(),
+        status: args.status,
         allow_near_duplicates: args.allow_near_duplicates,
         anonymize: match args.anonymize {
-            true => Some(lib.import_anonymizer().await?),
+            true => Some(services.desk.import.import_anonymizer().await?),
             false => None,
         },
         ..ImportOptions::default()
     };
     let progress = BarProgress::new();
     let started = Instant::now();
-    let report = lib.import_paths(&args.paths, &options, &progress).await;
+    let report = services.desk.import.import_paths(&args.paths, &options, &progress).await;
     progress.bar.finish_and_clear();
-    lib.store.close().await;
+    services.close().await;
     let report = report?;
     let seconds = started.elapsed().as_secs_f64();
     for line in report.near_duplicate_lines() {

@@ -10,17 +10,17 @@ use wenyuan_search::SearchIndex;
 
 use crate::cli::StoreArgs;
 use crate::config::Config;
-use crate::server::{load_dictionary, open_library};
+use crate::server::{load_dictionary, open_services};
 
 pub async fn run(args: StoreArgs) -> anyhow::Result<ExitCode> {
     let config = Config::from_store_args(&args)?;
-    let lib = open_library(&config, Arc::new(SystemClock)).await?;
+    let services = open_services(&config, Arc::new(SystemClock)).await?;
     load_dictionary(&config)?;
     let dir = config.index_dir();
     // Fail before deleting anything if a server holds the index.
     drop(SearchIndex::open(&dir).context("cannot rebuild the search index")?);
     SearchIndex::destroy(&dir)?;
-    lib.attach_index(Arc::new(SearchIndex::open(&dir)?));
+    services.attach_index(Arc::new(SearchIndex::open(&dir)?));
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(0);
         bar.set_style(
@@ -34,14 +34,14 @@ pub async fn run(args: StoreArgs) -> anyhow::Result<ExitCode> {
         ProgressBar::hidden()
     };
     let started = Instant::now();
-    let total = lib
-        .rebuild_index(&|total, done| {
+    let total = services
+        .search.rebuild_index(&|total, done| {
             bar.set_length(total);
             bar.set_position(done);
         })
         .await?;
     bar.finish_and_clear();
-    lib.store.close().await;
+    services.close().await;
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "indexed {total} documents in {seconds:.1} s ({:.0} documents/s)",

@@ -5,7 +5,7 @@ use wenyuan_core::SystemClock;
 
 use crate::cli::ServeArgs;
 use crate::config::Config;
-use crate::server::{open_library, redact, start};
+use crate::server::{open_services, redact, start};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = Config::from_serve_args(&args)?;
@@ -15,8 +15,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// Serve until SIGINT/SIGTERM.
 pub async fn serve(config: &Config) -> anyhow::Result<()> {
-    let lib = open_library(config, Arc::new(SystemClock)).await?;
-    let server = start(config, lib, &config.listen, true).await?;
+    let services = open_services(config, Arc::new(SystemClock)).await?;
+    let server = start(config, services, &config.listen, true).await?;
     tracing::info!(
         database = %redact(&config.database_url),
         data = %config.data_dir.display(),

@@ -7,7 +7,7 @@ use wenyuan_core::{Role, SystemClock};
 
 use crate::cli::UserAddArgs;
 use crate::config::Config;
-use crate::server::open_library;
+use crate::server::open_services;
 
 pub async fn add(args: UserAddArgs) -> anyhow::Result<ExitCode> {
     let role: Role = args.role.parse().map_err(anyhow::Error::msg)?;
@@ -21,14 +21,14 @@ pub async fn add(args: UserAddArgs) -> anyhow::Result<ExitCode> {
         bail!("no password on standard input (pipe it in: echo 'PASSWORD' | wenyuan user add --name NAME --password-stdin)");
     }
     let config = Config::from_store_args(&args.store)?;
-    let lib = open_library(&config, Arc::new(SystemClock)).await?;
-    let member = lib.add_user(&args.name, password, role).await?;
+    let services = open_services(&config, Arc::new(SystemClock)).await?;
+    let member = services.accounts.add_user(&args.name, password, role).await?;
     println!(
         "created user {} (id {}, role {})",
         member.name,
         member.id,
         member.role.as_str()
     );
-    lib.store.close().await;
+    services.close().await;
     Ok(ExitCode::SUCCESS)
 }

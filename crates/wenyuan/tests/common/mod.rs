@@ -153,11 +153,16 @@ impl TestApp {
 
     /// Make the server see changes made by another process now, rather than within a second.
     pub async fn sync(&self) {
-        self.lib().apply_changes().await.expect("apply changes");
+        self.services()
+            .reading
+            .apply_changes()
+            .await
+            .expect("apply changes");
     }
 
-    pub fn lib(&self) -> &wenyuan_core::Library {
-        &self.server.as_ref().expect("running").lib
+    /// The running server's services, for tests that call them directly.
+    pub fn services(&self) -> &wenyuan_core::Services {
+        &self.server.as_ref().expect("running").services
     }
 
     pub async fn add_user(&self, name: &str, password: &str, role: &str) {

@@ -49,7 +49,7 @@ pub async fn library_with_seed(backend: wenyuan_store::Backend) -> TestApp {
         "{err}"
     );
     app.sync().await;
-    app.lib().derive_keywords().await.unwrap();
-    app.lib().index_changes().await.unwrap();
+    app.services().related.derive_keywords().await.unwrap();
+    app.services().search.index_changes().await.unwrap();
     app
 }

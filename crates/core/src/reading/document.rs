@@ -1,12 +1,12 @@
 //! A stored document made ready for reading: paragraphs split, 公文 headings recognised, outline
-//! built. Parsing happens once per document (the [`crate::Library`] caches the result), not per
+//! built. Parsing happens once per document (the reading service caches the result), not per
 //! request.
 
 use serde::Serialize;
 use wenyuan_store::ArticleRow;
 use wenyuan_text::outline::{heading_of, OutlineEntry};
 
-use crate::Access;
+use crate::{Access, Status};
 
 /// One paragraph, with its 公文 heading split off when it starts with one.
 #[derive(Debug, Clone, Serialize)]
@@ -43,7 +43,7 @@ pub struct Document {
     pub category_name: Option<String>,
     pub category_slug: Option<String>,
     pub access: Access,
-    pub status: String,
+    pub status: Status,
     pub preview_ratio: Option<f64>,
     pub preview_max: Option<i64>,
     pub paragraphs: Vec<Paragraph>,
@@ -73,7 +73,8 @@ impl Document {
             category_slug: row.category_slug,
             // A value the schema allows but this build does not know is treated as the strictest.
             access: row.access.parse().unwrap_or(Access::Vip),
-            status: row.status,
+            // A spelling the database should not hold is kept off the site.
+            status: row.status.parse().unwrap_or(Status::Hidden),
             preview_ratio: row.preview_ratio,
             preview_max: row.preview_max,
             paragraphs,
@@ -84,7 +85,7 @@ impl Document {
     }
 
     pub fn is_published(&self) -> bool {
-        self.status == "published"
+        self.status == Status::Published
     }
 }
 
@@ -131,7 +132,7 @@ mod tests {
             category_name: None,
             category_slug: None,
             access: "member".into(),
-            status: "published".into(),
+            status: Status::Published.as_str().into(),
             preview_ratio: None,
             preview_max: None,
             views: 246,

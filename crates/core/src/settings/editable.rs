@@ -9,12 +9,14 @@
 
 use std::collections::HashMap;
 
+use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
+use super::contact::{ContactInfo, WechatAccount, WechatQr};
+use crate::accounts::Member;
 use crate::audit::audit_entry;
-use crate::contact::{ContactInfo, WechatAccount, WechatQr};
-use crate::members::Member;
-use crate::{Access, CoreError, Library, Result, SiteSettings};
+use crate::context::Context;
+use crate::{Access, CoreError, Result, SiteSettings};
 
 /// Keys of the `settings` table written by the form all start with this.
 const PREFIX: &str = "site.";
@@ -74,7 +76,7 @@ impl SettingsForm {
     /// Check every field; the first problem is the error, named so the admin knows what to fix.
     /// Returns the (key, value) pairs to store, every key of the form (blank means unset).
     fn validate(&self) -> Result<Vec<(String, String)>> {
-        let invalid = |m: String| Err(CoreError::Invalid(m));
+        let invalid = |m: String| Err(CoreError::invalid("settings", m));
         let site_name = one_line(&self.site_name);
         if site_name.is_empty() {
             return invalid("请填写站点名称".to_owned());
@@ -196,12 +198,12 @@ fn check_url(label: &str, url: &str) -> Result<()> {
         !host.is_empty() && !host.contains(char::is_whitespace)
     });
     if !host_ok {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::invalid("settings", format!(
             "{label}应以 http:// 或 https:// 开头并带有域名，而不是“{url}”"
         )));
     }
     if url.chars().count() > URL_MAX_CHARS || url.contains(char::is_whitespace) {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::invalid("settings", format!(
             "{label}不能含空格，且不能超过 {URL_MAX_CHARS} 个字符"
         )));
     }
@@ -280,22 +282,31 @@ pub fn apply_stored(base: &SiteSettings, stored: &HashMap<String, String>) -> Si
     s
 }
 
-impl Library {
+/// The admin's saved settings: read at start-up and every few seconds, saved from the desk.
+pub struct SettingsService {
+    ctx: Context,
+    /// The saved settings as last read, so a periodic re-read only swaps on a change.
+    stored: Mutex<Option<HashMap<String, String>>>,
+}
+
+impl SettingsService {
+    pub(crate) fn new(ctx: Context) -> Self {
+        SettingsService { ctx, stored: Mutex::new(None) }
+    }
+
     /// Put the admin's saved settings over the ones in force, if they changed since last read.
     /// Called at start-up and by the background tasks every few seconds, so a save made on
     /// another node (or by another process) shows here too. Returns whether anything changed.
-    pub async fn load_stored_settings(&self) -> Result<bool> {
+    pub async fn load_stored(&self) -> Result<bool> {
         let stored: HashMap<String, String> = self
+            .ctx
             .store
             .settings_with_prefix(PREFIX)
             .await?
             .into_iter()
             .collect();
         {
-            let mut seen = self
-                .stored_settings
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
+            let mut seen = self.stored.lock();
             if seen.as_ref() == Some(&stored) {
                 return Ok(false);
             }
@@ -304,27 +315,24 @@ impl Library {
         if stored.is_empty() {
             return Ok(false);
         }
-        let merged = apply_stored(&self.settings(), &stored);
-        self.replace_settings(merged);
+        let merged = apply_stored(&self.ctx.settings(), &stored);
+        self.ctx.replace_settings(merged);
         Ok(true)
     }
 
     /// Validate and save the form, record it in the audit log, and put it in force at once.
-    pub async fn save_settings(&self, actor: &Member, form: &SettingsForm) -> Result<()> {
+    pub async fn save(&self, actor: &Member, form: &SettingsForm) -> Result<()> {
         let pairs = form.validate()?;
-        let current = self.settings();
+        let current = self.ctx.settings();
         let before = SettingsForm::from_settings(&current);
         let stored: HashMap<String, String> = pairs.iter().cloned().collect();
         let next = apply_stored(&current, &stored);
         let after = SettingsForm::from_settings(&next);
         let detail = changed_fields(&before, &after);
         let entry = audit_entry(actor, "settings.update", "", &detail);
-        self.store.set_settings(&pairs, &entry, self.now()).await?;
-        *self
-            .stored_settings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some(stored);
-        self.replace_settings(next);
+        self.ctx.store.set_settings(&pairs, &entry, self.ctx.now()).await?;
+        *self.stored.lock() = Some(stored);
+        self.ctx.replace_settings(next);
         Ok(())
     }
 }

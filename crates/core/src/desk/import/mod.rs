@@ -1,6 +1,6 @@
 //! Importing documents from files: `.jsonl` (the corpus format), `.txt`, `.md`, `.docx`, saved web
 //! pages (`.html`/`.htm`) and `.zip` archives of those, from disk (`wenyuan import`) or from
-//! uploaded bytes ([`Library::import_upload`]). Each document file is one document, stored whole
+//! uploaded bytes ([`Importer::import_upload`]). Each document file is one document, stored whole
 //! or not at all; a `.jsonl` file is many, stored in batches, and a bad line fails alone; each
 //! entry of a `.zip` is imported as its own file, with its own result.
 
@@ -14,17 +14,20 @@ use wenyuan_store::NewArticle;
 use wenyuan_text::archive::{human_size, read_zip, ArchiveLimits};
 use wenyuan_text::{content_hash, paragraphs_from_body, ParsedDoc};
 
+use std::sync::Arc;
+
+use super::anonymize::Anonymization;
+pub use super::near_duplicates::hold::ImportOutcome;
+use super::near_duplicates::NearDuplicates;
 use crate::clock::local_date;
-pub use crate::near_dup::hold::ImportOutcome;
-use crate::{Access, CoreError, Library, Result};
+use crate::context::Context;
+use crate::{Access, CoreError, Result, Status};
 use formats::{parse_document, FileKind, SUPPORTED};
 use wenyuan_text::{apply, AnonymizeOptions, Anonymizer};
 
 /// Files (and uploads, and zip entries) larger than this are refused by default: no real 范文 is
 /// that long, and a document file is read whole.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
-/// The statuses a document can have; imports default to `published`.
-pub const STATUSES: [&str; 4] = ["draft", "pending", "published", "hidden"];
 /// A single `.jsonl` line larger than this is refused.
 const MAX_JSONL_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// Documents per transaction for `.jsonl`: big enough to amortise the commit, small enough that a
@@ -37,8 +40,8 @@ pub struct ImportOptions {
     pub category: Option<String>,
     /// Access level for documents whose front matter names none.
     pub access: Access,
-    /// Status of the imported documents, one of [`STATUSES`]: uploads may come in as `draft`.
-    pub status: String,
+    /// Status of the imported documents: uploads may come in as `draft`.
+    pub status: Status,
     /// Larger document files, uploads and zip entries are refused. `.jsonl` files on disk are
     /// streamed and not held to it.
     pub max_file_bytes: u64,
@@ -55,7 +58,7 @@ impl Default for ImportOptions {
         ImportOptions {
             category: None,
             access: Access::Public,
-            status: "published".to_owned(),
+            status: Status::Published,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             allow_near_duplicates: false,
             anonymize: None,
@@ -304,11 +307,22 @@ struct JsonlRecord {
     views: Option<i64>,
 }
 
-impl Library {
+/// Imports from files, uploads and `.jsonl` streams.
+pub struct Importer {
+    ctx: Context,
+    duplicates: Arc<NearDuplicates>,
+    anonymization: Arc<Anonymization>,
+}
+
+impl Importer {
+    pub(crate) fn new(ctx: Context, duplicates: Arc<NearDuplicates>, anonymization: Arc<Anonymization>) -> Self {
+        Importer { ctx, duplicates, anonymization }
+    }
+
     /// The anonymiser an import uses for 模板化: the default rules plus the editors' word list.
     pub async fn import_anonymizer(&self) -> Result<Anonymizer> {
         Ok(Anonymizer::new(AnonymizeOptions {
-            custom_words: self.anonymize_words().await?,
+            custom_words: self.anonymization.anonymize_words().await?,
             ..AnonymizeOptions::default()
         }))
     }
@@ -444,7 +458,9 @@ impl Library {
         let source = place.rsplit(['/', '\\']).next().unwrap_or(place).to_owned();
         match self.insert_parsed(parsed, options, Some(source)).await {
             Ok(outcome) => Ok(vec![FileResult::inserted(place, outcome)]),
-            Err(CoreError::Invalid(reason)) => Ok(vec![FileResult::failed(place, reason)]),
+            Err(err @ CoreError::Invalid(_)) => {
+                Ok(vec![FileResult::failed(place, err.to_string())])
+            }
             Err(other) => Err(other),
         }
     }
@@ -459,6 +475,7 @@ impl Library {
     ) -> Result<ImportOutcome> {
         let article = self.new_article(parsed, options, source, None)?;
         let outcomes = self
+            .duplicates
             .insert_checked(vec![article], options.allow_near_duplicates)
             .await?;
         outcomes
@@ -479,7 +496,8 @@ impl Library {
             _ => FileKind::Txt,
         };
         let parsed =
-            parse_document(kind, bytes, &options.archive_limits()).map_err(CoreError::Invalid)?;
+            parse_document(kind, bytes, &options.archive_limits())
+                .map_err(|m| CoreError::invalid("file", m))?;
         self.insert_parsed(parsed, options, Some(name.to_owned()))
             .await
     }
@@ -553,6 +571,7 @@ impl Library {
             if batch.len() >= JSONL_BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(JSONL_BATCH));
                 let outcomes = self
+                    .duplicates
                     .insert_checked(full, options.allow_near_duplicates)
                     .await?;
                 report.add(&places, &outcomes);
@@ -561,6 +580,7 @@ impl Library {
         }
         if !batch.is_empty() {
             let outcomes = self
+                .duplicates
                 .insert_checked(batch, options.allow_near_duplicates)
                 .await?;
             report.add(&places, &outcomes);
@@ -616,22 +636,17 @@ impl Library {
             Some(anonymizer) => templated(parsed, anonymizer),
             None => parsed,
         };
-        if !STATUSES.contains(&options.status.as_str()) {
-            return Err(CoreError::Invalid(format!(
-                "unknown status {:?} (use one of {})",
-                options.status,
-                STATUSES.join(", ")
-            )));
-        }
         let access = match parsed.access.as_deref() {
-            Some(a) => a.parse::<Access>().map_err(CoreError::Invalid)?,
+            Some(a) => a
+                .parse::<Access>()
+                .map_err(|m| CoreError::invalid("access", m))?,
             None => options.access,
         };
         let published_on = parsed
             .date
             .clone()
             .filter(|d| valid_date(d))
-            .unwrap_or_else(|| local_date(self.now(), self.settings().utc_offset).to_string());
+            .unwrap_or_else(|| local_date(self.ctx.now(), self.ctx.settings().utc_offset).to_string());
         let hash = content_hash(&parsed.title, &parsed.paragraphs);
         let category = parsed
             .category
@@ -653,7 +668,7 @@ impl Library {
             category,
             tags,
             access: access.as_str().to_owned(),
-            status: options.status.clone(),
+            status: options.status.as_str().to_owned(),
             views_base: parsed.views.unwrap_or(0).max(0),
             content_hash: hash,
             source,

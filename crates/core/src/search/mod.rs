@@ -1,15 +1,20 @@
 //! Search: keeping the index in step with the database, and answering queries through the gate.
 
-use std::sync::Arc;
+pub mod misses;
+pub mod snippet;
+
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use serde::Serialize;
 use wenyuan_search::{IndexDoc, SearchIndex, SearchRequest};
 
-use crate::document::Document;
-use crate::gate::gate;
-use crate::snippet::{snippet, Snippet};
-use crate::{CoreError, Library, Result, Role};
+use self::misses::{normalise_query, SearchMissCounter};
+use self::snippet::{snippet, Snippet};
+use crate::context::Context;
+use crate::reading::gate::gate;
+use crate::reading::{Document, Reading};
+use crate::{CoreError, Result, Role, Status};
 
 /// Changes applied per index commit.
 const INDEX_BATCH: i64 = 500;
@@ -47,27 +52,53 @@ pub struct Suggestion {
     pub title: String,
 }
 
-impl Library {
-    /// Give the library its search index (the server does; the CLI's import does not need one).
+/// The search service: the index (when this process has one), the reading service to load hits
+/// through, and the count of searches that found nothing.
+pub struct Search {
+    ctx: Context,
+    reading: Arc<Reading>,
+    index: OnceLock<Arc<SearchIndex>>,
+    /// One writer of the index at a time in this process (the background loop, an edit).
+    indexing: tokio::sync::Mutex<()>,
+    misses: SearchMissCounter,
+}
+
+impl Search {
+    pub(crate) fn new(ctx: Context, reading: Arc<Reading>) -> Self {
+        Search {
+            ctx,
+            reading,
+            index: OnceLock::new(),
+            indexing: tokio::sync::Mutex::new(()),
+            misses: SearchMissCounter::default(),
+        }
+    }
+
+    /// Give the service its search index (the server does; the CLI's import does not need one).
     pub fn attach_index(&self, index: Arc<SearchIndex>) {
-        let _ = self.search_index.set(index);
+        let _ = self.index.set(index);
+    }
+
+    pub fn has_index(&self) -> bool {
+        self.index.get().is_some()
     }
 
     pub fn index(&self) -> Result<&Arc<SearchIndex>> {
-        self.search_index
-            .get()
-            .ok_or_else(|| CoreError::Internal("no search index is attached".to_owned()))
+        self.index.get().ok_or_else(|| CoreError::Unavailable {
+            message: "搜索暂时不可用，请稍后再试",
+            cause: "no search index is attached to this process".to_owned(),
+        })
     }
 
     /// Apply the change feed to the index, committing every batch with the change id it reaches.
     /// After a crash the index resumes from its last commit. Returns how many changes it applied.
     pub async fn index_changes(&self) -> Result<usize> {
         let index = self.index()?.clone();
-        let _running = self.index_lock.lock().await;
+        let _running = self.indexing.lock().await;
         let mut applied = 0;
         loop {
-            let after = index.applied_change().map_err(search_error)?;
-            let changes = self.store.changes_since(after, INDEX_BATCH).await?;
+            let after = index.applied_change()?;
+            let changes = self.ctx.store.changes_since(after, INDEX_BATCH).await?;
             let Some(last) = changes.last().map(|c| c.id) else {
                 break;
             };
@@ -84,10 +115,9 @@ impl Library {
                     match doc {
                         Some(doc) => index.upsert(&doc),
                         None => index.delete(id),
-                    }
-                    .map_err(search_error)?;
+                    }?;
                 }
-                index.commit(last).map_err(search_error)
+                Ok(index.commit(last)?)
             })
             .await
             .map_err(|e| CoreError::Internal(format!("index task: {e}")))??;
@@ -101,16 +131,16 @@ impl Library {
 
     /// What the index holds of a document: `None` when it should not be found (gone, draft).
     async fn index_doc(&self, id: i64) -> Result<Option<IndexDoc>> {
-        let Some(row) = self.store.article(id).await? else {
+        let Some(row) = self.ctx.store.article(id).await? else {
             return Ok(None);
         };
-        if row.status != "published" {
+        if row.status != Status::Published.as_str() {
             return Ok(None);
         }
-        let tags = self.store.article_tags(id).await?;
+        let tags = self.ctx.store.article_tags(id).await?;
         let doc = Document::from_row(row.clone(), tags.clone());
         let mut keyword_pinyin = Vec::new();
-        for (keyword, _) in self.store.keywords(id).await?.iter().take(8) {
+        for (keyword, _) in self.ctx.store.keywords(id).await?.iter().take(8) {
             let (full, initials) = wenyuan_text::pinyin::word_pinyin(keyword);
             keyword_pinyin.extend([full, initials].into_iter().filter(|k| !k.is_empty()));
         }
@@ -132,9 +162,9 @@ impl Library {
     /// segment. `progress` is told the total once and then each document done.
     pub async fn rebuild_index(&self, progress: &(dyn Fn(u64, u64) + Send + Sync)) -> Result<u64> {
         let index = self.index()?.clone();
-        index.set_background_merges(false).map_err(search_error)?;
-        let head = self.store.last_change_id().await?;
-        let ids = self.store.article_ids().await?;
+        index.set_background_merges(false)?;
+        let head = self.ctx.store.last_change_id().await?;
+        let ids = self.ctx.store.article_ids().await?;
         let total = ids.len() as u64;
         let mut done = 0;
         for chunk in ids.chunks(INDEX_BATCH as usize) {
@@ -147,7 +177,7 @@ impl Library {
             let index = index.clone();
             tokio::task::spawn_blocking(move || -> Result<()> {
                 for doc in &docs {
-                    index.upsert(doc).map_err(search_error)?;
+                    index.upsert(doc)?;
                 }
                 Ok(())
             })
@@ -163,8 +193,7 @@ impl Library {
             committing.set_background_merges(true)
         })
         .await
-        .map_err(|e| CoreError::Internal(format!("index task: {e}")))?
-        .map_err(search_error)?;
+        .map_err(|e| CoreError::Internal(format!("index task: {e}")))??;
         Ok(total)
     }
 
@@ -180,16 +209,18 @@ impl Library {
         let owned = request.clone();
         let results = tokio::task::spawn_blocking(move || index.search(&owned))
             .await
-            .map_err(|e| CoreError::Internal(format!("search task: {e}")))?
-            .map_err(search_error)?;
+            .map_err(|e| CoreError::Internal(format!("search task: {e}")))??;
         let terms = results.parsed.highlights();
-        let settings = self.settings();
-        let mut hits = Vec::with_capacity(results.hits.len());
-        for (id, score) in results.hits {
-            // The index may be a moment behind the database: skip what is gone.
-            let Ok(doc) = self.readable_document(id, false).await else {
-                continue;
-            };
+        let settings = self.ctx.settings();
+        let ids: Vec<i64> = results.hits.iter().map(|(id, _)| *id).collect();
+        // One batch for the page; the index may be a moment behind the database, so what is gone
+        // or unpublished is left out (a database error is an error, not "gone").
+        let docs = self.reading.published_documents(&ids).await?;
+        let scores: std::collections::HashMap<i64, f32> = results.hits.iter().copied().collect();
+        let mut hits = Vec::with_capacity(docs.len());
+        for doc in docs {
+            let id = doc.id;
+            let score = scores.get(&id).copied().unwrap_or_default();
             let view = gate(role, &doc, &settings);
             let headings: Vec<String> = doc.outline.iter().map(|h| h.text.clone()).collect();
             let Snippet { html, paragraph } = snippet(view.visible, &headings, &terms);
@@ -208,7 +239,7 @@ impl Library {
         // A first page with nothing for a plain query is a gap editors may fill; with filters
         // the filter may be what emptied it, so those are not counted.
         if results.total == 0 && request.offset == 0 && is_unfiltered(request) {
-            self.record_search_miss(&request.query);
+            self.record_miss(&request.query);
         }
         let size = request.limit.max(1);
         Ok(SearchPage {
@@ -227,18 +258,40 @@ impl Library {
         let prefix = prefix.to_owned();
         let ids = tokio::task::spawn_blocking(move || index.suggest(&prefix, 8))
             .await
-            .map_err(|e| CoreError::Internal(format!("suggest task: {e}")))?
-            .map_err(search_error)?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Ok(doc) = self.readable_document(id, false).await {
-                out.push(Suggestion {
-                    id,
-                    title: doc.title.clone(),
-                });
+            .map_err(|e| CoreError::Internal(format!("suggest task: {e}")))??;
+        Ok(self
+            .reading
+            .published_documents(&ids)
+            .await?
+            .into_iter()
+            .map(|doc| Suggestion {
+                id: doc.id,
+                title: doc.title.clone(),
+            })
+            .collect())
+    }
+
+    /// Note a search that found nothing (no I/O: written by [`Search::flush_misses`]).
+    pub fn record_miss(&self, query: &str) {
+        if let Some(query) = normalise_query(query) {
+            self.misses.record(query, self.ctx.now());
+        }
+    }
+
+    /// Write the counted searches-with-no-results; on failure they stay for the next try.
+    /// Returns how many searches were written.
+    pub async fn flush_misses(&self) -> Result<i64> {
+        let batch = self.misses.take();
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        match self.ctx.store.add_search_misses(&batch).await {
+            Ok(()) => Ok(batch.iter().map(|(_, n, _)| n).sum()),
+            Err(err) => {
+                self.misses.restore(batch);
+                Err(err.into())
             }
         }
-        Ok(out)
     }
 }
 
@@ -248,8 +301,4 @@ fn is_unfiltered(request: &SearchRequest) -> bool {
         && request.access.is_none()
         && request.date_from.is_none()
         && request.date_to.is_none()
-}
-
-fn search_error(err: wenyuan_search::SearchError) -> CoreError {
-    CoreError::Internal(err.to_string())
 }

@@ -3,13 +3,14 @@
 //! follows the change feed and (re)computes them; the lists are computed on demand and cached
 //! until the library changes.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde::Serialize;
 use wenyuan_text::keywords::{keywords, KEYWORDS_PER_DOCUMENT};
 
-use crate::{CoreError, Library, Result};
+use crate::cache::{Cache, Stamp};
+use crate::context::Context;
+use crate::{CoreError, Result, Status};
 
 /// Candidates read from the database before boosting and cutting to the list length.
 const CANDIDATES: i64 = 60;
@@ -29,31 +30,38 @@ pub struct RelatedItem {
     pub score: f64,
 }
 
-/// A computed related list and the library generation it saw.
-type CachedList = (i64, Arc<Vec<RelatedItem>>);
+/// Related lists kept (one per document read recently).
+const LISTS_CACHED: usize = 10_000;
 
-/// Related lists by document.
-#[derive(Default)]
-pub struct RelatedCache(Mutex<HashMap<i64, CachedList>>);
+/// 相关内容: the lists, and the keywords they are computed from.
+pub struct Related {
+    ctx: Context,
+    /// The 20 best of each document, cut to what a caller asks for.
+    lists: Cache<i64, Arc<Vec<RelatedItem>>>,
+    /// One derivation at a time in this process (the background task and an explicit call).
+    deriving: tokio::sync::Mutex<()>,
+}
 
-impl Library {
+impl Related {
+    pub(crate) fn new(ctx: Context) -> Self {
+        Related {
+            ctx,
+            lists: Cache::new(LISTS_CACHED),
+            deriving: tokio::sync::Mutex::new(()),
+        }
+    }
+
     /// The `n` documents most related to `id` (published ones, never itself nor a duplicate).
     pub async fn related(&self, id: i64, n: usize) -> Result<Arc<Vec<RelatedItem>>> {
-        let generation = self.generation();
-        {
-            let cache = self
-                .related_cache
-                .0
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            if let Some((gen, list)) = cache.get(&id) {
-                if *gen == generation {
-                    return Ok(Arc::new(list.iter().take(n).cloned().collect()));
-                }
-            }
+        let stamp = Stamp {
+            generation: self.ctx.generation(),
+            now: self.ctx.now(),
+        };
+        if let Some(list) = self.lists.get(&id, stamp) {
+            return Ok(Arc::new(list.iter().take(n).cloned().collect()));
         }
-        let category = self.store.article_category_id(id).await?;
-        let candidates = self.store.related_candidates(id, CANDIDATES).await?;
+        let category = self.ctx.store.article_category_id(id).await?;
+        let candidates = self.ctx.store.related_candidates(id, CANDIDATES).await?;
         let mut items: Vec<RelatedItem> = candidates
             .into_iter()
             .filter(|c| c.similarity < DUPLICATE_SIMILARITY)
@@ -74,15 +82,7 @@ impl Library {
         items.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
         items.truncate(20);
         let list = Arc::new(items);
-        let mut cache = self
-            .related_cache
-            .0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if cache.len() > 10_000 {
-            cache.clear();
-        }
-        cache.insert(id, (generation, list.clone()));
+        self.lists.insert(id, stamp, list.clone());
         Ok(Arc::new(list.iter().take(n).cloned().collect()))
     }
 
@@ -90,17 +90,16 @@ impl Library {
     /// (re)computed. Safe to run on several nodes at once: each document's keywords are replaced
     /// whole, in one transaction.
     pub async fn derive_keywords(&self) -> Result<usize> {
-        // One derivation at a time in this process (the background task and an explicit call).
-        let _running = self.keywords_lock.lock().await;
-        let mut cursor: i64 = self
-            .store
+        let _running = self.deriving.lock().await;
+        let store = &self.ctx.store;
+        let mut cursor: i64 = store
             .setting(KEYWORDS_CURSOR)
             .await?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
         let mut derived = 0;
         loop {
-            let changes = self.store.changes_since(cursor, 500).await?;
+            let changes = store.changes_since(cursor, 500).await?;
             let Some(last) = changes.last().map(|c| c.id) else {
                 break;
             };
@@ -108,8 +107,8 @@ impl Library {
             ids.sort_unstable();
             ids.dedup();
             for id in ids {
-                let words = match self.store.article(id).await? {
-                    Some(row) if row.status == "published" => {
+                let words = match store.article(id).await? {
+                    Some(row) if row.status == Status::Published.as_str() => {
                         // Segmentation is CPU work: keep it off the async threads.
                         tokio::task::spawn_blocking(move || {
                             keywords(&row.title, &row.body, KEYWORDS_PER_DOCUMENT)
@@ -119,11 +118,11 @@ impl Library {
                     }
                     _ => Vec::new(),
                 };
-                self.store.set_keywords(id, &words).await?;
+                store.set_keywords(id, &words).await?;
                 derived += 1;
             }
             cursor = last;
-            self.store
+            store
                 .set_setting(KEYWORDS_CURSOR, &cursor.to_string())
                 .await?;
             if changes.len() < 500 {
@@ -132,7 +131,7 @@ impl Library {
         }
         if derived > 0 {
             // Related lists computed before these keywords existed are stale now.
-            self.bump_generation();
+            self.ctx.bump_generation();
         }
         Ok(derived)
     }

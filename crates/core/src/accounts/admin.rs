@@ -5,9 +5,11 @@
 use serde::Serialize;
 use wenyuan_store::{MemberChange, UserFilter, UserRow};
 
+use super::Member;
 use crate::audit::audit_entry;
-use crate::members::Member;
-use crate::{CoreError, Library, Result, Role};
+use crate::context::Context;
+use crate::error::Missing;
+use crate::{CoreError, Result, Role};
 
 /// Members per page of the list.
 pub const MEMBERS_PAGE_SIZE: i64 = 50;
@@ -73,13 +75,22 @@ impl MemberQuery {
 /// A role an admin may give (not `guest`), with a message naming the choices.
 pub fn parse_assignable(text: &str) -> Result<Role> {
     text.parse::<Role>().map_err(|_| {
-        CoreError::Invalid(format!(
+        CoreError::invalid("member", format!(
             "没有“{text}”这种角色：可选 member、vip、editor、admin"
         ))
     })
 }
 
-impl Library {
+/// The desk's members page: list, role changes, disabling.
+pub struct MemberAdmin {
+    ctx: Context,
+}
+
+impl MemberAdmin {
+    pub(crate) fn new(ctx: Context) -> Self {
+        MemberAdmin { ctx }
+    }
+
     pub async fn members_page(&self, query: &MemberQuery, page: i64) -> Result<MemberPage> {
         let filter = UserFilter {
             name: query.name.clone(),
@@ -87,6 +98,7 @@ impl Library {
         };
         let page = page.clamp(1, 1_000_000);
         let (rows, total) = self
+            .ctx
             .store
             .users(&filter, MEMBERS_PAGE_SIZE, (page - 1) * MEMBERS_PAGE_SIZE)
             .await?;
@@ -101,11 +113,11 @@ impl Library {
     /// Give member `id` a new role. Returns the member's name for the confirmation.
     pub async fn change_role(&self, actor: &Member, id: i64, role: Role) -> Result<String> {
         if role == Role::Guest {
-            return Err(CoreError::Invalid("不能把会员设为访客".to_owned()));
+            return Err(CoreError::invalid("member", "不能把会员设为访客".to_owned()));
         }
         let user = self.existing_user(id).await?;
         if actor.id == id && role != Role::Admin {
-            return Err(CoreError::Invalid(
+            return Err(CoreError::invalid("member",
                 "不能降低自己的角色：请让另一位管理员操作".to_owned(),
             ));
         }
@@ -117,12 +129,11 @@ impl Library {
         let target = format!("member:{id}");
         let entry = audit_entry(actor, "member.role", &target, &detail);
         let outcome = self
+            .ctx
             .store
-            .set_user_role(id, role.as_str(), &entry, self.now())
+            .set_user_role(id, role.as_str(), &entry, self.ctx.now())
             .await?;
-        finish(
-            outcome,
-            "不能降低最后一位管理员的角色：请先把另一位会员设为管理员",
+        finish(outcome, id, "不能降低最后一位管理员的角色：请先把另一位会员设为管理员",
         )?;
         Ok(user.name)
     }
@@ -132,7 +143,7 @@ impl Library {
     pub async fn set_disabled(&self, actor: &Member, id: i64, disabled: bool) -> Result<String> {
         let user = self.existing_user(id).await?;
         if disabled && actor.id == id {
-            return Err(CoreError::Invalid(
+            return Err(CoreError::invalid("member",
                 "不能停用自己的账号：请让另一位管理员操作".to_owned(),
             ));
         }
@@ -145,21 +156,20 @@ impl Library {
         let target = format!("member:{id}");
         let entry = audit_entry(actor, action, &target, &detail);
         let outcome = self
+            .ctx
             .store
-            .set_user_disabled(id, disabled, &entry, self.now())
+            .set_user_disabled(id, disabled, &entry, self.ctx.now())
             .await?;
-        finish(
-            outcome,
-            "不能停用最后一位管理员：请先把另一位会员设为管理员",
+        finish(outcome, id, "不能停用最后一位管理员：请先把另一位会员设为管理员",
         )?;
         Ok(user.name)
     }
 
     async fn existing_user(&self, id: i64) -> Result<UserRow> {
-        self.store
+        self.ctx.store
             .user_by_id(id)
             .await?
-            .ok_or(CoreError::NotFound("没有这位会员"))
+            .ok_or(CoreError::NotFound(Missing::Member(id)))
     }
 
     fn member_row(&self, row: UserRow) -> MemberRow {
@@ -170,16 +180,16 @@ impl Library {
             role,
             role_label: role_label(role),
             disabled: row.disabled != 0,
-            created: self.local_time(row.created_at),
+            created: self.ctx.local_time(row.created_at),
         }
     }
 }
 
-fn finish(outcome: MemberChange, last_admin: &str) -> Result<()> {
+fn finish(outcome: MemberChange, id: i64, last_admin: &str) -> Result<()> {
     match outcome {
         MemberChange::Done => Ok(()),
-        MemberChange::Missing => Err(CoreError::NotFound("没有这位会员")),
-        MemberChange::LastAdmin => Err(CoreError::Invalid(last_admin.to_owned())),
+        MemberChange::Missing => Err(CoreError::NotFound(Missing::Member(id))),
+        MemberChange::LastAdmin => Err(CoreError::invalid("member", last_admin.to_owned())),
     }
 }
 

@@ -3,20 +3,26 @@
 //! through the store's band index, never by comparing all documents.
 //!
 //! The importer holds a new near-duplicate as `pending` (see `import.rs`); editors settle the
-//! pairs in the duplicates view: [`Library::duplicate_pairs`] lists the undecided ones and
-//! [`Library::decide_pair`] records `keep`, `hide` or `merge`.
+//! pairs in the duplicates view: [`NearDuplicates::duplicate_pairs`] lists the undecided ones and
+//! [`NearDuplicates::decide_pair`] records `keep`, `hide` or `merge`.
 //!
-//! Fingerprints are written with each document. [`Library::fingerprint_changes`], run by the
+//! Fingerprints are written with each document. [`NearDuplicates::fingerprint_changes`], run by the
 //! background tasks, keeps them in step with the text: it follows the change feed and
 //! fingerprints again every document that changed (an edit needs nothing more than the change it
 //! records anyway); on a database that never had fingerprints it first runs
-//! [`Library::backfill_simhashes`] over all documents.
+//! [`NearDuplicates::backfill_simhashes`] over all documents.
 
 use serde::Serialize;
 use wenyuan_store::{PairDecision, MAX_INDEXED_DISTANCE};
 use wenyuan_text::simhash::{hamming, simhash, similarity};
 
-use crate::{CoreError, Library, Result};
+use std::sync::Arc;
+
+use crate::context::Context;
+use crate::desk::Refresh;
+use crate::discovery::ViewCounting;
+use crate::error::Missing;
+use crate::{CoreError, Result};
 
 pub mod hold;
 
@@ -88,15 +94,26 @@ pub fn rounded(similarity: f64) -> f64 {
     (similarity * 1000.0).round() / 1000.0
 }
 
-impl Library {
+/// Near-duplicate fingerprints and pairs, and the editors' decisions on them.
+pub struct NearDuplicates {
+    ctx: Context,
+    views: Arc<ViewCounting>,
+    refresh: Refresh,
+}
+
+impl NearDuplicates {
+    pub(crate) fn new(ctx: Context, views: Arc<ViewCounting>, refresh: Refresh) -> Self {
+        NearDuplicates { ctx, views, refresh }
+    }
+
     /// The distance within which documents are near-duplicates here.
     pub fn near_duplicate_distance(&self) -> u32 {
-        self.settings()
+        self.ctx.settings()
             .near_duplicate_distance
             .min(MAX_INDEXED_DISTANCE)
     }
 
-    /// Stored documents (any status) within [`Library::near_duplicate_distance`] of the document
+    /// Stored documents (any status) within [`NearDuplicates::near_duplicate_distance`] of the document
     /// `title` + `paragraphs`, closest first (then oldest first).
     pub async fn near_duplicates_of(
         &self,
@@ -107,10 +124,11 @@ impl Library {
         self.near_duplicates_of_simhash(hash).await
     }
 
-    /// As [`Library::near_duplicates_of`], for a fingerprint already computed.
+    /// As [`NearDuplicates::near_duplicates_of`], for a fingerprint already computed.
     pub async fn near_duplicates_of_simhash(&self, hash: u64) -> Result<Vec<NearDuplicate>> {
         let max = self.near_duplicate_distance();
         let mut found: Vec<NearDuplicate> = self
+            .ctx
             .store
             .simhash_candidates(hash)
             .await?
@@ -135,6 +153,7 @@ impl Library {
     pub async fn duplicate_pairs(&self, page: i64) -> Result<DuplicatePairsPage> {
         let page = page.clamp(1, 1_000_000);
         let (rows, total) = self
+            .ctx
             .store
             .duplicate_pairs(
                 self.near_duplicate_distance(),
@@ -188,40 +207,40 @@ impl Library {
         by_user: Option<i64>,
     ) -> Result<()> {
         if a == b {
-            return Err(CoreError::Invalid(
+            return Err(CoreError::invalid("decision",
                 "一篇文档不能与自己成对（请选择两篇不同的文档）".to_owned(),
             ));
         }
         let (older, newer) = (a.min(b), a.max(b));
         for id in [older, newer] {
-            if self.store.article(id).await?.is_none() {
-                return Err(CoreError::NotFound("没有这篇文档（文档不存在或已删除）"));
+            if self.ctx.store.article(id).await?.is_none() {
+                return Err(CoreError::NotFound(Missing::Document(id)));
             }
         }
-        self.store
-            .decide_duplicate_pair(older, newer, decision, by_user, self.now())
+        self.ctx.store
+            .decide_duplicate_pair(older, newer, decision, by_user, self.ctx.now())
             .await?;
         if decision == PairDecision::Merge {
-            if let Some(total) = self.store.article_views(older).await? {
+            if let Some(total) = self.ctx.store.article_views(older).await? {
                 self.views.cache_total(older, total);
             }
         }
         // Pages and lists showing the hidden document must go now, not at the next feed poll.
-        self.apply_changes().await?;
+        self.refresh.apply_changes().await?;
         Ok(())
     }
 
     /// Fingerprint documents that have none, a batch at a time until none is left. Returns how
     /// many were fingerprinted. Safe on several nodes at once (the writes are upserts). Reads
-    /// every document's id: [`Library::fingerprint_changes`] runs it once per database.
+    /// every document's id: [`NearDuplicates::fingerprint_changes`] runs it once per database.
     pub async fn backfill_simhashes(&self) -> Result<usize> {
         let mut done = 0;
         loop {
-            let batch = self.store.articles_without_simhash(BACKFILL_BATCH).await?;
+            let batch = self.ctx.store.articles_without_simhash(BACKFILL_BATCH).await?;
             let count = batch.len();
             for (id, title, body) in batch {
                 let hash = fingerprint_of_stored(&title, &body).await?;
-                self.store.set_simhash(id, Some(hash)).await?;
+                self.ctx.store.set_simhash(id, Some(hash)).await?;
             }
             done += count;
             if count < BACKFILL_BATCH as usize {
@@ -233,20 +252,20 @@ impl Library {
     /// Bring the fingerprints up to date with the change feed: documents inserted without one
     /// get one, documents whose text changed get a new one (with their pairs), deleted ones lose
     /// theirs. The first run on a database (no cursor stored yet: an upgrade, or a new database)
-    /// runs [`Library::backfill_simhashes`] first. Returns how many fingerprints were written.
+    /// runs [`NearDuplicates::backfill_simhashes`] first. Returns how many fingerprints were written.
     pub async fn fingerprint_changes(&self) -> Result<usize> {
         let mut written = 0;
-        let mut cursor: i64 = match self.store.setting(SIMHASH_CURSOR).await? {
+        let mut cursor: i64 = match self.ctx.store.setting(SIMHASH_CURSOR).await? {
             Some(value) => value.parse().unwrap_or(0),
             None => {
                 // Changes up to here are covered by the backfill that follows.
-                let head = self.store.last_change_id().await?;
+                let head = self.ctx.store.last_change_id().await?;
                 written += self.backfill_simhashes().await?;
                 head
             }
         };
         loop {
-            let changes = self.store.changes_since(cursor, CHANGES_BATCH).await?;
+            let changes = self.ctx.store.changes_since(cursor, CHANGES_BATCH).await?;
             let Some(last) = changes.last().map(|c| c.id) else {
                 break;
             };
@@ -257,7 +276,7 @@ impl Library {
                 );
             }
             cursor = last;
-            self.store
+            self.ctx.store
                 .set_setting(SIMHASH_CURSOR, &cursor.to_string())
                 .await?;
             if changes.len() < CHANGES_BATCH as usize {
@@ -269,14 +288,14 @@ impl Library {
 
     /// Make the fingerprint of one changed document match its text; true when one was written.
     async fn refresh_simhash(&self, id: i64, kind: &str) -> Result<bool> {
-        let stored = self.store.simhash(id).await?;
+        let stored = self.ctx.store.simhash(id).await?;
         // The importer writes the fingerprint with the document: an insert is done already.
         if kind == "insert" && stored.is_some() {
             return Ok(false);
         }
-        let Some(row) = self.store.article(id).await? else {
+        let Some(row) = self.ctx.store.article(id).await? else {
             if stored.is_some() {
-                self.store.set_simhash(id, None).await?;
+                self.ctx.store.set_simhash(id, None).await?;
             }
             return Ok(false);
         };
@@ -285,7 +304,7 @@ impl Library {
             // A change of status or access: the pairs stay as they are.
             return Ok(false);
         }
-        self.store.set_simhash(id, Some(hash)).await?;
+        self.ctx.store.set_simhash(id, Some(hash)).await?;
         Ok(true)
     }
 }

@@ -1,16 +1,21 @@
-//! Honest view counts (DESIGN.md §5). A request only records (document, visitor, day) in memory;
-//! a background task flushes the counts into per-document per-day rows at least once a second
-//! and on shutdown. One view per visitor per document per site-local day; crawlers and prefetches
-//! do not count.
+//! Honest view counts (docs/design.md §5). A request only records (document, visitor, day) in
+//! memory; a background task flushes the counts into per-document per-day rows at least once a
+//! second and on shutdown. One view per visitor per document per site-local day;
+//! crawlers and prefetches do not count.
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
-use std::sync::Mutex;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use chrono::{FixedOffset, NaiveDate};
 
+use crate::cache::{Cache, Stamp};
 use crate::clock::local_date;
+use crate::context::Context;
+use crate::Result;
 
 /// Remembered (document, visitor) pairs per day, at most. About 16 bytes each, so ~64 MB. Past it,
 /// views still count but are no longer de-duplicated for the rest of the day (logged once).
@@ -111,13 +116,16 @@ struct CounterState {
     pending: HashMap<(i64, String), i64>,
     /// The same per document (summed over days), so showing a count does not scan `pending`.
     pending_by_doc: HashMap<i64, i64>,
-    /// Display totals as stored (views_base + views_total), for documents shown recently.
-    totals: HashMap<i64, i64>,
-    totals_since: i64,
 }
+
+/// Display totals kept at most (documents shown recently).
+const TOTALS_CACHED: usize = 100_000;
 
 pub struct ViewCounter {
     state: Mutex<CounterState>,
+    /// Display totals as stored (views_base + views_total), for documents shown recently; aged
+    /// out so that counts flushed by other nodes show up.
+    totals: Cache<i64, i64>,
     hasher: RandomState,
     utc_offset: FixedOffset,
 }
@@ -126,13 +134,14 @@ impl ViewCounter {
     pub fn new(utc_offset: FixedOffset) -> Self {
         ViewCounter {
             state: Mutex::new(CounterState::default()),
+            totals: Cache::keyed_by_change(TOTALS_CACHED).with_max_age(TOTALS_TTL_SECONDS),
             hasher: RandomState::new(),
             utc_offset,
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, CounterState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> parking_lot::MutexGuard<'_, CounterState> {
+        self.state.lock()
     }
 
     /// Record a read of `article_id` at `now`. Returns whether it counted.
@@ -180,10 +189,10 @@ impl ViewCounter {
             .unwrap_or(0)
     }
 
-    /// The count to show, if the stored total is cached: stored plus pending, under one lock.
-    pub fn shown_total(&self, article_id: i64) -> Option<i64> {
+    /// The count to show at `now`, if the stored total is cached: stored plus pending.
+    pub fn shown_total(&self, article_id: i64, now: i64) -> Option<i64> {
+        let stored = self.totals.get(&article_id, totals_stamp(now))?;
         let state = self.lock();
-        let stored = state.totals.get(&article_id)?;
         Some(stored + state.pending_by_doc.get(&article_id).copied().unwrap_or(0))
     }
 
@@ -209,21 +218,76 @@ impl ViewCounter {
 
     /// A batch reached the database: move it into the cached totals.
     pub fn flushed(&self, batch: &[(i64, String, i64)], now: i64) {
-        let mut state = self.lock();
-        if now - state.totals_since >= TOTALS_TTL_SECONDS {
-            state.totals.clear();
-            state.totals_since = now;
-            return;
-        }
         for (id, _, n) in batch {
-            if let Some(total) = state.totals.get_mut(id) {
-                *total += n;
+            // Kept with its first stamp: a flushed view does not make the total younger.
+            if let Some((made, total)) = self.totals.get_with_stamp(id, totals_stamp(now)) {
+                self.totals.insert(*id, made, total + n);
             }
         }
     }
 
-    pub fn cache_total(&self, article_id: i64, total: i64) {
-        self.lock().totals.insert(article_id, total);
+    pub fn cache_total(&self, article_id: i64, total: i64, now: i64) {
+        self.totals.insert(article_id, totals_stamp(now), total);
+    }
+}
+
+/// Totals age by the clock only: they are corrected by flushes, not by edits.
+fn totals_stamp(now: i64) -> Stamp {
+    Stamp { generation: 0, now }
+}
+
+/// The view-counting service: records reads on the request path, shows counts, and writes the
+/// counted views in batches (called by the background task and on shutdown).
+pub struct ViewCounting {
+    ctx: Context,
+    counter: Arc<ViewCounter>,
+}
+
+impl ViewCounting {
+    pub(crate) fn new(ctx: Context) -> Self {
+        let counter = Arc::new(ViewCounter::new(ctx.settings().utc_offset));
+        ViewCounting { ctx, counter }
+    }
+
+    /// Record a read by a visitor; returns whether it counted.
+    pub fn count_view(&self, id: i64, visitor: &VisitorKeys) -> bool {
+        self.counter.record(id, visitor, self.ctx.now())
+    }
+
+    /// The view count to show: stored total plus views counted here and not yet flushed.
+    pub async fn views_of(&self, id: i64) -> Result<i64> {
+        let now = self.ctx.now();
+        if let Some(shown) = self.counter.shown_total(id, now) {
+            return Ok(shown);
+        }
+        let total = self.ctx.store.article_views(id).await?.unwrap_or(0);
+        self.counter.cache_total(id, total, now);
+        Ok(total + self.counter.pending_for(id))
+    }
+
+    /// Show `total` as the stored count of `id` from now on (the desk merged another document's
+    /// views into it).
+    pub fn cache_total(&self, id: i64, total: i64) {
+        self.counter.cache_total(id, total, self.ctx.now());
+    }
+
+    /// Write the counted views to the database. On failure they stay pending for the next try.
+    /// Returns how many views were written.
+    pub async fn flush(&self) -> Result<i64> {
+        let batch = self.counter.take_pending();
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        match self.ctx.store.add_views(&batch).await {
+            Ok(()) => {
+                self.counter.flushed(&batch, self.ctx.now());
+                Ok(batch.iter().map(|(_, _, n)| n).sum())
+            }
+            Err(err) => {
+                self.counter.restore_pending(batch);
+                Err(err.into())
+            }
+        }
     }
 }
 
@@ -259,11 +323,11 @@ mod tests {
         counter.restore_pending(batch);
         assert_eq!(counter.pending_for(1), 3, "a failed flush loses nothing");
         assert_eq!(counter.pending_for(2), 1);
-        assert_eq!(counter.shown_total(1), None, "no stored total cached yet");
-        counter.cache_total(1, 100);
-        assert_eq!(counter.shown_total(1), Some(103));
+        assert_eq!(counter.shown_total(1, noon), None, "no stored total cached yet");
+        counter.cache_total(1, 100, noon);
+        assert_eq!(counter.shown_total(1, noon), Some(103));
         assert!(counter.record(1, &keys(&["c"]), noon));
-        assert_eq!(counter.shown_total(1), Some(104));
+        assert_eq!(counter.shown_total(1, noon), Some(104));
     }
 
     #[test]

@@ -1,12 +1,16 @@
 //! Accounts and logins: argon2id password hashes, server-side sessions behind a random cookie.
 
+pub mod admin;
+
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::{CoreError, Library, Result, Role};
+pub use self::admin::MemberAdmin;
+use crate::context::Context;
+use crate::{CoreError, Result, Role};
 
 /// A logged-in user, as the web layer needs it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -32,7 +36,7 @@ const MAX_NAME_CHARS: usize = 32;
 pub fn validate_name(name: &str) -> Result<()> {
     let count = name.chars().count();
     if !(2..=MAX_NAME_CHARS).contains(&count) {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::invalid("account", format!(
             "用户名需要 2–{MAX_NAME_CHARS} 个字符"
         )));
     }
@@ -40,7 +44,7 @@ pub fn validate_name(name: &str) -> Result<()> {
         .chars()
         .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
-        return Err(CoreError::Invalid(
+        return Err(CoreError::invalid("account",
             "用户名只能包含文字、字母、数字和 _ - .".to_owned(),
         ));
     }
@@ -49,12 +53,12 @@ pub fn validate_name(name: &str) -> Result<()> {
 
 pub fn validate_password(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::invalid("account", format!(
             "密码至少需要 {MIN_PASSWORD_CHARS} 个字符"
         )));
     }
     if password.len() > MAX_PASSWORD_BYTES {
-        return Err(CoreError::Invalid("密码太长".to_owned()));
+        return Err(CoreError::invalid("account", "密码太长".to_owned()));
     }
     Ok(())
 }
@@ -100,7 +104,16 @@ pub fn random_token() -> String {
     new_token()
 }
 
-impl Library {
+/// Accounts: sign-up, login, logout, the session behind a cookie.
+pub struct Accounts {
+    ctx: Context,
+}
+
+impl Accounts {
+    pub(crate) fn new(ctx: Context) -> Self {
+        Accounts { ctx }
+    }
+
     /// Create an account. Registration through the site passes `Role::Member`; the CLI may give
     /// any role.
     pub async fn add_user(&self, name: &str, password: &str, role: Role) -> Result<Member> {
@@ -108,14 +121,15 @@ impl Library {
         validate_name(name)?;
         validate_password(password)?;
         if role == Role::Guest {
-            return Err(CoreError::Invalid(
+            return Err(CoreError::invalid("account",
                 "a user cannot have the guest role".to_owned(),
             ));
         }
         let hash = hash_password(password.to_owned()).await?;
         let id = self
+            .ctx
             .store
-            .create_user(name, &hash, role.as_str(), self.now())
+            .create_user(name, &hash, role.as_str(), self.ctx.now())
             .await
             .map_err(|e| match CoreError::from(e) {
                 CoreError::Conflict(_) => CoreError::Conflict(format!("用户名“{name}”已被占用")),
@@ -132,7 +146,7 @@ impl Library {
     /// browser sent, if any: it is ended, so a login always gets a new session id.
     pub async fn login(&self, name: &str, password: &str, previous: Option<&str>) -> Result<Login> {
         const WRONG: &str = "用户名或密码不正确";
-        let user = self.store.user_by_name(name.trim()).await?;
+        let user = self.ctx.store.user_by_name(name.trim()).await?;
         let Some(user) = user else {
             // Spend the same time as a real check, so timing does not tell which names exist.
             let _ = hash_password(password.to_owned()).await;
@@ -145,12 +159,12 @@ impl Library {
             return Err(CoreError::Forbidden("该账号已被停用"));
         }
         if let Some(old) = previous {
-            self.store.delete_session(&token_hash(old)).await?;
+            self.ctx.store.delete_session(&token_hash(old)).await?;
         }
         let token = new_token();
-        let now = self.now();
-        let max_age = self.settings().session_days.max(1) * 86_400;
-        self.store
+        let now = self.ctx.now();
+        let max_age = self.ctx.settings().session_days.max(1) * 86_400;
+        self.ctx.store
             .create_session(&token_hash(&token), user.id, now, now + max_age)
             .await?;
         Ok(Login {
@@ -165,7 +179,7 @@ impl Library {
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {
-        Ok(self.store.delete_session(&token_hash(token)).await?)
+        Ok(self.ctx.store.delete_session(&token_hash(token)).await?)
     }
 
     /// The member behind a session cookie, if the session is live.
@@ -175,8 +189,9 @@ impl Library {
             return Ok(None);
         }
         let user = self
+            .ctx
             .store
-            .session_user(&token_hash(token), self.now())
+            .session_user(&token_hash(token), self.ctx.now())
             .await?;
         Ok(user.map(|u| Member {
             id: u.id,

@@ -3,7 +3,11 @@
 
 use chrono::{FixedOffset, Offset, Utc};
 
-use crate::contact::{ContactInfo, WechatAccount};
+pub mod contact;
+pub mod editable;
+
+pub use self::contact::{ContactInfo, WechatAccount, WechatQr};
+pub use self::editable::{SettingsForm, SettingsService};
 use crate::Access;
 
 #[derive(Debug, Clone)]
@@ -55,7 +59,7 @@ impl Default for SiteSettings {
             wechat: None,
             contact: ContactInfo::default(),
             trust_proxy: false,
-            near_duplicate_distance: crate::near_dup::DEFAULT_MAX_DISTANCE,
+            near_duplicate_distance: crate::desk::near_duplicates::DEFAULT_MAX_DISTANCE,
         }
     }
 }

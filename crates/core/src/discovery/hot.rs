@@ -1,13 +1,11 @@
 //! 本周热门 / 本月热门: views in the last 7 and 30 site-local days, most viewed first.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use chrono::Days;
 use serde::Serialize;
 
-use crate::clock::local_date;
-use crate::{CoreError, Library, Result};
+use crate::cache::{Cache, Stamp};
+use crate::context::Context;
+use crate::{CoreError, Result};
 
 /// Hot lists are recomputed at most this often (the same list serves every page in between).
 const HOT_TTL_SECONDS: i64 = 30;
@@ -31,9 +29,10 @@ impl HotWindow {
         match text.map(str::trim) {
             None | Some("") | Some("week") => Ok(HotWindow::Week),
             Some("month") => Ok(HotWindow::Month),
-            Some(other) => Err(CoreError::Invalid(format!(
-                "window 应为 week 或 month，而不是 {other:?}"
-            ))),
+            Some(other) => Err(CoreError::invalid(
+                "window",
+                format!("window 应为 week 或 month，而不是 {other:?}"),
+            )),
         }
     }
 
@@ -63,17 +62,26 @@ pub struct HotPage {
     pub pages: i64,
 }
 
-type HotKey = (HotWindow, i64, i64);
+/// Hot lists kept, by (window, limit, offset): the pages anyone asks for are few.
+const HOT_LISTS_CACHED: usize = 1_000;
 
-/// Computed hot lists by (window, limit, offset), with the time they were computed and the
-/// library generation they saw.
-#[derive(Default)]
-pub struct HotCache(Mutex<HashMap<HotKey, (i64, i64, HotPage)>>);
+/// The hot lists, computed from the daily view rows and cached for [`HOT_TTL_SECONDS`].
+pub struct Hot {
+    ctx: Context,
+    lists: Cache<(HotWindow, i64, i64), HotPage>,
+}
 
-impl Library {
+impl Hot {
+    pub(crate) fn new(ctx: Context) -> Self {
+        Hot {
+            ctx,
+            lists: Cache::new(HOT_LISTS_CACHED).with_max_age(HOT_TTL_SECONDS),
+        }
+    }
+
     /// The first day of a window, as stored ('YYYY-MM-DD', site-local), today included.
     pub fn window_start(&self, window: HotWindow) -> String {
-        let today = local_date(self.now(), self.settings().utc_offset);
+        let today = self.ctx.local_today();
         today
             .checked_sub_days(Days::new(window.days() - 1))
             .unwrap_or(today)
@@ -86,17 +94,15 @@ impl Library {
         let page = page.clamp(1, 10_000);
         let offset = (page - 1) * limit;
         let key = (window, limit, offset);
-        let now = self.now();
-        let generation = self.generation();
-        {
-            let cache = self.hot_cache.0.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((at, gen, list)) = cache.get(&key) {
-                if now - at < HOT_TTL_SECONDS && now >= *at && *gen == generation {
-                    return Ok(list.clone());
-                }
-            }
+        let stamp = Stamp {
+            generation: self.ctx.generation(),
+            now: self.ctx.now(),
+        };
+        if let Some(list) = self.lists.get(&key, stamp) {
+            return Ok(list);
         }
         let (rows, total) = self
+            .ctx
             .store
             .hot(&self.window_start(window), limit, offset)
             .await?;
@@ -115,20 +121,12 @@ impl Library {
             page,
             pages: ((total + limit - 1) / limit).max(1),
         };
-        let mut cache = self.hot_cache.0.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() > 1_000 {
-            cache.clear();
-        }
-        cache.insert(key, (now, generation, list.clone()));
+        self.lists.insert(key, stamp, list.clone());
         Ok(list)
     }
 
     /// Forget computed hot lists (after a flush of views, tests, or a change of time).
-    pub fn clear_hot_cache(&self) {
-        self.hot_cache
-            .0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+    pub fn clear_cache(&self) {
+        self.lists.clear();
     }
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use wenyuan_text::fold::fold;
 
-use crate::document::Paragraph;
+use crate::reading::Paragraph;
 
 /// Characters of context kept before the first match.
 const BEFORE: usize = 30;

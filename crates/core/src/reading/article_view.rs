@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::document::{Document, Paragraph};
-use crate::gate::gate;
+use super::document::{Document, Paragraph};
+use super::gate::gate;
 use crate::{Role, SiteSettings};
 
 /// A heading of the outline, with whether the viewer can jump to it.

@@ -10,9 +10,15 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use wenyuan_text::{apply, AnonymizeOptions, Anonymizer, Replacement, ReplacementKind};
 
+use std::sync::Arc;
+
 use super::form::ValidDocument;
-use crate::members::Member;
-use crate::{Access, CoreError, Library, Result};
+use super::Documents;
+use crate::accounts::Member;
+use crate::audit::AuditLog;
+use crate::context::Context;
+use crate::error::Missing;
+use crate::{Access, CoreError, Result, Status};
 
 /// The settings key of the editable custom word list (one word per line).
 pub const WORDS_KEY: &str = "anonymize.words";
@@ -166,11 +172,22 @@ fn lay_out(text: &str, replacements: &[Replacement]) -> (Vec<Piece>, Vec<Vec<Pie
     (title, lines)
 }
 
-impl Library {
+/// 模板化 at the desk: the editors' word list, proposals, and applying the accepted ones.
+pub struct Anonymization {
+    ctx: Context,
+    audit: Arc<AuditLog>,
+    documents: Arc<Documents>,
+}
+
+impl Anonymization {
+    pub(crate) fn new(ctx: Context, audit: Arc<AuditLog>, documents: Arc<Documents>) -> Self {
+        Anonymization { ctx, audit, documents }
+    }
+
     /// The editor's custom words, as stored.
     pub async fn anonymize_words(&self) -> Result<Vec<String>> {
         Ok(parse_words(
-            &self.store.setting(WORDS_KEY).await?.unwrap_or_default(),
+            &self.ctx.store.setting(WORDS_KEY).await?.unwrap_or_default(),
         ))
     }
 
@@ -178,18 +195,18 @@ impl Library {
     pub async fn save_anonymize_words(&self, actor: &Member, text: &str) -> Result<usize> {
         let words = parse_words(text);
         if words.len() > MAX_WORDS {
-            return Err(CoreError::Invalid(format!(
+            return Err(CoreError::invalid("words", format!(
                 "词太多（{} 个），上限 {MAX_WORDS} 个",
                 words.len()
             )));
         }
         if let Some(long) = words.iter().find(|w| w.chars().count() > MAX_WORD_CHARS) {
-            return Err(CoreError::Invalid(format!(
+            return Err(CoreError::invalid("words", format!(
                 "「{long}」太长：每个词不超过 {MAX_WORD_CHARS} 字"
             )));
         }
-        self.store.set_setting(WORDS_KEY, &words.join("\n")).await?;
-        self.audit(
+        self.ctx.store.set_setting(WORDS_KEY, &words.join("\n")).await?;
+        self.audit.record(
             actor,
             "settings.anonymize_words",
             "",
@@ -207,10 +224,11 @@ impl Library {
         style: PlaceholderStyle,
     ) -> Result<(wenyuan_store::ArticleRow, String, Vec<Replacement>)> {
         let row = self
+            .ctx
             .store
             .article(id)
             .await?
-            .ok_or(CoreError::NotFound("没有这篇文档（文档不存在或已删除）"))?;
+            .ok_or(CoreError::NotFound(Missing::Document(id)))?;
         let text = format!("{}\n{}", row.title, row.body);
         // The accepting form sends its words back; never more than a saved list may hold.
         let words = words.iter().take(MAX_WORDS).cloned().collect();
@@ -264,20 +282,21 @@ impl Library {
             .cloned()
             .collect();
         if chosen.is_empty() {
-            return Err(CoreError::Invalid(
+            return Err(CoreError::invalid("words",
                 "没有选中任何替换，文档未改动".to_owned(),
             ));
         }
         let result = apply(&text, &chosen);
         let (title, body) = result.split_once('\n').unwrap_or((&result, ""));
-        let tags = self.store.article_tags(id).await?;
+        let tags = self.ctx.store.article_tags(id).await?;
         let valid = ValidDocument {
             title: title.to_owned(),
             paragraphs: body.split('\n').map(str::to_owned).collect(),
             published_on: row.published_on,
             category: row.category_name,
             tags,
-            status: row.status,
+            // A spelling the database should not hold stays off the site.
+            status: row.status.parse().unwrap_or(Status::Hidden),
             access: row.access.parse().unwrap_or(Access::Vip),
             preview_ratio: row.preview_ratio,
             preview_max: row.preview_max,
@@ -290,7 +309,7 @@ impl Library {
             "模板化：替换 {} 处（未采纳 {} 处）",
             done.applied, done.rejected
         );
-        self.save_edit(actor, id, &valid, "article.anonymize", &detail)
+        self.documents.save_edit(actor, id, &valid, "article.anonymize", &detail)
             .await?;
         Ok(done)
     }

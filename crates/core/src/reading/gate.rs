@@ -1,10 +1,10 @@
-//! The gate (DESIGN.md §2): the one function that decides how much of a document a viewer gets.
+//! The gate (docs/design.md §2): the one function that decides how much of a document a viewer gets.
 //! Every path that sends document text — page, JSON, snippets, feeds, meta tags — asks it.
 
 use wenyuan_text::outline::OutlineEntry;
 use wenyuan_text::preview::{preview_paragraph_count, PreviewRule};
 
-use crate::document::{Document, Paragraph};
+use super::document::{Document, Paragraph};
 use crate::{Access, Role, SiteSettings};
 
 /// What one viewer may see of one document.
@@ -70,7 +70,7 @@ mod tests {
                 category_name: None,
                 category_slug: None,
                 access: access.into(),
-                status: "published".into(),
+                status: crate::Status::Published.as_str().into(),
                 preview_ratio: None,
                 preview_max: None,
                 views: 0,

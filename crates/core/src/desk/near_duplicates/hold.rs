@@ -12,7 +12,8 @@ use wenyuan_store::{InsertOutcome, NewArticle};
 use wenyuan_text::simhash::{hamming, simhash, similarity};
 
 use super::{rounded, NearDuplicate};
-use crate::{CoreError, Library, Result};
+use super::NearDuplicates;
+use crate::{CoreError, Result};
 
 /// What happened to one imported document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,7 +49,7 @@ enum Resembles {
     InBatch(usize, u32),
 }
 
-impl Library {
+impl NearDuplicates {
     /// Store `batch` in one transaction, holding near-duplicates as `pending` unless
     /// `allow_near_duplicates`. One outcome per document, in order.
     pub async fn insert_checked(
@@ -84,7 +85,7 @@ impl Library {
                 article.status = "pending".to_owned();
             }
         }
-        let outcomes = self.store.insert_articles(&batch, self.now()).await?;
+        let outcomes = self.ctx.store.insert_articles(&batch, self.ctx.now()).await?;
         if outcomes.len() != batch.len() {
             return Err(CoreError::Internal(
                 "the store returned an outcome per document of another batch".to_owned(),

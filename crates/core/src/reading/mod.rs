@@ -1,0 +1,203 @@
+//! Reading: the catalogue as readers reach it. Parsed documents (cached, following the change
+//! feed), the lists of the newest, a category's or a tag's documents, and the gate that decides
+//! what each viewer sees of one ([`gate`], [`article_view`]).
+
+pub mod article_view;
+pub mod document;
+pub mod gate;
+pub mod list;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use wenyuan_store::ListFilter;
+
+pub use article_view::{ArticleView, OutlineItem};
+pub use document::{Document, Paragraph};
+pub use list::{CategoryItem, ListItem, ListPage};
+
+use crate::cache::{Cache, Stamp};
+use crate::context::Context;
+use crate::error::Missing;
+use crate::{CoreError, Result};
+
+/// Parsed documents kept in memory, at most. Documents are at most a few hundred KB, so this
+/// bounds the cache to tens of MB; past it the least used are evicted.
+const DOCUMENT_CACHE_ENTRIES: usize = 2_000;
+/// Changes read from the feed per round.
+const CHANGES_PER_ROUND: i64 = 1_000;
+
+pub struct Reading {
+    ctx: Context,
+    /// Parsed documents by id; an entry is removed when the change feed names its document.
+    documents: Cache<i64, Arc<Document>>,
+    /// The last change-feed id whose effects the caches have seen.
+    applied_change: AtomicI64,
+}
+
+impl Reading {
+    pub(crate) async fn new(ctx: Context) -> Result<Self> {
+        // Changes before start-up are already in the database; caches start empty.
+        let head = ctx.store.last_change_id().await?;
+        Ok(Reading {
+            ctx,
+            documents: Cache::keyed_by_change(DOCUMENT_CACHE_ENTRIES),
+            applied_change: AtomicI64::new(head),
+        })
+    }
+
+    fn stamp(&self) -> Stamp {
+        Stamp {
+            generation: self.ctx.generation(),
+            now: self.ctx.now(),
+        }
+    }
+
+    /// The parsed document, from the cache or the database. Unpublished documents are returned
+    /// too; callers decide who may see them.
+    pub async fn document(&self, id: i64) -> Result<Arc<Document>> {
+        let stamp = self.stamp();
+        if let Some(doc) = self.documents.get(&id, stamp) {
+            return Ok(doc);
+        }
+        let row = self
+            .ctx
+            .store
+            .article(id)
+            .await?
+            .ok_or(CoreError::NotFound(Missing::Document(id)))?;
+        let tags = self.ctx.store.article_tags(id).await?;
+        let doc = Arc::new(Document::from_row(row, tags));
+        self.documents.insert(id, stamp, doc.clone());
+        Ok(doc)
+    }
+
+    /// A published document, as readers reach it. Drafts and hidden documents are "not found"
+    /// for everyone but staff.
+    pub async fn readable_document(&self, id: i64, staff: bool) -> Result<Arc<Document>> {
+        let doc = self.document(id).await?;
+        if doc.is_published() || staff {
+            Ok(doc)
+        } else {
+            Err(CoreError::NotFound(Missing::Document(id)))
+        }
+    }
+
+    /// The published ones among `ids`, in the order of `ids`, read in one batch for what the
+    /// cache does not hold. Ids that are gone or unpublished are left out (the search index may
+    /// be a moment behind the database); a database error is an error.
+    pub async fn published_documents(&self, ids: &[i64]) -> Result<Vec<Arc<Document>>> {
+        let stamp = self.stamp();
+        let mut found: HashMap<i64, Arc<Document>> = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for &id in ids {
+            match self.documents.get(&id, stamp) {
+                Some(doc) => {
+                    found.insert(id, doc);
+                }
+                None => missing.push(id),
+            }
+        }
+        if !missing.is_empty() {
+            let rows = self.ctx.store.articles_by_ids(&missing).await?;
+            let mut tags = self.ctx.store.tags_of_articles(&missing).await?;
+            for row in rows {
+                let id = row.id;
+                let doc = Arc::new(Document::from_row(row, tags.remove(&id).unwrap_or_default()));
+                self.documents.insert(id, stamp, doc.clone());
+                found.insert(id, doc);
+            }
+        }
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .filter(|doc| doc.is_published())
+            .collect())
+    }
+
+    pub async fn latest(&self, page: i64) -> Result<ListPage> {
+        self.list(&ListFilter::default(), page).await
+    }
+
+    pub async fn list(&self, filter: &ListFilter, page: i64) -> Result<ListPage> {
+        let size = self.ctx.settings().page_size.max(1);
+        // Absurd page numbers are clamped, not trusted into an OFFSET.
+        let page = page.clamp(1, 1_000_000);
+        let (rows, total) = self
+            .ctx
+            .store
+            .list_articles(filter, size, (page - 1) * size)
+            .await?;
+        Ok(ListPage {
+            items: rows.into_iter().map(ListItem::from).collect(),
+            total,
+            page,
+            pages: ((total + size - 1) / size).max(1),
+        })
+    }
+
+    /// How many documents each status has, for the editorial desk's overview.
+    pub async fn status_counts(&self) -> Result<Vec<(String, i64)>> {
+        Ok(self.ctx.store.article_status_counts().await?)
+    }
+
+    /// How many documents are stored, whatever their status.
+    pub async fn count_documents(&self) -> Result<i64> {
+        Ok(self.ctx.store.count_articles().await?)
+    }
+
+    pub async fn categories(&self) -> Result<Vec<CategoryItem>> {
+        Ok(self
+            .ctx
+            .store
+            .categories()
+            .await?
+            .into_iter()
+            .map(CategoryItem::from)
+            .collect())
+    }
+
+    pub async fn category(&self, slug: &str) -> Result<(i64, CategoryItem)> {
+        let row = self
+            .ctx
+            .store
+            .category_by_slug(slug)
+            .await?
+            .ok_or_else(|| CoreError::NotFound(Missing::Category(slug.to_owned())))?;
+        Ok((row.id, row.into()))
+    }
+
+    pub async fn tags(&self) -> Result<Vec<(String, i64)>> {
+        Ok(self.ctx.store.tags_in_use().await?)
+    }
+
+    /// Apply the change feed to the caches: drop every document that changed since the last call
+    /// and bump the generation. The server calls this about once a second, so a change made by
+    /// another process (an import from the CLI, another node) shows within a second. Returns how
+    /// many changes were applied.
+    pub async fn apply_changes(&self) -> Result<usize> {
+        let mut applied = 0;
+        loop {
+            let after = self.applied_change.load(Ordering::Acquire);
+            let changes = self
+                .ctx
+                .store
+                .changes_since(after, CHANGES_PER_ROUND)
+                .await?;
+            let Some(last) = changes.last() else {
+                break;
+            };
+            for change in &changes {
+                self.documents.remove(&change.article_id);
+            }
+            self.applied_change.store(last.id, Ordering::Release);
+            self.ctx.bump_generation();
+            applied += changes.len();
+            if (changes.len() as i64) < CHANGES_PER_ROUND {
+                break;
+            }
+        }
+        Ok(applied)
+    }
+}
