@@ -1,8 +1,10 @@
 //! One error type for every handler. 4xx errors show their message to the user; 5xx errors are
-//! logged with their cause and shown as a generic page, so internals never leak.
+//! logged with their cause and shown as a generic page, so internals never leak. The JSON API
+//! answers with [`ApiError`].
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Json;
 use wenyuan_core::CoreError;
 
 #[derive(Debug)]
@@ -81,3 +83,25 @@ impl IntoResponse for AppError {
 /// Response extension carried by error responses, read by [`crate::pages::error_pages`].
 #[derive(Debug, Clone)]
 pub struct ErrorPage(pub String);
+
+/// Errors as JSON: `{"error": {"status": 404, "message": "…"}}`.
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(err: E) -> Self {
+        ApiError(err.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        if let AppError::Internal(cause) = &self.0 {
+            tracing::error!(%cause, "api request failed");
+        }
+        let body = serde_json::json!({
+            "error": { "status": status.as_u16(), "message": self.0.public_message() }
+        });
+        (status, Json(body)).into_response()
+    }
+}
