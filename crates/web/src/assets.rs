@@ -1,11 +1,8 @@
 //! Static assets embedded in the binary, served under names that carry a hash of their content,
 //! so browsers may cache them for a year and still never see a stale one.
 
-use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-
-use crate::state::AppState;
 
 const SITE_CSS: &str = include_str!("../static/site.css");
 
@@ -22,26 +19,27 @@ impl Assets {
             css_name,
         }
     }
+
+    /// The asset called `name` (its hashed name), or a bare 404.
+    pub fn response(&self, name: &str) -> Response {
+        if name == self.css_name {
+            (
+                [
+                    (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                    (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+                ],
+                SITE_CSS,
+            )
+                .into_response()
+        } else {
+            StatusCode::NOT_FOUND.into_response()
+        }
+    }
 }
 
 impl Default for Assets {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-pub async fn serve_static(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    if name == state.assets.css_name {
-        (
-            [
-                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-            ],
-            SITE_CSS,
-        )
-            .into_response()
-    } else {
-        StatusCode::NOT_FOUND.into_response()
     }
 }
 

@@ -3,13 +3,17 @@
 //! Handlers are thin: they read the request, ask a `wenyuan-core` service, and render a template
 //! with a plain view struct. No SQL here, and no document text leaves without passing the gate.
 
+mod admin_page;
 mod assets;
 mod chart;
 mod client_ip;
 mod cookies;
 mod error;
+mod extract;
 mod guest_page;
+mod labels;
 mod pages;
+mod respond;
 mod routes;
 mod server;
 mod share;
@@ -18,6 +22,7 @@ mod state;
 mod templates;
 mod viewer;
 mod visitor;
+mod wechat;
 
 pub use error::{AppError, AppResult};
 pub use server::{router, serve};

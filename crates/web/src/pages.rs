@@ -25,7 +25,7 @@ pub struct SiteView<'a> {
     pub css_url: &'a str,
     pub registration_open: bool,
     /// The 微信订阅号 block (sidebar_contact.html, contact.html); `None` hides it.
-    pub wechat: Option<crate::routes::contact::WechatView<'a>>,
+    pub wechat: Option<crate::wechat::WechatView<'a>>,
     /// Contact methods (联系客服).
     pub contact: &'a ContactInfo,
 }
@@ -69,7 +69,7 @@ fn site_view<'a>(state: &'a AppState, settings: &'a SiteSettings) -> SiteView<'a
         name: &settings.site_name,
         css_url: &state.assets.css_url,
         registration_open: settings.registration_open,
-        wechat: crate::routes::contact::wechat_view(settings),
+        wechat: crate::wechat::wechat_view(settings),
         contact: &settings.contact,
     }
 }

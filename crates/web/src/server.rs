@@ -8,7 +8,6 @@ use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::assets::serve_static;
 use crate::pages::{error_pages, not_found};
 use crate::routes;
 use crate::state::AppState;
@@ -24,7 +23,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::search::page_router())
         .merge(routes::contact::router())
         .merge(routes::admin::router(state.clone()))
-        .route("/static/{name}", get(serve_static))
+        .merge(routes::assets::router())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));
@@ -48,7 +47,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = router(state);
     // The peer address identifies anonymous readers (view counting) and rate-limits messages
-    // (see `routes::contact::ClientIp`).
+    // (see `crate::client_ip::ClientIp`).
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -1,4 +1,5 @@
-//! Sharing: the canonical address of a page and its QR code (「微信扫一扫在手机阅读、分享本文」).
+//! Sharing: the canonical address of a page and its QR code (「微信扫一扫在手机阅读、分享本文」),
+//! and the percent-encoding of the links pages build.
 
 use axum::http::{header, HeaderMap};
 use qrcode::render::svg;
@@ -54,6 +55,11 @@ pub fn thousands(n: i64) -> String {
         out.push(c);
     }
     out
+}
+
+/// Percent-encode `text` for a path segment or a query value (every non-alphanumeric byte).
+pub fn urlencode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 #[cfg(test)]

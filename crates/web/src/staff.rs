@@ -16,7 +16,7 @@ use wenyuan_core::members::Member;
 use wenyuan_core::Role;
 
 use crate::error::AppError;
-use crate::routes::accounts::login_wall;
+use crate::respond::login_wall;
 use crate::state::AppState;
 use crate::viewer::Viewer;
 

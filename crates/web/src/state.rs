@@ -9,8 +9,8 @@ use crate::error::AppResult;
 
 use crate::assets::Assets;
 use crate::guest_page::{GuestPage, GuestPages};
-use crate::routes::contact::WechatQrCache;
 use crate::templates::Templates;
+use crate::wechat::WechatQrCache;
 
 /// Everything a handler needs: one shared handle, so the clones axum makes per request (for each
 /// extractor and middleware) are one reference count each. Fields are reached through `Deref`.

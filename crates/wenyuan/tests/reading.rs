@@ -324,6 +324,33 @@ async fn unknown_and_malformed_ids_are_real_404_pages() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_errors_carry_a_stable_code_beside_status_and_message() {
+    let app = TestApp::start(backends()[0]).await;
+    let guest = app.visitor();
+    for (path, status, code) in [
+        ("/api/v1/articles/999999", 404, "not_found"),
+        ("/api/v1/articles/abc", 404, "not_found"),
+        ("/api/v1/nothing", 404, "not_found"),
+        ("/api/v1/hot?window=year", 422, "invalid"),
+        ("/api/v1/hot?limit=0", 400, "bad_request"),
+        ("/api/v1/search?q=x&size=1000", 400, "bad_request"),
+    ] {
+        let page = guest.get(path).await;
+        assert_eq!(page.status, status, "{path}: {}", page.body);
+        let body: Value = serde_json::from_str(&page.body).expect("JSON error");
+        assert_eq!(body["error"]["code"], code, "{path}");
+        assert_eq!(body["error"]["status"], status, "{path}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{path}: {body}"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_category_and_tag_pages_list_documents_with_pagination() {
     let backend = backends()[0];
     let app = TestApp::start(backend).await;

@@ -2,16 +2,17 @@
 
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use wenyuan_core::members::Login;
 use wenyuan_core::{CoreError, Role};
 
 use crate::cookies;
 use crate::error::{AppError, AppResult};
-use crate::pages::{html, render, safe_next, see_other};
+use crate::pages::{safe_next, see_other};
+use crate::respond::{form_page, FormContent};
 use crate::state::AppState;
 use crate::viewer::Viewer;
 
@@ -36,58 +37,6 @@ struct AccountForm {
     #[serde(default)]
     csrf: String,
     next: Option<String>,
-}
-
-#[derive(Serialize)]
-struct FormContent<'a> {
-    next: &'a str,
-    name: &'a str,
-    message: Option<&'a str>,
-}
-
-/// A page a guest may not see: the login form (coming back to `here` afterwards), with `status`
-/// (403 for the editorial desk) and a line saying why.
-pub(crate) async fn login_wall(
-    state: &AppState,
-    viewer: Viewer,
-    here: &str,
-    status: StatusCode,
-    message: &str,
-) -> AppResult<Response> {
-    let next = safe_next(Some(here));
-    let content = FormContent {
-        next: &next,
-        name: "",
-        message: Some(message),
-    };
-    form_page(state, "login.html", viewer, "/login", status, content).await
-}
-
-/// Render a form page. A guest without a CSRF cookie gets one, so the form can be submitted.
-pub(crate) async fn form_page<T: Serialize>(
-    state: &AppState,
-    template: &str,
-    mut viewer: Viewer,
-    here: &str,
-    status: StatusCode,
-    content: T,
-) -> AppResult<Response> {
-    let mut new_cookie = None;
-    if viewer.csrf_token().is_none() {
-        let token = wenyuan_core::members::random_token();
-        viewer.csrf_cookie = Some(token.clone());
-        new_cookie = Some(token);
-    }
-    let body = render(state, template, Some(&viewer), here, content).await?;
-    let mut response = (status, html(body)).into_response();
-    if let Some(token) = new_cookie {
-        let secure = state.lib.settings().secure_cookies();
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            cookies::set(cookies::CSRF, &token, None, secure),
-        );
-    }
-    Ok(response)
 }
 
 async fn login_form(

@@ -1,7 +1,6 @@
 //! The JSON API, nested under `/api/v1`. It honours the session cookie and the gate exactly as the pages do.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -12,8 +11,8 @@ use wenyuan_core::related::RelatedItem;
 use wenyuan_core::store::ListFilter;
 use wenyuan_core::view::{ArticleView, OutlineItem};
 
-use super::reading::parse_id;
-use crate::error::AppError;
+use crate::error::{ApiError, AppError};
+use crate::extract::parse_id;
 use crate::state::AppState;
 use crate::viewer::Viewer;
 
@@ -24,28 +23,6 @@ pub fn router() -> Router<AppState> {
         .route("/articles/{id}/related", get(related))
         .route("/hot", get(hot))
         .fallback(|| async { ApiError(AppError::not_found()) })
-}
-
-/// Errors as JSON: `{"error": {"status": 404, "message": "…"}}`.
-pub struct ApiError(pub AppError);
-
-impl<E: Into<AppError>> From<E> for ApiError {
-    fn from(err: E) -> Self {
-        ApiError(err.into())
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = self.0.status();
-        if let AppError::Internal(cause) = &self.0 {
-            tracing::error!(%cause, "api request failed");
-        }
-        let body = serde_json::json!({
-            "error": { "status": status.as_u16(), "message": self.0.public_message() }
-        });
-        (status, Json(body)).into_response()
-    }
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;

@@ -1,8 +1,7 @@
 //! 联系客服: the contact page and its message form, and the 微信订阅号 QR. (The admins' inbox is
 //! in `admin/messages.rs`.)
 
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -14,47 +13,24 @@ use serde::{Deserialize, Serialize};
 use wenyuan_core::contact::{
     MessageForm, WechatQr, CONTACT_MAX_CHARS, MESSAGE_MAX_CHARS, MESSAGE_MIN_CHARS, NAME_MAX_CHARS,
 };
-use wenyuan_core::{CoreError, SiteSettings};
+use wenyuan_core::CoreError;
 
-use super::accounts::form_page;
 use crate::client_ip::ClientIp;
 use crate::error::{AppError, AppResult};
+use crate::respond::form_page;
 use crate::share::qr_svg;
 use crate::state::AppState;
 use crate::viewer::Viewer;
+use crate::wechat::{QR_IMAGE_PATH, QR_SVG_PATH};
 
 /// Largest QR image file served; a subscription QR is a few KB.
 const QR_IMAGE_MAX_BYTES: u64 = 2 * 1024 * 1024;
-/// Where the sidebar's and the contact page's `<img>` find the QR, by its source.
-const QR_SVG_PATH: &str = "/wechat-qr.svg";
-const QR_IMAGE_PATH: &str = "/wechat-qr";
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/contact", get(contact_page).post(submit))
         .route(QR_SVG_PATH, get(wechat_qr_svg))
         .route(QR_IMAGE_PATH, get(wechat_qr_image))
-}
-
-/// What the sidebar partial and the contact page show of the subscription account.
-#[derive(Debug, Serialize)]
-pub struct WechatView<'a> {
-    pub name: &'a str,
-    pub hint: Option<&'a str>,
-    /// The QR `<img>` source; `None` when no QR is configured.
-    pub qr_src: Option<&'static str>,
-}
-
-pub fn wechat_view(settings: &SiteSettings) -> Option<WechatView<'_>> {
-    let account = settings.wechat.as_ref()?;
-    Some(WechatView {
-        name: &account.name,
-        hint: account.hint.as_deref(),
-        qr_src: account.qr.as_ref().map(|qr| match qr {
-            WechatQr::Url(_) => QR_SVG_PATH,
-            WechatQr::Image(_) => QR_IMAGE_PATH,
-        }),
-    })
 }
 
 // --- The contact page and its form -------------------------------------------------------------
@@ -167,38 +143,6 @@ async fn submit(
 
 // --- The subscription QR -----------------------------------------------------------------------
 
-/// The QR last made or read, with the source it came from. A request whose configured source
-/// differs (an admin changed the QR link) makes it again, so a change shows at once.
-#[derive(Default)]
-pub struct WechatQrCache {
-    svg: Mutex<Option<(String, Bytes)>>,
-    image: Mutex<Option<(PathBuf, &'static str, Bytes)>>,
-}
-
-impl WechatQrCache {
-    fn svg_for(&self, url: &str) -> Option<Bytes> {
-        let cached = self.svg.lock().unwrap_or_else(|e| e.into_inner());
-        cached
-            .as_ref()
-            .filter(|(source, _)| source == url)
-            .map(|(_, svg)| svg.clone())
-    }
-
-    fn image_for(&self, path: &Path) -> Option<(&'static str, Bytes)> {
-        let cached = self.image.lock().unwrap_or_else(|e| e.into_inner());
-        cached
-            .as_ref()
-            .filter(|(source, _, _)| source == path)
-            .map(|(_, content_type, bytes)| (*content_type, bytes.clone()))
-    }
-
-    /// Forget both images (the settings changed).
-    pub fn clear(&self) {
-        *self.svg.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        *self.image.lock().unwrap_or_else(|e| e.into_inner()) = None;
-    }
-}
-
 /// The 微信订阅号 QR the site is configured with now, if any.
 fn configured_qr(state: &AppState) -> Option<WechatQr> {
     state
@@ -217,11 +161,7 @@ async fn wechat_qr_svg(State(state): State<AppState>) -> AppResult<Response> {
         Some(svg) => svg,
         None => {
             let svg = Bytes::from(qr_svg(&url)?);
-            *state
-                .wechat_qr
-                .svg
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = Some((url, svg.clone()));
+            state.wechat_qr.keep_svg(url, svg.clone());
             svg
         }
     };
@@ -237,11 +177,9 @@ async fn wechat_qr_image(State(state): State<AppState>) -> AppResult<Response> {
         None => {
             // A failed read is not cached: the operator may put the file in place while we run.
             let (content_type, bytes) = read_qr_image(&path).await?;
-            *state
+            state
                 .wechat_qr
-                .image
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = Some((path, content_type, bytes.clone()));
+                .keep_image(path, content_type, bytes.clone());
             (content_type, bytes)
         }
     };

@@ -17,12 +17,12 @@ use wenyuan_core::related::RelatedItem;
 use wenyuan_core::store::ListFilter;
 use wenyuan_core::view::ArticleView;
 
-use super::PageQuery;
 use crate::client_ip::ClientIp;
 use crate::error::{AppError, AppResult};
+use crate::extract::{parse_id, PageQuery};
 use crate::guest_page::{accepts_gzip, AssembledPage, GuestPage};
 use crate::pages::{html, render};
-use crate::share::{qr_svg, site_base, thousands};
+use crate::share::{qr_svg, site_base, thousands, urlencode};
 use crate::state::AppState;
 use crate::viewer::Viewer;
 use crate::visitor::{
@@ -148,15 +148,6 @@ const VIEWS_PLACEHOLDER: &str = "__WENYUAN_VIEWS__";
 /// Entries in the sidebar's hot lists and in 相关内容.
 const SIDEBAR_ITEMS: i64 = 10;
 const RELATED_ITEMS: usize = 8;
-
-/// Parse an article id from the path. Anything that is not a plain positive number is a 404, the
-/// same as an id that does not exist: a URL either names a document or it does not.
-pub fn parse_id(raw: &str) -> AppResult<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(AppError::not_found)
-}
 
 /// What the article page reads from the request, taken from the headers in place (extracting the
 /// whole `HeaderMap` would copy it on every request).
@@ -354,8 +345,4 @@ async fn article_qr(
         svg,
     )
         .into_response())
-}
-
-pub fn urlencode(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }

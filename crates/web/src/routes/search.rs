@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 use wenyuan_core::search::{SearchPage, Suggestion};
 use wenyuan_search::{SearchRequest, Sort};
 
-use super::api::ApiError;
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, AppError, AppResult};
 use crate::pages::{html, render};
 use crate::state::AppState;
 use crate::viewer::Viewer;
@@ -136,7 +135,7 @@ async fn search_page(
                     .await?,
             )
         };
-    let mut base_query = format!("q={}", crate::routes::reading::urlencode(&params.q));
+    let mut base_query = format!("q={}", crate::share::urlencode(&params.q));
     for (key, value) in [
         ("category", &params.category),
         ("sort", &params.sort),
@@ -145,7 +144,7 @@ async fn search_page(
         ("tag", &params.tag),
     ] {
         if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
-            base_query.push_str(&format!("&{key}={}", crate::routes::reading::urlencode(v)));
+            base_query.push_str(&format!("&{key}={}", crate::share::urlencode(v)));
         }
     }
     let here = format!("/search?{base_query}");

@@ -9,10 +9,10 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use wenyuan_core::desk::templating::{parse_words, PlaceholderStyle, Proposal};
 
-use super::admin_page;
+use crate::admin_page::admin_page;
 use crate::error::{AppError, AppResult};
+use crate::extract::parse_id;
 use crate::pages::see_other;
-use crate::routes::reading::parse_id;
 use crate::staff::{Staff, StaffForm};
 use crate::state::AppState;
 

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use wenyuan_core::audit::{AuditPage, AuditView};
 use wenyuan_core::store::MessageCounts;
 
-use super::admin_page;
+use crate::admin_page::admin_page;
 use crate::error::AppResult;
-use crate::routes::reading::urlencode;
+use crate::labels::status_label;
+use crate::share::urlencode;
 use crate::staff::Staff;
 use crate::state::AppState;
 
@@ -27,17 +28,6 @@ struct StatusCount {
     status: String,
     label: &'static str,
     count: i64,
-}
-
-/// 状态 names as the desk shows them.
-pub(crate) fn status_label(status: &str) -> &'static str {
-    match status {
-        "draft" => "草稿",
-        "pending" => "待审",
-        "published" => "已发布",
-        "hidden" => "已隐藏",
-        _ => "其他",
-    }
 }
 
 pub(super) async fn overview(State(state): State<AppState>, staff: Staff) -> AppResult<Response> {

@@ -11,11 +11,12 @@ use wenyuan_core::desk::taxonomy::CategoryAdmin;
 use wenyuan_core::desk::{DeskPage, DocumentForm, DocumentPreview, STATUSES};
 use wenyuan_core::store::{AdminFilter, AdminSort};
 
-use super::admin_page;
+use crate::admin_page::admin_page;
 use crate::error::{AppError, AppResult};
+use crate::extract::parse_id;
+use crate::labels::status_label;
 use crate::pages::{html, see_other};
-use crate::routes::admin::dashboard::status_label;
-use crate::routes::reading::{parse_id, urlencode};
+use crate::share::urlencode;
 use crate::staff::{Staff, StaffForm};
 use crate::state::AppState;
 

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use wenyuan_core::near_dup::DuplicatePairsPage;
 use wenyuan_core::store::PairDecision;
 
-use super::admin_page;
+use crate::admin_page::admin_page;
 use crate::error::{AppError, AppResult};
+use crate::extract::PageQuery;
 use crate::pages::see_other;
-use crate::routes::PageQuery;
 use crate::staff::{Staff, StaffForm};
 use crate::state::AppState;
 

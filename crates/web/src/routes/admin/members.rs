@@ -13,10 +13,11 @@ use wenyuan_core::member_admin::{
 };
 use wenyuan_core::CoreError;
 
-use super::admin_page;
+use crate::admin_page::admin_page;
 use crate::error::AppResult;
+use crate::extract::parse_id;
 use crate::pages::see_other;
-use crate::routes::reading::{parse_id, urlencode};
+use crate::share::urlencode;
 use crate::staff::{AdminOnly, Staff, StaffForm};
 use crate::state::AppState;
 

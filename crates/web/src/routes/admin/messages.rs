@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use wenyuan_core::contact::{MessagePage, NOTE_MAX_CHARS};
 use wenyuan_core::CoreError;
 
-use super::admin_page;
+use crate::admin_page::admin_page;
 use crate::error::AppResult;
+use crate::extract::parse_id;
 use crate::pages::see_other;
-use crate::routes::reading::parse_id;
 use crate::staff::{AdminOnly, Staff, StaffForm};
 use crate::state::AppState;
 

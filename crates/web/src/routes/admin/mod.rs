@@ -22,14 +22,10 @@ mod stats;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Serialize;
 
-use crate::error::AppResult;
-use crate::pages::{html, render};
-use crate::staff::{require_admin, require_staff, Staff, ADMIN_FORM_MAX_BYTES};
+use crate::staff::{require_admin, require_staff, ADMIN_FORM_MAX_BYTES};
 use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router<AppState> {
@@ -59,30 +55,4 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(admins_only)
         .route_layer(from_fn_with_state(state, require_staff))
         .layer(DefaultBodyLimit::max(ADMIN_FORM_MAX_BYTES))
-}
-
-/// What every admin page gets besides its own content: which menu entry is current.
-#[derive(Serialize)]
-struct AdminContext<T: Serialize> {
-    /// The menu key of this page (`documents`, `audit`, …), for highlighting.
-    admin_section: &'static str,
-    #[serde(flatten)]
-    content: T,
-}
-
-/// Render an admin page (a template extending `admin_base.html`).
-pub(crate) async fn admin_page<T: Serialize>(
-    state: &AppState,
-    staff: &Staff,
-    template: &str,
-    section: &'static str,
-    here: &str,
-    content: T,
-) -> AppResult<Response> {
-    let context = AdminContext {
-        admin_section: section,
-        content,
-    };
-    let body = render(state, template, Some(&staff.viewer), here, context).await?;
-    Ok(html(body))
 }

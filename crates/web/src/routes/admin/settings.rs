@@ -12,7 +12,7 @@ use wenyuan_core::contact::WechatQr;
 use wenyuan_core::editable_settings::SettingsForm;
 use wenyuan_core::CoreError;
 
-use super::admin_page;
+use crate::admin_page::admin_page;
 use crate::error::AppResult;
 use crate::pages::see_other;
 use crate::staff::{AdminOnly, Staff, StaffForm};

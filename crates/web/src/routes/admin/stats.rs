@@ -10,10 +10,10 @@ use serde::Serialize;
 use wenyuan_core::hot::{HotItem, HotWindow};
 use wenyuan_core::statistics::{DayCount, SearchMiss, CHART_DAYS};
 
-use super::admin_page;
+use crate::admin_page::admin_page;
 use crate::chart::{line_chart, Labels, Point};
 use crate::error::AppResult;
-use crate::routes::reading::urlencode;
+use crate::share::urlencode;
 use crate::staff::Staff;
 use crate::state::AppState;
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 use wenyuan_core::import::{FileOutcome, FileResult, ImportOptions, DEFAULT_MAX_FILE_BYTES};
 use wenyuan_core::Access;
 
-use super::admin_page;
+use crate::admin_page::admin_page;
 use crate::error::{AppError, AppResult};
 use crate::staff::Staff;
 use crate::state::AppState;
