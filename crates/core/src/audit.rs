@@ -66,7 +66,8 @@ impl AuditLog {
         target: &str,
         detail: &str,
     ) -> Result<()> {
-        self.ctx.store
+        self.ctx
+            .store
             .record_audit(&audit_entry(actor, action, target, detail), self.ctx.now())
             .await?;
         Ok(())
@@ -129,11 +130,13 @@ mod tests {
                 name: "编辑甲".to_owned(),
                 role: Role::Editor,
             };
-            audit.record(&editor, "article.update", "article:1", "标题：旧 → 新")
+            audit
+                .record(&editor, "article.update", "article:1", "标题：旧 → 新")
                 .await
                 .unwrap();
             clock.advance(60);
-            audit.record(&editor, "article.status", "article:2", "draft → published")
+            audit
+                .record(&editor, "article.status", "article:2", "draft → published")
                 .await
                 .unwrap();
             let all = audit.page(None, 1).await.unwrap();

@@ -152,7 +152,9 @@ mod tests {
         for i in 0..1_000 {
             cache.insert(i, at(0, 0), i);
         }
-        let kept = (0..1_000).filter(|i| cache.get(i, at(0, 0)).is_some()).count();
+        let kept = (0..1_000)
+            .filter(|i| cache.get(i, at(0, 0)).is_some())
+            .count();
         assert!(kept > 50 && kept <= 110, "kept {kept}");
     }
 }

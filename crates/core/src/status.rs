@@ -63,9 +63,7 @@ impl FromStr for Status {
         Status::ALL
             .into_iter()
             .find(|status| status.as_str() == s.trim())
-            .ok_or_else(|| {
-                format!("unknown status {s:?}: use draft, pending, published or hidden")
-            })
+            .ok_or_else(|| format!("unknown status {s:?}: use draft, pending, published or hidden"))
     }
 }
 

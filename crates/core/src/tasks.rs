@@ -61,7 +61,14 @@ impl BackgroundTasks {
                 services.clone(),
                 stopped.clone(),
                 "fingerprinting changed documents for near-duplicate detection",
-                |services| async move { services.desk.duplicates.fingerprint_changes().await.map(|_| ()) },
+                |services| async move {
+                    services
+                        .desk
+                        .duplicates
+                        .fingerprint_changes()
+                        .await
+                        .map(|_| ())
+                },
             ),
             every(
                 INDEX_INTERVAL,
@@ -83,7 +90,11 @@ impl BackgroundTasks {
                 |services| async move { services.settings.load_stored().await.map(|_| ()) },
             ),
         ];
-        BackgroundTasks { services, stop, handles }
+        BackgroundTasks {
+            services,
+            stop,
+            handles,
+        }
     }
 
     /// Stop the loops and write what is still pending, so a graceful shutdown loses no view.

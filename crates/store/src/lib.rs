@@ -11,8 +11,8 @@ mod categories;
 mod changes;
 mod db;
 mod editing;
-mod hot;
 mod error;
+mod hot;
 mod keywords;
 mod listing;
 mod messages;
@@ -34,6 +34,7 @@ pub use changes::ChangeRow;
 pub use db::{Backend, Store};
 pub use editing::{AdminArticleRow, AdminFilter, AdminSort, ArticleEdit, SaveOutcome};
 pub use error::StoreError;
+pub use hot::HotRow;
 pub use keywords::RelatedCandidate;
 pub use messages::{MessageCounts, MessageRow, NewMessage};
 pub use near_duplicates::{
@@ -43,6 +44,5 @@ pub use near_duplicates::{
 pub use statistics::SearchMissRow;
 pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
 pub use users::{MemberChange, UserFilter, UserRow};
-pub use hot::HotRow;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -43,5 +43,4 @@ impl Store {
         .await
         .context("reading an article's views")
     }
-
 }

@@ -21,7 +21,7 @@ impl FromRequestParts<AppState> for ClientIp {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let forwarded = if state.lib.settings().trust_proxy {
+        let forwarded = if state.services.site().trust_proxy {
             last_forwarded_for(&parts.headers)
         } else {
             None

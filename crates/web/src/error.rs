@@ -65,12 +65,16 @@ impl From<CoreError> for AppError {
     fn from(err: CoreError) -> Self {
         let client = |status, message: String| AppError::Client(status, message);
         match err {
-            CoreError::NotFound(m) => client(StatusCode::NOT_FOUND, m.to_owned()),
-            CoreError::Invalid(m) => client(StatusCode::UNPROCESSABLE_ENTITY, m),
+            CoreError::NotFound(missing) => client(StatusCode::NOT_FOUND, missing.to_string()),
+            CoreError::Invalid(_) => client(StatusCode::UNPROCESSABLE_ENTITY, err.to_string()),
             CoreError::Conflict(m) => client(StatusCode::CONFLICT, m),
             CoreError::Unauthorized(m) => client(StatusCode::UNAUTHORIZED, m.to_owned()),
             CoreError::Forbidden(m) => client(StatusCode::FORBIDDEN, m.to_owned()),
             CoreError::TooMany(m) => client(StatusCode::TOO_MANY_REQUESTS, m),
+            CoreError::Unavailable { message, cause } => {
+                tracing::warn!(%cause, "a part of the service is unavailable");
+                client(StatusCode::SERVICE_UNAVAILABLE, message.to_owned())
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -3,18 +3,19 @@
 //! its gzip form) is kept with it for the count it shows: while the count does not change, which
 //! is most requests, answering is a reference-count clone, with no copy and no compression.
 
-use std::collections::HashMap;
 use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock};
 
 use axum::http::{header, HeaderMap};
 use bytes::{Bytes, BytesMut};
 use flate2::write::GzEncoder;
 use flate2::Compression;
+use parking_lot::Mutex;
+use wenyuan_core::cache::{Cache, Equivalent, Stamp};
 
 use crate::share::thousands;
 
-/// Bound on cached guest pages; past it the cache is emptied and refilled by use.
+/// Bound on cached guest pages; past it the least used are evicted.
 pub const GUEST_PAGE_CACHE_LIMIT: usize = 5_000;
 /// A cached page is re-rendered after this long, so its hot lists stay fresh.
 pub const GUEST_PAGE_TTL_SECONDS: i64 = 30;
@@ -53,7 +54,7 @@ impl GuestPage {
     /// The page showing `views`.
     pub fn with_views(&self, views: i64) -> Arc<AssembledPage> {
         {
-            let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+            let last = self.last.lock();
             if let Some(page) = last.as_ref().filter(|page| page.views == views) {
                 return page.clone();
             }
@@ -69,7 +70,7 @@ impl GuestPage {
             plain: body.freeze(),
             gzip: OnceLock::new(),
         });
-        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(page.clone());
+        *self.last.lock() = Some(page.clone());
         page
     }
 }
@@ -103,48 +104,57 @@ fn gzip(data: &[u8]) -> std::io::Result<Bytes> {
 }
 
 /// Guest pages by document and site base URL: without a configured base URL, the page's share
-/// link and QR code name the request's host.
-#[derive(Default)]
+/// link and QR code name the request's host. One [`Cache`]: entries follow the generation and
+/// age out after [`GUEST_PAGE_TTL_SECONDS`], so their hot lists stay fresh.
 pub struct GuestPages {
-    inner: RwLock<PageMap>,
+    pages: Cache<PageKey, Arc<GuestPage>>,
 }
 
-#[derive(Default)]
-struct PageMap {
-    /// Document id → base URL → page. Nested so that a lookup borrows the base, no key is built.
-    by_id: HashMap<i64, HashMap<String, Arc<GuestPage>>>,
-    len: usize,
+#[derive(Hash, PartialEq, Eq, Clone)]
+struct PageKey {
+    id: i64,
+    base: String,
+}
+
+/// The key as a request has it: looked up without building a `String`. Hashes as [`PageKey`]
+/// (same fields, same order; `&str` and `String` hash alike).
+#[derive(Hash)]
+struct PageLookup<'a> {
+    id: i64,
+    base: &'a str,
+}
+
+impl Equivalent<PageKey> for PageLookup<'_> {
+    fn equivalent(&self, key: &PageKey) -> bool {
+        self.id == key.id && self.base == key.base
+    }
+}
+
+impl Default for GuestPages {
+    fn default() -> Self {
+        GuestPages {
+            pages: Cache::new(GUEST_PAGE_CACHE_LIMIT).with_max_age(GUEST_PAGE_TTL_SECONDS),
+        }
+    }
 }
 
 impl GuestPages {
     /// The page of `id` for `base`, if it was rendered in this library generation and recently.
     pub fn get(&self, id: i64, base: &str, generation: i64, now: i64) -> Option<Arc<GuestPage>> {
-        let map = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        map.by_id
-            .get(&id)
-            .and_then(|pages| pages.get(base))
-            .filter(|page| {
-                page.generation == generation
-                    && (0..GUEST_PAGE_TTL_SECONDS).contains(&(now - page.rendered_at))
-            })
-            .cloned()
+        self.pages
+            .get(&PageLookup { id, base }, Stamp { generation, now })
     }
 
     pub fn insert(&self, id: i64, base: &str, page: Arc<GuestPage>) {
-        let mut map = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        if map.len >= GUEST_PAGE_CACHE_LIMIT {
-            map.by_id.clear();
-            map.len = 0;
-        }
-        if map
-            .by_id
-            .entry(id)
-            .or_default()
-            .insert(base.to_owned(), page)
-            .is_none()
-        {
-            map.len += 1;
-        }
+        let made = Stamp {
+            generation: page.generation,
+            now: page.rendered_at,
+        };
+        let key = PageKey {
+            id,
+            base: base.to_owned(),
+        };
+        self.pages.insert(key, made, page);
     }
 }
 

@@ -9,9 +9,9 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
-use wenyuan_core::contact::ContactInfo;
-use wenyuan_core::library::CategoryItem;
-use wenyuan_core::members::Member;
+use wenyuan_core::accounts::Member;
+use wenyuan_core::reading::CategoryItem;
+use wenyuan_core::settings::ContactInfo;
 use wenyuan_core::SiteSettings;
 
 use crate::cookies;
@@ -52,7 +52,7 @@ pub async fn render<T: Serialize>(
     content: T,
 ) -> AppResult<String> {
     let nav = state.nav().await?;
-    let settings = state.lib.settings();
+    let settings = state.services.site();
     let context = PageContext {
         site: site_view(state, &settings),
         viewer: viewer.and_then(|v| v.member.as_ref()),
@@ -95,7 +95,13 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     };
     let status = response.status();
     let member = match &session {
-        Some(token) => state.lib.member_for_token(token).await.ok().flatten(),
+        Some(token) => state
+            .services
+            .accounts
+            .member_for_token(token)
+            .await
+            .ok()
+            .flatten(),
         None => None,
     };
     let viewer = Viewer {

@@ -49,14 +49,14 @@ pub(crate) async fn form_page<T: Serialize>(
 ) -> AppResult<Response> {
     let mut new_cookie = None;
     if viewer.csrf_token().is_none() {
-        let token = wenyuan_core::members::random_token();
+        let token = wenyuan_core::accounts::random_token();
         viewer.csrf_cookie = Some(token.clone());
         new_cookie = Some(token);
     }
     let body = render(state, template, Some(&viewer), here, content).await?;
     let mut response = (status, html(body)).into_response();
     if let Some(token) = new_cookie {
-        let secure = state.lib.settings().secure_cookies();
+        let secure = state.services.site().secure_cookies();
         response.headers_mut().append(
             header::SET_COOKIE,
             cookies::set(cookies::CSRF, &token, None, secure),

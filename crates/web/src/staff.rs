@@ -12,7 +12,7 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
-use wenyuan_core::members::Member;
+use wenyuan_core::accounts::Member;
 use wenyuan_core::Role;
 
 use crate::error::AppError;

@@ -1,9 +1,10 @@
 use std::ops::Deref;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use wenyuan_core::library::CategoryItem;
-use wenyuan_core::Library;
+use wenyuan_core::cache::{Cache, Stamp};
+use wenyuan_core::reading::CategoryItem;
+use wenyuan_core::Services;
 
 use crate::error::AppResult;
 
@@ -18,13 +19,13 @@ use crate::wechat::WechatQrCache;
 pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
-    pub lib: Arc<Library>,
+    pub services: Arc<Services>,
     pub templates: Templates,
     pub assets: Assets,
     /// Rendered article pages for guests, who all see the same page.
     pub guest_pages: GuestPages,
-    /// The category menu every page shows: (library generation, categories).
-    nav: RwLock<(i64, Arc<Vec<CategoryItem>>)>,
+    /// The category menu every page shows, read once per generation.
+    nav: Cache<(), Arc<Vec<CategoryItem>>>,
     /// The 微信订阅号 QR, made or read on first request.
     pub wechat_qr: WechatQrCache,
 }
@@ -38,14 +39,14 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    /// State over a library; `theme_dir` holds template overrides (the data dir's `theme/`).
-    pub fn new(lib: Arc<Library>, theme_dir: Option<PathBuf>) -> Self {
+    /// State over the services; `theme_dir` holds template overrides (the data dir's `theme/`).
+    pub fn new(services: Arc<Services>, theme_dir: Option<PathBuf>) -> Self {
         AppState(Arc::new(Shared {
-            lib,
+            services,
             templates: Templates::new(theme_dir),
             assets: Assets::new(),
             guest_pages: GuestPages::default(),
-            nav: RwLock::new((-1, Arc::new(Vec::new()))),
+            nav: Cache::new(1),
             wechat_qr: WechatQrCache::default(),
         }))
     }
@@ -53,24 +54,24 @@ impl AppState {
     /// The cached guest page of `id` for `base`, if still fresh.
     pub fn cached_guest_page(&self, id: i64, base: &str) -> Option<Arc<GuestPage>> {
         self.guest_pages
-            .get(id, base, self.lib.generation(), self.lib.now())
+            .get(id, base, self.services.generation(), self.services.now())
     }
 
     pub fn cache_guest_page(&self, id: i64, base: &str, page: Arc<GuestPage>) {
         self.guest_pages.insert(id, base, page);
     }
 
-    /// The category menu, read from the database once per library generation.
+    /// The category menu, read from the database once per generation.
     pub async fn nav(&self) -> AppResult<Arc<Vec<CategoryItem>>> {
-        let generation = self.lib.generation();
-        {
-            let cached = self.nav.read().unwrap_or_else(|e| e.into_inner());
-            if cached.0 == generation {
-                return Ok(cached.1.clone());
-            }
+        let stamp = Stamp {
+            generation: self.services.generation(),
+            now: self.services.now(),
+        };
+        if let Some(categories) = self.nav.get(&(), stamp) {
+            return Ok(categories);
         }
-        let categories = Arc::new(self.lib.categories().await?);
-        *self.nav.write().unwrap_or_else(|e| e.into_inner()) = (generation, categories.clone());
+        let categories = Arc::new(self.services.reading.categories().await?);
+        self.nav.insert((), stamp, categories.clone());
         Ok(categories)
     }
 }

@@ -3,7 +3,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use wenyuan_core::members::Member;
+use wenyuan_core::accounts::Member;
 use wenyuan_core::Role;
 
 use crate::cookies;
@@ -59,7 +59,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// CSRF token of a session: a hash of the session token, so it can be recomputed on every
 /// request and reveals nothing about the session itself.
 fn csrf_from_session(session: &str) -> String {
-    wenyuan_core::members::token_hash(&format!("csrf:{session}"))
+    wenyuan_core::accounts::token_hash(&format!("csrf:{session}"))
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -76,7 +76,7 @@ impl FromRequestParts<AppState> for Viewer {
         let csrf_cookie = cookies::get(&parts.headers, cookies::CSRF).map(str::to_owned);
         // Guests (no cookie) cost no database read.
         let member = match &session_token {
-            Some(token) => state.lib.member_for_token(token).await?,
+            Some(token) => state.services.accounts.member_for_token(token).await?,
             None => None,
         };
         let viewer = Viewer {

@@ -4,7 +4,7 @@
 
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use sha2::{Digest, Sha256};
-use wenyuan_core::views::{is_crawler, VisitorKeys};
+use wenyuan_core::discovery::view_counter::{is_crawler, VisitorKeys};
 
 use crate::cookies;
 use crate::viewer::Viewer;

@@ -3,11 +3,11 @@
 //! ([`crate::pages`]), the state and the QR routes in `routes/contact.rs`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use bytes::Bytes;
 use serde::Serialize;
-use wenyuan_core::contact::WechatQr;
+use wenyuan_core::cache::{Cache, Stamp};
+use wenyuan_core::settings::WechatQr;
 use wenyuan_core::SiteSettings;
 
 /// Where the sidebar's and the contact page's `<img>` find the QR, by its source.
@@ -35,44 +35,54 @@ pub fn wechat_view(settings: &SiteSettings) -> Option<WechatView<'_>> {
     })
 }
 
-/// The QR last made or read, with the source it came from. A request whose configured source
-/// differs (an admin changed the QR link) makes it again, so a change shows at once.
-#[derive(Default)]
+/// The QRs made or read, by the source they came from: a request whose configured source differs
+/// (an admin changed the QR link) makes it again, so a change shows at once. One [`Cache`] each,
+/// of a few entries: a source is the key, so no entry ever goes stale in place.
 pub struct WechatQrCache {
-    svg: Mutex<Option<(String, Bytes)>>,
-    image: Mutex<Option<(PathBuf, &'static str, Bytes)>>,
+    svg: Cache<String, Bytes>,
+    image: Cache<PathBuf, (&'static str, Bytes)>,
+}
+
+/// Sources kept per kind (the current one, and a few an admin switched between).
+const QR_SOURCES_KEPT: usize = 4;
+
+/// QR entries never expire by time or generation: their key names their source.
+const TIMELESS: Stamp = Stamp {
+    generation: 0,
+    now: 0,
+};
+
+impl Default for WechatQrCache {
+    fn default() -> Self {
+        WechatQrCache {
+            svg: Cache::keyed_by_change(QR_SOURCES_KEPT),
+            image: Cache::keyed_by_change(QR_SOURCES_KEPT),
+        }
+    }
 }
 
 impl WechatQrCache {
     pub fn svg_for(&self, url: &str) -> Option<Bytes> {
-        let cached = self.svg.lock().unwrap_or_else(|e| e.into_inner());
-        cached
-            .as_ref()
-            .filter(|(source, _)| source == url)
-            .map(|(_, svg)| svg.clone())
+        self.svg.get(url, TIMELESS)
     }
 
     pub fn image_for(&self, path: &Path) -> Option<(&'static str, Bytes)> {
-        let cached = self.image.lock().unwrap_or_else(|e| e.into_inner());
-        cached
-            .as_ref()
-            .filter(|(source, _, _)| source == path)
-            .map(|(_, content_type, bytes)| (*content_type, bytes.clone()))
+        self.image.get(path, TIMELESS)
     }
 
-    /// Keep the SVG made from `url` (the QR link) until the link changes.
+    /// Keep the SVG made from `url` (the QR link).
     pub fn keep_svg(&self, url: String, svg: Bytes) {
-        *self.svg.lock().unwrap_or_else(|e| e.into_inner()) = Some((url, svg));
+        self.svg.insert(url, TIMELESS, svg);
     }
 
-    /// Keep the image read from `path` until the configured path changes.
+    /// Keep the image read from `path`.
     pub fn keep_image(&self, path: PathBuf, content_type: &'static str, bytes: Bytes) {
-        *self.image.lock().unwrap_or_else(|e| e.into_inner()) = Some((path, content_type, bytes));
+        self.image.insert(path, TIMELESS, (content_type, bytes));
     }
 
-    /// Forget both images (the settings changed).
+    /// Forget both images (the settings changed: a file at the same path may have been replaced).
     pub fn clear(&self) {
-        *self.svg.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        *self.image.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.svg.clear();
+        self.image.clear();
     }
 }

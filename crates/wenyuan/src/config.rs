@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use serde::Deserialize;
-use wenyuan_core::contact::{ContactInfo, WechatAccount, WechatQr};
 use wenyuan_core::settings::parse_utc_offset;
+use wenyuan_core::settings::{ContactInfo, WechatAccount, WechatQr};
 use wenyuan_core::{Access, SiteSettings};
 
 use crate::cli::{ServeArgs, StoreArgs};

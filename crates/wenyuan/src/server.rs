@@ -15,7 +15,10 @@ use wenyuan_web::AppState;
 use crate::config::Config;
 
 /// Open (and migrate) the store and build the library over it.
-pub async fn open_services(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Services>> {
+pub async fn open_services(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Arc<Services>> {
     if config.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!(
@@ -29,7 +32,9 @@ pub async fn open_services(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Re
         .with_context(|| format!("cannot open the database {}", redact(&config.database_url)))?;
     let services = Services::new(store, config.site.clone(), clock).await?;
     // What an admin saved at /admin/settings wins over the configuration (see editable_settings).
-    services.settings.load_stored()
+    services
+        .settings
+        .load_stored()
         .await
         .context("cannot read the saved site settings")?;
     Ok(Arc::new(services))

@@ -395,7 +395,13 @@ async fn anonymising_through_the_diff_view_applies_only_the_accepted_replacement
             location(&done),
             format!("/admin/documents/{id}?anonymized={applied}")
         );
-        let stored = app.services().store_for_tests().article(id).await.unwrap().unwrap();
+        let stored = app
+            .services()
+            .store_for_tests()
+            .article(id)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(stored.body.contains("X县是接轨"), "accepted");
         assert!(stored.body.contains("王书记的带领下"), "rejected, kept");
         assert!(stored.body.contains("XX一体化") && !stored.body.contains("长三角"));

@@ -373,7 +373,10 @@ async fn saved_settings_show_everywhere_at_once_and_survive_a_restart() {
             .await
             .unwrap();
         assert!(app.services().settings.load_stored().await.unwrap());
-        assert!(!app.services().settings.load_stored().await.unwrap(), "once");
+        assert!(
+            !app.services().settings.load_stored().await.unwrap(),
+            "once"
+        );
         assert!(
             guest.get("/").await.body.contains("另一节点改的名"),
             "{backend:?}"

@@ -24,7 +24,9 @@ async fn a_reader_logs_in_through_the_form_and_reads_the_full_text() {
         let app = TestApp::start(backend).await;
         let report = wenyuan::demo::load_sample(app.services()).await.unwrap();
         assert_eq!(report.imported, 24);
-        wenyuan::demo::ensure_demo_member(app.services()).await.unwrap();
+        wenyuan::demo::ensure_demo_member(app.services())
+            .await
+            .unwrap();
         let seed_id = report.inserted_ids[0];
         // Some reading history and the keywords, so the page shows hot lists and related documents.
         app.services().related.derive_keywords().await.unwrap();

@@ -12,7 +12,7 @@ use std::process::Command;
 
 use common::{backends, unescape_html, TestApp, Visitor};
 use wenyuan::config::Config;
-use wenyuan_core::contact::{ContactInfo, WechatAccount, WechatQr};
+use wenyuan_core::settings::{ContactInfo, WechatAccount, WechatQr};
 use wenyuan_core::ManualClock;
 
 const QR_URL: &str = "http://weixin.qq.com/r/wenyuan-fanwen-2024";
@@ -55,7 +55,12 @@ async fn leave_message(
 }
 
 async fn stored(app: &TestApp) -> (i64, i64) {
-    let counts = app.services().store_for_tests().message_counts().await.unwrap();
+    let counts = app
+        .services()
+        .store_for_tests()
+        .message_counts()
+        .await
+        .unwrap();
     (counts.total, counts.unread)
 }
 
@@ -325,7 +330,12 @@ async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
         [200, 200, 200, 429],
         "the proxy's last entry is the client"
     );
-    let inbox = behind_proxy.services().inbox.messages(1, false).await.unwrap();
+    let inbox = behind_proxy
+        .services()
+        .inbox
+        .messages(1, false)
+        .await
+        .unwrap();
     assert_eq!(inbox.items[0].ip, "192.0.2.77");
     behind_proxy.stop().await;
 

@@ -127,7 +127,13 @@ async fn stored_when(
     done: impl Fn(&wenyuan_store::ArticleRow) -> bool,
 ) -> wenyuan_store::ArticleRow {
     for _ in 0..200 {
-        let row = app.services().store_for_tests().article(id).await.unwrap().unwrap();
+        let row = app
+            .services()
+            .store_for_tests()
+            .article(id)
+            .await
+            .unwrap()
+            .unwrap();
         if done(&row) {
             return row;
         }
@@ -189,7 +195,13 @@ async fn an_editor_uploads_templates_and_publishes_and_a_guest_reads_it() {
         let source = browser.source().await;
         let speech_id = result_id(&source, "经济工作会议讲话.docx");
         let page_id = result_id(&source, "saved-page.html");
-        let page_doc = app.services().store_for_tests().article(page_id).await.unwrap().unwrap();
+        let page_doc = app
+            .services()
+            .store_for_tests()
+            .article(page_id)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(!page_doc.body.contains("alert") && !page_doc.body.contains("onerror"));
 
         // 模板化: the diff view proposes the names; reject the first proposal, accept the rest.
@@ -218,7 +230,13 @@ async fn an_editor_uploads_templates_and_publishes_and_a_guest_reads_it() {
             .await;
         let (rejected, _) = proposed[0].clone();
         browser.click("input[name=accept]").await;
-        let before = app.services().store_for_tests().article(speech_id).await.unwrap().unwrap();
+        let before = app
+            .services()
+            .store_for_tests()
+            .article(speech_id)
+            .await
+            .unwrap()
+            .unwrap();
         browser.click("#accept button[type=submit]").await;
         let saved = stored_when(&app, speech_id, |row| row.body != before.body).await;
 

@@ -153,7 +153,13 @@ async fn the_same_report_twice_is_a_duplicate_and_a_changed_copy_is_held_as_pend
         assert_eq!(found_ids[0], original_id, "the exact copy comes first");
         assert_eq!(found[0].distance, 0);
         assert!(found_ids.contains(&held_id));
-        let pairs = app.services().desk.duplicates.duplicate_pairs(1).await.unwrap();
+        let pairs = app
+            .services()
+            .desk
+            .duplicates
+            .duplicate_pairs(1)
+            .await
+            .unwrap();
         assert_eq!(pairs.total, 1);
         let pair = &pairs.items[0];
         assert_eq!((pair.older.id, pair.newer.id), (original_id, held_id));
@@ -161,11 +167,30 @@ async fn the_same_report_twice_is_a_duplicate_and_a_changed_copy_is_held_as_pend
 
         // Keep: both stay, the pair leaves the list.
         app.services()
-            .desk.duplicates.decide_pair(held_id, original_id, PairDecision::Keep, None)
+            .desk
+            .duplicates
+            .decide_pair(held_id, original_id, PairDecision::Keep, None)
             .await
             .unwrap();
-        assert_eq!(app.services().desk.duplicates.duplicate_pairs(1).await.unwrap().total, 0);
-        assert_eq!(app.services().reading.document(held_id).await.unwrap().status, "pending");
+        assert_eq!(
+            app.services()
+                .desk
+                .duplicates
+                .duplicate_pairs(1)
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+        assert_eq!(
+            app.services()
+                .reading
+                .document(held_id)
+                .await
+                .unwrap()
+                .status,
+            "pending"
+        );
         app.stop().await;
     }
 }
@@ -214,15 +239,28 @@ async fn near_duplicates_within_one_file_are_held_and_a_merge_moves_the_views() 
         // Merge: the newer copy is hidden and its views go to the older one.
         let before = app.services().views.views_of(first_id).await.unwrap();
         app.services()
-            .desk.duplicates.decide_pair(first_id, third_id, PairDecision::Merge, None)
+            .desk
+            .duplicates
+            .decide_pair(first_id, third_id, PairDecision::Merge, None)
             .await
             .unwrap();
         assert_eq!(guest.get(&format!("/a/{third_id}")).await.status, 404);
-        assert_eq!(app.services().reading.document(third_id).await.unwrap().status, "hidden");
-        assert_eq!(app.services().views.views_of(first_id).await.unwrap(), before + 7);
         assert_eq!(
             app.services()
-                .store
+                .reading
+                .document(third_id)
+                .await
+                .unwrap()
+                .status,
+            "hidden"
+        );
+        assert_eq!(
+            app.services().views.views_of(first_id).await.unwrap(),
+            before + 7
+        );
+        assert_eq!(
+            app.services()
+                .store_for_tests()
                 .duplicate_pair_decision(first_id, third_id)
                 .await
                 .unwrap()
@@ -231,17 +269,43 @@ async fn near_duplicates_within_one_file_are_held_and_a_merge_moves_the_views() 
         );
         // Hide: the newer is hidden, the older untouched. Pairs with a hidden document are gone.
         app.services()
-            .desk.duplicates.decide_pair(held_id, first_id, PairDecision::Hide, None)
+            .desk
+            .duplicates
+            .decide_pair(held_id, first_id, PairDecision::Hide, None)
             .await
             .unwrap();
-        assert_eq!(app.services().reading.document(held_id).await.unwrap().status, "hidden");
         assert_eq!(
-            app.services().reading.document(first_id).await.unwrap().status,
+            app.services()
+                .reading
+                .document(held_id)
+                .await
+                .unwrap()
+                .status,
+            "hidden"
+        );
+        assert_eq!(
+            app.services()
+                .reading
+                .document(first_id)
+                .await
+                .unwrap()
+                .status,
             "published"
         );
-        assert_eq!(app.services().desk.duplicates.duplicate_pairs(1).await.unwrap().total, 0);
+        assert_eq!(
+            app.services()
+                .desk
+                .duplicates
+                .duplicate_pairs(1)
+                .await
+                .unwrap()
+                .total,
+            0
+        );
         assert!(app
             .services()
+            .desk
+            .duplicates
             .decide_pair(first_id, first_id, PairDecision::Keep, None)
             .await
             .is_err());
@@ -266,14 +330,38 @@ async fn documents_without_a_fingerprint_get_one_from_the_backfill() {
             .unwrap()
             .expect("written with the document");
         // The change-feed follower finds the insert's fingerprint already there.
-        assert_eq!(app.services().desk.duplicates.fingerprint_changes().await.unwrap(), 0);
+        assert_eq!(
+            app.services()
+                .desk
+                .duplicates
+                .fingerprint_changes()
+                .await
+                .unwrap(),
+            0
+        );
         // As after an upgrade from a database without fingerprints.
         store.set_simhash(id, None).await.unwrap();
         assert_eq!(store.simhash(id).await.unwrap(), None);
         // (The server's background task does not backfill again once it has run: only ours can.)
-        assert_eq!(app.services().desk.duplicates.backfill_simhashes().await.unwrap(), 1);
+        assert_eq!(
+            app.services()
+                .desk
+                .duplicates
+                .backfill_simhashes()
+                .await
+                .unwrap(),
+            1
+        );
         assert_eq!(store.simhash(id).await.unwrap(), Some(stored));
-        assert_eq!(app.services().desk.duplicates.backfill_simhashes().await.unwrap(), 0);
+        assert_eq!(
+            app.services()
+                .desk
+                .duplicates
+                .backfill_simhashes()
+                .await
+                .unwrap(),
+            0
+        );
         app.stop().await;
     }
 }

@@ -84,7 +84,12 @@ fn seed_page(charset: &str) -> (String, wenyuan_text::ParsedDoc) {
 
 async fn stored(app: &TestApp, title: &str) -> wenyuan_store::ArticleRow {
     let id = app.visitor().id_of(title).await;
-    app.services().store_for_tests().article(id).await.unwrap().unwrap()
+    app.services()
+        .store_for_tests()
+        .article(id)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -243,7 +248,13 @@ async fn zips_import_entry_by_entry_and_bombs_and_traversal_are_refused() {
         }
         assert_eq!(imported.len(), 4);
         for id in &imported {
-            let row = app.services().store_for_tests().article(*id).await.unwrap().unwrap();
+            let row = app
+                .services()
+                .store_for_tests()
+                .article(*id)
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(row.status, "draft");
         }
         assert!(reason(expect(&results, "archive.zip!../evil.txt")).contains("unsafe path"));
@@ -382,8 +393,22 @@ async fn all_88_reports_uploaded_as_docx_files() {
         assert_eq!(code, 0, "{stderr}");
         assert_eq!(stdout.trim(), "imported 88, skipped 0, failed 0");
         let mut stored = Vec::new();
-        for id in app.services().store_for_tests().article_ids().await.unwrap() {
-            stored.push(app.services().store_for_tests().article(id).await.unwrap().unwrap().title);
+        for id in app
+            .services()
+            .store_for_tests()
+            .article_ids()
+            .await
+            .unwrap()
+        {
+            stored.push(
+                app.services()
+                    .store_for_tests()
+                    .article(id)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .title,
+            );
         }
         stored.sort();
         let mut want = titles.clone();
@@ -567,7 +592,13 @@ async fn an_editor_uploads_through_the_desk_and_sees_each_files_result() {
             after.contains("已合并") && after.contains("没有待处理的近似重复"),
             "{after}"
         );
-        let hidden = app.services().store_for_tests().article(changed_id).await.unwrap().unwrap();
+        let hidden = app
+            .services()
+            .store_for_tests()
+            .article(changed_id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(hidden.status, "hidden");
 
         // A zip bomb is refused with a reason; the log has both uploads.

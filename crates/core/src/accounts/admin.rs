@@ -75,9 +75,10 @@ impl MemberQuery {
 /// A role an admin may give (not `guest`), with a message naming the choices.
 pub fn parse_assignable(text: &str) -> Result<Role> {
     text.parse::<Role>().map_err(|_| {
-        CoreError::invalid("member", format!(
-            "没有“{text}”这种角色：可选 member、vip、editor、admin"
-        ))
+        CoreError::invalid(
+            "member",
+            format!("没有“{text}”这种角色：可选 member、vip、editor、admin"),
+        )
     })
 }
 
@@ -113,11 +114,15 @@ impl MemberAdmin {
     /// Give member `id` a new role. Returns the member's name for the confirmation.
     pub async fn change_role(&self, actor: &Member, id: i64, role: Role) -> Result<String> {
         if role == Role::Guest {
-            return Err(CoreError::invalid("member", "不能把会员设为访客".to_owned()));
+            return Err(CoreError::invalid(
+                "member",
+                "不能把会员设为访客".to_owned(),
+            ));
         }
         let user = self.existing_user(id).await?;
         if actor.id == id && role != Role::Admin {
-            return Err(CoreError::invalid("member",
+            return Err(CoreError::invalid(
+                "member",
                 "不能降低自己的角色：请让另一位管理员操作".to_owned(),
             ));
         }
@@ -133,7 +138,10 @@ impl MemberAdmin {
             .store
             .set_user_role(id, role.as_str(), &entry, self.ctx.now())
             .await?;
-        finish(outcome, id, "不能降低最后一位管理员的角色：请先把另一位会员设为管理员",
+        finish(
+            outcome,
+            id,
+            "不能降低最后一位管理员的角色：请先把另一位会员设为管理员",
         )?;
         Ok(user.name)
     }
@@ -143,7 +151,8 @@ impl MemberAdmin {
     pub async fn set_disabled(&self, actor: &Member, id: i64, disabled: bool) -> Result<String> {
         let user = self.existing_user(id).await?;
         if disabled && actor.id == id {
-            return Err(CoreError::invalid("member",
+            return Err(CoreError::invalid(
+                "member",
                 "不能停用自己的账号：请让另一位管理员操作".to_owned(),
             ));
         }
@@ -160,13 +169,17 @@ impl MemberAdmin {
             .store
             .set_user_disabled(id, disabled, &entry, self.ctx.now())
             .await?;
-        finish(outcome, id, "不能停用最后一位管理员：请先把另一位会员设为管理员",
+        finish(
+            outcome,
+            id,
+            "不能停用最后一位管理员：请先把另一位会员设为管理员",
         )?;
         Ok(user.name)
     }
 
     async fn existing_user(&self, id: i64) -> Result<UserRow> {
-        self.ctx.store
+        self.ctx
+            .store
             .user_by_id(id)
             .await?
             .ok_or(CoreError::NotFound(Missing::Member(id)))

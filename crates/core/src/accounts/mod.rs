@@ -36,15 +36,17 @@ const MAX_NAME_CHARS: usize = 32;
 pub fn validate_name(name: &str) -> Result<()> {
     let count = name.chars().count();
     if !(2..=MAX_NAME_CHARS).contains(&count) {
-        return Err(CoreError::invalid("account", format!(
-            "用户名需要 2–{MAX_NAME_CHARS} 个字符"
-        )));
+        return Err(CoreError::invalid(
+            "account",
+            format!("用户名需要 2–{MAX_NAME_CHARS} 个字符"),
+        ));
     }
     if !name
         .chars()
         .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
-        return Err(CoreError::invalid("account",
+        return Err(CoreError::invalid(
+            "account",
             "用户名只能包含文字、字母、数字和 _ - .".to_owned(),
         ));
     }
@@ -53,9 +55,10 @@ pub fn validate_name(name: &str) -> Result<()> {
 
 pub fn validate_password(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(CoreError::invalid("account", format!(
-            "密码至少需要 {MIN_PASSWORD_CHARS} 个字符"
-        )));
+        return Err(CoreError::invalid(
+            "account",
+            format!("密码至少需要 {MIN_PASSWORD_CHARS} 个字符"),
+        ));
     }
     if password.len() > MAX_PASSWORD_BYTES {
         return Err(CoreError::invalid("account", "密码太长".to_owned()));
@@ -121,7 +124,8 @@ impl Accounts {
         validate_name(name)?;
         validate_password(password)?;
         if role == Role::Guest {
-            return Err(CoreError::invalid("account",
+            return Err(CoreError::invalid(
+                "account",
                 "a user cannot have the guest role".to_owned(),
             ));
         }
@@ -164,7 +168,8 @@ impl Accounts {
         let token = new_token();
         let now = self.ctx.now();
         let max_age = self.ctx.settings().session_days.max(1) * 86_400;
-        self.ctx.store
+        self.ctx
+            .store
             .create_session(&token_hash(&token), user.id, now, now + max_age)
             .await?;
         Ok(Login {

@@ -181,7 +181,11 @@ pub struct Anonymization {
 
 impl Anonymization {
     pub(crate) fn new(ctx: Context, audit: Arc<AuditLog>, documents: Arc<Documents>) -> Self {
-        Anonymization { ctx, audit, documents }
+        Anonymization {
+            ctx,
+            audit,
+            documents,
+        }
     }
 
     /// The editor's custom words, as stored.
@@ -195,24 +199,29 @@ impl Anonymization {
     pub async fn save_anonymize_words(&self, actor: &Member, text: &str) -> Result<usize> {
         let words = parse_words(text);
         if words.len() > MAX_WORDS {
-            return Err(CoreError::invalid("words", format!(
-                "词太多（{} 个），上限 {MAX_WORDS} 个",
-                words.len()
-            )));
+            return Err(CoreError::invalid(
+                "words",
+                format!("词太多（{} 个），上限 {MAX_WORDS} 个", words.len()),
+            ));
         }
         if let Some(long) = words.iter().find(|w| w.chars().count() > MAX_WORD_CHARS) {
-            return Err(CoreError::invalid("words", format!(
-                "「{long}」太长：每个词不超过 {MAX_WORD_CHARS} 字"
-            )));
+            return Err(CoreError::invalid(
+                "words",
+                format!("「{long}」太长：每个词不超过 {MAX_WORD_CHARS} 字"),
+            ));
         }
-        self.ctx.store.set_setting(WORDS_KEY, &words.join("\n")).await?;
-        self.audit.record(
-            actor,
-            "settings.anonymize_words",
-            "",
-            &format!("模板化词表：{} 个词", words.len()),
-        )
-        .await?;
+        self.ctx
+            .store
+            .set_setting(WORDS_KEY, &words.join("\n"))
+            .await?;
+        self.audit
+            .record(
+                actor,
+                "settings.anonymize_words",
+                "",
+                &format!("模板化词表：{} 个词", words.len()),
+            )
+            .await?;
         Ok(words.len())
     }
 
@@ -282,7 +291,8 @@ impl Anonymization {
             .cloned()
             .collect();
         if chosen.is_empty() {
-            return Err(CoreError::invalid("words",
+            return Err(CoreError::invalid(
+                "words",
                 "没有选中任何替换，文档未改动".to_owned(),
             ));
         }
@@ -309,7 +319,8 @@ impl Anonymization {
             "模板化：替换 {} 处（未采纳 {} 处）",
             done.applied, done.rejected
         );
-        self.documents.save_edit(actor, id, &valid, "article.anonymize", &detail)
+        self.documents
+            .save_edit(actor, id, &valid, "article.anonymize", &detail)
             .await?;
         Ok(done)
     }

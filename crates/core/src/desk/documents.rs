@@ -119,15 +119,15 @@ impl Documents {
     }
 
     async fn stored_document(&self, id: i64) -> Result<ArticleRow> {
-        self.ctx.store
+        self.ctx
+            .store
             .article(id)
             .await?
             .ok_or(CoreError::NotFound(Missing::Document(id)))
     }
 
     fn validate(&self, form: &DocumentForm) -> Result<ValidDocument> {
-        form.validate(&self.today())
-            .map_err(CoreError::Invalid)
+        form.validate(&self.today()).map_err(CoreError::Invalid)
     }
 
     /// How the form's document will look, gate included. `id` is the document's, when it has one.
@@ -234,7 +234,8 @@ impl Documents {
         let target = format!("article:{id}");
         let entry = audit_entry(actor, action, &target, detail);
         saved(
-            self.ctx.store
+            self.ctx
+                .store
                 .update_article(id, &edit, &entry, self.ctx.now())
                 .await?,
             id,
@@ -243,12 +244,7 @@ impl Documents {
     }
 
     /// Publish, hide … one document.
-    pub async fn set_document_status(
-        &self,
-        actor: &Member,
-        id: i64,
-        status: Status,
-    ) -> Result<()> {
+    pub async fn set_document_status(&self, actor: &Member, id: i64, status: Status) -> Result<()> {
         let old = self.stored_document(id).await?;
         if old.status == status.as_str() {
             return Ok(());

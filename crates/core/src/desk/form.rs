@@ -74,16 +74,22 @@ impl DocumentForm {
         if title.is_empty() {
             errors.push(FieldError::new("title", "标题不能为空".to_owned()));
         } else if title.chars().count() > MAX_TITLE_CHARS {
-            errors.push(FieldError::new("title", format!(
-                "标题太长（{} 字），请控制在 {MAX_TITLE_CHARS} 字以内",
-                title.chars().count()
-            )));
+            errors.push(FieldError::new(
+                "title",
+                format!(
+                    "标题太长（{} 字），请控制在 {MAX_TITLE_CHARS} 字以内",
+                    title.chars().count()
+                ),
+            ));
         }
         let paragraphs = if self.body.len() > MAX_BODY_BYTES {
-            errors.push(FieldError::new("body", format!(
-                "正文太长（{:.1} MB），上限 2 MB：请拆成几篇",
-                self.body.len() as f64 / (1024.0 * 1024.0)
-            )));
+            errors.push(FieldError::new(
+                "body",
+                format!(
+                    "正文太长（{:.1} MB），上限 2 MB：请拆成几篇",
+                    self.body.len() as f64 / (1024.0 * 1024.0)
+                ),
+            ));
             Vec::new()
         } else {
             match self.paragraphs(&title) {
@@ -104,9 +110,10 @@ impl DocumentForm {
         } else if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() && date.len() == 10 {
             date.to_owned()
         } else {
-            errors.push(FieldError::new("date", format!(
-                "发布日期「{date}」不对：请写成 YYYY-MM-DD，如 2024-03-01"
-            )));
+            errors.push(FieldError::new(
+                "date",
+                format!("发布日期「{date}」不对：请写成 YYYY-MM-DD，如 2024-03-01"),
+            ));
             String::new()
         };
         let category = [&self.new_category, &self.category]
@@ -118,13 +125,17 @@ impl DocumentForm {
             .as_ref()
             .is_some_and(|c| c.chars().count() > MAX_CATEGORY_CHARS)
         {
-            errors.push(FieldError::new("category", format!("栏目名太长，请控制在 {MAX_CATEGORY_CHARS} 字以内")));
+            errors.push(FieldError::new(
+                "category",
+                format!("栏目名太长，请控制在 {MAX_CATEGORY_CHARS} 字以内"),
+            ));
         }
         let tags = split_tags(&self.tags);
         if let Some(long) = tags.iter().find(|t| t.chars().count() > MAX_TAG_CHARS) {
-            errors.push(FieldError::new("tags", format!(
-                "标签「{long}」太长，每个标签不超过 {MAX_TAG_CHARS} 字"
-            )));
+            errors.push(FieldError::new(
+                "tags",
+                format!("标签「{long}」太长，每个标签不超过 {MAX_TAG_CHARS} 字"),
+            ));
         }
         let status = match self.status.trim() {
             "" => Ok(Status::Draft),
@@ -141,16 +152,20 @@ impl DocumentForm {
             a => a.parse::<Access>(),
         };
         if access.is_err() {
-            errors.push(FieldError::new("access", "阅读权限应为公开、会员或 VIP".to_owned()));
+            errors.push(FieldError::new(
+                "access",
+                "阅读权限应为公开、会员或 VIP".to_owned(),
+            ));
         }
         let preview_ratio = match self.preview_ratio.trim() {
             "" => None,
             r => match r.trim_end_matches('%').trim().parse::<f64>() {
                 Ok(p) if (0.0..=100.0).contains(&p) => Some(p / 100.0),
                 _ => {
-                    errors.push(FieldError::new("preview_ratio", format!(
-                        "预览比例「{r}」不对：请填 0 到 100 的数字（百分比）"
-                    )));
+                    errors.push(FieldError::new(
+                        "preview_ratio",
+                        format!("预览比例「{r}」不对：请填 0 到 100 的数字（百分比）"),
+                    ));
                     None
                 }
             },
@@ -160,7 +175,10 @@ impl DocumentForm {
             m => match m.parse::<i64>() {
                 Ok(n) if (0..=1_000_000).contains(&n) => Some(n),
                 _ => {
-                    errors.push(FieldError::new("preview_max", format!("预览字数「{m}」不对：请填 0 或正整数")));
+                    errors.push(FieldError::new(
+                        "preview_max",
+                        format!("预览字数「{m}」不对：请填 0 或正整数"),
+                    ));
                     None
                 }
             },

@@ -73,9 +73,10 @@ fn check_name(what: &str, name: &str) -> Result<String> {
         return Err(CoreError::invalid("name", format!("{what}名称不能为空")));
     }
     if name.chars().count() > MAX_NAME_CHARS {
-        return Err(CoreError::invalid("name", format!(
-            "{what}名称太长，请控制在 {MAX_NAME_CHARS} 字以内"
-        )));
+        return Err(CoreError::invalid(
+            "name",
+            format!("{what}名称太长，请控制在 {MAX_NAME_CHARS} 字以内"),
+        ));
     }
     Ok(name.to_owned())
 }
@@ -90,9 +91,12 @@ fn check_slug(slug: &str, name: &str) -> Result<String> {
             .chars()
             .any(|c| c.is_whitespace() || "/?#%&+\\\"'<>".contains(c))
     {
-        return Err(CoreError::invalid("name", format!(
-            "网址别名「{slug}」不能含空格或 / ? # % & + 等符号，且不超过 {MAX_SLUG_CHARS} 字"
-        )));
+        return Err(CoreError::invalid(
+            "name",
+            format!(
+                "网址别名「{slug}」不能含空格或 / ? # % & + 等符号，且不超过 {MAX_SLUG_CHARS} 字"
+            ),
+        ));
     }
     Ok(slug)
 }
@@ -196,7 +200,8 @@ impl Taxonomy {
         };
         let target = format!("category:{id}");
         let entry = audit_entry(actor, action, &target, &detail);
-        self.ctx.store
+        self.ctx
+            .store
             .update_category(id, &name, &slug, sort, &entry, self.ctx.now())
             .await
             .map_err(|e| taken(e.into(), "栏目名称或网址别名"))?;
@@ -235,16 +240,22 @@ impl Taxonomy {
             .await?
         {
             CategoryDeletion::Deleted => self.refresh.after_edit().await,
-            CategoryDeletion::NotEmpty(n) => Err(CoreError::invalid("name", format!(
-                "栏目「{}」里还有 {n} 篇文档：请选择把它们移到哪个栏目，再删除",
-                old.name
-            ))),
-            CategoryDeletion::Missing => Err(CoreError::NotFound(Missing::Category(id.to_string()))),
+            CategoryDeletion::NotEmpty(n) => Err(CoreError::invalid(
+                "name",
+                format!(
+                    "栏目「{}」里还有 {n} 篇文档：请选择把它们移到哪个栏目，再删除",
+                    old.name
+                ),
+            )),
+            CategoryDeletion::Missing => {
+                Err(CoreError::NotFound(Missing::Category(id.to_string())))
+            }
         }
     }
 
     async fn tag_named(&self, id: i64) -> Result<String> {
-        self.ctx.store
+        self.ctx
+            .store
             .tag_name(id)
             .await?
             .ok_or(CoreError::NotFound(Missing::Tag(id)))
@@ -256,7 +267,8 @@ impl Taxonomy {
         let detail = format!("{old} → {name}");
         let target = format!("tag:{id}");
         let entry = audit_entry(actor, "tag.rename", &target, &detail);
-        self.ctx.store
+        self.ctx
+            .store
             .rename_tag(id, &name, &entry, self.ctx.now())
             .await
             .map_err(|e| match CoreError::from(e) {
@@ -273,12 +285,16 @@ impl Taxonomy {
         let into = into.trim();
         let old = self.tag_named(id).await?;
         let into_id = self.ctx.store.tag_id(into).await?.ok_or_else(|| {
-            CoreError::invalid("name", format!(
-                "没有标签「{into}」：合并的目标必须是已有标签（只想改名请用“改名”）"
-            ))
+            CoreError::invalid(
+                "name",
+                format!("没有标签「{into}」：合并的目标必须是已有标签（只想改名请用“改名”）"),
+            )
         })?;
         if into_id == id {
-            return Err(CoreError::invalid("name", "不能把标签合并到它自己".to_owned()));
+            return Err(CoreError::invalid(
+                "name",
+                "不能把标签合并到它自己".to_owned(),
+            ));
         }
         let detail = format!("{old} 并入 {into}");
         let target = format!("tag:{id}");
@@ -299,7 +315,12 @@ impl Taxonomy {
         let detail = format!("删除标签「{old}」");
         let target = format!("tag:{id}");
         let entry = audit_entry(actor, "tag.delete", &target, &detail);
-        if !self.ctx.store.delete_tag(id, &entry, self.ctx.now()).await? {
+        if !self
+            .ctx
+            .store
+            .delete_tag(id, &entry, self.ctx.now())
+            .await?
+        {
             return Err(CoreError::NotFound(Missing::Tag(id)));
         }
         self.refresh.after_edit().await

@@ -323,7 +323,11 @@ mod tests {
         counter.restore_pending(batch);
         assert_eq!(counter.pending_for(1), 3, "a failed flush loses nothing");
         assert_eq!(counter.pending_for(2), 1);
-        assert_eq!(counter.shown_total(1, noon), None, "no stored total cached yet");
+        assert_eq!(
+            counter.shown_total(1, noon),
+            None,
+            "no stored total cached yet"
+        );
         counter.cache_total(1, 100, noon);
         assert_eq!(counter.shown_total(1, noon), Some(103));
         assert!(counter.record(1, &keys(&["c"]), noon));

@@ -76,12 +76,14 @@ pub struct Inbox {
 
 impl Inbox {
     pub(crate) fn new(ctx: Context) -> Self {
-        Inbox { ctx,
+        Inbox {
+            ctx,
             limiter: RateLimiter::new(
                 MESSAGES_PER_WINDOW,
                 MESSAGE_WINDOW_SECONDS,
                 LIMITER_MAX_KEYS,
-            ), }
+            ),
+        }
     }
 
     /// Validate and store a message from the contact form; returns its id.
@@ -182,9 +184,10 @@ impl Inbox {
         let note = clean_text(note);
         let chars = note.chars().count();
         if chars > NOTE_MAX_CHARS {
-            return Err(CoreError::invalid("message", format!(
-                "处理备注不能超过 {NOTE_MAX_CHARS} 个字（现在是 {chars} 个字）"
-            )));
+            return Err(CoreError::invalid(
+                "message",
+                format!("处理备注不能超过 {NOTE_MAX_CHARS} 个字（现在是 {chars} 个字）"),
+            ));
         }
         let note = Some(note).filter(|n| !n.is_empty());
         let target = format!("message:{id}");

@@ -104,7 +104,10 @@ impl Reading {
             let mut tags = self.ctx.store.tags_of_articles(&missing).await?;
             for row in rows {
                 let id = row.id;
-                let doc = Arc::new(Document::from_row(row, tags.remove(&id).unwrap_or_default()));
+                let doc = Arc::new(Document::from_row(
+                    row,
+                    tags.remove(&id).unwrap_or_default(),
+                ));
                 self.documents.insert(id, stamp, doc.clone());
                 found.insert(id, doc);
             }

@@ -198,14 +198,16 @@ fn check_url(label: &str, url: &str) -> Result<()> {
         !host.is_empty() && !host.contains(char::is_whitespace)
     });
     if !host_ok {
-        return Err(CoreError::invalid("settings", format!(
-            "{label}应以 http:// 或 https:// 开头并带有域名，而不是“{url}”"
-        )));
+        return Err(CoreError::invalid(
+            "settings",
+            format!("{label}应以 http:// 或 https:// 开头并带有域名，而不是“{url}”"),
+        ));
     }
     if url.chars().count() > URL_MAX_CHARS || url.contains(char::is_whitespace) {
-        return Err(CoreError::invalid("settings", format!(
-            "{label}不能含空格，且不能超过 {URL_MAX_CHARS} 个字符"
-        )));
+        return Err(CoreError::invalid(
+            "settings",
+            format!("{label}不能含空格，且不能超过 {URL_MAX_CHARS} 个字符"),
+        ));
     }
     Ok(())
 }
@@ -291,7 +293,10 @@ pub struct SettingsService {
 
 impl SettingsService {
     pub(crate) fn new(ctx: Context) -> Self {
-        SettingsService { ctx, stored: Mutex::new(None) }
+        SettingsService {
+            ctx,
+            stored: Mutex::new(None),
+        }
     }
 
     /// Put the admin's saved settings over the ones in force, if they changed since last read.
@@ -330,7 +335,10 @@ impl SettingsService {
         let after = SettingsForm::from_settings(&next);
         let detail = changed_fields(&before, &after);
         let entry = audit_entry(actor, "settings.update", "", &detail);
-        self.ctx.store.set_settings(&pairs, &entry, self.ctx.now()).await?;
+        self.ctx
+            .store
+            .set_settings(&pairs, &entry, self.ctx.now())
+            .await?;
         *self.stored.lock() = Some(stored);
         self.ctx.replace_settings(next);
         Ok(())

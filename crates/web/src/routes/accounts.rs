@@ -6,7 +6,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use wenyuan_core::members::Login;
+use wenyuan_core::accounts::Login;
 use wenyuan_core::{CoreError, Role};
 
 use crate::cookies;
@@ -72,7 +72,8 @@ async fn login(
     viewer.check_csrf(&form.csrf)?;
     let next = safe_next(form.next.as_deref());
     match state
-        .lib
+        .services
+        .accounts
         .login(&form.name, &form.password, viewer.session_token.as_deref())
         .await
     {
@@ -109,7 +110,7 @@ async fn register_form(
         name: "",
         message: None,
     };
-    let status = if state.lib.settings().registration_open {
+    let status = if state.services.site().registration_open {
         StatusCode::OK
     } else {
         StatusCode::FORBIDDEN
@@ -131,12 +132,13 @@ async fn register(
     Form(form): Form<AccountForm>,
 ) -> AppResult<Response> {
     viewer.check_csrf(&form.csrf)?;
-    if !state.lib.settings().registration_open {
+    if !state.services.site().registration_open {
         return Err(AppError::forbidden("本站暂不开放注册"));
     }
     let next = safe_next(form.next.as_deref());
     let created = state
-        .lib
+        .services
+        .accounts
         .add_user(&form.name, &form.password, Role::Member)
         .await;
     if let Err(err @ (CoreError::Invalid(_) | CoreError::Conflict(_))) = &created {
@@ -164,7 +166,8 @@ async fn register(
     created?;
     // Registered: log straight in.
     let login = state
-        .lib
+        .services
+        .accounts
         .login(&form.name, &form.password, viewer.session_token.as_deref())
         .await?;
     Ok(logged_in(&state, &next, &login))
@@ -172,7 +175,7 @@ async fn register(
 
 /// After a login: the session cookie, and back to where the reader was going.
 fn logged_in(state: &AppState, next: &str, login: &Login) -> Response {
-    let secure = state.lib.settings().secure_cookies();
+    let secure = state.services.site().secure_cookies();
     let mut response = see_other(next);
     let cookie = cookies::set(
         cookies::SESSION,
@@ -197,9 +200,9 @@ async fn logout(
 ) -> AppResult<Response> {
     viewer.check_csrf(&form.csrf)?;
     if let Some(token) = &viewer.session_token {
-        state.lib.logout(token).await?;
+        state.services.accounts.logout(token).await?;
     }
-    let secure = state.lib.settings().secure_cookies();
+    let secure = state.services.site().secure_cookies();
     let mut response = see_other("/");
     response.headers_mut().append(
         header::SET_COOKIE,

@@ -4,12 +4,12 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use wenyuan_core::document::Paragraph;
-use wenyuan_core::hot::{HotItem, HotWindow};
-use wenyuan_core::library::ListItem;
-use wenyuan_core::related::RelatedItem;
+use wenyuan_core::discovery::hot::{HotItem, HotWindow};
+use wenyuan_core::discovery::related::RelatedItem;
+use wenyuan_core::reading::ListItem;
+use wenyuan_core::reading::Paragraph;
+use wenyuan_core::reading::{ArticleView, OutlineItem};
 use wenyuan_core::store::ListFilter;
-use wenyuan_core::view::{ArticleView, OutlineItem};
 
 use crate::error::{ApiError, AppError};
 use crate::extract::parse_id;
@@ -68,11 +68,12 @@ async fn article(
 ) -> ApiResult<ArticleJson> {
     let id = parse_id(&raw_id)?;
     let doc = state
-        .lib
+        .services
+        .reading
         .readable_document(id, viewer.role().is_staff())
         .await?;
-    let views = state.lib.views_of(id).await?;
-    let view = ArticleView::new(&doc, viewer.role(), &state.lib.settings(), views);
+    let views = state.services.views.views_of(id).await?;
+    let view = ArticleView::new(&doc, viewer.role(), &state.services.site(), views);
     Ok(Json(view.into()))
 }
 
@@ -88,11 +89,12 @@ async fn related(
     Query(q): Query<RelatedQuery>,
 ) -> ApiResult<Vec<RelatedItem>> {
     let id = parse_id(&raw_id)?;
-    state.lib.readable_document(id, false).await?;
+    state.services.reading.readable_document(id, false).await?;
     let limit = parse_limit(q.limit.as_deref(), 8)?;
     Ok(Json(
         state
-            .lib
+            .services
+            .related
             .related(id, limit as usize)
             .await?
             .as_ref()
@@ -109,7 +111,7 @@ struct HotQuery {
 async fn hot(State(state): State<AppState>, Query(q): Query<HotQuery>) -> ApiResult<Vec<HotItem>> {
     let window = HotWindow::parse(q.window.as_deref())?;
     let limit = parse_limit(q.limit.as_deref(), 10)?;
-    Ok(Json(state.lib.hot(window, limit, 1).await?.items))
+    Ok(Json(state.services.hot.hot(window, limit, 1).await?.items))
 }
 
 /// `limit=` between 1 and 100; absent means `default`.
@@ -151,11 +153,11 @@ async fn list_articles(
     let mut filter = ListFilter::default();
     if let Some(slug) = q.category.as_deref().filter(|s| !s.is_empty()) {
         // Accept the slug or the category's name (they are usually the same).
-        let (id, _) = state.lib.category(slug).await?;
+        let (id, _) = state.services.reading.category(slug).await?;
         filter.category_id = Some(id);
     }
     filter.tag = q.tag.filter(|t| !t.is_empty());
-    let list = state.lib.list(&filter, page).await?;
+    let list = state.services.reading.list(&filter, page).await?;
     Ok(Json(ListJson {
         total: list.total,
         page: list.page,

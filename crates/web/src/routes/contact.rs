@@ -10,9 +10,10 @@ use axum::routing::get;
 use axum::{Form, Router};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use wenyuan_core::contact::{
-    MessageForm, WechatQr, CONTACT_MAX_CHARS, MESSAGE_MAX_CHARS, MESSAGE_MIN_CHARS, NAME_MAX_CHARS,
+use wenyuan_core::inbox::{
+    MessageForm, CONTACT_MAX_CHARS, MESSAGE_MAX_CHARS, MESSAGE_MIN_CHARS, NAME_MAX_CHARS,
 };
+use wenyuan_core::settings::WechatQr;
 use wenyuan_core::CoreError;
 
 use crate::client_ip::ClientIp;
@@ -117,7 +118,12 @@ async fn submit(
         message: input.message,
         website: input.website,
     };
-    let (status, error) = match state.lib.submit_message(&form, &ip, user_agent).await {
+    let (status, error) = match state
+        .services
+        .inbox
+        .submit_message(&form, &ip, user_agent)
+        .await
+    {
         Ok(_) => (StatusCode::OK, None),
         Err(err @ CoreError::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, Some(err)),
         Err(err @ CoreError::TooMany(_)) => (StatusCode::TOO_MANY_REQUESTS, Some(err)),
@@ -146,8 +152,8 @@ async fn submit(
 /// The 微信订阅号 QR the site is configured with now, if any.
 fn configured_qr(state: &AppState) -> Option<WechatQr> {
     state
-        .lib
-        .settings()
+        .services
+        .site()
         .wechat
         .as_ref()
         .and_then(|w| w.qr.clone())

@@ -11,11 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use wenyuan_core::hot::{HotPage, HotWindow};
-use wenyuan_core::library::ListPage;
-use wenyuan_core::related::RelatedItem;
+use wenyuan_core::discovery::hot::{HotPage, HotWindow};
+use wenyuan_core::discovery::related::RelatedItem;
+use wenyuan_core::reading::ArticleView;
+use wenyuan_core::reading::ListPage;
 use wenyuan_core::store::ListFilter;
-use wenyuan_core::view::ArticleView;
 
 use crate::client_ip::ClientIp;
 use crate::error::{AppError, AppResult};
@@ -52,15 +52,30 @@ async fn home(
     viewer: Viewer,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let list = state.lib.latest(q.page()).await?;
-    let tags = state.lib.tags().await?.into_iter().take(40).collect();
+    let list = state.services.reading.latest(q.page()).await?;
+    let tags = state
+        .services
+        .reading
+        .tags()
+        .await?
+        .into_iter()
+        .take(40)
+        .collect();
     let here = if q.page() > 1 {
         format!("/?page={}", q.page())
     } else {
         "/".to_owned()
     };
-    let hot_week = state.lib.hot(HotWindow::Week, SIDEBAR_ITEMS, 1).await?;
-    let hot_month = state.lib.hot(HotWindow::Month, SIDEBAR_ITEMS, 1).await?;
+    let hot_week = state
+        .services
+        .hot
+        .hot(HotWindow::Week, SIDEBAR_ITEMS, 1)
+        .await?;
+    let hot_month = state
+        .services
+        .hot
+        .hot(HotWindow::Month, SIDEBAR_ITEMS, 1)
+        .await?;
     let content = HomeContent {
         list,
         tags,
@@ -84,12 +99,12 @@ async fn category(
     Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let (id, category) = state.lib.category(&slug).await?;
+    let (id, category) = state.services.reading.category(&slug).await?;
     let filter = ListFilter {
         category_id: Some(id),
         tag: None,
     };
-    let list = state.lib.list(&filter, q.page()).await?;
+    let list = state.services.reading.list(&filter, q.page()).await?;
     let base = format!("/c/{}", urlencode(&category.slug));
     let content = ListContent {
         heading: category.name,
@@ -111,7 +126,7 @@ async fn tag(
         category_id: None,
         tag: Some(tag.clone()),
     };
-    let list = state.lib.list(&filter, q.page()).await?;
+    let list = state.services.reading.list(&filter, q.page()).await?;
     if list.total == 0 {
         return Err(AppError::not_found());
     }
@@ -169,7 +184,7 @@ impl FromRequestParts<AppState> for ArticleRequest {
     ) -> Result<Self, Self::Rejection> {
         let headers = &parts.headers;
         Ok(ArticleRequest {
-            base: site_base(state.lib.settings().base_url.as_deref(), headers),
+            base: site_base(state.services.site().base_url.as_deref(), headers),
             accepts_gzip: accepts_gzip(headers),
             reader: is_countable_read(&parts.method, headers)
                 .then(|| ReaderHeaders::from_headers(headers)),
@@ -185,14 +200,14 @@ async fn article(
     Path(raw_id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    let lib = &state.lib;
+    let lib = &state.services;
     let base = request.base.as_str();
-    let secure = lib.settings().secure_cookies();
+    let secure = lib.site().secure_cookies();
     let mut new_visitor_cookie = None;
-    let mut count = |lib: &wenyuan_core::Library| {
+    let mut count = |lib: &wenyuan_core::Services| {
         if let Some(reader) = &request.reader {
             let (keys, cookie) = visitor_keys(&viewer, reader, &client_ip);
-            lib.count_view(id, &keys);
+            lib.views.count_view(id, &keys);
             new_visitor_cookie = cookie;
         }
     };
@@ -201,7 +216,7 @@ async fn article(
     if viewer.is_guest() {
         if let Some(page) = state.cached_guest_page(id, base) {
             count(lib);
-            let views = lib.views_of(id).await?;
+            let views = lib.views.views_of(id).await?;
             return Ok(guest_html(
                 &page.with_views(views),
                 request.accepts_gzip,
@@ -210,20 +225,23 @@ async fn article(
             ));
         }
     }
-    let doc = lib.readable_document(id, viewer.role().is_staff()).await?;
+    let doc = lib
+        .reading
+        .readable_document(id, viewer.role().is_staff())
+        .await?;
     count(lib);
-    let views = lib.views_of(id).await?;
+    let views = lib.views.views_of(id).await?;
     let url = format!("{base}/a/{id}");
     let content = ArticleContent {
-        doc: ArticleView::new(&doc, viewer.role(), &lib.settings(), views),
+        doc: ArticleView::new(&doc, viewer.role(), &lib.site(), views),
         views_text: if viewer.is_guest() {
             VIEWS_PLACEHOLDER.to_owned()
         } else {
             thousands(views)
         },
-        related: lib.related(id, RELATED_ITEMS).await?,
-        hot_week: lib.hot(HotWindow::Week, SIDEBAR_ITEMS, 1).await?,
-        hot_month: lib.hot(HotWindow::Month, SIDEBAR_ITEMS, 1).await?,
+        related: lib.related.related(id, RELATED_ITEMS).await?,
+        hot_week: lib.hot.hot(HotWindow::Week, SIDEBAR_ITEMS, 1).await?,
+        hot_month: lib.hot.hot(HotWindow::Month, SIDEBAR_ITEMS, 1).await?,
         share: Share {
             qr_svg: qr_svg(&url)?,
             url,
@@ -302,8 +320,9 @@ async fn hot(
         .and_then(|p| p.trim().parse().ok())
         .unwrap_or(1);
     let hot = state
-        .lib
-        .hot(window, state.lib.settings().page_size, page)
+        .services
+        .hot
+        .hot(window, state.services.site().page_size, page)
         .await?;
     let (other, other_label) = match window {
         HotWindow::Week => ("month", HotWindow::Month.label()),
@@ -334,8 +353,8 @@ async fn article_qr(
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
     // Only for documents a reader could reach.
-    state.lib.readable_document(id, false).await?;
-    let base = site_base(state.lib.settings().base_url.as_deref(), &headers);
+    state.services.reading.readable_document(id, false).await?;
+    let base = site_base(state.services.site().base_url.as_deref(), &headers);
     let svg = qr_svg(&format!("{base}/a/{id}"))?;
     Ok((
         [

@@ -130,7 +130,8 @@ async fn search_page(
         } else {
             Some(
                 state
-                    .lib
+                    .services
+                    .search
                     .search(viewer.role(), &request, params.page())
                     .await?,
             )
@@ -168,7 +169,8 @@ async fn search_api(
     let request = params.request()?;
     Ok(Json(
         state
-            .lib
+            .services
+            .search
             .search(viewer.role(), &request, params.page())
             .await?,
     ))
@@ -187,5 +189,5 @@ async fn suggest_api(
     if params.q.trim().is_empty() {
         return Ok(Json(Vec::new()));
     }
-    Ok(Json(state.lib.suggest(&params.q).await?))
+    Ok(Json(state.services.search.suggest(&params.q).await?))
 }

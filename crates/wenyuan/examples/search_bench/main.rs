@@ -34,7 +34,7 @@ use anyhow::{bail, Context, Result};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Row, SqliteConnection};
 use wenyuan_core::desk::import::{ImportOptions, NoProgress};
-use wenyuan_core::{Services, Role, SiteSettings, SystemClock};
+use wenyuan_core::{Role, Services, SiteSettings, SystemClock};
 use wenyuan_search::analysis::is_cjk;
 use wenyuan_search::{SearchIndex, SearchRequest};
 use wenyuan_store::Store;
@@ -712,7 +712,9 @@ async fn build(
     };
     let started = Instant::now();
     let imported = lib
-        .desk.import.import_paths(std::slice::from_ref(&jsonl), &options, &NoProgress)
+        .desk
+        .import
+        .import_paths(std::slice::from_ref(&jsonl), &options, &NoProgress)
         .await?;
     let import_s = started.elapsed().as_secs_f64();
     if !imported.failures.is_empty() {

@@ -32,7 +32,11 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     };
     let progress = BarProgress::new();
     let started = Instant::now();
-    let report = services.desk.import.import_paths(&args.paths, &options, &progress).await;
+    let report = services
+        .desk
+        .import
+        .import_paths(&args.paths, &options, &progress)
+        .await;
     progress.bar.finish_and_clear();
     services.close().await;
     let report = report?;

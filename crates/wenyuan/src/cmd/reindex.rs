@@ -35,7 +35,8 @@ pub async fn run(args: StoreArgs) -> anyhow::Result<ExitCode> {
     };
     let started = Instant::now();
     let total = services
-        .search.rebuild_index(&|total, done| {
+        .search
+        .rebuild_index(&|total, done| {
             bar.set_length(total);
             bar.set_position(done);
         })

@@ -22,7 +22,10 @@ pub async fn add(args: UserAddArgs) -> anyhow::Result<ExitCode> {
     }
     let config = Config::from_store_args(&args.store)?;
     let services = open_services(&config, Arc::new(SystemClock)).await?;
-    let member = services.accounts.add_user(&args.name, password, role).await?;
+    let member = services
+        .accounts
+        .add_user(&args.name, password, role)
+        .await?;
     println!(
         "created user {} (id {}, role {})",
         member.name,

@@ -315,8 +315,16 @@ pub struct Importer {
 }
 
 impl Importer {
-    pub(crate) fn new(ctx: Context, duplicates: Arc<NearDuplicates>, anonymization: Arc<Anonymization>) -> Self {
-        Importer { ctx, duplicates, anonymization }
+    pub(crate) fn new(
+        ctx: Context,
+        duplicates: Arc<NearDuplicates>,
+        anonymization: Arc<Anonymization>,
+    ) -> Self {
+        Importer {
+            ctx,
+            duplicates,
+            anonymization,
+        }
     }
 
     /// The anonymiser an import uses for 模板化: the default rules plus the editors' word list.
@@ -495,9 +503,8 @@ impl Importer {
             Some(FileKind::Markdown) => FileKind::Markdown,
             _ => FileKind::Txt,
         };
-        let parsed =
-            parse_document(kind, bytes, &options.archive_limits())
-                .map_err(|m| CoreError::invalid("file", m))?;
+        let parsed = parse_document(kind, bytes, &options.archive_limits())
+            .map_err(|m| CoreError::invalid("file", m))?;
         self.insert_parsed(parsed, options, Some(name.to_owned()))
             .await
     }
@@ -646,7 +653,9 @@ impl Importer {
             .date
             .clone()
             .filter(|d| valid_date(d))
-            .unwrap_or_else(|| local_date(self.ctx.now(), self.ctx.settings().utc_offset).to_string());
+            .unwrap_or_else(|| {
+                local_date(self.ctx.now(), self.ctx.settings().utc_offset).to_string()
+            });
         let hash = content_hash(&parsed.title, &parsed.paragraphs);
         let category = parsed
             .category

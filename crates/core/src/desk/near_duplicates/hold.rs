@@ -11,8 +11,8 @@ use serde::Serialize;
 use wenyuan_store::{InsertOutcome, NewArticle};
 use wenyuan_text::simhash::{hamming, simhash, similarity};
 
-use super::{rounded, NearDuplicate};
 use super::NearDuplicates;
+use super::{rounded, NearDuplicate};
 use crate::{CoreError, Result};
 
 /// What happened to one imported document.
@@ -85,7 +85,11 @@ impl NearDuplicates {
                 article.status = "pending".to_owned();
             }
         }
-        let outcomes = self.ctx.store.insert_articles(&batch, self.ctx.now()).await?;
+        let outcomes = self
+            .ctx
+            .store
+            .insert_articles(&batch, self.ctx.now())
+            .await?;
         if outcomes.len() != batch.len() {
             return Err(CoreError::Internal(
                 "the store returned an outcome per document of another batch".to_owned(),

@@ -103,12 +103,17 @@ pub struct NearDuplicates {
 
 impl NearDuplicates {
     pub(crate) fn new(ctx: Context, views: Arc<ViewCounting>, refresh: Refresh) -> Self {
-        NearDuplicates { ctx, views, refresh }
+        NearDuplicates {
+            ctx,
+            views,
+            refresh,
+        }
     }
 
     /// The distance within which documents are near-duplicates here.
     pub fn near_duplicate_distance(&self) -> u32 {
-        self.ctx.settings()
+        self.ctx
+            .settings()
             .near_duplicate_distance
             .min(MAX_INDEXED_DISTANCE)
     }
@@ -207,7 +212,8 @@ impl NearDuplicates {
         by_user: Option<i64>,
     ) -> Result<()> {
         if a == b {
-            return Err(CoreError::invalid("decision",
+            return Err(CoreError::invalid(
+                "decision",
                 "一篇文档不能与自己成对（请选择两篇不同的文档）".to_owned(),
             ));
         }
@@ -217,7 +223,8 @@ impl NearDuplicates {
                 return Err(CoreError::NotFound(Missing::Document(id)));
             }
         }
-        self.ctx.store
+        self.ctx
+            .store
             .decide_duplicate_pair(older, newer, decision, by_user, self.ctx.now())
             .await?;
         if decision == PairDecision::Merge {
@@ -236,7 +243,11 @@ impl NearDuplicates {
     pub async fn backfill_simhashes(&self) -> Result<usize> {
         let mut done = 0;
         loop {
-            let batch = self.ctx.store.articles_without_simhash(BACKFILL_BATCH).await?;
+            let batch = self
+                .ctx
+                .store
+                .articles_without_simhash(BACKFILL_BATCH)
+                .await?;
             let count = batch.len();
             for (id, title, body) in batch {
                 let hash = fingerprint_of_stored(&title, &body).await?;
@@ -276,7 +287,8 @@ impl NearDuplicates {
                 );
             }
             cursor = last;
-            self.ctx.store
+            self.ctx
+                .store
                 .set_setting(SIMHASH_CURSOR, &cursor.to_string())
                 .await?;
             if changes.len() < CHANGES_BATCH as usize {

@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use wenyuan_core::desk::templating::{parse_words, PlaceholderStyle, Proposal};
+use wenyuan_core::desk::anonymize::{parse_words, PlaceholderStyle, Proposal};
 
 use crate::admin_page::admin_page;
 use crate::error::{AppError, AppResult};
@@ -48,7 +48,7 @@ async fn page(
     Query(q): Query<AnonymizeQuery>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    let words = state.lib.anonymize_words().await?;
+    let words = state.services.desk.anonymization.anonymize_words().await?;
     let notice = (!q.saved.is_empty()).then_some("词表已保存");
     let style = PlaceholderStyle::parse(&q.style);
     render(&state, &staff, id, &words, style, notice, None).await
@@ -64,8 +64,13 @@ async fn render(
     error: Option<AppError>,
 ) -> AppResult<Response> {
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
-    let proposal = state.lib.anonymize_proposal(id, words, style).await?;
-    let title = state.lib.document(id).await?.title.clone();
+    let proposal = state
+        .services
+        .desk
+        .anonymization
+        .anonymize_proposal(id, words, style)
+        .await?;
+    let title = state.services.reading.document(id).await?.title.clone();
     let content = AnonymizeContent {
         id,
         title,
@@ -104,7 +109,9 @@ async fn save_words(
     let id = parse_id(&raw_id)?;
     let style = PlaceholderStyle::parse(&form.style);
     if let Err(err) = state
-        .lib
+        .services
+        .desk
+        .anonymization
         .save_anonymize_words(&staff.member, &form.words)
         .await
     {
@@ -141,7 +148,9 @@ async fn accept(
         .map(|(_, v)| v.clone())
         .collect();
     match state
-        .lib
+        .services
+        .desk
+        .anonymization
         .apply_anonymization(&staff.member, id, &words, style, field("hash"), &accepted)
         .await
     {

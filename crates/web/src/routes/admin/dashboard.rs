@@ -31,7 +31,7 @@ struct StatusCount {
 }
 
 pub(super) async fn overview(State(state): State<AppState>, staff: Staff) -> AppResult<Response> {
-    let counts = state.lib.status_counts().await?;
+    let counts = state.services.reading.status_counts().await?;
     let mut statuses: Vec<StatusCount> = ["draft", "pending", "published", "hidden"]
         .into_iter()
         .map(|status| StatusCount {
@@ -53,8 +53,8 @@ pub(super) async fn overview(State(state): State<AppState>, staff: Staff) -> App
             });
         }
     }
-    let MessageCounts { total, unread } = state.lib.message_counts().await?;
-    let recent = state.lib.audit_page(None, 1).await?.items;
+    let MessageCounts { total, unread } = state.services.inbox.message_counts().await?;
+    let recent = state.services.audit.page(None, 1).await?.items;
     let content = Overview {
         total: statuses.iter().map(|s| s.count).sum(),
         statuses,
@@ -105,7 +105,7 @@ pub(super) async fn audit_log(
         .target
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty() && t.len() <= 64);
-    let log = state.lib.audit_page(target.as_deref(), page).await?;
+    let log = state.services.audit.page(target.as_deref(), page).await?;
     let base = match &target {
         Some(t) => format!("/admin/audit?target={}", urlencode(t)),
         None => "/admin/audit".to_owned(),

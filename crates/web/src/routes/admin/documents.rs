@@ -8,13 +8,13 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use wenyuan_core::desk::taxonomy::CategoryAdmin;
-use wenyuan_core::desk::{DeskPage, DocumentForm, DocumentPreview, STATUSES};
+use wenyuan_core::desk::{DeskPage, DocumentForm, DocumentPreview};
 use wenyuan_core::store::{AdminFilter, AdminSort};
+use wenyuan_core::{CoreError, Status};
 
 use crate::admin_page::admin_page;
 use crate::error::{AppError, AppResult};
 use crate::extract::parse_id;
-use crate::labels::status_label;
 use crate::pages::{html, see_other};
 use crate::share::urlencode;
 use crate::staff::{Staff, StaffForm};
@@ -58,7 +58,7 @@ impl ListQuery {
         };
         AdminFilter {
             category_id: self.category.trim().parse().ok(),
-            status: keep(&self.status, &STATUSES),
+            status: keep(&self.status, &Status::ALL.map(Status::as_str)),
             access: keep(&self.access, &["public", "member", "vip"]),
             date_from: date(&self.from),
             date_to: date(&self.to),
@@ -116,11 +116,11 @@ struct StatusOption {
 }
 
 fn status_options() -> Vec<StatusOption> {
-    STATUSES
-        .iter()
+    Status::ALL
+        .into_iter()
         .map(|s| StatusOption {
-            value: s,
-            label: status_label(s),
+            value: s.as_str(),
+            label: s.label(),
         })
         .collect()
 }
@@ -143,7 +143,12 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     let page = query.page.trim().parse::<i64>().unwrap_or(1).max(1);
-    let list = state.lib.desk_documents(&query.filter(), page).await?;
+    let list = state
+        .services
+        .desk
+        .documents
+        .list(&query.filter(), page)
+        .await?;
     let base = query.base();
     let back = if page > 1 {
         format!(
@@ -159,7 +164,7 @@ async fn list(
         base,
         back: back.clone(),
         query,
-        categories: state.lib.desk_categories().await?,
+        categories: state.services.desk.taxonomy.categories().await?,
         statuses: status_options(),
     };
     admin_page(
@@ -206,10 +211,18 @@ async fn set_status(
     if ids.is_empty() {
         return Err(AppError::bad_request("没有选中文档：请先勾选要操作的文档"));
     }
+    let status: Status = status.parse().map_err(|_| {
+        AppError::Client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("没有「{status}」这个状态"),
+        )
+    })?;
     for id in ids {
         state
-            .lib
-            .set_document_status(&staff.member, id, &status)
+            .services
+            .desk
+            .documents
+            .set_document_status(&staff.member, id, status)
             .await?;
     }
     let sep = if back.contains('?') { '&' } else { '?' };
@@ -252,9 +265,9 @@ pub(super) struct EditQuery {
 
 async fn new_form(State(state): State<AppState>, staff: Staff) -> AppResult<Response> {
     let form = DocumentForm {
-        date: state.lib.today(),
-        status: "draft".to_owned(),
-        access: state.lib.settings().default_access.as_str().to_owned(),
+        date: state.services.desk.documents.today(),
+        status: Status::Draft.as_str().to_owned(),
+        access: state.services.site().default_access.as_str().to_owned(),
         format: "plain".to_owned(),
         ..DocumentForm::default()
     };
@@ -278,7 +291,7 @@ async fn edit_form(
     Query(q): Query<EditQuery>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    let form = state.lib.document_form(id).await?;
+    let form = state.services.desk.documents.document_form(id).await?;
     let notice = match q.anonymized.trim().parse::<usize>() {
         Ok(n) => Some(format!("已保存：模板化替换了 {n} 处")),
         Err(_) => (!q.saved.is_empty()).then(|| "已保存".to_owned()),
@@ -322,25 +335,39 @@ async fn submit(
 ) -> AppResult<Response> {
     let doc = form.doc;
     if form.action == "preview" {
-        return match state.lib.preview_document(id.unwrap_or(0), &doc) {
+        return match state
+            .services
+            .desk
+            .documents
+            .preview_document(id.unwrap_or(0), &doc)
+        {
             Ok(preview) => {
                 let ok = StatusCode::OK;
                 editor(state, staff, id, doc, Vec::new(), Some(preview), None, ok).await
             }
-            Err(err) => refused(state, staff, id, doc, err.into()).await,
+            Err(err) => refused(state, staff, id, doc, err).await,
         };
     }
     let saved = match id {
         Some(id) => state
-            .lib
+            .services
+            .desk
+            .documents
             .update_document(&staff.member, id, &doc)
             .await
             .map(|()| id),
-        None => state.lib.create_document(&staff.member, &doc).await,
+        None => {
+            state
+                .services
+                .desk
+                .documents
+                .create_document(&staff.member, &doc)
+                .await
+        }
     };
     match saved {
         Ok(id) => Ok(see_other(&format!("/admin/documents/{id}?saved=1"))),
-        Err(err) => refused(state, staff, id, doc, err.into()).await,
+        Err(err) => refused(state, staff, id, doc, err).await,
     }
 }
 
@@ -350,18 +377,33 @@ async fn refused(
     staff: &Staff,
     id: Option<i64>,
     doc: DocumentForm,
-    err: AppError,
+    err: CoreError,
 ) -> AppResult<Response> {
+    let (status, errors) = match form_errors(err) {
+        Ok(shown) => shown,
+        Err(err) => return Err(err),
+    };
+    editor(state, staff, id, doc, errors, None, None, status).await
+}
+
+/// The messages to show beside a refused form, one per field at fault, with the status; an error
+/// that is not about the form (not found, a failure) is returned as it is.
+fn form_errors(err: CoreError) -> Result<(StatusCode, Vec<String>), AppError> {
+    let messages: Vec<String> = err
+        .field_errors()
+        .iter()
+        .map(|e| e.message.clone())
+        .collect();
+    let err = AppError::from(err);
     let status = err.status();
     if !status.is_client_error() || status == StatusCode::NOT_FOUND {
         return Err(err);
     }
-    let errors = err
-        .public_message()
-        .split('；')
-        .map(str::to_owned)
-        .collect();
-    editor(state, staff, id, doc, errors, None, None, status).await
+    if messages.is_empty() {
+        Ok((status, vec![err.public_message().to_owned()]))
+    } else {
+        Ok((status, messages))
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -384,7 +426,7 @@ async fn editor(
         form,
         errors,
         preview,
-        categories: state.lib.desk_categories().await?,
+        categories: state.services.desk.taxonomy.categories().await?,
         statuses: status_options(),
         notice,
     };
@@ -412,7 +454,12 @@ async fn live_preview(
         preview: Option<DocumentPreview>,
         errors: Vec<String>,
     }
-    let (fragment, status) = match state.lib.preview_document(id, &form.doc) {
+    let (fragment, status) = match state
+        .services
+        .desk
+        .documents
+        .preview_document(id, &form.doc)
+    {
         Ok(preview) => (
             Fragment {
                 preview: Some(preview),
@@ -421,18 +468,17 @@ async fn live_preview(
             StatusCode::OK,
         ),
         Err(err) => {
-            let err = AppError::from(err);
-            let errors = err
-                .public_message()
-                .split('；')
-                .map(str::to_owned)
-                .collect();
+            let (status, errors) = match form_errors(err) {
+                Ok(shown) => shown,
+                // The live preview shows any refusal in place; the page's own form does the rest.
+                Err(err) => (err.status(), vec![err.public_message().to_owned()]),
+            };
             (
                 Fragment {
                     preview: None,
                     errors,
                 },
-                err.status(),
+                status,
             )
         }
     };

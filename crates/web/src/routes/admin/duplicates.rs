@@ -4,7 +4,7 @@
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use wenyuan_core::near_dup::DuplicatePairsPage;
+use wenyuan_core::desk::near_duplicates::DuplicatePairsPage;
 use wenyuan_core::store::PairDecision;
 
 use crate::admin_page::admin_page;
@@ -36,7 +36,7 @@ pub(super) async fn list(
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
     let page = q.page.page();
-    let pairs = state.lib.duplicate_pairs(page).await?;
+    let pairs = state.services.desk.duplicates.duplicate_pairs(page).await?;
     let notice = match q.done.as_deref() {
         Some("keep") => Some("已保留两篇，这一对不再列出"),
         Some("hide") => Some("已隐藏较新的一篇"),
@@ -49,7 +49,7 @@ pub(super) async fn list(
     };
     let content = DuplicatesContent {
         pairs,
-        max_distance: state.lib.near_duplicate_distance(),
+        max_distance: state.services.desk.duplicates.near_duplicate_distance(),
         notice,
     };
     admin_page(
@@ -92,7 +92,9 @@ pub(super) async fn decide(
         .parse()
         .map_err(|_| AppError::bad_request("请选择保留、隐藏或合并"))?;
     state
-        .lib
+        .services
+        .desk
+        .duplicates
         .decide_pair(older, newer, decision, Some(staff.member.id))
         .await?;
     let similarity = form.similarity.trim();
@@ -106,8 +108,9 @@ pub(super) async fn decide(
     };
     let action = format!("duplicate.{}", decision.as_str());
     state
-        .lib
-        .audit(&staff.member, &action, &format!("article:{newer}"), &detail)
+        .services
+        .audit
+        .record(&staff.member, &action, &format!("article:{newer}"), &detail)
         .await?;
     Ok(see_other(&format!(
         "/admin/duplicates?done={}",

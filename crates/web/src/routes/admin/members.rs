@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use wenyuan_core::member_admin::{
+use wenyuan_core::accounts::admin::{
     parse_assignable, role_label, MemberPage, MemberQuery, ASSIGNABLE_ROLES,
 };
 use wenyuan_core::CoreError;
@@ -116,7 +116,11 @@ async fn render_list(
     error: Option<String>,
 ) -> AppResult<Response> {
     let query = MemberQuery::parse(q.q.as_deref(), q.role.as_deref())?;
-    let members = state.lib.members_page(&query, q.page()).await?;
+    let members = state
+        .services
+        .members
+        .members_page(&query, q.page())
+        .await?;
     let base = q.base();
     let back = if members.page > 1 {
         let sep = if base.contains('?') { '&' } else { '?' };
@@ -177,7 +181,13 @@ async fn change_role(
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
     let outcome = match parse_assignable(&form.role) {
-        Ok(role) => state.lib.change_role(&staff.member, id, role).await,
+        Ok(role) => {
+            state
+                .services
+                .members
+                .change_role(&staff.member, id, role)
+                .await
+        }
         Err(err) => Err(err),
     };
     finish(&state, &staff, &form.back, "role", outcome).await
@@ -189,7 +199,11 @@ async fn disable(
     StaffForm { staff, form }: StaffForm<ChangeForm>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    let outcome = state.lib.set_disabled(&staff.member, id, true).await;
+    let outcome = state
+        .services
+        .members
+        .set_disabled(&staff.member, id, true)
+        .await;
     finish(&state, &staff, &form.back, "disable", outcome).await
 }
 
@@ -199,7 +213,11 @@ async fn enable(
     StaffForm { staff, form }: StaffForm<ChangeForm>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    let outcome = state.lib.set_disabled(&staff.member, id, false).await;
+    let outcome = state
+        .services
+        .members
+        .set_disabled(&staff.member, id, false)
+        .await;
     finish(&state, &staff, &form.back, "enable", outcome).await
 }
 
@@ -218,7 +236,8 @@ async fn finish(
             let sep = if back.contains('?') { '&' } else { '?' };
             Ok(see_other(&format!("{back}{sep}done={done}")))
         }
-        Err(CoreError::Invalid(message)) => {
+        Err(err @ CoreError::Invalid(_)) => {
+            let message = err.to_string();
             let query = back
                 .split_once('?')
                 .and_then(|(_, q)| serde_urlencoded::from_str::<ListQuery>(q).ok())

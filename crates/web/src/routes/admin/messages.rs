@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use wenyuan_core::contact::{MessagePage, NOTE_MAX_CHARS};
+use wenyuan_core::inbox::{MessagePage, NOTE_MAX_CHARS};
 use wenyuan_core::CoreError;
 
 use crate::admin_page::admin_page;
@@ -92,7 +92,11 @@ async fn render(
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let messages = state.lib.messages(q.page(), q.unread_only()).await?;
+    let messages = state
+        .services
+        .inbox
+        .messages(q.page(), q.unread_only())
+        .await?;
     let here = q.url(messages.page);
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -152,7 +156,11 @@ async fn mark_read(
     StaffForm { staff, form }: StaffForm<MessageAction>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    state.lib.set_message_read(&staff.member, id, true).await?;
+    state
+        .services
+        .inbox
+        .set_message_read(&staff.member, id, true)
+        .await?;
     Ok(back_to(&form, "read", id))
 }
 
@@ -162,7 +170,11 @@ async fn mark_unread(
     StaffForm { staff, form }: StaffForm<MessageAction>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    state.lib.set_message_read(&staff.member, id, false).await?;
+    state
+        .services
+        .inbox
+        .set_message_read(&staff.member, id, false)
+        .await?;
     Ok(back_to(&form, "unread", id))
 }
 
@@ -173,13 +185,14 @@ async fn save_note(
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
     match state
-        .lib
+        .services
+        .inbox
         .set_message_note(&staff.member, id, &form.note)
         .await
     {
         Ok(()) => Ok(back_to(&form, "note", id)),
-        Err(CoreError::Invalid(message)) => {
-            render(&state, &staff, &form.view(), None, Some(message)).await
+        Err(err @ CoreError::Invalid(_)) => {
+            render(&state, &staff, &form.view(), None, Some(err.to_string())).await
         }
         Err(other) => Err(other.into()),
     }

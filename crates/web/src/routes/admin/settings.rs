@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use wenyuan_core::contact::WechatQr;
-use wenyuan_core::editable_settings::SettingsForm;
+use wenyuan_core::settings::editable::SettingsForm;
+use wenyuan_core::settings::WechatQr;
 use wenyuan_core::CoreError;
 
 use crate::admin_page::admin_page;
@@ -42,7 +42,7 @@ async fn show(
     AdminOnly(staff): AdminOnly,
     Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
-    let form = SettingsForm::from_settings(&state.lib.settings());
+    let form = SettingsForm::from_settings(&state.services.site());
     let notice = q.saved.is_some().then_some("设置已保存，全站即时生效");
     render(&state, &staff, &form, None, notice).await
 }
@@ -51,15 +51,15 @@ async fn save(
     State(state): State<AppState>,
     StaffForm { staff, form }: StaffForm<SettingsForm>,
 ) -> AppResult<Response> {
-    match state.lib.save_settings(&staff.member, &form).await {
+    match state.services.settings.save(&staff.member, &form).await {
         Ok(()) => {
             // The QR cache also checks its source on every request; clearing it frees the old one.
             state.wechat_qr.clear();
             Ok(see_other("/admin/settings?saved=1"))
         }
         // The form comes back as typed, with the reason.
-        Err(CoreError::Invalid(message)) => {
-            render(&state, &staff, &form, Some(message), None).await
+        Err(err @ CoreError::Invalid(_)) => {
+            render(&state, &staff, &form, Some(err.to_string()), None).await
         }
         Err(other) => Err(other.into()),
     }
@@ -78,8 +78,8 @@ async fn render(
         StatusCode::OK
     };
     let qr_image = match state
-        .lib
-        .settings()
+        .services
+        .site()
         .wechat
         .as_ref()
         .and_then(|w| w.qr.as_ref())

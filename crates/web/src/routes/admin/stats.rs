@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde::Serialize;
-use wenyuan_core::hot::{HotItem, HotWindow};
+use wenyuan_core::discovery::hot::{HotItem, HotWindow};
 use wenyuan_core::statistics::{DayCount, SearchMiss, CHART_DAYS};
 
 use crate::admin_page::admin_page;
@@ -46,20 +46,23 @@ struct MissLine {
 }
 
 async fn stats(State(state): State<AppState>, staff: Staff) -> AppResult<Response> {
-    let views = state.lib.views_per_day().await?;
-    let signups = state.lib.signups_per_day().await?;
+    let views = state.services.statistics.views_per_day().await?;
+    let signups = state.services.statistics.signups_per_day().await?;
     let top_week = state
-        .lib
+        .services
+        .hot
         .hot(HotWindow::Week, TOP_DOCUMENTS, 1)
         .await?
         .items;
     let top_month = state
-        .lib
+        .services
+        .hot
         .hot(HotWindow::Month, TOP_DOCUMENTS, 1)
         .await?
         .items;
     let misses = state
-        .lib
+        .services
+        .statistics
         .top_search_misses()
         .await?
         .into_iter()

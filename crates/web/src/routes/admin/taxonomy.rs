@@ -66,8 +66,8 @@ async fn render(
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
     let filter = Some(tag_filter).filter(|t| !t.is_empty());
     let content = TaxonomyContent {
-        categories: state.lib.desk_categories().await?,
-        tags: state.lib.desk_tags(filter).await?,
+        categories: state.services.desk.taxonomy.categories().await?,
+        tags: state.services.desk.taxonomy.tags(filter).await?,
         tag_filter: tag_filter.to_owned(),
         tags_shown: TAGS_SHOWN,
         notice,
@@ -132,7 +132,9 @@ async fn create_category(
         Err(err) => return render(&state, &staff, "", None, Some(err)).await,
     };
     let result = state
-        .lib
+        .services
+        .desk
+        .taxonomy
         .create_category(&staff.member, &form.name, &form.slug, sort)
         .await
         .map(|_| ());
@@ -150,7 +152,9 @@ async fn update_category(
         Err(err) => return render(&state, &staff, "", None, Some(err)).await,
     };
     let result = state
-        .lib
+        .services
+        .desk
+        .taxonomy
         .update_category(&staff.member, id, &form.name, &form.slug, sort)
         .await;
     done(&state, &staff, result).await
@@ -169,7 +173,12 @@ async fn delete_category(
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
     let move_to = form.move_to.trim().parse::<i64>().ok();
-    let result = state.lib.delete_category(&staff.member, id, move_to).await;
+    let result = state
+        .services
+        .desk
+        .taxonomy
+        .delete_category(&staff.member, id, move_to)
+        .await;
     done(&state, &staff, result).await
 }
 
@@ -186,7 +195,12 @@ async fn rename_tag(
     StaffForm { staff, form }: StaffForm<TagForm>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    let result = state.lib.rename_tag(&staff.member, id, &form.name).await;
+    let result = state
+        .services
+        .desk
+        .taxonomy
+        .rename_tag(&staff.member, id, &form.name)
+        .await;
     done(&state, &staff, result).await
 }
 
@@ -196,7 +210,12 @@ async fn merge_tag(
     StaffForm { staff, form }: StaffForm<TagForm>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    let result = state.lib.merge_tag(&staff.member, id, &form.into).await;
+    let result = state
+        .services
+        .desk
+        .taxonomy
+        .merge_tag(&staff.member, id, &form.into)
+        .await;
     done(&state, &staff, result).await
 }
 
@@ -206,6 +225,11 @@ async fn delete_tag(
     StaffForm { staff, .. }: StaffForm<TagForm>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    let result = state.lib.delete_tag(&staff.member, id).await;
+    let result = state
+        .services
+        .desk
+        .taxonomy
+        .delete_tag(&staff.member, id)
+        .await;
     done(&state, &staff, result).await
 }

@@ -10,8 +10,8 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::response::Response;
 use serde::Serialize;
-use wenyuan_core::import::{FileOutcome, FileResult, ImportOptions, DEFAULT_MAX_FILE_BYTES};
-use wenyuan_core::Access;
+use wenyuan_core::desk::import::{FileOutcome, FileResult, ImportOptions, DEFAULT_MAX_FILE_BYTES};
+use wenyuan_core::{Access, Status};
 
 use crate::admin_page::admin_page;
 use crate::error::{AppError, AppResult};
@@ -49,7 +49,7 @@ impl Default for UploadForm {
             category: String::new(),
             access: "public".to_owned(),
             // Uploads arrive as drafts: an editor looks before readers do.
-            status: "draft".to_owned(),
+            status: Status::Draft.as_str().to_owned(),
             anonymize: false,
         }
     }
@@ -112,7 +112,8 @@ impl From<FileResult> for ResultLine {
 
 async fn category_names(state: &AppState) -> AppResult<Vec<String>> {
     Ok(state
-        .lib
+        .services
+        .reading
         .categories()
         .await?
         .into_iter()
@@ -226,7 +227,7 @@ pub(super) async fn upload(
     let options = match upload_options(&form, limit) {
         Ok(mut options) => {
             if form.anonymize {
-                options.anonymize = Some(state.lib.import_anonymizer().await?);
+                options.anonymize = Some(state.services.desk.import.import_anonymizer().await?);
             }
             options
         }
@@ -244,7 +245,9 @@ pub(super) async fn upload(
         let results = match file.bytes {
             Ok(bytes) => {
                 state
-                    .lib
+                    .services
+                    .desk
+                    .import
                     .import_upload(&file.name, &bytes, &options)
                     .await?
             }
@@ -269,8 +272,9 @@ pub(super) async fn upload(
         summary.imported, summary.duplicates, summary.near_duplicates, summary.failed
     );
     state
-        .lib
-        .audit(&staff.member, "upload", "", &detail)
+        .services
+        .audit
+        .record(&staff.member, "upload", "", &detail)
         .await?;
     content.summary = Some(summary);
     upload_page(&state, &staff, content).await
@@ -278,16 +282,17 @@ pub(super) async fn upload(
 
 fn upload_options(form: &UploadForm, limit: u64) -> Result<ImportOptions, String> {
     let access = form.access.parse::<Access>()?;
-    if !wenyuan_core::import::STATUSES.contains(&form.status.as_str()) {
-        return Err(format!("未知的状态 {:?}", form.status));
-    }
+    let status = form
+        .status
+        .parse::<Status>()
+        .map_err(|_| format!("未知的状态 {:?}", form.status))?;
     if form.category.chars().count() > 32 {
         return Err("分类名称太长（最多 32 个字）".to_owned());
     }
     Ok(ImportOptions {
         category: Some(form.category.clone()).filter(|c| !c.is_empty()),
         access,
-        status: form.status.clone(),
+        status,
         max_file_bytes: limit,
         ..ImportOptions::default()
     })
