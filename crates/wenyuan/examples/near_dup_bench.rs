@@ -518,7 +518,7 @@ async fn lookup(settings: &Settings, corpus: &[Doc]) -> Result<()> {
                 category: None,
                 tags: Vec::new(),
                 access: "public".to_owned(),
-                status: "published".to_owned(),
+                status: wenyuan_core::Status::Published.as_str().to_owned(),
                 views_base: 0,
                 content_hash: format!("{n:032x}"),
                 source: None,

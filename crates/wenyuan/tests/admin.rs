@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{backends, TestApp, Visitor};
+use common::{backends, TestApp};
 
 /// Every page of the desk. Add each new admin page here: the door test walks them all.
 const ADMIN_PAGES: &[&str] = &[
@@ -59,23 +59,15 @@ const ADMIN_POSTS: &[&str] = &[
     "/admin/settings",
 ];
 
-async fn logged_in(app: &TestApp, name: &str, role: &str) -> Visitor {
-    let password = format!("{name}-password");
-    app.add_user(name, &password, role).await;
-    let visitor = app.visitor();
-    assert_eq!(visitor.login(name, &password).await.status, 303);
-    visitor
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_editors_and_admins_get_in() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
         let guest = app.visitor();
-        let member = logged_in(&app, "reader", "member").await;
-        let vip = logged_in(&app, "patron", "vip").await;
-        let editor = logged_in(&app, "editor1", "editor").await;
-        let admin = logged_in(&app, "boss", "admin").await;
+        let member = app.member("reader", "member").await;
+        let vip = app.member("patron", "vip").await;
+        let editor = app.member("editor1", "editor").await;
+        let admin = app.member("boss", "admin").await;
 
         for path in ADMIN_PAGES.iter().chain(ADMIN_ONLY_PAGES) {
             let page = guest.get(path).await;
@@ -125,8 +117,8 @@ async fn only_editors_and_admins_get_in() {
 async fn every_admin_form_needs_the_viewers_csrf_token() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
-        let admin = logged_in(&app, "boss", "admin").await;
-        let other = logged_in(&app, "boss2", "admin").await;
+        let admin = app.member("boss", "admin").await;
+        let other = app.member("boss2", "admin").await;
         let others_token = other.csrf_from("/admin/audit").await;
         let own_token = admin.csrf_from("/admin/audit").await;
         assert_ne!(own_token, others_token, "tokens are per session");
@@ -161,21 +153,12 @@ async fn changes_through_the_desk_are_in_the_audit_log() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
         // A message to act on, left through the contact form.
-        let visitor = app.visitor();
-        let token = visitor.csrf_from("/contact").await;
-        let sent = visitor
-            .post_form(
-                "/contact",
-                &[
-                    ("csrf", &token),
-                    ("name", "李老师"),
-                    ("contact", "13800000000"),
-                    ("message", "请问会员如何下载全文？"),
-                ],
-            )
+        let sent = app
+            .visitor()
+            .leave_message("李老师", "13800000000", "请问会员如何下载全文？")
             .await;
         assert_eq!(sent.status, 200, "{}", sent.body);
-        let admin = logged_in(&app, "boss", "admin").await;
+        let admin = app.member("boss", "admin").await;
         let inbox = admin.get("/admin/messages").await.body;
         let id_start = inbox.find("id=\"m-").expect("a message") + 6;
         let id: String = inbox[id_start..]

@@ -21,14 +21,6 @@ const BODY: &str = "为深入推进基层治理现代化，结合本地实际，
 三、保障措施\n\
 各单位要加强组织领导，确保各项任务落到实处，蔚然成风的治理氛围逐步形成。";
 
-async fn editor(app: &TestApp, name: &str) -> Visitor {
-    let password = format!("{name}-password");
-    app.add_user(name, &password, "editor").await;
-    let visitor = app.visitor();
-    assert_eq!(visitor.login(name, &password).await.status, 303);
-    visitor
-}
-
 /// The editor's fields; `extra` overrides or adds.
 fn fields<'a>(csrf: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut form = vec![
@@ -94,7 +86,7 @@ async fn guest_sees(app: &TestApp, id: i64, in_list: &str) -> (bool, bool, bool)
 async fn a_document_goes_from_draft_to_published_to_hidden_and_readers_follow() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
-        let ed = editor(&app, "编辑小王").await;
+        let ed = app.member("编辑小王", "editor").await;
 
         let id = saved_id(&create(&ed, &[]).await);
         let category = format!("/c/{}", urlencode("实施意见"));
@@ -250,7 +242,7 @@ async fn a_document_goes_from_draft_to_published_to_hidden_and_readers_follow() 
 async fn refused_forms_come_back_with_the_text_and_the_reason() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
-        let ed = editor(&app, "编辑小李").await;
+        let ed = app.member("编辑小李", "editor").await;
         let long_title = "长".repeat(201);
         let huge = "a".repeat(2 * 1024 * 1024 + 10);
         for (what, extra, reason) in [
@@ -329,7 +321,7 @@ async fn anonymising_through_the_diff_view_applies_only_the_accepted_replacement
     assert!(body.contains("安吉县是接轨") && body.contains("王书记的带领下"));
     for backend in backends() {
         let app = TestApp::start(backend).await;
-        let ed = editor(&app, "编辑小赵").await;
+        let ed = app.member("编辑小赵", "editor").await;
         let id = saved_id(
             &create(
                 &ed,
@@ -455,7 +447,7 @@ fn category_id(page: &str, name: &str) -> String {
 async fn categories_and_tags_are_managed_and_readers_follow() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
-        let ed = editor(&app, "编辑小孙").await;
+        let ed = app.member("编辑小孙", "editor").await;
         let csrf = ed.csrf_from("/admin/taxonomy").await;
         let created = ed
             .post_form(

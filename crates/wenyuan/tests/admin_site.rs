@@ -14,14 +14,6 @@ const JUNE_FIRST_NOON: i64 = 1_717_214_400;
 const DAY: i64 = 86_400;
 const SEED: &str = "seed/000_38663bb0f25ad367.txt";
 
-async fn logged_in(app: &TestApp, name: &str, role: &str) -> Visitor {
-    let password = format!("{name}-password");
-    app.add_user(name, &password, role).await;
-    let visitor = app.visitor();
-    assert_eq!(visitor.login(name, &password).await.status, 303);
-    visitor
-}
-
 /// The id in `id="{prefix}N"` of the first element whose text follows with `marker`.
 fn id_before(html: &str, prefix: &str, marker: &str) -> i64 {
     let at = html
@@ -49,9 +41,9 @@ fn import_public_seed(app: &TestApp) {
 async fn admins_change_roles_and_disable_members_but_never_themselves() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
-        let admin = logged_in(&app, "boss", "admin").await;
-        let reader = logged_in(&app, "reader", "member").await;
-        logged_in(&app, "patron", "vip").await;
+        let admin = app.member("boss", "admin").await;
+        let reader = app.member("reader", "member").await;
+        app.member("patron", "vip").await;
 
         let list = admin.get("/admin/members").await.body;
         assert!(list.contains("共 3 位"), "{backend:?}: {list}");
@@ -254,7 +246,7 @@ async fn saved_settings_show_everywhere_at_once_and_survive_a_restart() {
         let mut app = TestApp::start(backend).await;
         import_public_seed(&app);
         app.sync().await;
-        let admin = logged_in(&app, "boss", "admin").await;
+        let admin = app.member("boss", "admin").await;
         let guest = app.visitor();
         // The guest's article page is rendered and cached with the old name.
         let article = guest.get("/a/1").await;
@@ -386,19 +378,7 @@ async fn saved_settings_show_everywhere_at_once_and_survive_a_restart() {
 }
 
 async fn leave_message(app: &TestApp, name: &str, text: &str) {
-    let visitor = app.visitor();
-    let token = visitor.csrf_from("/contact").await;
-    let sent = visitor
-        .post_form(
-            "/contact",
-            &[
-                ("csrf", &token),
-                ("name", name),
-                ("contact", "13800000000"),
-                ("message", text),
-            ],
-        )
-        .await;
+    let sent = app.visitor().leave_message(name, "13800000000", text).await;
     assert_eq!(sent.status, 200, "{}", sent.body);
 }
 
@@ -408,7 +388,7 @@ async fn the_inbox_filters_unread_marks_both_ways_and_keeps_notes() {
         let app = TestApp::start(backend).await;
         leave_message(&app, "李老师", "请问会员如何下载全文？").await;
         leave_message(&app, "王主任", "想订购单位会员，请联系。").await;
-        let admin = logged_in(&app, "boss", "admin").await;
+        let admin = app.member("boss", "admin").await;
         let inbox = admin.get("/admin/messages?show=unread").await.body;
         assert!(
             inbox.contains("未读 <b class=\"unread-count\">2</b>"),
@@ -532,7 +512,7 @@ async fn statistics_chart_views_and_sign_ups_and_list_searches_that_found_nothin
         let app = TestApp::start_with_clock(backend, clock.clone()).await;
         import_public_seed(&app);
         app.sync().await;
-        let editor = logged_in(&app, "editor1", "editor").await;
+        let editor = app.member("editor1", "editor").await;
 
         // June 1st: three readers; June 2nd: one. Two sign-ups on June 2nd.
         for n in 0..3 {

@@ -33,27 +33,6 @@ fn with_contact_settings(config: &mut Config) {
 }
 
 /// Post the contact form as a browser would: fetch the page (CSRF cookie and token), then submit.
-async fn leave_message(
-    visitor: &Visitor,
-    name: &str,
-    contact: &str,
-    message: &str,
-) -> common::Page {
-    let csrf = visitor.csrf_from("/contact").await;
-    visitor
-        .post_form(
-            "/contact",
-            &[
-                ("csrf", &csrf),
-                ("name", name),
-                ("contact", contact),
-                ("message", message),
-                ("website", ""),
-            ],
-        )
-        .await
-}
-
 async fn stored(app: &TestApp) -> (i64, i64) {
     let counts = app
         .services()
@@ -95,13 +74,9 @@ async fn a_message_is_stored_and_an_admin_reads_it() {
             );
         }
 
-        let sent = leave_message(
-            &visitor,
-            "张老师",
-            "13800000000",
-            "您好，\n想咨询 VIP 会员的价格。",
-        )
-        .await;
+        let sent = visitor
+            .leave_message("张老师", "13800000000", "您好，\n想咨询 VIP 会员的价格。")
+            .await;
         assert_eq!(sent.status, 200, "{backend:?}: {}", sent.body);
         assert!(sent.body.contains(CONFIRMATION), "a clear confirmation");
         assert!(
@@ -166,14 +141,16 @@ async fn empty_and_oversized_messages_are_refused_with_a_clear_message() {
         let app = TestApp::start(backend).await;
         let visitor = app.visitor();
 
-        let empty = leave_message(&visitor, "李女士", "li@example.com", "   ").await;
+        let empty = visitor
+            .leave_message("李女士", "li@example.com", "   ")
+            .await;
         assert_eq!(empty.status, 422, "{backend:?}");
         assert!(empty.body.contains("请填写留言内容"), "{}", empty.body);
         assert!(empty.body.contains("value=\"李女士\""), "the input is kept");
         assert!(empty.body.contains("value=\"li@example.com\""));
 
         let long = "字".repeat(2001);
-        let oversized = leave_message(&visitor, "李女士", "", &long).await;
+        let oversized = visitor.leave_message("李女士", "", &long).await;
         assert_eq!(oversized.status, 422);
         assert!(
             oversized.body.contains("留言内容不能超过 2000 个字"),
@@ -185,7 +162,7 @@ async fn empty_and_oversized_messages_are_refused_with_a_clear_message() {
             "the text is given back to shorten, not lost"
         );
 
-        let nameless = leave_message(&visitor, "", "", "有一个问题想咨询").await;
+        let nameless = visitor.leave_message("", "", "有一个问题想咨询").await;
         assert_eq!(nameless.status, 422);
         assert!(nameless.body.contains("请填写您的称呼"));
         assert!(nameless.body.contains("有一个问题想咨询"));
@@ -202,7 +179,9 @@ async fn empty_and_oversized_messages_are_refused_with_a_clear_message() {
         );
 
         assert_eq!(stored(&app).await, (0, 0), "{backend:?}: nothing stored");
-        let fine = leave_message(&visitor, "李女士", "", &"字".repeat(2000)).await;
+        let fine = visitor
+            .leave_message("李女士", "", &"字".repeat(2000))
+            .await;
         assert_eq!(fine.status, 200, "exactly 2000 characters is allowed");
         assert_eq!(stored(&app).await, (1, 1));
         app.stop().await;
@@ -247,11 +226,13 @@ async fn a_flood_from_one_address_is_limited_until_ten_minutes_pass() {
         let app = TestApp::start_with_clock(backend, clock.clone()).await;
         let visitor = app.visitor();
         for i in 1..=3 {
-            let page = leave_message(&visitor, "访客", "", &format!("第 {i} 条留言")).await;
+            let page = visitor
+                .leave_message("访客", "", &format!("第 {i} 条留言"))
+                .await;
             assert_eq!(page.status, 200, "{backend:?}: message {i}");
             clock.advance(60);
         }
-        let flood = leave_message(&visitor, "访客", "", "第 4 条留言").await;
+        let flood = visitor.leave_message("访客", "", "第 4 条留言").await;
         assert_eq!(flood.status, 429, "{backend:?}");
         assert!(flood.body.contains("留言太频繁"), "{}", flood.body);
         assert!(
@@ -261,7 +242,8 @@ async fn a_flood_from_one_address_is_limited_until_ten_minutes_pass() {
         // A fresh cookie jar on the same address does not reset the limit.
         let other = app.visitor();
         assert_eq!(
-            leave_message(&other, "访客", "", "换个浏览器再来")
+            other
+                .leave_message("访客", "", "换个浏览器再来")
                 .await
                 .status,
             429
@@ -269,7 +251,7 @@ async fn a_flood_from_one_address_is_limited_until_ten_minutes_pass() {
         assert_eq!(stored(&app).await.0, 3, "{backend:?}");
 
         clock.advance(10 * 60);
-        let later = leave_message(&visitor, "访客", "", "十分钟后再来").await;
+        let later = visitor.leave_message("访客", "", "十分钟后再来").await;
         assert_eq!(
             later.status, 200,
             "{backend:?}: allowed again after ten minutes"
@@ -576,7 +558,8 @@ async fn the_inbox_pages_newest_first() {
     let visitor = app.visitor();
     for i in 1..=5 {
         assert_eq!(
-            leave_message(&visitor, &format!("访客{i}"), "", "想咨询一下")
+            visitor
+                .leave_message(&format!("访客{i}"), "", "想咨询一下")
                 .await
                 .status,
             200

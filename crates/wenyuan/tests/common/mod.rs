@@ -186,6 +186,16 @@ impl TestApp {
     }
 
     /// A new visitor with its own cookies.
+    /// A browser logged in as a new user `name` with `role` (member, vip, editor, admin); the
+    /// password is `{name}-password`.
+    pub async fn member(&self, name: &str, role: &str) -> Visitor {
+        let password = format!("{name}-password");
+        self.add_user(name, &password, role).await;
+        let visitor = self.visitor();
+        assert_eq!(visitor.login(name, &password).await.status, 303);
+        visitor
+    }
+
     pub fn visitor(&self) -> Visitor {
         Visitor {
             base: self.base.clone(),
@@ -255,6 +265,22 @@ impl Visitor {
     }
 
     /// Log in through the form, as a browser would.
+    /// Leave a message through the contact form (with its CSRF token, the honeypot left empty).
+    pub async fn leave_message(&self, name: &str, contact: &str, message: &str) -> Page {
+        let csrf = self.csrf_from("/contact").await;
+        self.post_form(
+            "/contact",
+            &[
+                ("csrf", &csrf),
+                ("name", name),
+                ("contact", contact),
+                ("message", message),
+                ("website", ""),
+            ],
+        )
+        .await
+    }
+
     pub async fn login(&self, name: &str, password: &str) -> Page {
         let csrf = self.csrf_from("/login").await;
         self.post_form(

@@ -220,7 +220,7 @@ impl ImportReport {
         let what = if self.held > 0 {
             "held as pending"
         } else {
-            "published"
+            Status::Published.as_str()
         };
         self.near_duplicates
             .iter()

@@ -5,6 +5,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use wenyuan_core::audit::{AuditPage, AuditView};
 use wenyuan_core::store::MessageCounts;
+use wenyuan_core::Status;
 
 use crate::admin_page::admin_page;
 use crate::error::AppResult;
@@ -32,14 +33,14 @@ struct StatusCount {
 
 pub(super) async fn overview(State(state): State<AppState>, staff: Staff) -> AppResult<Response> {
     let counts = state.services.reading.status_counts().await?;
-    let mut statuses: Vec<StatusCount> = ["draft", "pending", "published", "hidden"]
+    let mut statuses: Vec<StatusCount> = Status::ALL
         .into_iter()
         .map(|status| StatusCount {
-            status: status.to_owned(),
-            label: status_label(status),
+            status: status.as_str().to_owned(),
+            label: status.label(),
             count: counts
                 .iter()
-                .find(|(s, _)| s == status)
+                .find(|(s, _)| status == s.as_str())
                 .map_or(0, |(_, n)| *n),
         })
         .collect();
