@@ -302,4 +302,27 @@ mod tests {
             assert!(format!("{err:#}").contains(expected), "{text}: {err:#}");
         }
     }
+
+    /// The README's configuration table must tell the defaults of the one table of settings.
+    #[test]
+    fn the_readme_table_agrees_with_the_settings_rules() {
+        let readme = include_str!("../../../README.md");
+        let mut checked = 0;
+        for row in readme.lines().filter(|l| l.starts_with("| ")) {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            let (Some(key), Some(default)) = (cells.get(2), cells.get(3)) else {
+                continue;
+            };
+            let key = key.trim_matches('`');
+            let Some(spec) = rules::SETTINGS.iter().find(|s| s.file_key == key) else {
+                continue;
+            };
+            assert_eq!(default.trim_matches('`'), spec.default, "README row {row}");
+            checked += 1;
+        }
+        assert!(
+            checked >= 10,
+            "only {checked} README rows matched a setting"
+        );
+    }
 }

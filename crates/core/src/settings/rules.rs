@@ -476,6 +476,8 @@ mod tests {
 
     /// Runs a validator over text and says whether it accepted it, or the Chinese message.
     type Check = fn(&str) -> Result<(), String>;
+    /// A setting's name, its validator, values it takes, and (value, expected message) it refuses.
+    type Row<'a> = (&'a str, Check, &'a [&'a str], &'a [(&'a str, &'a str)]);
 
     fn zh<T>(r: Checked<T>) -> Result<(), String> {
         r.map(|_| ()).map_err(|e| e.zh)
@@ -483,7 +485,7 @@ mod tests {
 
     #[test]
     fn every_validator_takes_the_good_and_names_the_bad() {
-        let table: &[(&str, Check, &[&str], &[(&str, &str)])] = &[
+        let table: &[Row] = &[
             (
                 "site_name",
                 |t| zh(site_name(t)),
