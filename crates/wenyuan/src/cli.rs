@@ -58,6 +58,7 @@ pub struct ServeArgs {
     pub listen: Option<String>,
     /// The site's public URL, e.g. https://fanwen.example.com (used for canonical links and QR codes;
     /// https makes cookies Secure).
+    // Its rule (and every other site setting's) is `wenyuan_core::settings::rules::base_url`.
     #[arg(long, env = "WENYUAN_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 }

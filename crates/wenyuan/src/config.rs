@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use serde::Deserialize;
-use wenyuan_core::settings::parse_utc_offset;
+use wenyuan_core::settings::rules;
 use wenyuan_core::settings::{ContactInfo, WechatAccount, WechatQr};
-use wenyuan_core::{Access, SiteSettings};
+use wenyuan_core::SiteSettings;
 
 use crate::cli::{ServeArgs, StoreArgs};
 
@@ -18,6 +18,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const CONFIG_FILE_NAME: &str = "wenyuan.toml";
 
 /// The optional TOML file. Every key is optional; unknown keys are an error, so a typo is caught.
+/// Defaults, ranges and meanings of the site settings are in `wenyuan_core::settings::rules`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
@@ -27,7 +28,7 @@ pub struct FileConfig {
     pub base_url: Option<String>,
     /// Site name shown in the header.
     pub site_name: Option<String>,
-    /// Share of a gated document a guest sees (0–1).
+    /// Share of a gated document a guest sees (`rules::preview_ratio`).
     pub preview_ratio: Option<f64>,
     /// Upper bound of the preview in characters.
     pub preview_max_chars: Option<usize>,
@@ -43,8 +44,8 @@ pub struct FileConfig {
     pub page_size: Option<i64>,
     /// Trust `X-Forwarded-For` from a reverse proxy for the client's address.
     pub trust_proxy: Option<bool>,
-    /// Largest SimHash distance (0–3 bits of 64) at which an imported document is held as a
-    /// near-duplicate of a stored one (default 3).
+    /// Largest SimHash distance at which an imported document is held as a near-duplicate of a
+    /// stored one (`rules::near_duplicate_distance`).
     pub near_duplicate_distance: Option<u32>,
     /// `[wechat]`: the 微信订阅号 shown in the sidebar and on /contact.
     pub wechat: Option<WechatFile>,
@@ -66,45 +67,26 @@ pub struct WechatFile {
     pub hint: Option<String>,
 }
 
-/// Longest `qr_url` accepted: the QR stays scannable from a screen.
-const QR_URL_MAX_BYTES: usize = 1000;
-
 impl WechatFile {
     fn resolve(self, data_dir: &Path) -> anyhow::Result<WechatAccount> {
-        let name = self.name.trim().to_owned();
-        if name.is_empty() {
-            bail!("[wechat] name must not be empty");
-        }
-        let qr_url = self
-            .qr_url
-            .map(|u| u.trim().to_owned())
-            .filter(|u| !u.is_empty());
+        let name = rules::short_text("订阅号名称", "[wechat] name", &self.name)?;
+        rules::wechat_needs_name(&name, true)?;
+        let name = name.unwrap_or_default();
+        let qr_url = rules::wechat_qr_url(self.qr_url.as_deref().unwrap_or(""))?;
         let qr_image = self.qr_image.filter(|p| !p.as_os_str().is_empty());
         let qr = match (qr_image, qr_url) {
             (Some(_), Some(_)) => bail!("[wechat] takes qr_image or qr_url, not both"),
             (Some(path), None) => {
-                let ext = path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .map(str::to_ascii_lowercase);
-                if !matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "svg")) {
-                    bail!(
-                        "[wechat] qr_image {} must be a .png, .jpg or .svg file",
-                        path.display()
-                    );
-                }
+                rules::wechat_qr_image(&path)?;
                 Some(WechatQr::Image(data_dir.join(path)))
             }
-            (None, Some(url)) if url.len() > QR_URL_MAX_BYTES => {
-                bail!("[wechat] qr_url is longer than {QR_URL_MAX_BYTES} bytes")
-            }
-            (None, Some(url)) => Some(WechatQr::Url(url)),
-            (None, None) => None,
+            (None, qr_url) => qr_url,
         };
-        let hint = self
-            .hint
-            .map(|h| h.trim().to_owned())
-            .filter(|h| !h.is_empty());
+        let hint = rules::short_text(
+            "订阅号提示语",
+            "[wechat] hint",
+            self.hint.as_deref().unwrap_or(""),
+        )?;
         Ok(WechatAccount { name, qr, hint })
     }
 }
@@ -142,58 +124,47 @@ impl Config {
             Some(url) => url,
             None => sqlite_url(&data_dir.join("wenyuan.db")),
         };
+        // Each value goes through its one rule in `wenyuan_core::settings::rules`, the same the
+        // admin's form uses.
         let mut site = SiteSettings::default();
         if let Some(name) = file.site_name {
-            site.site_name = name;
+            site.site_name = rules::site_name(&name)?;
         }
-        site.base_url = base_url
-            .or(file.base_url)
-            .map(|u| u.trim_end_matches('/').to_owned())
-            .filter(|u| !u.is_empty());
-        if let Some(url) = &site.base_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                bail!("base URL {url:?} must start with http:// or https://");
-            }
+        if let Some(url) = base_url.or(file.base_url) {
+            site.base_url = rules::base_url(&url)?;
         }
         if let Some(ratio) = file.preview_ratio {
-            if !(0.0..=1.0).contains(&ratio) {
-                bail!("preview_ratio must be between 0 and 1, not {ratio}");
-            }
-            site.preview_ratio = ratio;
+            site.preview_ratio = rules::preview_ratio(ratio)?;
         }
         if let Some(max) = file.preview_max_chars {
-            site.preview_max_chars = max;
+            site.preview_max_chars = rules::preview_max_chars(max)?;
         }
         if let Some(open) = file.registration {
             site.registration_open = open;
         }
         if let Some(access) = file.default_access {
-            site.default_access = access.parse::<Access>().map_err(anyhow::Error::msg)?;
+            site.default_access = rules::default_access(&access)?;
         }
         if let Some(offset) = file.utc_offset {
-            site.utc_offset = parse_utc_offset(&offset).map_err(anyhow::Error::msg)?;
+            site.utc_offset = rules::utc_offset(&offset)?;
         }
         if let Some(days) = file.session_days {
-            site.session_days = days.max(1);
+            site.session_days = rules::session_days(days);
         }
         if let Some(size) = file.page_size {
-            site.page_size = size.clamp(1, 200);
+            site.page_size = rules::page_size(size);
         }
         if let Some(trust) = file.trust_proxy {
             site.trust_proxy = trust;
         }
         if let Some(distance) = file.near_duplicate_distance {
-            let max = wenyuan_store::MAX_INDEXED_DISTANCE;
-            if distance > max {
-                bail!("near_duplicate_distance must be between 0 and {max}, not {distance}");
-            }
-            site.near_duplicate_distance = distance;
+            site.near_duplicate_distance = rules::near_duplicate_distance(distance)?;
         }
         if let Some(wechat) = file.wechat {
             site.wechat = Some(wechat.resolve(&data_dir)?);
         }
         if let Some(contact) = file.contact {
-            site.contact = contact.normalised();
+            site.contact = rules::contact(&contact)?;
         }
         Ok(Config {
             data_dir,
@@ -330,5 +301,28 @@ mod tests {
             let err = Config::from_store_args(&args(dir.path())).unwrap_err();
             assert!(format!("{err:#}").contains(expected), "{text}: {err:#}");
         }
+    }
+
+    /// The README's configuration table must tell the defaults of the one table of settings.
+    #[test]
+    fn the_readme_table_agrees_with_the_settings_rules() {
+        let readme = include_str!("../../../README.md");
+        let mut checked = 0;
+        for row in readme.lines().filter(|l| l.starts_with("| ")) {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            let (Some(key), Some(default)) = (cells.get(2), cells.get(3)) else {
+                continue;
+            };
+            let key = key.trim_matches('`');
+            let Some(spec) = rules::SETTINGS.iter().find(|s| s.file_key == key) else {
+                continue;
+            };
+            assert_eq!(default.trim_matches('`'), spec.default, "README row {row}");
+            checked += 1;
+        }
+        assert!(
+            checked >= 10,
+            "only {checked} README rows matched a setting"
+        );
     }
 }

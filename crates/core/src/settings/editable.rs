@@ -13,18 +13,14 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::contact::{ContactInfo, WechatAccount, WechatQr};
+use super::rules;
 use crate::accounts::Member;
 use crate::audit::audit_entry;
 use crate::context::Context;
-use crate::{Access, CoreError, Result, SiteSettings};
+use crate::{CoreError, Result, SiteSettings};
 
 /// Keys of the `settings` table written by the form all start with this.
 const PREFIX: &str = "site.";
-const SITE_NAME_MAX_CHARS: usize = 40;
-const URL_MAX_CHARS: usize = 1000;
-const SHORT_TEXT_MAX_CHARS: usize = 100;
-/// Upper bound of the preview, in characters (a long report is some tens of thousands).
-const PREVIEW_MAX_CHARS_LIMIT: usize = 100_000;
 
 /// The form's values, as text (so a form with an error comes back exactly as typed).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
@@ -73,83 +69,45 @@ impl SettingsForm {
         }
     }
 
-    /// Check every field; the first problem is the error, named so the admin knows what to fix.
-    /// Returns the (key, value) pairs to store, every key of the form (blank means unset).
+    /// Check every field with the rules the configuration uses too ([`rules`]); the first problem
+    /// is the error, named so the admin knows what to fix. Returns the (key, value) pairs to
+    /// store, every key of the form (blank means unset).
     fn validate(&self) -> Result<Vec<(String, String)>> {
-        let invalid = |m: String| Err(CoreError::invalid("settings", m));
-        let site_name = one_line(&self.site_name);
-        if site_name.is_empty() {
-            return invalid("请填写站点名称".to_owned());
-        }
-        if site_name.chars().count() > SITE_NAME_MAX_CHARS {
-            return invalid(format!("站点名称不能超过 {SITE_NAME_MAX_CHARS} 个字"));
-        }
-        let base_url = one_line(&self.base_url).trim_end_matches('/').to_owned();
-        if !base_url.is_empty() {
-            check_url("站点网址", &base_url)?;
-        }
-        let ratio = one_line(&self.preview_ratio);
-        let ratio_ok = ratio
-            .parse::<f64>()
-            .ok()
-            .filter(|r| r.is_finite() && (0.0..=1.0).contains(r));
-        if ratio_ok.is_none() {
-            return invalid(format!(
-                "试读比例应为 0 到 1 之间的小数（如 0.3），而不是“{ratio}”"
-            ));
-        }
-        let max_chars = one_line(&self.preview_max_chars);
-        if max_chars
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n <= PREVIEW_MAX_CHARS_LIMIT)
-            .is_none()
-        {
-            return invalid(format!(
-                "试读字数上限应为 0 到 {PREVIEW_MAX_CHARS_LIMIT} 之间的整数，而不是“{max_chars}”"
-            ));
-        }
-        let access = one_line(&self.default_access);
-        if access.parse::<Access>().is_err() {
-            return invalid("默认访问级别应为 public、member 或 vip".to_owned());
-        }
-        let wechat_name = one_line(&self.wechat_name);
-        let wechat_hint = one_line(&self.wechat_hint);
-        let qr_url = one_line(&self.wechat_qr_url);
-        if !qr_url.is_empty() {
-            check_url("订阅号二维码链接", &qr_url)?;
-        }
-        if wechat_name.is_empty() && !(wechat_hint.is_empty() && qr_url.is_empty()) {
-            return invalid("填写了订阅号的提示语或二维码链接，请同时填写订阅号名称".to_owned());
-        }
-        let short = [("订阅号名称", &wechat_name), ("订阅号提示语", &wechat_hint)];
-        let contact = [
-            ("phone", "客服电话", one_line(&self.contact_phone)),
-            ("email", "客服邮箱", one_line(&self.contact_email)),
-            ("wechat", "客服微信", one_line(&self.contact_wechat)),
-            ("qq", "客服 QQ", one_line(&self.contact_qq)),
-            ("hours", "服务时间", one_line(&self.contact_hours)),
-        ];
-        for (label, value) in short
-            .iter()
-            .map(|(l, v)| (*l, v.as_str()))
-            .chain(contact.iter().map(|(_, l, v)| (*l, v.as_str())))
-        {
-            if value.chars().count() > SHORT_TEXT_MAX_CHARS {
-                return invalid(format!("{label}不能超过 {SHORT_TEXT_MAX_CHARS} 个字"));
-            }
-        }
-        let email = &contact[1].2;
-        if !email.is_empty() && !looks_like_email(email) {
-            return invalid(format!(
-                "客服邮箱“{email}”不像邮箱地址（例如 kefu@example.com）"
-            ));
-        }
+        let invalid = |bad: rules::BadSetting| CoreError::invalid("settings", bad.zh);
+        let site_name = rules::site_name(&self.site_name).map_err(invalid)?;
+        let base_url = rules::base_url(&self.base_url).map_err(invalid)?;
+        // Stored as typed (trimmed), so the form comes back as the admin wrote it.
+        rules::preview_ratio_text(&self.preview_ratio).map_err(invalid)?;
+        rules::preview_max_chars_text(&self.preview_max_chars).map_err(invalid)?;
+        let access = rules::default_access(&self.default_access).map_err(invalid)?;
+        let qr_url = match rules::wechat_qr_url(&self.wechat_qr_url).map_err(invalid)? {
+            Some(WechatQr::Url(url)) => Some(url),
+            _ => None,
+        };
+        let wechat_name =
+            rules::short_text("订阅号名称", "wechat.name", &self.wechat_name).map_err(invalid)?;
+        let wechat_hint =
+            rules::short_text("订阅号提示语", "wechat.hint", &self.wechat_hint).map_err(invalid)?;
+        rules::wechat_needs_name(&wechat_name, wechat_hint.is_some() || qr_url.is_some())
+            .map_err(invalid)?;
+        let typed = |v: &String| Some(v.clone());
+        let contact = rules::contact(&ContactInfo {
+            phone: typed(&self.contact_phone),
+            email: typed(&self.contact_email),
+            wechat: typed(&self.contact_wechat),
+            qq: typed(&self.contact_qq),
+            hours: typed(&self.contact_hours),
+        })
+        .map_err(invalid)?;
+        let text = |v: Option<String>| v.unwrap_or_default();
         let mut pairs = vec![
-            ("name", site_name),
-            ("base_url", base_url),
-            ("preview_ratio", ratio),
-            ("preview_max_chars", max_chars),
+            ("site_name", site_name),
+            ("base_url", text(base_url)),
+            ("preview_ratio", rules::one_line(&self.preview_ratio)),
+            (
+                "preview_max_chars",
+                rules::one_line(&self.preview_max_chars),
+            ),
             (
                 "registration_open",
                 if self.registration_open.is_some() {
@@ -159,66 +117,28 @@ impl SettingsForm {
                 }
                 .to_owned(),
             ),
-            ("default_access", access.to_ascii_lowercase()),
-            ("wechat_name", wechat_name),
-            ("wechat_hint", wechat_hint),
-            ("wechat_qr_url", qr_url),
+            ("default_access", access.as_str().to_owned()),
+            ("wechat_name", text(wechat_name)),
+            ("wechat_hint", text(wechat_hint)),
+            ("wechat_qr_url", text(qr_url)),
         ];
-        for (key, _, value) in contact {
-            pairs.push((key, value));
-        }
+        pairs.extend([
+            ("contact_phone", text(contact.phone)),
+            ("contact_email", text(contact.email)),
+            ("contact_wechat", text(contact.wechat)),
+            ("contact_qq", text(contact.qq)),
+            ("contact_hours", text(contact.hours)),
+        ]);
         Ok(pairs.into_iter().map(|(k, v)| (key_name(k), v)).collect())
     }
 }
 
+/// The `settings` table key of a form field, from the one table of settings.
 fn key_name(field: &str) -> String {
-    let group = if ["phone", "email", "wechat", "qq", "hours"].contains(&field) {
-        "contact."
-    } else {
-        ""
-    };
-    format!("{PREFIX}{group}{field}")
-}
-
-/// One line: control characters become spaces, then trimmed.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_owned()
-}
-
-fn check_url(label: &str, url: &str) -> Result<()> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    let host_ok = rest.is_some_and(|r| {
-        let host = r.split(['/', '?', '#']).next().unwrap_or("");
-        !host.is_empty() && !host.contains(char::is_whitespace)
-    });
-    if !host_ok {
-        return Err(CoreError::invalid(
-            "settings",
-            format!("{label}应以 http:// 或 https:// 开头并带有域名，而不是“{url}”"),
-        ));
-    }
-    if url.chars().count() > URL_MAX_CHARS || url.contains(char::is_whitespace) {
-        return Err(CoreError::invalid(
-            "settings",
-            format!("{label}不能含空格，且不能超过 {URL_MAX_CHARS} 个字符"),
-        ));
-    }
-    Ok(())
-}
-
-fn looks_like_email(text: &str) -> bool {
-    text.split_once('@').is_some_and(|(user, domain)| {
-        !user.is_empty()
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-    }) && !text.contains(char::is_whitespace)
+    let stored = rules::by_form_field(field)
+        .and_then(|spec| spec.stored_key)
+        .unwrap_or(field);
+    format!("{PREFIX}{stored}")
 }
 
 /// `base` with the stored values put over it. A stored value that no longer parses (edited by
@@ -227,32 +147,33 @@ pub fn apply_stored(base: &SiteSettings, stored: &HashMap<String, String>) -> Si
     let mut s = base.clone();
     let get = |field: &str| stored.get(&key_name(field)).map(String::as_str);
     let opt = |field: &str| get(field).map(str::to_owned).filter(|v| !v.is_empty());
-    if let Some(name) = opt("name") {
+    if let Some(name) = opt("site_name") {
         s.site_name = name;
     }
     if get("base_url").is_some() {
         s.base_url = opt("base_url");
     }
+    // A stored value is checked by the same rules as the form, since it may have been edited by hand.
     if let Some(ratio) = get("preview_ratio") {
-        match ratio.parse::<f64>() {
-            Ok(r) if (0.0..=1.0).contains(&r) => s.preview_ratio = r,
-            _ => tracing::warn!(
-                ratio,
+        match rules::preview_ratio_text(ratio) {
+            Ok(r) => s.preview_ratio = r,
+            Err(err) => tracing::warn!(
+                %err,
                 "stored preview_ratio is unusable; keeping the configured one"
             ),
         }
     }
     if let Some(max) = get("preview_max_chars") {
-        match max.parse::<usize>() {
+        match rules::preview_max_chars_text(max) {
             Ok(m) => s.preview_max_chars = m,
-            Err(_) => tracing::warn!(max, "stored preview_max_chars is unusable"),
+            Err(err) => tracing::warn!(%err, "stored preview_max_chars is unusable"),
         }
     }
     if let Some(open) = get("registration_open") {
         s.registration_open = open == "1";
     }
     if let Some(access) = get("default_access") {
-        match access.parse::<Access>() {
+        match rules::default_access(access) {
             Ok(a) => s.default_access = a,
             Err(err) => tracing::warn!(%err, "stored default_access is unusable"),
         }
@@ -272,13 +193,13 @@ pub fn apply_stored(base: &SiteSettings, stored: &HashMap<String, String>) -> Si
             }
         });
     }
-    if get("phone").is_some() {
+    if get("contact_phone").is_some() {
         s.contact = ContactInfo {
-            phone: opt("phone"),
-            email: opt("email"),
-            wechat: opt("wechat"),
-            qq: opt("qq"),
-            hours: opt("hours"),
+            phone: opt("contact_phone"),
+            email: opt("contact_email"),
+            wechat: opt("contact_wechat"),
+            qq: opt("contact_qq"),
+            hours: opt("contact_hours"),
         };
     }
     s

@@ -5,6 +5,7 @@ use chrono::{FixedOffset, Offset, Utc};
 
 pub mod contact;
 pub mod editable;
+pub mod rules;
 
 pub use self::contact::{ContactInfo, WechatAccount, WechatQr};
 pub use self::editable::{SettingsForm, SettingsService};

@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use wenyuan_core::settings::editable::SettingsForm;
-use wenyuan_core::settings::WechatQr;
+use wenyuan_core::settings::{rules, WechatQr};
 use wenyuan_core::CoreError;
 
 use crate::admin_page::admin_page;
@@ -35,7 +35,22 @@ struct SettingsContent<'a> {
     notice: Option<&'static str>,
     /// The configured QR image file, which the form cannot change (only replace by a link).
     qr_image: Option<String>,
+    /// The inputs' limits, from the one rule of each setting, so the browser's checks agree.
+    limits: Limits,
 }
+
+#[derive(Serialize)]
+struct Limits {
+    site_name: usize,
+    preview_max_chars: usize,
+    short_text: usize,
+}
+
+const LIMITS: Limits = Limits {
+    site_name: rules::SITE_NAME_MAX_CHARS,
+    preview_max_chars: rules::PREVIEW_MAX_CHARS_LIMIT,
+    short_text: rules::SHORT_TEXT_MAX_CHARS,
+};
 
 async fn show(
     State(state): State<AppState>,
@@ -92,6 +107,7 @@ async fn render(
         error,
         notice,
         qr_image,
+        limits: LIMITS,
     };
     let page = admin_page(
         state,
