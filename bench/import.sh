@@ -116,13 +116,14 @@ for round in $(seq 1 "$ROUNDS"); do
     rc=0
     import_once "$data" || rc=$?
     end=$(now_ns)
-    summary=$(grep -E '^imported [0-9]+, skipped [0-9]+, failed [0-9]+' "$TMP/out" | tail -n 1 || true)
+    # The summary may name held near-duplicates: "imported 16193 (100 held as …), skipped 2, failed 0".
+    summary=$(grep -E '^imported [0-9]+( \([^)]*\))?, skipped [0-9]+, failed [0-9]+' "$TMP/out" | tail -n 1 || true)
     # Exit 1 with a summary line means some records failed: they show in the "failed" column.
     if [[ -z "$summary" ]]; then
         tail -n 20 "$TMP/out" "$TMP/err" >&2
         die "import failed (exit $rc)"
     fi
-    read -r imported skipped failed < <(sed -E 's/^imported ([0-9]+), skipped ([0-9]+), failed ([0-9]+).*/\1 \2 \3/' <<<"$summary")
+    read -r imported skipped failed < <(sed -E 's/^imported ([0-9]+)( \([^)]*\))?, skipped ([0-9]+), failed ([0-9]+).*/\1 \3 \4/' <<<"$summary")
     secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", (e - s) / 1e9 }')
     rate=$(awk -v n="$imported" -v s="$secs" 'BEGIN { printf "%.1f", n / s }')
     rss_mb=$(awk -v k="$(cat "$TMP/rss_kb")" 'BEGIN { printf "%.1f", k / 1024 }')
