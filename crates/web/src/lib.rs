@@ -25,6 +25,6 @@ mod visitor;
 mod wechat;
 
 pub use error::{AppError, AppResult};
-pub use server::{router, serve};
+pub use server::{router, serve, ServerLimits};
 pub use state::AppState;
 pub use templates::Templates;

@@ -6,6 +6,8 @@
 
 mod common;
 
+use std::time::{Duration, Instant};
+
 use common::{backends, TestApp};
 use wenyuan_core::ManualClock;
 
@@ -102,6 +104,103 @@ async fn a_registration_burst_from_one_address_is_cut_off() {
             statuses,
             [303, 303, 303, 303, 303, 429, 429, 429],
             "{backend:?}"
+        );
+        app.stop().await;
+    }
+}
+
+/// Open a connection and send half a request: the request line and one header, never the blank
+/// line that ends the head.
+async fn half_sent_request(app: &TestApp) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let addr = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    stream
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_sent_request_is_closed_within_the_header_timeout() {
+    use tokio::io::AsyncReadExt;
+    let app = TestApp::start_with(backends()[0], |config| {
+        config.limits.header_read_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let mut stream = half_sent_request(&app).await;
+    let started = Instant::now();
+    let mut buf = Vec::new();
+    // The server closes the connection (perhaps after a 408): reading ends, by EOF or reset.
+    let read = tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut buf)).await;
+    let waited = started.elapsed();
+    eprintln!("a half-sent request (header timeout 1 s) was closed after {waited:?}");
+    assert!(read.is_ok(), "the connection was still open after 20 s");
+    assert!(waited < Duration::from_secs(8), "closed after {waited:?}");
+    // Whole requests still work.
+    assert_eq!(app.visitor().get("/healthz").await.status, 200);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_with_a_slow_client_connected_ends_within_the_deadline_with_views_flushed() {
+    for backend in backends() {
+        let mut app = TestApp::start_with(backend, |config| {
+            // Longer than the test would wait: only the shutdown deadline can end the client.
+            config.limits.header_read_timeout = Duration::from_secs(120);
+            config.limits.shutdown_deadline = Duration::from_secs(2);
+        })
+        .await;
+        let (code, _, err) = app.import(&[
+            "--access",
+            "public",
+            common::corpus("seed/000_38663bb0f25ad367.txt")
+                .to_str()
+                .unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        app.sync().await;
+        let before = app.visitor().get("/api/v1/articles/1").await;
+        let before: serde_json::Value = serde_json::from_str(&before.body).unwrap();
+        for n in 0..3 {
+            assert_eq!(app.reader(n).get("/a/1").await.status, 200);
+        }
+        let _slow = half_sent_request(&app).await;
+        // And one whose request has begun but whose body never ends: the handler waits on it,
+        // so only the deadline ends this one.
+        let _slower = {
+            use tokio::io::AsyncWriteExt;
+            let mut stream = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+                .await
+                .unwrap();
+            stream
+                .write_all(
+                    b"POST /contact HTTP/1.1\r\nHost: x\r\n\
+                      Content-Type: application/x-www-form-urlencoded\r\n\
+                      Content-Length: 1000\r\n\r\nname=a",
+                )
+                .await
+                .unwrap();
+            stream
+        };
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let server = app.server.take().unwrap();
+        let started = Instant::now();
+        server.stop().await.unwrap();
+        let took = started.elapsed();
+        eprintln!("{backend:?}: stopped with a slow client (deadline 2 s) in {took:?}");
+        assert!(
+            took < Duration::from_secs(10),
+            "{backend:?}: stopped after {took:?}"
+        );
+        app.restart().await;
+        let after = app.visitor().get("/api/v1/articles/1").await;
+        let after: serde_json::Value = serde_json::from_str(&after.body).unwrap();
+        assert_eq!(
+            after["views"].as_i64().unwrap(),
+            before["views"].as_i64().unwrap() + 3,
+            "{backend:?}: the views were written on the way out"
         );
         app.stop().await;
     }
