@@ -10,6 +10,7 @@ mod client_ip;
 mod cookies;
 mod error;
 mod extract;
+mod guard;
 mod guest_page;
 mod labels;
 mod pages;

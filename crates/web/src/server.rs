@@ -4,6 +4,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
+use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::{middleware, Router};
 use hyper::body::Incoming;
@@ -15,8 +16,10 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tower::Service;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::guard;
 use crate::pages::{error_pages, not_found};
 use crate::routes;
 use crate::state::AppState;
@@ -35,18 +38,41 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::assets::router())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
+        .layer(middleware::from_fn(guard::refuse_nul_in_pages))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));
     Router::new()
         .nest(
             "/api/v1",
-            routes::api::router().merge(routes::search::api_router()),
+            routes::api::router()
+                .merge(routes::search::api_router())
+                .layer(middleware::from_fn(guard::refuse_nul_in_api)),
         )
         .merge(pages)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // The security headers of every response; a handler that sets its own keeps it.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
+
+/// What every page may load and who may frame it. The templates use no inline script or style
+/// (the editor's script is a static file), so nothing inline is allowed, and nothing is loaded
+/// from elsewhere; forms post to this site only.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+     frame-ancestors 'self'";
 
 /// Time limits of the server loop: how long a client may take to send its request's headers,
 /// and how long a graceful shutdown waits for requests in flight.

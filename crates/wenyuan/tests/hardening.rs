@@ -205,3 +205,115 @@ async fn stopping_with_a_slow_client_connected_ends_within_the_deadline_with_vie
         app.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_the_security_headers() {
+    let app = TestApp::start(backends()[0]).await;
+    let guest = app.visitor();
+    for path in [
+        "/",
+        "/login",
+        "/search?q=x",
+        "/api/v1/articles",
+        "/no-such-page",
+    ] {
+        let page = guest.get(path).await;
+        let header = |name: &str| {
+            page.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let csp = header("content-security-policy");
+        assert!(
+            csp.contains("frame-ancestors 'self'") && csp.contains("script-src 'self'"),
+            "{path}: {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(
+            header("referrer-policy"),
+            "strict-origin-when-cross-origin",
+            "{path}"
+        );
+    }
+    // No page needs an inline script: the editor's is a static file.
+    let editor = app.member("editor1", "editor").await;
+    let form = editor.get("/admin/documents/new").await;
+    assert_eq!(form.status, 200);
+    assert!(!form.body.contains("<script>"), "no inline script");
+    let src_at = form
+        .body
+        .find("<script src=\"")
+        .expect("the editor's script")
+        + 13;
+    let src = &form.body[src_at..src_at + form.body[src_at..].find('"').unwrap()];
+    let script = editor.get(&common::unescape_html(src)).await;
+    assert_eq!(script.status, 200, "{src}");
+    assert!(script.body.contains("/admin/documents/preview"));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nul_bytes_in_paths_queries_and_login_names_are_refused_not_500() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let guest = app.visitor();
+        for path in [
+            "/t/%00",
+            "/c/%00",
+            "/a/%00",
+            "/search?q=%00",
+            "/search?q=a%00b",
+            "/api/v1/articles?category=%00",
+            "/api/v1/articles?tag=%00",
+            "/api/v1/search?q=%00",
+            "/api/v1/search?q=x&category=%00",
+            "/hot?window=%00",
+        ] {
+            let status = guest.get(path).await.status.as_u16();
+            assert!(
+                status == 400 || status == 404,
+                "{backend:?}: {path} gave {status}"
+            );
+        }
+        let api = guest.get("/api/v1/articles?category=%00").await;
+        assert!(api.body.contains("\"bad_request\""), "{}", api.body);
+        let login = guest.login("a\0b", "some-password").await;
+        assert_eq!(login.status, 401, "{backend:?}: a NUL in a login name");
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_paragraph_member_document_is_not_shown_to_guests_in_full() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("one.txt");
+        let paragraph = "今年以来，全区上下认真贯彻落实各项决策部署。经济运行总体平稳，稳中有进。\
+                         固定资产投资增长百分之十五点七，社会消费品零售总额持续回升。\
+                         下一步，我们将继续深化改革，推动高质量发展取得新成效。";
+        std::fs::write(&file, format!("一段话的总结\n2024-05-01\n{paragraph}\n")).unwrap();
+        let (code, _, err) = app.import(&["--access", "member", file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        app.sync().await;
+        let guest = app.visitor();
+        let page = guest.get("/a/1").await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("今年以来"),
+            "the preview shows the beginning"
+        );
+        assert!(
+            !page.body.contains("高质量发展") && !page.body.contains("百分之十五点七"),
+            "{backend:?}: the end of the paragraph stays behind the gate"
+        );
+        let api = guest.get("/api/v1/articles/1").await;
+        assert!(api.body.contains("今年以来") && !api.body.contains("高质量发展"));
+        let member = app.member("reader", "member").await;
+        assert!(member.get("/a/1").await.body.contains("高质量发展"));
+        app.stop().await;
+    }
+}

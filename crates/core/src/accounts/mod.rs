@@ -254,7 +254,13 @@ impl Accounts {
                 minutes(wait)
             )));
         }
-        let user = self.ctx.store.user_by_name(name).await?;
+        // A name that cannot be valid (NUL or other control characters, which PostgreSQL would
+        // refuse as text) is looked up as no one, without asking the database.
+        let user = if name.chars().any(char::is_control) || name.chars().count() > MAX_NAME_CHARS {
+            None
+        } else {
+            self.ctx.store.user_by_name(name).await?
+        };
         let Some(user) = user else {
             // Spend the same time as a real check, so timing does not tell which names exist.
             hash_password(password.to_owned()).await?;
