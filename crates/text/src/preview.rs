@@ -58,6 +58,40 @@ pub fn preview_paragraph_count(paragraphs: &[impl AsRef<str>], rule: &PreviewRul
     count.clamp(1, n - 1)
 }
 
+/// Where to cut the only paragraph of a gated document, in characters: something stays behind
+/// the gate even then.
+///
+/// The longest run of whole sentences (ending in 。！？；!?; or …) within the preview's limit
+/// (`ratio × length`, at most `max_chars`); when not even the first sentence fits, the longest run
+/// of clauses (ending in ，、：,:) within it; failing that, the limit itself. Never the whole
+/// paragraph and, for a paragraph of two or more characters, never nothing.
+pub fn single_paragraph_cut(text: &str, rule: &PreviewRule) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    let total = chars.len();
+    if total < 2 {
+        return 0;
+    }
+    let ratio = f64::from(rule.ratio).clamp(0.0, 1.0);
+    let by_ratio = if ratio.is_nan() {
+        0.0
+    } else {
+        ratio * total as f64
+    };
+    // Whole characters, at least one, and always short of the end.
+    let limit = (by_ratio.min(rule.max_chars as f64) as usize).clamp(1, total - 1);
+    let last_end_within = |ends: &[char]| {
+        chars[..limit]
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| ends.contains(c))
+            .map(|(i, _)| i + 1)
+            .next_back()
+    };
+    last_end_within(&['。', '！', '？', '；', '!', '?', ';', '…'])
+        .or_else(|| last_end_within(&['，', '、', '：', ',', ':']))
+        .unwrap_or(limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +152,25 @@ mod tests {
         };
         // 3 of 10 chars fit in 30%; bytes (9 of 30) would too, but 4 chars would not.
         assert_eq!(preview_paragraph_count(&p, &rule), 1);
+    }
+
+    #[test]
+    fn a_single_paragraph_is_cut_at_a_sentence_within_the_limit() {
+        let rule = PreviewRule::default();
+        let text = "第一句话在这里。第二句话也在这里。第三句话还在这里。第四句话最后出现。";
+        // 36 characters, 30% is 10: the first sentence (8) fits, the second does not.
+        assert_eq!(single_paragraph_cut(text, &rule), 8);
+        // No sentence fits: cut after the last clause within the limit.
+        let text = "一二三，四五六，七八九十一二三四五六七八九十一二三四五六七八九十。";
+        assert_eq!(single_paragraph_cut(text, &rule), 8);
+        // No punctuation at all: the limit itself, never the whole, never nothing.
+        assert_eq!(single_paragraph_cut(&"字".repeat(100), &rule), 30);
+        assert_eq!(single_paragraph_cut("字字", &rule), 1);
+        assert_eq!(single_paragraph_cut("字", &rule), 0);
+        let all = PreviewRule {
+            ratio: 1.0,
+            max_chars: usize::MAX,
+        };
+        assert_eq!(single_paragraph_cut("一句。二句。", &all), 3);
     }
 }

@@ -5,36 +5,49 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 const SITE_CSS: &str = include_str!("../static/site.css");
+/// The editor's live preview. A file, not an inline script, so the Content-Security-Policy can
+/// forbid inline scripts everywhere.
+const EDITOR_JS: &str = include_str!("../static/editor.js");
 
 pub struct Assets {
     pub css_url: String,
-    css_name: String,
+    pub editor_js_url: String,
+    /// (hashed name, content type, content)
+    files: [(String, &'static str, &'static str); 2],
 }
 
 impl Assets {
     pub fn new() -> Self {
-        let css_name = format!("site.{:016x}.css", fnv1a(SITE_CSS.as_bytes()));
+        let css_name = hashed_name("site", "css", SITE_CSS);
+        let js_name = hashed_name("editor", "js", EDITOR_JS);
         Assets {
             css_url: format!("/static/{css_name}"),
-            css_name,
+            editor_js_url: format!("/static/{js_name}"),
+            files: [
+                (css_name, "text/css; charset=utf-8", SITE_CSS),
+                (js_name, "text/javascript; charset=utf-8", EDITOR_JS),
+            ],
         }
     }
 
     /// The asset called `name` (its hashed name), or a bare 404.
     pub fn response(&self, name: &str) -> Response {
-        if name == self.css_name {
-            (
+        match self.files.iter().find(|(n, _, _)| n == name) {
+            Some((_, content_type, content)) => (
                 [
-                    (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                    (header::CONTENT_TYPE, *content_type),
                     (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
                 ],
-                SITE_CSS,
+                *content,
             )
-                .into_response()
-        } else {
-            StatusCode::NOT_FOUND.into_response()
+                .into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
         }
     }
+}
+
+fn hashed_name(stem: &str, extension: &str, content: &str) -> String {
+    format!("{stem}.{:016x}.{extension}", fnv1a(content.as_bytes()))
 }
 
 impl Default for Assets {

@@ -10,6 +10,7 @@ mod client_ip;
 mod cookies;
 mod error;
 mod extract;
+mod guard;
 mod guest_page;
 mod labels;
 mod pages;
@@ -25,6 +26,6 @@ mod visitor;
 mod wechat;
 
 pub use error::{AppError, AppResult};
-pub use server::{router, serve};
+pub use server::{router, serve, ServerLimits};
 pub use state::AppState;
 pub use templates::Templates;

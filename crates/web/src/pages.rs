@@ -23,6 +23,7 @@ use crate::viewer::Viewer;
 pub struct SiteView<'a> {
     pub name: &'a str,
     pub css_url: &'a str,
+    pub editor_js_url: &'a str,
     pub registration_open: bool,
     /// The 微信订阅号 block (sidebar_contact.html, contact.html); `None` hides it.
     pub wechat: Option<crate::wechat::WechatView<'a>>,
@@ -68,6 +69,7 @@ fn site_view<'a>(state: &'a AppState, settings: &'a SiteSettings) -> SiteView<'a
     SiteView {
         name: &settings.site_name,
         css_url: &state.assets.css_url,
+        editor_js_url: &state.assets.editor_js_url,
         registration_open: settings.registration_open,
         wechat: crate::wechat::wechat_view(settings),
         contact: &settings.contact,

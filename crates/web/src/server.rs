@@ -1,13 +1,25 @@
 //! The router and the server loop.
 
-use axum::extract::DefaultBodyLimit;
+use std::future::Future;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
+use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::{middleware, Router};
-use std::future::Future;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tower::Service;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::guard;
 use crate::pages::{error_pages, not_found};
 use crate::routes;
 use crate::state::AppState;
@@ -26,32 +38,121 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::assets::router())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
+        .layer(middleware::from_fn(guard::refuse_nul_in_pages))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));
     Router::new()
         .nest(
             "/api/v1",
-            routes::api::router().merge(routes::search::api_router()),
+            routes::api::router()
+                .merge(routes::search::api_router())
+                .layer(middleware::from_fn(guard::refuse_nul_in_api)),
         )
         .merge(pages)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // The security headers of every response; a handler that sets its own keeps it.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Serve until `shutdown` resolves, then finish the requests in flight.
+/// What every page may load and who may frame it. The templates use no inline script or style
+/// (the editor's script is a static file), so nothing inline is allowed, and nothing is loaded
+/// from elsewhere; forms post to this site only.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+     frame-ancestors 'self'";
+
+/// Time limits of the server loop: how long a client may take to send its request's headers,
+/// and how long a graceful shutdown waits for requests in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// A connection that has not sent a whole request head within this is closed (a half-sent
+    /// request must not hold a connection, or the shutdown, forever).
+    pub header_read_timeout: Duration,
+    /// After the stop signal, connections still open after this are dropped.
+    pub shutdown_deadline: Duration,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_deadline: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Serve until `shutdown` resolves, then finish the requests in flight within
+/// `limits.shutdown_deadline` and drop whatever is still open.
+///
+/// Our own accept loop over hyper rather than `axum::serve`: axum's gives no way to set hyper's
+/// timer, so the header read timeout cannot be set, and its graceful shutdown waits without end.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    limits: ServerLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state);
-    // The peer address identifies anonymous readers (view counting) and rate-limits messages
-    // (see `crate::client_ip::ClientIp`).
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(true);
+    let graceful = GracefulShutdown::new();
+    let mut connections = JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        // Reap finished connections so the set holds only live ones.
+        while connections.try_join_next().is_some() {}
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // The peer address identifies anonymous readers (view counting) and rate-limits
+        // messages and logins (see `crate::client_ip::ClientIp`).
+        let app = app.clone();
+        let service = service_fn(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            app.clone().call(request)
+        });
+        let connection = http.serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        connections.spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %peer, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(limits.shutdown_deadline, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            open = connections.len(),
+            "shutdown deadline passed: dropping the connections still open"
+        );
+    }
+    connections.shutdown().await;
+    Ok(())
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use wenyuan_core::settings::rules;
 use wenyuan_core::settings::{ContactInfo, WechatAccount, WechatQr};
 use wenyuan_core::SiteSettings;
+use wenyuan_web::ServerLimits;
 
 use crate::cli::{ServeArgs, StoreArgs};
 
@@ -98,6 +99,8 @@ pub struct Config {
     pub database_url: String,
     pub listen: String,
     pub site: SiteSettings,
+    /// Header read timeout and shutdown deadline of the server.
+    pub limits: ServerLimits,
 }
 
 impl Config {
@@ -173,6 +176,7 @@ impl Config {
                 .or(file.listen)
                 .unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
             site,
+            limits: ServerLimits::default(),
         })
     }
 

@@ -120,7 +120,7 @@ pub async fn start(
         tracing::info!("shutting down: finishing requests in flight");
     };
     let background = BackgroundTasks::spawn(services.clone());
-    let task = tokio::spawn(wenyuan_web::serve(listener, state, shutdown));
+    let task = tokio::spawn(wenyuan_web::serve(listener, state, config.limits, shutdown));
     Ok(RunningServer {
         addr,
         services,

@@ -7,9 +7,13 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+use std::time::Duration;
+use wenyuan_store::NewAuditEntry;
 
 pub use self::admin::MemberAdmin;
 use crate::context::Context;
+use crate::limits::{limit_key, Busy, Lockout, RateLimiter, WorkGate};
 use crate::{CoreError, Result, Role};
 
 /// A logged-in user, as the web layer needs it.
@@ -66,9 +70,35 @@ pub fn validate_password(password: &str) -> Result<()> {
     Ok(())
 }
 
-/// Hash a password with argon2id (the crate's defaults: 19 MiB, 2 passes), off the async threads.
+/// How long a password computation waits for a free core before the request is refused as busy.
+const PASSWORD_WAIT: Duration = Duration::from_secs(2);
+const BUSY: &str = "服务器正忙，请稍后再试";
+
+/// The one gate of argon2 computations in this process: one per core, because each takes a core
+/// and 19 MiB for its whole run, and a burst of them at once exhausted memory (issue 10).
+fn password_gate() -> &'static WorkGate {
+    static GATE: OnceLock<WorkGate> = OnceLock::new();
+    GATE.get_or_init(|| WorkGate::per_core(PASSWORD_WAIT))
+}
+
+/// Run an argon2 computation through the gate, on a blocking thread.
+async fn through_gate<T: Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    match password_gate().run(work).await {
+        Err(Busy) => {
+            tracing::warn!("password computations busy: a {what} was refused");
+            Err(CoreError::TooMany(BUSY.to_owned()))
+        }
+        Ok(joined) => joined.map_err(|e| CoreError::Internal(format!("{what} task: {e}")))?,
+    }
+}
+
+/// Hash a password with argon2id (the crate's defaults: 19 MiB, 2 passes), off the async threads
+/// and at most one per core at a time.
 pub async fn hash_password(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || {
+    through_gate("password hashing", move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -76,11 +106,10 @@ pub async fn hash_password(password: String) -> Result<String> {
             .map_err(|e| CoreError::Internal(format!("hashing a password: {e}")))
     })
     .await
-    .map_err(|e| CoreError::Internal(format!("password hashing task: {e}")))?
 }
 
 async fn verify_password(password: String, hash: String) -> Result<bool> {
-    tokio::task::spawn_blocking(move || {
+    through_gate("password check", move || {
         let parsed = PasswordHash::new(&hash)
             .map_err(|e| CoreError::Internal(format!("stored password hash is unreadable: {e}")))?;
         Ok(Argon2::default()
@@ -88,7 +117,11 @@ async fn verify_password(password: String, hash: String) -> Result<bool> {
             .is_ok())
     })
     .await
-    .map_err(|e| CoreError::Internal(format!("password check task: {e}")))?
+}
+
+/// Whole minutes, rounded up, for "try again in N minutes".
+fn minutes(seconds: i64) -> i64 {
+    (seconds + 59) / 60
 }
 
 /// The stored form of a session cookie value.
@@ -107,14 +140,58 @@ pub fn random_token() -> String {
     new_token()
 }
 
+/// Login failures of one account before it is locked, and the first lockout (then doubling).
+pub const ACCOUNT_FAILURES: u32 = 5;
+/// Login failures from one address (any accounts) before it is locked: a little more than one
+/// account's, since an office or a household shares an address.
+pub const ADDRESS_FAILURES: u32 = 10;
+pub const LOCKOUT_SECONDS: i64 = 60;
+/// Registrations one address may make per [`REGISTRATION_WINDOW_SECONDS`].
+pub const REGISTRATIONS_PER_WINDOW: usize = 5;
+pub const REGISTRATION_WINDOW_SECONDS: i64 = 3600;
+/// Keys each limiter remembers at most; a flood of addresses or names cannot grow it further.
+const LIMITER_MAX_KEYS: usize = 50_000;
+
 /// Accounts: sign-up, login, logout, the session behind a cookie.
+///
+/// Logins are limited per address and per account name (known or not, so the limit tells
+/// nothing about which names exist) with a lockout that doubles; registrations per address. The
+/// counts are in memory per process (see [`crate::limits`]).
 pub struct Accounts {
     ctx: Context,
+    account_failures: Lockout,
+    address_failures: Lockout,
+    registrations: RateLimiter,
 }
 
 impl Accounts {
     pub(crate) fn new(ctx: Context) -> Self {
-        Accounts { ctx }
+        Accounts {
+            ctx,
+            account_failures: Lockout::new(ACCOUNT_FAILURES, LOCKOUT_SECONDS, LIMITER_MAX_KEYS),
+            address_failures: Lockout::new(ADDRESS_FAILURES, LOCKOUT_SECONDS, LIMITER_MAX_KEYS),
+            registrations: RateLimiter::new(
+                REGISTRATIONS_PER_WINDOW,
+                REGISTRATION_WINDOW_SECONDS,
+                LIMITER_MAX_KEYS,
+            ),
+        }
+    }
+
+    /// Register a member from the site, from address `ip`: validated, then limited per address
+    /// (counted only for valid input, so fixing a typo is not punished), then created.
+    pub async fn register(&self, name: &str, password: &str, ip: &str) -> Result<Member> {
+        validate_name(name.trim())?;
+        validate_password(password)?;
+        self.registrations
+            .check(ip, self.ctx.now())
+            .map_err(|wait| {
+                CoreError::TooMany(format!(
+                    "注册太频繁了：同一网络 1 小时内最多注册 {REGISTRATIONS_PER_WINDOW} 个账号，请约 {} 分钟后再试",
+                    minutes(wait)
+                ))
+            })?;
+        self.add_user(name, password, Role::Member).await
     }
 
     /// Create an account. Registration through the site passes `Role::Member`; the CLI may give
@@ -148,17 +225,55 @@ impl Accounts {
 
     /// Check a name and password and open a session. `previous` is the session cookie the
     /// browser sent, if any: it is ended, so a login always gets a new session id.
-    pub async fn login(&self, name: &str, password: &str, previous: Option<&str>) -> Result<Login> {
+    ///
+    /// `ip` is the client's address. While the address or the account is locked out every try is
+    /// refused before the password is checked, the right one too, with
+    /// [`CoreError::TooMany`].
+    pub async fn login(
+        &self,
+        name: &str,
+        password: &str,
+        ip: &str,
+        previous: Option<&str>,
+    ) -> Result<Login> {
         const WRONG: &str = "用户名或密码不正确";
-        let user = self.ctx.store.user_by_name(name.trim()).await?;
+        let name = name.trim();
+        let account_key = name.to_lowercase();
+        let address_key = limit_key(ip);
+        let now = self.ctx.now();
+        let wait = [
+            self.address_failures.check(&address_key, now),
+            self.account_failures.check(&account_key, now),
+        ]
+        .into_iter()
+        .filter_map(|r| r.err())
+        .max();
+        if let Some(wait) = wait {
+            return Err(CoreError::TooMany(format!(
+                "登录失败次数过多，已暂时锁定：请约 {} 分钟后再试",
+                minutes(wait)
+            )));
+        }
+        // A name that cannot be valid (NUL or other control characters, which PostgreSQL would
+        // refuse as text) is looked up as no one, without asking the database.
+        let user = if name.chars().any(char::is_control) || name.chars().count() > MAX_NAME_CHARS {
+            None
+        } else {
+            self.ctx.store.user_by_name(name).await?
+        };
         let Some(user) = user else {
             // Spend the same time as a real check, so timing does not tell which names exist.
-            let _ = hash_password(password.to_owned()).await;
+            hash_password(password.to_owned()).await?;
+            self.failed(&account_key, &address_key).await;
             return Err(CoreError::Unauthorized(WRONG));
         };
         if !verify_password(password.to_owned(), user.password_hash.clone()).await? {
+            self.failed(&account_key, &address_key).await;
             return Err(CoreError::Unauthorized(WRONG));
         }
+        // The address is not forgiven: one's own account must not reset the count of guesses
+        // at others'.
+        self.account_failures.forgive(&account_key);
         if user.disabled != 0 {
             return Err(CoreError::Forbidden("该账号已被停用"));
         }
@@ -181,6 +296,45 @@ impl Accounts {
             },
             max_age_seconds: max_age,
         })
+    }
+
+    /// Count a failed login; a lockout it starts goes to the audit log.
+    async fn failed(&self, account_key: &str, address_key: &str) {
+        let now = self.ctx.now();
+        let locks = [
+            (
+                "account",
+                account_key,
+                self.account_failures.fail(account_key, now),
+            ),
+            (
+                "address",
+                address_key,
+                self.address_failures.fail(address_key, now),
+            ),
+        ];
+        for (kind, key, started) in locks {
+            let Some(seconds) = started else { continue };
+            tracing::warn!(
+                kind,
+                key,
+                seconds,
+                "login locked out after repeated failures"
+            );
+            let target = format!("{kind}:{key}");
+            let detail = format!("登录连续失败，锁定 {seconds} 秒");
+            let entry = NewAuditEntry {
+                user_id: None,
+                user_name: "",
+                action: "login.lockout",
+                target: &target,
+                detail: &detail,
+            };
+            // The lockout holds whether or not the log could be written.
+            if let Err(e) = self.ctx.store.record_audit(&entry, now).await {
+                tracing::error!(error = %e, "cannot write the lockout to the audit log");
+            }
+        }
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {

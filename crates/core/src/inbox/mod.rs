@@ -1,16 +1,14 @@
 //! 联系客服: the message form's service (validation, the honeypot, the per-address rate limit)
 //! over the store, and the admins' inbox.
 
-pub mod rate_limit;
-
 use serde::{Deserialize, Serialize};
 use wenyuan_store::{MessageCounts, MessageRow, NewMessage};
 
-pub use self::rate_limit::RateLimiter;
 use crate::accounts::Member;
 use crate::audit::audit_entry;
 use crate::context::Context;
 use crate::error::Missing;
+pub use crate::limits::RateLimiter;
 use crate::{CoreError, Result};
 
 /// The message form as submitted.

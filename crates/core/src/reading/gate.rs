@@ -1,8 +1,10 @@
 //! The gate (docs/design.md §2): the one function that decides how much of a document a viewer gets.
 //! Every path that sends document text — page, JSON, snippets, feeds, meta tags — asks it.
 
+use std::borrow::Cow;
 use wenyuan_text::outline::OutlineEntry;
-use wenyuan_text::preview::{preview_paragraph_count, PreviewRule};
+
+use wenyuan_text::preview::{preview_paragraph_count, single_paragraph_cut, PreviewRule};
 
 use super::document::{Document, Paragraph};
 use crate::{Access, Role, SiteSettings};
@@ -10,13 +12,14 @@ use crate::{Access, Role, SiteSettings};
 /// What one viewer may see of one document.
 #[derive(Debug, Clone)]
 pub struct GatedView<'a> {
-    /// The paragraphs this viewer may read: all of them, or the preview.
-    pub visible: &'a [Paragraph],
+    /// The paragraphs this viewer may read: all of them, or the preview (for a gated document of
+    /// one paragraph, the first sentences of it).
+    pub visible: Cow<'a, [Paragraph]>,
     /// All headings of the document (the teaser shows the whole outline, never paragraph text).
     pub outline: &'a [OutlineEntry],
     /// True when paragraphs were held back.
     pub gated: bool,
-    /// Number of paragraphs held back.
+    /// Number of paragraphs held back (a paragraph cut short counts as one).
     pub hidden_paragraphs: usize,
     /// The access level needed for the rest.
     pub required: Access,
@@ -37,18 +40,45 @@ pub fn preview_rule(doc: &Document, site: &SiteSettings) -> PreviewRule {
 
 pub fn gate<'a>(viewer: Role, doc: &'a Document, site: &SiteSettings) -> GatedView<'a> {
     let all = doc.paragraphs.as_slice();
-    let shown = if viewer.can_read(doc.access) {
-        all.len()
-    } else {
-        let texts: Vec<String> = all.iter().map(Paragraph::full_text).collect();
-        preview_paragraph_count(&texts, &preview_rule(doc, site)).min(all.len())
-    };
-    GatedView {
-        visible: &all[..shown],
+    let view = |visible: Cow<'a, [Paragraph]>, hidden_paragraphs: usize| GatedView {
+        gated: hidden_paragraphs > 0,
+        visible,
         outline: &doc.outline,
-        gated: shown < all.len(),
-        hidden_paragraphs: all.len() - shown,
+        hidden_paragraphs,
         required: doc.access,
+    };
+    if viewer.can_read(doc.access) {
+        return view(Cow::Borrowed(all), 0);
+    }
+    if let [only] = all {
+        // One paragraph: whole paragraphs would show all of it, so it is cut inside.
+        return view(
+            Cow::Owned(vec![cut_short(only, &preview_rule(doc, site))]),
+            1,
+        );
+    }
+    let texts: Vec<String> = all.iter().map(Paragraph::full_text).collect();
+    let shown = preview_paragraph_count(&texts, &preview_rule(doc, site)).min(all.len());
+    view(Cow::Borrowed(&all[..shown]), all.len() - shown)
+}
+
+/// The beginning of `paragraph` that the rule allows (see [`single_paragraph_cut`]); a cut inside
+/// the heading keeps the heading whole, since the outline shows it anyway.
+fn cut_short(paragraph: &Paragraph, rule: &PreviewRule) -> Paragraph {
+    let keep = single_paragraph_cut(&paragraph.full_text(), rule);
+    let head = paragraph.heading.chars().count() + paragraph.joint.chars().count();
+    let (joint, text) = if keep <= head {
+        (String::new(), String::new())
+    } else {
+        let text = paragraph.text.chars().take(keep - head).collect();
+        (paragraph.joint.clone(), text)
+    };
+    Paragraph {
+        index: paragraph.index,
+        level: paragraph.level,
+        heading: paragraph.heading.clone(),
+        text,
+        joint,
     }
 }
 
@@ -114,8 +144,26 @@ mod tests {
     }
 
     #[test]
+    fn a_one_paragraph_member_document_is_cut_inside_for_guests() {
+        let d = doc("member", 1);
+        let whole = d.paragraphs[0].full_text();
+        let view = gate(Role::Guest, &d, &SiteSettings::default());
+        assert!(view.gated);
+        let shown = view.visible[0].full_text();
+        assert!(
+            shown.len() < whole.len() && whole.starts_with(&shown),
+            "{shown}"
+        );
+        assert!(shown.ends_with('，'), "cut at a clause boundary: {shown}");
+        assert_eq!(
+            gate(Role::Member, &d, &SiteSettings::default()).visible[0].full_text(),
+            whole
+        );
+    }
+
+    #[test]
     fn a_one_paragraph_document_shows_that_paragraph_as_its_preview() {
-        // The preview is at least one paragraph (the rule), so nothing is left to gate.
+        // The preview of a one-paragraph document is that paragraph, cut short.
         let d = doc("member", 1);
         let view = gate(Role::Guest, &d, &SiteSettings::default());
         assert_eq!(view.visible.len(), 1);

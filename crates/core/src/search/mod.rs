@@ -223,7 +223,7 @@ impl Search {
             let score = scores.get(&id).copied().unwrap_or_default();
             let view = gate(role, &doc, &settings);
             let headings: Vec<String> = doc.outline.iter().map(|h| h.text.clone()).collect();
-            let Snippet { html, paragraph } = snippet(view.visible, &headings, &terms);
+            let Snippet { html, paragraph } = snippet(&view.visible, &headings, &terms);
             hits.push(SearchHit {
                 id,
                 title: doc.title.clone(),

@@ -7,8 +7,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use wenyuan_core::accounts::Login;
-use wenyuan_core::{CoreError, Role};
+use wenyuan_core::CoreError;
 
+use crate::client_ip::ClientIp;
 use crate::cookies;
 use crate::error::{AppError, AppResult};
 use crate::pages::{safe_next, see_other};
@@ -67,6 +68,7 @@ async fn login_form(
 async fn login(
     State(state): State<AppState>,
     viewer: Viewer,
+    ClientIp(ip): ClientIp,
     Form(form): Form<AccountForm>,
 ) -> AppResult<Response> {
     viewer.check_csrf(&form.csrf)?;
@@ -74,26 +76,30 @@ async fn login(
     match state
         .services
         .accounts
-        .login(&form.name, &form.password, viewer.session_token.as_deref())
+        .login(
+            &form.name,
+            &form.password,
+            &ip,
+            viewer.session_token.as_deref(),
+        )
         .await
     {
         Ok(login) => Ok(logged_in(&state, &next, &login)),
-        Err(err @ (CoreError::Unauthorized(_) | CoreError::Forbidden(_))) => {
+        Err(
+            err @ (CoreError::Unauthorized(_) | CoreError::Forbidden(_) | CoreError::TooMany(_)),
+        ) => {
+            let status = if matches!(err, CoreError::TooMany(_)) {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
             let message = err.to_string();
             let content = FormContent {
                 next: &next,
                 name: &form.name,
                 message: Some(&message),
             };
-            form_page(
-                &state,
-                "login.html",
-                viewer,
-                "/login",
-                StatusCode::UNAUTHORIZED,
-                content,
-            )
-            .await
+            form_page(&state, "login.html", viewer, "/login", status, content).await
         }
         Err(other) => Err(other.into()),
     }
@@ -129,6 +135,7 @@ async fn register_form(
 async fn register(
     State(state): State<AppState>,
     viewer: Viewer,
+    ClientIp(ip): ClientIp,
     Form(form): Form<AccountForm>,
 ) -> AppResult<Response> {
     viewer.check_csrf(&form.csrf)?;
@@ -139,14 +146,16 @@ async fn register(
     let created = state
         .services
         .accounts
-        .add_user(&form.name, &form.password, Role::Member)
+        .register(&form.name, &form.password, &ip)
         .await;
-    if let Err(err @ (CoreError::Invalid(_) | CoreError::Conflict(_))) = &created {
+    if let Err(err @ (CoreError::Invalid(_) | CoreError::Conflict(_) | CoreError::TooMany(_))) =
+        &created
+    {
         let message = err.to_string();
-        let status = if matches!(err, CoreError::Conflict(_)) {
-            StatusCode::CONFLICT
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
+        let status = match err {
+            CoreError::Conflict(_) => StatusCode::CONFLICT,
+            CoreError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
         };
         let content = FormContent {
             next: &next,
@@ -168,7 +177,12 @@ async fn register(
     let login = state
         .services
         .accounts
-        .login(&form.name, &form.password, viewer.session_token.as_deref())
+        .login(
+            &form.name,
+            &form.password,
+            &ip,
+            viewer.session_token.as_deref(),
+        )
         .await?;
     Ok(logged_in(&state, &next, &login))
 }

@@ -353,6 +353,7 @@ pub fn test_config(db: &TestDatabase) -> Config {
         database_url: db.url.clone(),
         listen: "127.0.0.1:0".to_owned(),
         site: wenyuan_core::SiteSettings::default(),
+        limits: wenyuan_web::ServerLimits::default(),
     }
 }
 
