@@ -1,6 +1,8 @@
 //! Taking a 范文 away (issue 11, items 1, 2 and 4): downloads as a GB/T 9704 .docx and as text,
 //! the plain-text 复制全文 view, who may download what, and the print stylesheet.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::Read;
