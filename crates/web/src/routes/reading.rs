@@ -396,7 +396,7 @@ async fn download(
         .download(id, viewer.role(), format)
         .await?
     {
-        Download::File(file) => Ok(file_response(&file, inline)),
+        Download::File(file) => Ok(file_response(file, inline)),
         Download::Refused { .. } if viewer.is_guest() => {
             let mut here = format!("/a/{id}/download?format={}", format.extension());
             if inline {
@@ -413,7 +413,7 @@ async fn download(
 
 /// The file with its name: `filename*` (RFC 5987, UTF-8) carries the title; `filename` is an
 /// ASCII stand-in for clients that ignore the former.
-fn file_response(file: &TakeawayFile, inline: bool) -> Response {
+fn file_response(file: TakeawayFile, inline: bool) -> Response {
     let extension = file.format.extension();
     let name = format!("{}.{extension}", file_stem(&file.title, file.id));
     let disposition = format!(
@@ -422,25 +422,17 @@ fn file_response(file: &TakeawayFile, inline: bool) -> Response {
         file.id,
         urlencode(&name),
     );
-    let mut response = Response::new(Body::from(file.bytes.clone()));
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(file.format.content_type()),
-    );
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    // What a download holds depends on who asks: never kept by a shared cache.
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    response
+    (
+        [
+            (header::CONTENT_TYPE, file.format.content_type().to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            // What a download holds depends on who asks: never kept by a shared cache.
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        file.bytes,
+    )
+        .into_response()
 }
 
 /// Longest file name stem, in characters: file systems allow 255 bytes, three per Chinese
