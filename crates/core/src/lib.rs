@@ -22,6 +22,7 @@ pub mod services;
 pub mod settings;
 pub mod statistics;
 pub mod status;
+pub mod takeaway;
 pub mod tasks;
 
 pub use access::{Access, Role};

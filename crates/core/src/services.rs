@@ -15,6 +15,7 @@ use crate::reading::Reading;
 use crate::search::Search;
 use crate::settings::SettingsService;
 use crate::statistics::Statistics;
+use crate::takeaway::Takeaway;
 use crate::{Clock, Result, SiteSettings};
 
 /// One field per area; each service owns its caches and never reaches into another's state.
@@ -22,6 +23,8 @@ pub struct Services {
     ctx: Context,
     /// Documents as readers reach them: the gate, lists, categories.
     pub reading: Arc<Reading>,
+    /// Downloads (.docx, .txt) through the gate.
+    pub takeaway: Takeaway,
     /// View counting, off the request path.
     pub views: Arc<ViewCounting>,
     /// 本周热门 / 本月热门.
@@ -65,6 +68,7 @@ impl Services {
             inbox: Inbox::new(ctx.clone()),
             statistics: Statistics::new(ctx.clone()),
             settings: SettingsService::new(ctx.clone()),
+            takeaway: Takeaway::new(ctx.clone(), reading.clone()),
             reading,
             views,
             search,

@@ -16,12 +16,14 @@ use wenyuan_core::discovery::related::RelatedItem;
 use wenyuan_core::reading::ArticleView;
 use wenyuan_core::reading::ListPage;
 use wenyuan_core::store::ListFilter;
+use wenyuan_core::takeaway::{Download, Format, TakeawayFile};
+use wenyuan_core::Access;
 
 use crate::client_ip::ClientIp;
 use crate::error::{AppError, AppResult};
 use crate::extract::{parse_id, PageQuery};
 use crate::guest_page::{accepts_gzip, AssembledPage, GuestPage};
-use crate::pages::{html, render};
+use crate::pages::{html, render, see_other};
 use crate::share::{qr_svg, site_base, thousands, urlencode};
 use crate::state::AppState;
 use crate::viewer::Viewer;
@@ -36,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/t/{tag}", get(tag))
         .route("/a/{id}", get(article))
         .route("/a/{id}/qr.svg", get(article_qr))
+        .route("/a/{id}/download", get(download))
         .route("/hot", get(hot))
 }
 
@@ -364,4 +367,112 @@ async fn article_qr(
         svg,
     )
         .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct DownloadQuery {
+    format: Option<String>,
+    /// `1`: show the text in the browser (the no-JavaScript 复制全文) instead of saving it.
+    inline: Option<String>,
+}
+
+/// `GET /a/{id}/download?format=docx|txt[&inline=1]`: the whole document for whoever the gate
+/// shows it all to. A guest is sent to log in (and comes back here); a member short of the
+/// level gets a 403 page saying what would open it.
+async fn download(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw_id): Path<String>,
+    Query(q): Query<DownloadQuery>,
+) -> AppResult<Response> {
+    let id = parse_id(&raw_id)?;
+    let format_name = q.format.as_deref().unwrap_or("docx");
+    let format = Format::parse(format_name)
+        .ok_or_else(|| AppError::bad_request("下载格式只能是 docx 或 txt"))?;
+    let inline = format == Format::Txt && q.inline.as_deref() == Some("1");
+    match state
+        .services
+        .takeaway
+        .download(id, viewer.role(), format)
+        .await?
+    {
+        Download::File(file) => Ok(file_response(file, inline)),
+        Download::Refused { .. } if viewer.is_guest() => {
+            let mut here = format!("/a/{id}/download?format={}", format.extension());
+            if inline {
+                here.push_str("&inline=1");
+            }
+            Ok(see_other(&format!("/login?next={}", urlencode(&here))))
+        }
+        Download::Refused { required } => Err(AppError::forbidden(match required {
+            Access::Vip => "本文为 VIP 文档，开通 VIP 后下载",
+            Access::Member | Access::Public => "您的账号不能下载本文",
+        })),
+    }
+}
+
+/// The file with its name: `filename*` (RFC 5987, UTF-8) carries the title; `filename` is an
+/// ASCII stand-in for clients that ignore the former.
+fn file_response(file: TakeawayFile, inline: bool) -> Response {
+    let extension = file.format.extension();
+    let name = format!("{}.{extension}", file_stem(&file.title, file.id));
+    let disposition = format!(
+        "{}; filename=\"wenyuan-{}.{extension}\"; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
+        file.id,
+        urlencode(&name),
+    );
+    (
+        [
+            (header::CONTENT_TYPE, file.format.content_type().to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            // What a download holds depends on who asks: never kept by a shared cache.
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        file.bytes,
+    )
+        .into_response()
+}
+
+/// Longest file name stem, in characters: file systems allow 255 bytes, three per Chinese
+/// character.
+const FILE_STEM_CHARS: usize = 60;
+
+/// The title as a file name: characters file systems refuse become `_`; an empty title becomes
+/// `wenyuan-{id}`.
+fn file_stem(title: &str, id: i64) -> String {
+    let stem: String = title
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_control() || "\\/:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(FILE_STEM_CHARS)
+        .collect();
+    let stem = stem.trim_matches(['.', ' ']);
+    if stem.is_empty() {
+        format!("wenyuan-{id}")
+    } else {
+        stem.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_stem;
+
+    #[test]
+    fn titles_become_safe_file_names() {
+        assert_eq!(
+            file_stem("在全县工作会议上的讲话", 3),
+            "在全县工作会议上的讲话"
+        );
+        assert_eq!(file_stem("a/b:c*?\"<>|", 3), "a_b_c______");
+        assert_eq!(file_stem(" .. ", 3), "wenyuan-3");
+    }
 }
