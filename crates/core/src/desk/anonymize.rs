@@ -17,7 +17,6 @@ use super::Documents;
 use crate::accounts::Member;
 use crate::audit::AuditLog;
 use crate::context::Context;
-use crate::error::Missing;
 use crate::{Access, CoreError, Result, Status};
 
 /// The settings key of the editable custom word list (one word per line).
@@ -232,12 +231,7 @@ impl Anonymization {
         words: &[String],
         style: PlaceholderStyle,
     ) -> Result<(wenyuan_store::ArticleRow, String, Vec<Replacement>)> {
-        let row = self
-            .ctx
-            .store
-            .article(id)
-            .await?
-            .ok_or(CoreError::NotFound(Missing::Document(id)))?;
+        let row = self.documents.stored_document(id).await?;
         let text = format!("{}\n{}", row.title, row.body);
         // The accepting form sends its words back; never more than a saved list may hold.
         let words = words.iter().take(MAX_WORDS).cloned().collect();

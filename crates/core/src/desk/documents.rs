@@ -118,7 +118,8 @@ impl Documents {
         })
     }
 
-    async fn stored_document(&self, id: i64) -> Result<ArticleRow> {
+    /// The stored row of document `id`, whatever its status.
+    pub(crate) async fn stored_document(&self, id: i64) -> Result<ArticleRow> {
         self.ctx
             .store
             .article(id)
