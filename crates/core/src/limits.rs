@@ -4,8 +4,9 @@
 //!
 //! Our own code rather than `governor`: these limits read the injected clock (tests move time
 //! instead of sleeping, design note 4), and the lockout grows with each repeat, which a token
-//! bucket does not express. All counting is in memory, per server process: several nodes behind a
-//! load balancer each enforce their own limits (counting in the database is left for later).
+//! bucket does not express. Login lockouts and registrations are counted in the database, so that
+//! several nodes behind a load balancer enforce them together; the contact form's limit only
+//! guards one node's work and stays in memory.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -14,6 +15,9 @@ use std::time::Duration;
 
 use parking_lot::Mutex;
 use tokio::sync::Semaphore;
+use wenyuan_store::{Store, StrikeRule};
+
+use crate::Result;
 
 /// A sliding-window limit per client address, in memory (per server process).
 ///
@@ -108,86 +112,99 @@ const LOCKOUT_MAX_SECONDS: i64 = 24 * 3600;
 
 /// A lockout that grows: after `threshold` failures of one key, the key is refused for `base`
 /// seconds; each further round of `threshold` failures doubles it (capped at a day). A key with no
-/// failure for a day is forgotten. Memory is bounded by `max_keys` (the key idle longest goes).
-#[derive(Debug)]
+/// failure for a day is forgotten.
+///
+/// Counted in the database (the store's `login_strikes`), not in the process: several nodes
+/// behind a load balancer share one count, so spreading guesses over nodes gains nothing, and a
+/// restart does not lift a lockout. Keys carry a prefix naming the lockout, so one table serves all.
+#[derive(Debug, Clone)]
 pub struct Lockout {
-    threshold: u32,
-    base: i64,
-    max_keys: usize,
-    state: Mutex<HashMap<String, Strikes>>,
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Strikes {
-    failures: u32,
-    lockouts: u32,
-    locked_until: i64,
-    last: i64,
+    prefix: &'static str,
+    rule: StrikeRule,
 }
 
 impl Lockout {
-    pub fn new(threshold: u32, base_seconds: i64, max_keys: usize) -> Self {
+    pub fn new(prefix: &'static str, threshold: u32, base_seconds: i64) -> Self {
         Lockout {
-            threshold: threshold.max(1),
-            base: base_seconds.max(1),
-            max_keys: max_keys.max(1),
-            state: Mutex::new(HashMap::new()),
+            prefix,
+            rule: StrikeRule {
+                threshold: i64::from(threshold.max(1)),
+                base_seconds: base_seconds.max(1),
+                max_seconds: LOCKOUT_MAX_SECONDS,
+                forget_seconds: LOCKOUT_FORGET_SECONDS,
+            },
         }
     }
 
-    /// Whether `key` may try now, or the seconds it must still wait.
-    pub fn check(&self, key: &str, now: i64) -> Result<(), i64> {
-        match self.state.lock().get(key) {
-            Some(s) if s.locked_until > now => Err(s.locked_until - now),
-            _ => Ok(()),
-        }
+    fn key(&self, key: &str) -> String {
+        format!("{}:{key}", self.prefix)
+    }
+
+    /// Whether `key` may try now (`Ok`), or the seconds it must still wait (`Err`).
+    pub async fn check(
+        &self,
+        store: &Store,
+        key: &str,
+        now: i64,
+    ) -> Result<std::result::Result<(), i64>> {
+        Ok(match store.locked_until(&self.key(key), now).await? {
+            Some(until) => Err((until - now).max(1)),
+            None => Ok(()),
+        })
     }
 
     /// Record a failure of `key`; returns the length of the lockout it starts, if it starts one.
-    pub fn fail(&self, key: &str, now: i64) -> Option<i64> {
-        let mut state = self.state.lock();
-        if !state.contains_key(key) && state.len() >= self.max_keys {
-            state.retain(|_, s| now - s.last < LOCKOUT_FORGET_SECONDS || s.locked_until > now);
-            if state.len() >= self.max_keys {
-                let idlest = state
-                    .iter()
-                    .min_by_key(|(_, s)| s.last)
-                    .map(|(k, _)| k.clone());
-                if let Some(k) = idlest {
-                    state.remove(&k);
-                }
-            }
-        }
-        let strikes = state.entry(key.to_owned()).or_default();
-        if now - strikes.last >= LOCKOUT_FORGET_SECONDS && strikes.locked_until <= now {
-            *strikes = Strikes::default();
-        }
-        strikes.last = now;
-        strikes.failures += 1;
-        if strikes.failures < self.threshold {
-            return None;
-        }
-        let doublings = strikes.lockouts.min(20);
-        let seconds = (self.base << doublings).min(LOCKOUT_MAX_SECONDS);
-        strikes.failures = 0;
-        strikes.lockouts += 1;
-        strikes.locked_until = now + seconds;
-        Some(seconds)
+    pub async fn fail(&self, store: &Store, key: &str, now: i64) -> Result<Option<i64>> {
+        Ok(store.record_strike(&self.key(key), now, &self.rule).await?)
     }
 
     /// Forget `key`'s failures (a successful login to an account).
-    pub fn forgive(&self, key: &str) {
-        self.state.lock().remove(key);
+    pub async fn forgive(&self, store: &Store, key: &str) -> Result<()> {
+        Ok(store.forget_strikes(&self.key(key)).await?)
+    }
+}
+
+/// A sliding-window limit per client address counted in the database (the store's
+/// `rate_events`), for limits that must hold across nodes: registrations. Low-volume by nature;
+/// the in-memory [`RateLimiter`] is for limits that only guard one node's work.
+#[derive(Debug, Clone)]
+pub struct SharedRateLimit {
+    prefix: &'static str,
+    limit: i64,
+    window: i64,
+}
+
+impl SharedRateLimit {
+    pub fn new(prefix: &'static str, limit: usize, window_seconds: i64) -> Self {
+        SharedRateLimit {
+            prefix,
+            limit: i64::try_from(limit.max(1)).unwrap_or(i64::MAX),
+            window: window_seconds.max(1),
+        }
     }
 
-    /// Keys currently remembered.
-    pub fn len(&self) -> usize {
-        self.state.lock().len()
+    /// Record a request from `addr` at `now`, or refuse it with the seconds until one is allowed.
+    pub async fn check(
+        &self,
+        store: &Store,
+        addr: &str,
+        now: i64,
+    ) -> Result<std::result::Result<(), i64>> {
+        let key = format!("{}:{}", self.prefix, limit_key(addr));
+        let taken = store
+            .take_rate_slot(&key, now, now - self.window, self.limit)
+            .await?;
+        Ok(taken.map_err(|oldest| (oldest + self.window - now).max(1)))
     }
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
+/// Delete the counts of [`Lockout`] and [`SharedRateLimit`] that no longer matter (run now and
+/// then by the background tasks).
+pub async fn sweep(store: &Store, now: i64) -> Result<u64> {
+    let longest_window = 24 * 3600;
+    Ok(store
+        .sweep_limits(now - longest_window, now - LOCKOUT_FORGET_SECONDS, now)
+        .await?)
 }
 
 /// A bound on how many expensive computations run at once (argon2 takes 19 MiB and a core for
@@ -299,38 +316,140 @@ mod tests {
         assert_eq!(limit_key("unknown"), "unknown");
     }
 
-    #[test]
-    fn lockouts_start_after_the_threshold_and_double() {
-        let lockout = Lockout::new(5, 60, 100);
-        for t in 0..4 {
-            assert_eq!(lockout.fail("a", t), None);
-            assert_eq!(lockout.check("a", t), Ok(()));
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lockouts_start_after_the_threshold_double_and_are_shared_by_nodes() {
+        use wenyuan_store::testing::{backends, TestDatabase};
+        for backend in backends() {
+            let db = TestDatabase::new(backend).await;
+            // Two nodes: two stores (two pools) on one database.
+            let node_a = Store::connect(&db.url).await.unwrap();
+            let node_b = Store::connect(&db.url).await.unwrap();
+            let lockout = Lockout::new("login-account", 5, 60);
+            for t in 0..4 {
+                let node = if t % 2 == 0 { &node_a } else { &node_b };
+                assert_eq!(lockout.fail(node, "a", t).await.unwrap(), None);
+                assert_eq!(lockout.check(node, "a", t).await.unwrap(), Ok(()));
+            }
+            assert_eq!(
+                lockout.fail(&node_a, "a", 4).await.unwrap(),
+                Some(60),
+                "{backend:?}: five failures over two nodes lock the key"
+            );
+            assert_eq!(
+                lockout.check(&node_b, "a", 10).await.unwrap(),
+                Err(54),
+                "the other node refuses too"
+            );
+            assert_eq!(lockout.check(&node_b, "b", 10).await.unwrap(), Ok(()));
+            let other_lockout = Lockout::new("login-address", 5, 60);
+            assert_eq!(
+                other_lockout.check(&node_a, "a", 10).await.unwrap(),
+                Ok(()),
+                "another lockout's key of the same name is not affected"
+            );
+            assert_eq!(lockout.check(&node_a, "a", 64).await.unwrap(), Ok(()));
+            for t in 65..69 {
+                assert_eq!(lockout.fail(&node_b, "a", t).await.unwrap(), None);
+            }
+            assert_eq!(
+                lockout.fail(&node_b, "a", 69).await.unwrap(),
+                Some(120),
+                "the second lockout doubles"
+            );
+            lockout.forgive(&node_a, "a").await.unwrap();
+            assert_eq!(lockout.check(&node_b, "a", 70).await.unwrap(), Ok(()));
+            // A quiet day forgets the failures.
+            lockout.fail(&node_a, "c", 100).await.unwrap();
+            for t in 0..3 {
+                lockout
+                    .fail(&node_a, "c", 100 + LOCKOUT_FORGET_SECONDS + t)
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(
+                lockout
+                    .fail(&node_a, "c", 100 + LOCKOUT_FORGET_SECONDS + 3)
+                    .await
+                    .unwrap(),
+                None,
+                "four failures after a quiet day, not five"
+            );
+            // Concurrent failures on both nodes start exactly one lockout.
+            let started: Vec<Option<i64>> = futures_join_all(
+                (0..10)
+                    .map(|i| {
+                        let node = if i % 2 == 0 {
+                            node_a.clone()
+                        } else {
+                            node_b.clone()
+                        };
+                        let lockout = lockout.clone();
+                        tokio::spawn(async move { lockout.fail(&node, "d", 1_000).await.unwrap() })
+                    })
+                    .collect(),
+            )
+            .await;
+            // Ten failures make at most two rounds of five; racing nodes never start a lockout
+            // twice for one round (a round can be cut short by failures counted meanwhile).
+            let lockouts = started.iter().filter(|s| s.is_some()).count();
+            assert!(
+                (1..=2).contains(&lockouts),
+                "{backend:?}: {lockouts} lockouts from ten failures: {started:?}"
+            );
+            assert_eq!(
+                sweep(&node_a, 10 * LOCKOUT_FORGET_SECONDS).await.unwrap(),
+                2,
+                "the quiet keys c and d are swept (a was forgiven)"
+            );
         }
-        assert_eq!(lockout.fail("a", 4), Some(60));
-        assert_eq!(lockout.check("a", 10), Err(54));
-        assert_eq!(lockout.check("b", 10), Ok(()), "others are not affected");
-        assert_eq!(lockout.check("a", 64), Ok(()));
-        for t in 65..69 {
-            assert_eq!(lockout.fail("a", t), None);
-        }
-        assert_eq!(
-            lockout.fail("a", 69),
-            Some(120),
-            "the second lockout doubles"
-        );
-        lockout.forgive("a");
-        assert_eq!(lockout.check("a", 70), Ok(()));
     }
 
-    #[test]
-    fn lockouts_are_forgotten_after_a_quiet_day_and_memory_stays_bounded() {
-        let lockout = Lockout::new(2, 60, 100);
-        lockout.fail("a", 0);
-        assert_eq!(lockout.fail("a", LOCKOUT_FORGET_SECONDS + 1), None);
-        for i in 0..1_000 {
-            lockout.fail(&format!("k{i}"), 10);
+    async fn futures_join_all<T>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+        let mut out = Vec::new();
+        for task in tasks {
+            out.push(task.await.unwrap());
         }
-        assert!(lockout.len() <= 100, "{}", lockout.len());
+        out
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_shared_limit_counts_per_address_across_nodes_and_slides() {
+        use wenyuan_store::testing::{backends, TestDatabase};
+        for backend in backends() {
+            let db = TestDatabase::new(backend).await;
+            let node_a = Store::connect(&db.url).await.unwrap();
+            let node_b = Store::connect(&db.url).await.unwrap();
+            let limit = SharedRateLimit::new("register", 3, 600);
+            assert_eq!(
+                limit.check(&node_a, "198.51.100.1", 0).await.unwrap(),
+                Ok(())
+            );
+            assert_eq!(
+                limit.check(&node_b, "198.51.100.1", 10).await.unwrap(),
+                Ok(())
+            );
+            assert_eq!(
+                limit.check(&node_a, "198.51.100.1", 20).await.unwrap(),
+                Ok(())
+            );
+            assert_eq!(
+                limit.check(&node_b, "198.51.100.1", 30).await.unwrap(),
+                Err(570),
+                "{backend:?}: the fourth on the other node waits for the first to slide out"
+            );
+            assert_eq!(
+                limit.check(&node_b, "198.51.100.2", 30).await.unwrap(),
+                Ok(())
+            );
+            assert_eq!(
+                limit.check(&node_a, "2001:db8:1:2::9", 30).await.unwrap(),
+                Ok(())
+            );
+            assert_eq!(
+                limit.check(&node_a, "198.51.100.1", 601).await.unwrap(),
+                Ok(())
+            );
+        }
     }
 
     #[tokio::test]

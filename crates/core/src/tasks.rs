@@ -17,6 +17,8 @@ const CHANGE_FOLLOW_INTERVAL: Duration = Duration::from_millis(500);
 const KEYWORDS_INTERVAL: Duration = Duration::from_millis(1000);
 const INDEX_INTERVAL: Duration = Duration::from_millis(500);
 const SIMHASH_INTERVAL: Duration = Duration::from_millis(1000);
+/// How often old login-failure and registration counts are deleted.
+const LIMITS_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 /// How often the admin's saved settings are re-read (a save on another node shows within this).
 const SETTINGS_INTERVAL: Duration = Duration::from_secs(5);
 
@@ -81,6 +83,13 @@ impl BackgroundTasks {
                     }
                     Ok(())
                 },
+            ),
+            every(
+                LIMITS_SWEEP_INTERVAL,
+                services.clone(),
+                stopped.clone(),
+                "sweeping old login-failure counts",
+                |services| async move { services.accounts.sweep_limits().await.map(|_| ()) },
             ),
             every(
                 SETTINGS_INTERVAL,

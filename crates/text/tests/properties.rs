@@ -159,7 +159,7 @@ proptest! {
 
     #[test]
     fn utf8_text_decodes_to_itself(text in document_text()) {
-        let text = text.replace('\r', "").replace('\u{feff}', "");
+        let text = text.replace(['\r', '\u{feff}'], "");
         if let Ok(decoded) = decode_text(text.as_bytes()) {
             prop_assert_eq!(decoded.encoding, "UTF-8");
             prop_assert_eq!(decoded.text, text);
@@ -168,7 +168,7 @@ proptest! {
 
     #[test]
     fn utf16_and_gb18030_copies_decode_like_the_original(text in document_text()) {
-        let text = text.replace('\r', "").replace('\u{feff}', "");
+        let text = text.replace(['\r', '\u{feff}'], "");
         prop_assume!(text.chars().filter(|c| !c.is_whitespace()).count() > 20);
         let mut utf16 = vec![0xff, 0xfe];
         utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));

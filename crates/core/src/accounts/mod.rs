@@ -13,7 +13,7 @@ use wenyuan_store::NewAuditEntry;
 
 pub use self::admin::MemberAdmin;
 use crate::context::Context;
-use crate::limits::{limit_key, Busy, Lockout, RateLimiter, WorkGate};
+use crate::limits::{limit_key, Busy, Lockout, SharedRateLimit, WorkGate};
 use crate::{CoreError, Result, Role};
 
 /// A logged-in user, as the web layer needs it.
@@ -140,6 +140,17 @@ pub fn random_token() -> String {
     new_token()
 }
 
+/// What an account's login failures are counted under: the name as the login form would find it
+/// (case folded), with control characters dropped and the length bounded, since the key is
+/// stored (PostgreSQL refuses NUL in text) and anyone may type any name.
+fn account_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_NAME_CHARS)
+        .collect::<String>()
+        .to_lowercase()
+}
+
 /// Login failures of one account before it is locked, and the first lockout (then doubling).
 pub const ACCOUNT_FAILURES: u32 = 5;
 /// Login failures from one address (any accounts) before it is locked: a little more than one
@@ -149,31 +160,29 @@ pub const LOCKOUT_SECONDS: i64 = 60;
 /// Registrations one address may make per [`REGISTRATION_WINDOW_SECONDS`].
 pub const REGISTRATIONS_PER_WINDOW: usize = 5;
 pub const REGISTRATION_WINDOW_SECONDS: i64 = 3600;
-/// Keys each limiter remembers at most; a flood of addresses or names cannot grow it further.
-const LIMITER_MAX_KEYS: usize = 50_000;
 
 /// Accounts: sign-up, login, logout, the session behind a cookie.
 ///
 /// Logins are limited per address and per account name (known or not, so the limit tells
 /// nothing about which names exist) with a lockout that doubles; registrations per address. The
-/// counts are in memory per process (see [`crate::limits`]).
+/// counts are in the database, shared by every node (see [`crate::limits`]).
 pub struct Accounts {
     ctx: Context,
     account_failures: Lockout,
     address_failures: Lockout,
-    registrations: RateLimiter,
+    registrations: SharedRateLimit,
 }
 
 impl Accounts {
     pub(crate) fn new(ctx: Context) -> Self {
         Accounts {
             ctx,
-            account_failures: Lockout::new(ACCOUNT_FAILURES, LOCKOUT_SECONDS, LIMITER_MAX_KEYS),
-            address_failures: Lockout::new(ADDRESS_FAILURES, LOCKOUT_SECONDS, LIMITER_MAX_KEYS),
-            registrations: RateLimiter::new(
+            account_failures: Lockout::new("login-account", ACCOUNT_FAILURES, LOCKOUT_SECONDS),
+            address_failures: Lockout::new("login-address", ADDRESS_FAILURES, LOCKOUT_SECONDS),
+            registrations: SharedRateLimit::new(
+                "register",
                 REGISTRATIONS_PER_WINDOW,
                 REGISTRATION_WINDOW_SECONDS,
-                LIMITER_MAX_KEYS,
             ),
         }
     }
@@ -184,7 +193,8 @@ impl Accounts {
         validate_name(name.trim())?;
         validate_password(password)?;
         self.registrations
-            .check(ip, self.ctx.now())
+            .check(&self.ctx.store, ip, self.ctx.now())
+            .await?
             .map_err(|wait| {
                 CoreError::TooMany(format!(
                     "注册太频繁了：同一网络 1 小时内最多注册 {REGISTRATIONS_PER_WINDOW} 个账号，请约 {} 分钟后再试",
@@ -238,12 +248,17 @@ impl Accounts {
     ) -> Result<Login> {
         const WRONG: &str = "用户名或密码不正确";
         let name = name.trim();
-        let account_key = name.to_lowercase();
+        let account_key = account_key(name);
         let address_key = limit_key(ip);
         let now = self.ctx.now();
+        let store = &self.ctx.store;
         let wait = [
-            self.address_failures.check(&address_key, now),
-            self.account_failures.check(&account_key, now),
+            self.address_failures
+                .check(store, &address_key, now)
+                .await?,
+            self.account_failures
+                .check(store, &account_key, now)
+                .await?,
         ]
         .into_iter()
         .filter_map(|r| r.err())
@@ -273,7 +288,9 @@ impl Accounts {
         }
         // The address is not forgiven: one's own account must not reset the count of guesses
         // at others'.
-        self.account_failures.forgive(&account_key);
+        if let Err(e) = self.account_failures.forgive(store, &account_key).await {
+            tracing::warn!(error = %e, "cannot clear an account's login failures");
+        }
         if user.disabled != 0 {
             return Err(CoreError::Forbidden("该账号已被停用"));
         }
@@ -301,20 +318,29 @@ impl Accounts {
     /// Count a failed login; a lockout it starts goes to the audit log.
     async fn failed(&self, account_key: &str, address_key: &str) {
         let now = self.ctx.now();
+        let store = &self.ctx.store;
         let locks = [
             (
                 "account",
                 account_key,
-                self.account_failures.fail(account_key, now),
+                self.account_failures.fail(store, account_key, now).await,
             ),
             (
                 "address",
                 address_key,
-                self.address_failures.fail(address_key, now),
+                self.address_failures.fail(store, address_key, now).await,
             ),
         ];
         for (kind, key, started) in locks {
-            let Some(seconds) = started else { continue };
+            let seconds = match started {
+                Ok(Some(seconds)) => seconds,
+                Ok(None) => continue,
+                Err(e) => {
+                    // The login is refused anyway; only this failure goes uncounted.
+                    tracing::error!(error = %e, kind, "cannot count a login failure");
+                    continue;
+                }
+            };
             tracing::warn!(
                 kind,
                 key,
@@ -335,6 +361,11 @@ impl Accounts {
                 tracing::error!(error = %e, "cannot write the lockout to the audit log");
             }
         }
+    }
+
+    /// Delete login-failure and registration counts that no longer matter.
+    pub async fn sweep_limits(&self) -> Result<u64> {
+        crate::limits::sweep(&self.ctx.store, self.ctx.now()).await
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {
