@@ -124,10 +124,10 @@ async fn a_code_from_the_cli_opens_a_vip_document_once_until_the_vip_ends() {
         let (status, location) = status_of(&reader, &download).await;
         assert_eq!(status, 303);
         assert_eq!(location, format!("/me/vip?next=%2Fa%2F{id}"));
-        let page = reader.get(&format!("/a/{id}")).await.body;
+        let page = unescape_html(&reader.get(&format!("/a/{id}")).await.body);
         assert!(
-            page.contains(&format!("href=\"/me/vip?next=%2Fa%2F{id}\"")),
-            "the gate links to the VIP page"
+            page.contains(&format!("href=\"/me/vip?next=/a/{id}\"")),
+            "the gate links to the VIP page: {page}"
         );
         assert!(page.contains("开通 VIP"));
         let vip_page = reader.get(&location).await;
