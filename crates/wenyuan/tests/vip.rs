@@ -382,6 +382,10 @@ async fn wrong_codes_are_limited_per_account_and_guests_log_in_first() {
             .await
             .unwrap();
         let guesser = app.member("guesser", "member").await;
+        let forged = guesser
+            .post_form("/me/vip", &[("csrf", "forged"), ("code", &batch.codes[0])])
+            .await;
+        assert_eq!(forged.status, 403, "{backend:?}: the form needs its CSRF token");
         for n in 0..5 {
             let page = redeem(&guesser, &format!("ABCD-EFGH-JKLM-NPQ{}", (b'A' + n) as char)).await;
             assert_eq!(page.status, 422, "{backend:?}: try {n}");
