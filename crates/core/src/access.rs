@@ -141,7 +141,11 @@ mod tests {
             (Role::Admin, None, Role::Admin),
         ];
         for (stored, until, expected) in table {
-            assert_eq!(stored.effective(until, now), expected, "{stored:?} {until:?}");
+            assert_eq!(
+                stored.effective(until, now),
+                expected,
+                "{stored:?} {until:?}"
+            );
         }
     }
 

@@ -69,12 +69,10 @@ async fn count_on_day<'e>(
     user_id: i64,
     day: &str,
 ) -> Result<i64> {
-    sqlx::query_scalar::<Any, i64>(
-        "SELECT COUNT(*) FROM downloads WHERE user_id = $1 AND day = $2",
-    )
-    .bind(user_id)
-    .bind(day.to_owned())
-    .fetch_one(executor)
-    .await
-    .context("counting a member's downloads of the day")
+    sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM downloads WHERE user_id = $1 AND day = $2")
+        .bind(user_id)
+        .bind(day.to_owned())
+        .fetch_one(executor)
+        .await
+        .context("counting a member's downloads of the day")
 }

@@ -17,8 +17,7 @@ pub struct UserRow {
     pub vip_until: Option<i64>,
 }
 
-const USER_COLUMNS: &str =
-    "id, name, password_hash, role, disabled, created_at, vip_until";
+const USER_COLUMNS: &str = "id, name, password_hash, role, disabled, created_at, vip_until";
 
 impl Store {
     /// Create a user; a taken name is [`StoreError::Conflict`].

@@ -173,19 +173,17 @@ impl Store {
     ) -> Result<Option<Option<i64>>> {
         let mut tx = self.begin_write().await?;
         let until = match change {
-            VipChange::Extend { seconds } => extend(&mut tx, user_id, now, seconds)
-                .await?
-                .map(Some),
-            VipChange::Until(until) => {
-                sqlx::query_scalar::<Any, Option<i64>>(
-                    "UPDATE users SET vip_until = $1 WHERE id = $2 RETURNING vip_until",
-                )
-                .bind(until)
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .context("setting a member's VIP end")?
+            VipChange::Extend { seconds } => {
+                extend(&mut tx, user_id, now, seconds).await?.map(Some)
             }
+            VipChange::Until(until) => sqlx::query_scalar::<Any, Option<i64>>(
+                "UPDATE users SET vip_until = $1 WHERE id = $2 RETURNING vip_until",
+            )
+            .bind(until)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("setting a member's VIP end")?,
             VipChange::Revoke => sqlx::query_scalar::<Any, Option<i64>>(
                 "UPDATE users SET vip_until = NULL, \
                  role = CASE WHEN role = 'vip' THEN 'member' ELSE role END \

@@ -16,7 +16,14 @@ pub(crate) async fn download_limit_page(
     viewer: &Viewer,
     reached: &QuotaReached,
 ) -> AppResult<Response> {
-    let body = render(state, "download_limit.html", Some(viewer), "/me/vip", reached).await?;
+    let body = render(
+        state,
+        "download_limit.html",
+        Some(viewer),
+        "/me/vip",
+        reached,
+    )
+    .await?;
     if reached.limit == 0 {
         return Ok((StatusCode::FORBIDDEN, html(body)).into_response());
     }

@@ -40,7 +40,11 @@ fn import_documents(app: &TestApp) {
     )
     .unwrap();
     let (code, out, err) = app.import(&[vip.to_str().unwrap(), public.to_str().unwrap()]);
-    assert_eq!((code, out.trim()), (0, "imported 2, skipped 0, failed 0"), "{err}");
+    assert_eq!(
+        (code, out.trim()),
+        (0, "imported 2, skipped 0, failed 0"),
+        "{err}"
+    );
 }
 
 /// `wenyuan vip codes …` through the real binary: the codes it printed.
@@ -84,7 +88,9 @@ async fn status_of(visitor: &Visitor, path: &str) -> (u16, String) {
 async fn member_id(admin: &Visitor, name: &str) -> i64 {
     let list = admin.get(&format!("/admin/members?q={name}")).await.body;
     let marker = format!("<td>{name}");
-    let at = list.find(&marker).unwrap_or_else(|| panic!("{name} in {list}"));
+    let at = list
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{name} in {list}"));
     let start = list[..at].rfind("id=\"u-").unwrap() + 6;
     list[start..]
         .chars()
@@ -141,7 +147,10 @@ async fn a_code_from_the_cli_opens_a_vip_document_once_until_the_vip_ends() {
         let batches = admin.get("/admin/vip-codes").await.body;
         assert!(batches.contains("六月活动"), "{backend:?}");
         for code in &codes {
-            assert!(!batches.contains(code.as_str()), "codes are never shown again");
+            assert!(
+                !batches.contains(code.as_str()),
+                "codes are never shown again"
+            );
         }
 
         // Redeemed as typed by hand: lower case, spaces, fullwidth dashes.
@@ -151,7 +160,8 @@ async fn a_code_from_the_cli_opens_a_vip_document_once_until_the_vip_ends() {
         let until = shanghai(JUNE_FIRST_NOON + 3 * DAY);
         assert!(done.body.contains("兑换成功"), "{}", done.body);
         assert!(
-            done.body.contains(&format!("VIP 有效期至 <b class=\"vip-until\">{until}</b>")),
+            done.body
+                .contains(&format!("VIP 有效期至 <b class=\"vip-until\">{until}</b>")),
             "{until} in {}",
             done.body
         );
@@ -181,7 +191,11 @@ async fn a_code_from_the_cli_opens_a_vip_document_once_until_the_vip_ends() {
         // Four days on, the VIP has ended: refused again, and the page says when it ended.
         clock.advance(4 * DAY);
         let (status, location) = status_of(&reader, &download).await;
-        assert_eq!((status, location.starts_with("/me/vip")), (303, true), "{backend:?}");
+        assert_eq!(
+            (status, location.starts_with("/me/vip")),
+            (303, true),
+            "{backend:?}"
+        );
         let page = reader.get("/me/vip").await.body;
         assert!(page.contains(&format!("已于 {until} 到期")), "{page}");
         // A second code counts from now, not from the old end.
@@ -191,7 +205,10 @@ async fn a_code_from_the_cli_opens_a_vip_document_once_until_the_vip_ends() {
         assert_eq!(status_of(&reader, &download).await.0, 200);
 
         let batches = admin.get("/admin/vip-codes").await.body;
-        let row = batches.split("<tr>").find(|r| r.contains("六月活动")).unwrap();
+        let row = batches
+            .split("<tr>")
+            .find(|r| r.contains("六月活动"))
+            .unwrap();
         let cells: Vec<&str> = row
             .split("<td>")
             .skip(1)
@@ -203,7 +220,9 @@ async fn a_code_from_the_cli_opens_a_vip_document_once_until_the_vip_ends() {
         assert_eq!(cells[3..6], ["3", "2", "1"], "total, used, unused: {row}");
         let log = unescape_html(&admin.get("/admin/audit").await.body);
         assert!(log.contains("vip.codes") && log.contains("批次 六月活动：生成 3 个卡密"));
-        assert!(log.contains("vip.redeem") && log.contains("reader 兑换卡密（批次 六月活动，3 天）"));
+        assert!(
+            log.contains("vip.redeem") && log.contains("reader 兑换卡密（批次 六月活动，3 天）")
+        );
         app.stop().await;
     }
 }
@@ -278,7 +297,10 @@ async fn admins_grant_and_revoke_vip_and_make_codes_shown_once() {
         // +30 days, then +90 more from the end.
         let csrf = admin.csrf_from("/admin/members").await;
         let done = admin
-            .post_form(&grant, &[("csrf", &csrf), ("days", "30"), ("back", "/admin/members")])
+            .post_form(
+                &grant,
+                &[("csrf", &csrf), ("days", "30"), ("back", "/admin/members")],
+            )
             .await;
         assert_eq!(done.status, 303, "{backend:?}: {}", done.body);
         assert_eq!(done.headers["location"], "/admin/members?done=vip");
@@ -316,7 +338,12 @@ async fn admins_grant_and_revoke_vip_and_make_codes_shown_once() {
         let made = admin
             .post_form(
                 "/admin/vip-codes",
-                &[("csrf", &csrf), ("count", "2"), ("days", "7"), ("batch", "试用")],
+                &[
+                    ("csrf", &csrf),
+                    ("count", "2"),
+                    ("days", "7"),
+                    ("batch", "试用"),
+                ],
             )
             .await;
         assert_eq!(made.status, 200, "{backend:?}: {}", made.body);
@@ -328,7 +355,11 @@ async fn admins_grant_and_revoke_vip_and_make_codes_shown_once() {
         let file = admin
             .post_form(
                 "/admin/vip-codes/download",
-                &[("csrf", &csrf), ("batch", "试用"), ("codes", &codes.join(" "))],
+                &[
+                    ("csrf", &csrf),
+                    ("batch", "试用"),
+                    ("codes", &codes.join(" ")),
+                ],
             )
             .await;
         assert_eq!(file.status, 200);
@@ -385,9 +416,16 @@ async fn wrong_codes_are_limited_per_account_and_guests_log_in_first() {
         let forged = guesser
             .post_form("/me/vip", &[("csrf", "forged"), ("code", &batch.codes[0])])
             .await;
-        assert_eq!(forged.status, 403, "{backend:?}: the form needs its CSRF token");
+        assert_eq!(
+            forged.status, 403,
+            "{backend:?}: the form needs its CSRF token"
+        );
         for n in 0..5 {
-            let page = redeem(&guesser, &format!("ABCD-EFGH-JKLM-NPQ{}", (b'A' + n) as char)).await;
+            let page = redeem(
+                &guesser,
+                &format!("ABCD-EFGH-JKLM-NPQ{}", (b'A' + n) as char),
+            )
+            .await;
             assert_eq!(page.status, 422, "{backend:?}: try {n}");
         }
         // Locked: even the right code waits.
@@ -407,7 +445,9 @@ async fn wrong_codes_are_limited_per_account_and_guests_log_in_first() {
 /// access, the ticked checkbox).
 async fn settings_form(admin: &Visitor) -> Vec<(String, String)> {
     let page = admin.get("/admin/settings").await.body;
-    let start = page.find("<form class=\"admin-form settings-form\"").unwrap();
+    let start = page
+        .find("<form class=\"admin-form settings-form\"")
+        .unwrap();
     let end = page[start..].find("</form>").unwrap() + start;
     let html = &page[start..end];
     let mut fields = Vec::new();
@@ -453,7 +493,11 @@ async fn daily_download_quotas_count_per_account_and_reset_at_the_site_midnight(
             .await
             .body
             .contains("今日还可下载 2 次"));
-        assert_eq!(status_of(&reader, &path("docx")).await.0, 200, "{backend:?}");
+        assert_eq!(
+            status_of(&reader, &path("docx")).await.0,
+            200,
+            "{backend:?}"
+        );
         assert_eq!(status_of(&reader, &path("txt")).await.0, 200);
         assert!(reader
             .get(&format!("/a/{id}"))
@@ -467,10 +511,16 @@ async fn daily_download_quotas_count_per_account_and_reset_at_the_site_midnight(
         let tomorrow = "2026-06-02 00:00";
         let body = refused.body;
         assert!(body.contains("会员每天可下载 <b>2</b> 次"), "{body}");
-        assert!(body.contains(&format!("将于 <b>{tomorrow}</b> 恢复")), "{body}");
+        assert!(
+            body.contains(&format!("将于 <b>{tomorrow}</b> 恢复")),
+            "{body}"
+        );
         assert!(body.contains("开通 VIP 后每天可下载 3 次"), "{body}");
         // 12 hours to the site's midnight.
-        assert_eq!(refused.headers["retry-after"], (12 * 3600).to_string().as_str());
+        assert_eq!(
+            refused.headers["retry-after"],
+            (12 * 3600).to_string().as_str()
+        );
         // Others have their own count; staff have none.
         let patron = app.member("patron", "vip").await;
         for _ in 0..3 {
@@ -484,27 +534,44 @@ async fn daily_download_quotas_count_per_account_and_reset_at_the_site_midnight(
         // The rows are there, by site-local day.
         let reader_id = member_id(&admin, "reader").await;
         let store = app.services().store_for_tests();
-        assert_eq!(store.downloads_on_day(reader_id, "2026-06-01").await.unwrap(), 2);
+        assert_eq!(
+            store
+                .downloads_on_day(reader_id, "2026-06-01")
+                .await
+                .unwrap(),
+            2
+        );
 
         // One second before the site's midnight: still refused; at midnight, allowed again.
         clock.advance(12 * 3600 - 1);
         assert_eq!(status_of(&reader, &path("txt")).await.0, 429);
         clock.advance(1);
         assert_eq!(status_of(&reader, &path("txt")).await.0, 200, "{backend:?}");
-        assert_eq!(store.downloads_on_day(reader_id, "2026-06-02").await.unwrap(), 1);
+        assert_eq!(
+            store
+                .downloads_on_day(reader_id, "2026-06-02")
+                .await
+                .unwrap(),
+            1
+        );
 
         // The admin sets members to 0 at /admin/settings: no download, and a page that says so.
         let mut form = settings_form(&admin).await;
         assert!(form.contains(&("downloads_member".to_owned(), "2".to_owned())));
         form.retain(|(name, _)| name != "downloads_member");
         form.push(("downloads_member".into(), "0".into()));
-        let fields: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let fields: Vec<(&str, &str)> =
+            form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         let saved = admin.post_form("/admin/settings", &fields).await;
         assert_eq!(saved.status, 303, "{backend:?}: {}", saved.body);
         let closed = reader.get(&path("txt")).await;
         assert_eq!(closed.status, 403, "{backend:?}");
         assert!(closed.body.contains("暂不能下载"), "{}", closed.body);
-        assert_eq!(status_of(&patron, &path("txt")).await.0, 200, "VIP still may");
+        assert_eq!(
+            status_of(&patron, &path("txt")).await.0,
+            200,
+            "VIP still may"
+        );
         let log = unescape_html(&admin.get("/admin/audit").await.body);
         assert!(log.contains("downloads_member：2 → 0"), "{log}");
         app.stop().await;

@@ -605,7 +605,13 @@ mod tests {
             ),
             (
                 "downloads.member",
-                |t| zh(daily_downloads_text("会员每日下载次数", "downloads.member", t)),
+                |t| {
+                    zh(daily_downloads_text(
+                        "会员每日下载次数",
+                        "downloads.member",
+                        t,
+                    ))
+                },
                 &["0", "10", " 100000 "],
                 &[
                     ("-1", "会员每日下载次数应为 0 到 100000"),
@@ -693,7 +699,10 @@ mod tests {
             default_of("near_duplicate_distance"),
             d.near_duplicate_distance.to_string()
         );
-        assert_eq!(default_of("downloads.member"), d.downloads_member.to_string());
+        assert_eq!(
+            default_of("downloads.member"),
+            d.downloads_member.to_string()
+        );
         assert_eq!(default_of("downloads.vip"), d.downloads_vip.to_string());
         // The defaults in force pass their own rules.
         assert!(site_name(&d.site_name).is_ok());

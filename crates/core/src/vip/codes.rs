@@ -70,7 +70,9 @@ fn is_dash(c: char) -> bool {
 
 /// What is stored of a normalised code.
 pub fn code_hash(normalized: &str) -> String {
-    hex::encode(Sha256::digest(format!("wenyuan-vip:{normalized}").as_bytes()))
+    hex::encode(Sha256::digest(
+        format!("wenyuan-vip:{normalized}").as_bytes(),
+    ))
 }
 
 #[cfg(test)]

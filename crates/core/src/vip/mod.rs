@@ -363,7 +363,12 @@ impl Vip {
     }
 
     /// Grant member `id` VIP as admin `actor`. Returns the member's name and the new end.
-    pub async fn grant(&self, actor: &Member, id: i64, grant: VipGrant) -> Result<(String, String)> {
+    pub async fn grant(
+        &self,
+        actor: &Member,
+        id: i64,
+        grant: VipGrant,
+    ) -> Result<(String, String)> {
         let now = self.ctx.now();
         let offset = self.ctx.settings().utc_offset;
         let (change, what) = match grant {
@@ -450,7 +455,10 @@ mod tests {
 
     #[test]
     fn grants_parse_from_the_form_with_clear_messages() {
-        assert_eq!(VipGrant::parse(Some("30"), None).unwrap(), VipGrant::Days(30));
+        assert_eq!(
+            VipGrant::parse(Some("30"), None).unwrap(),
+            VipGrant::Days(30)
+        );
         assert_eq!(
             VipGrant::parse(Some("30"), Some("2027-01-05")).unwrap(),
             VipGrant::Until(NaiveDate::from_ymd_opt(2027, 1, 5).unwrap()),

@@ -410,7 +410,11 @@ async fn download(
         Download::File(file) if inline => Ok(file_response(file, inline)),
         Download::File(file) => {
             let lib = &state.services;
-            match lib.takeaway.record_download(viewer.member.as_ref(), &file).await? {
+            match lib
+                .takeaway
+                .record_download(viewer.member.as_ref(), &file)
+                .await?
+            {
                 Ok(()) => Ok(file_response(file, inline)),
                 Err(reached) => download_limit_page(&state, &viewer, &reached).await,
             }

@@ -76,7 +76,16 @@ async fn show(
     if viewer.is_guest() {
         return Ok(login_first(q.next.as_deref()));
     }
-    page(&state, &viewer, StatusCode::OK, None, None, "", q.next.as_deref()).await
+    page(
+        &state,
+        &viewer,
+        StatusCode::OK,
+        None,
+        None,
+        "",
+        q.next.as_deref(),
+    )
+    .await
 }
 
 async fn redeem(
@@ -91,7 +100,18 @@ async fn redeem(
     };
     let next = form.next.as_deref();
     match state.services.vip.redeem(member, &form.code, &ip).await {
-        Ok(redeemed) => page(&state, &viewer, StatusCode::OK, Some(redeemed), None, "", next).await,
+        Ok(redeemed) => {
+            page(
+                &state,
+                &viewer,
+                StatusCode::OK,
+                Some(redeemed),
+                None,
+                "",
+                next,
+            )
+            .await
+        }
         Err(err @ (CoreError::Invalid(_) | CoreError::TooMany(_))) => {
             let status = if matches!(err, CoreError::TooMany(_)) {
                 StatusCode::TOO_MANY_REQUESTS
@@ -99,7 +119,16 @@ async fn redeem(
                 StatusCode::UNPROCESSABLE_ENTITY
             };
             let message = err.to_string();
-            page(&state, &viewer, status, None, Some(message), &form.code, next).await
+            page(
+                &state,
+                &viewer,
+                status,
+                None,
+                Some(message),
+                &form.code,
+                next,
+            )
+            .await
         }
         Err(other) => Err(other.into()),
     }
