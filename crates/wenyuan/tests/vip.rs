@@ -554,6 +554,19 @@ async fn daily_download_quotas_count_per_account_and_reset_at_the_site_midnight(
                 .unwrap(),
             1
         );
+        // One left, asked for three times at once: one file, two refusals.
+        let (txt, docx) = (path("txt"), path("docx"));
+        let (a, b, c) = tokio::join!(reader.get(&txt), reader.get(&docx), reader.get(&txt));
+        let mut statuses = [a.status.as_u16(), b.status.as_u16(), c.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 429, 429], "{backend:?}");
+        assert_eq!(
+            store
+                .downloads_on_day(reader_id, "2026-06-02")
+                .await
+                .unwrap(),
+            2
+        );
 
         // The admin sets members to 0 at /admin/settings: no download, and a page that says so.
         let mut form = settings_form(&admin).await;
