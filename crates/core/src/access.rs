@@ -81,6 +81,16 @@ impl Role {
     pub fn is_staff(self) -> bool {
         self >= Role::Editor
     }
+
+    /// The role a user with stored role `self` and VIP end `vip_until` (unix seconds) reads as
+    /// at `now`: a member whose VIP (granted or redeemed) ends after `now` reads as VIP, an ended
+    /// one as the member they are. A stored `vip` is VIP without end; staff stay staff.
+    pub fn effective(self, vip_until: Option<i64>, now: i64) -> Role {
+        match self {
+            Role::Member if vip_until.is_some_and(|end| end > now) => Role::Vip,
+            other => other,
+        }
+    }
 }
 
 impl FromStr for Role {
@@ -114,6 +124,28 @@ mod tests {
         for (role, expected) in table {
             let got = [Access::Public, Access::Member, Access::Vip].map(|a| role.can_read(a));
             assert_eq!(got, expected, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn vip_until_a_date_reads_as_vip_before_it_and_as_a_member_after() {
+        let now = 1_800_000_000;
+        let table = [
+            (Role::Member, None, Role::Member),
+            (Role::Member, Some(now + 1), Role::Vip),
+            (Role::Member, Some(now), Role::Member),
+            (Role::Member, Some(now - 86_400), Role::Member),
+            (Role::Vip, None, Role::Vip),
+            (Role::Vip, Some(now - 86_400), Role::Vip),
+            (Role::Editor, Some(now + 1), Role::Editor),
+            (Role::Admin, None, Role::Admin),
+        ];
+        for (stored, until, expected) in table {
+            assert_eq!(
+                stored.effective(until, now),
+                expected,
+                "{stored:?} {until:?}"
+            );
         }
     }
 

@@ -50,6 +50,15 @@ pub fn local_date(unix_seconds: i64, offset: FixedOffset) -> NaiveDate {
         .date_naive()
 }
 
+/// The unix time at which `date` begins (00:00) in the site's time zone.
+pub fn local_midnight(date: NaiveDate, offset: FixedOffset) -> i64 {
+    date.and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        .timestamp()
+        - i64::from(offset.local_minus_utc())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +70,16 @@ mod tests {
         let t = 1_604_419_199;
         assert_eq!(local_date(t, shanghai).to_string(), "2020-11-03");
         assert_eq!(local_date(t + 1, shanghai).to_string(), "2020-11-04");
+    }
+
+    #[test]
+    fn local_midnight_is_where_the_local_day_turns() {
+        let shanghai = FixedOffset::east_opt(8 * 3600).unwrap();
+        let day = NaiveDate::from_ymd_opt(2020, 11, 4).unwrap();
+        let midnight = local_midnight(day, shanghai);
+        assert_eq!(midnight, 1_604_419_200);
+        assert_eq!(local_date(midnight, shanghai), day);
+        assert_eq!(local_date(midnight - 1, shanghai).to_string(), "2020-11-03");
     }
 
     #[test]

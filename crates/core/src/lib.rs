@@ -24,6 +24,7 @@ pub mod statistics;
 pub mod status;
 pub mod takeaway;
 pub mod tasks;
+pub mod vip;
 
 pub use access::{Access, Role};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -16,6 +16,7 @@ use crate::search::Search;
 use crate::settings::SettingsService;
 use crate::statistics::Statistics;
 use crate::takeaway::Takeaway;
+use crate::vip::Vip;
 use crate::{Clock, Result, SiteSettings};
 
 /// One field per area; each service owns its caches and never reaches into another's state.
@@ -42,6 +43,8 @@ pub struct Services {
     pub statistics: Statistics,
     /// The admin's saved settings (the live ones are read with [`Services::settings`]).
     pub settings: SettingsService,
+    /// VIP: grants, redeem codes (卡密), members' status.
+    pub vip: Vip,
 }
 
 impl Services {
@@ -68,6 +71,7 @@ impl Services {
             inbox: Inbox::new(ctx.clone()),
             statistics: Statistics::new(ctx.clone()),
             settings: SettingsService::new(ctx.clone()),
+            vip: Vip::new(ctx.clone()),
             takeaway: Takeaway::new(ctx.clone(), reading.clone()),
             reading,
             views,

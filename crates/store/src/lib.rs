@@ -10,6 +10,7 @@ mod audit;
 mod categories;
 mod changes;
 mod db;
+mod download_quota;
 mod editing;
 mod error;
 mod hot;
@@ -24,6 +25,7 @@ mod statistics;
 mod taxonomy;
 mod users;
 mod views;
+mod vip;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -33,6 +35,7 @@ pub use audit::{AuditRow, NewAuditEntry};
 pub use categories::CategoryRow;
 pub use changes::ChangeRow;
 pub use db::{Backend, Store};
+pub use download_quota::NewDownload;
 pub use editing::{AdminArticleRow, AdminFilter, AdminSort, ArticleEdit, SaveOutcome};
 pub use error::StoreError;
 pub use hot::HotRow;
@@ -46,5 +49,6 @@ pub use near_duplicates::{
 pub use statistics::SearchMissRow;
 pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
 pub use users::{MemberChange, UserFilter, UserRow};
+pub use vip::{NewVipCodes, Redemption, VipBatchRow, VipChange};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

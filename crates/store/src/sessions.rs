@@ -27,7 +27,7 @@ impl Store {
     /// The user of a live session (not expired, user not disabled).
     pub async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<UserRow>> {
         sqlx::query_as::<Any, UserRow>(
-            "SELECT u.id, u.name, u.password_hash, u.role, u.disabled, u.created_at \
+            "SELECT u.id, u.name, u.password_hash, u.role, u.disabled, u.created_at, u.vip_until \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
         )

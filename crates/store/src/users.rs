@@ -13,9 +13,11 @@ pub struct UserRow {
     pub role: String,
     pub disabled: i64,
     pub created_at: i64,
+    /// End of a granted or redeemed VIP (unix seconds); `None` when never granted.
+    pub vip_until: Option<i64>,
 }
 
-const USER_COLUMNS: &str = "id, name, password_hash, role, disabled, created_at";
+const USER_COLUMNS: &str = "id, name, password_hash, role, disabled, created_at, vip_until";
 
 impl Store {
     /// Create a user; a taken name is [`StoreError::Conflict`].

@@ -8,6 +8,7 @@ mod assets;
 mod chart;
 mod client_ip;
 mod cookies;
+mod download_limit;
 mod error;
 mod extract;
 mod guard;

@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::accounts::router())
         .merge(routes::search::page_router())
         .merge(routes::contact::router())
+        .merge(routes::vip::router())
         .merge(routes::admin::router(state.clone()))
         .merge(routes::assets::router())
         .route("/healthz", get(|| async { "ok" }))

@@ -35,6 +35,16 @@ const EMBEDDED: &[(&str, &str)] = &[
         "sidebar_contact.html",
         include_str!("../templates/sidebar_contact.html"),
     ),
+    // VIP, redeem codes and download quotas (vip).
+    ("me_vip.html", include_str!("../templates/me_vip.html")),
+    (
+        "download_limit.html",
+        include_str!("../templates/download_limit.html"),
+    ),
+    (
+        "admin_vip_codes.html",
+        include_str!("../templates/admin_vip_codes.html"),
+    ),
     (
         "admin_messages.html",
         include_str!("../templates/admin_messages.html"),

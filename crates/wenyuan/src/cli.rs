@@ -25,6 +25,9 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// VIP: make redeem codes (卡密).
+    #[command(subcommand)]
+    Vip(VipCommand),
     /// Rebuild the search index from the database (the server must be stopped). Needed after
     /// changing the user dictionary (`dictionary.txt` in the data folder).
     Reindex(StoreArgs),
@@ -125,6 +128,28 @@ pub struct UserAddArgs {
     pub role: String,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum VipCommand {
+    /// Make a batch of VIP redeem codes and print them, one per line. They are shown only
+    /// now: the database keeps only their hashes. Members redeem them at /me/vip.
+    Codes(VipCodesArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VipCodesArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// How many codes (1–1000).
+    #[arg(long)]
+    pub count: i64,
+    /// Days of VIP each code gives (1–3650).
+    #[arg(long)]
+    pub days: i64,
+    /// A name for the batch, shown at /admin/vip-codes (default: the date and time).
+    #[arg(long, value_name = "NAME")]
+    pub batch: Option<String>,
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     crate::config::init_tracing();
@@ -148,6 +173,7 @@ pub fn main() -> ExitCode {
             Command::Serve(args) => cmd::serve::run(args).await,
             Command::Import(args) => cmd::import::run(args).await,
             Command::User(UserCommand::Add(args)) => cmd::user::add(args).await,
+            Command::Vip(VipCommand::Codes(args)) => cmd::vip::codes(args).await,
             Command::Reindex(args) => cmd::reindex::run(args).await,
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Anonymize(args) => cmd::anonymize::run(args),

@@ -52,6 +52,18 @@ pub struct FileConfig {
     pub wechat: Option<WechatFile>,
     /// `[contact]`: phone, email, wechat, qq, hours (联系客服).
     pub contact: Option<ContactInfo>,
+    /// `[downloads]`: files per site-local day a member and a VIP may download.
+    pub downloads: Option<DownloadsFile>,
+}
+
+/// The `[downloads]` table: daily download limits per level (`rules::daily_downloads`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DownloadsFile {
+    /// Per member per day; 0: members cannot download.
+    pub member: Option<u32>,
+    /// Per VIP per day; 0: VIPs cannot download.
+    pub vip: Option<u32>,
 }
 
 /// The `[wechat]` table.
@@ -168,6 +180,14 @@ impl Config {
         }
         if let Some(contact) = file.contact {
             site.contact = rules::contact(&contact)?;
+        }
+        if let Some(downloads) = file.downloads {
+            if let Some(n) = downloads.member {
+                site.downloads_member = rules::daily_downloads("downloads.member", n)?;
+            }
+            if let Some(n) = downloads.vip {
+                site.downloads_vip = rules::daily_downloads("downloads.vip", n)?;
+            }
         }
         Ok(Config {
             data_dir,

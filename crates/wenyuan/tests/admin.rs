@@ -31,6 +31,8 @@ const ADMIN_ONLY_PAGES: &[&str] = &[
     "/admin/members",
     "/admin/members?q=bo&role=admin&page=2",
     "/admin/settings",
+    // vip
+    "/admin/vip-codes",
 ];
 /// Every form target of the desk. Add each new admin POST here.
 const ADMIN_POSTS: &[&str] = &[
@@ -57,6 +59,11 @@ const ADMIN_POSTS: &[&str] = &[
     "/admin/members/1/disable",
     "/admin/members/1/enable",
     "/admin/settings",
+    // vip
+    "/admin/members/1/vip",
+    "/admin/members/1/vip/revoke",
+    "/admin/vip-codes",
+    "/admin/vip-codes/download",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -455,11 +455,13 @@ async fn no_route_shows_a_guest_text_from_past_the_preview() {
             );
         }
     }
-    // Downloads and the plain-text view send a guest to the login page, with nothing of the text.
+    // Downloads and the plain-text view send a guest to the login page, with nothing of the text
+    // (so does the VIP page).
     for route in [
         "/a/1/download?format=docx",
         "/a/1/download?format=txt",
         "/a/1/download?format=txt&inline=1",
+        "/me/vip?next=%2Fa%2F1",
     ] {
         let page = guest.get(route).await;
         assert_eq!(page.status, 303, "{route}");

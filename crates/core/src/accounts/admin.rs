@@ -40,6 +40,10 @@ pub struct MemberRow {
     pub disabled: bool,
     /// `YYYY-MM-DD HH:MM:SS`, site-local.
     pub created: String,
+    /// End of a granted or redeemed VIP, `YYYY-MM-DD HH:MM` site-local (past or future).
+    pub vip_until: Option<String>,
+    /// Whether the member reads as VIP now (by role or by date).
+    pub vip_active: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -194,6 +198,10 @@ impl MemberAdmin {
             role_label: role_label(role),
             disabled: row.disabled != 0,
             created: self.ctx.local_time(row.created_at),
+            vip_until: row
+                .vip_until
+                .map(|t| self.ctx.local_format(t, "%Y-%m-%d %H:%M")),
+            vip_active: role.effective(row.vip_until, self.ctx.now()) == Role::Vip,
         }
     }
 }

@@ -306,11 +306,7 @@ impl Accounts {
             .await?;
         Ok(Login {
             token,
-            member: Member {
-                id: user.id,
-                name: user.name,
-                role: user.role.parse().unwrap_or(Role::Member),
-            },
+            member: member_at(user, now),
             max_age_seconds: max_age,
         })
     }
@@ -383,11 +379,18 @@ impl Accounts {
             .store
             .session_user(&token_hash(token), self.ctx.now())
             .await?;
-        Ok(user.map(|u| Member {
-            id: u.id,
-            role: u.role.parse().unwrap_or(Role::Member),
-            name: u.name,
-        }))
+        Ok(user.map(|u| member_at(u, self.ctx.now())))
+    }
+}
+
+/// A user as the rest of the site sees them at `now`: the one place a stored role and a VIP end
+/// become the role every gate, page and limit reads ([`Role::effective`]).
+fn member_at(user: wenyuan_store::UserRow, now: i64) -> Member {
+    let stored = user.role.parse().unwrap_or(Role::Member);
+    Member {
+        id: user.id,
+        role: stored.effective(user.vip_until, now),
+        name: user.name,
     }
 }
 

@@ -41,6 +41,8 @@ pub struct SettingsForm {
     pub contact_wechat: String,
     pub contact_qq: String,
     pub contact_hours: String,
+    pub downloads_member: String,
+    pub downloads_vip: String,
 }
 
 impl SettingsForm {
@@ -66,6 +68,8 @@ impl SettingsForm {
             contact_wechat: text(&s.contact.wechat),
             contact_qq: text(&s.contact.qq),
             contact_hours: text(&s.contact.hours),
+            downloads_member: s.downloads_member.to_string(),
+            downloads_vip: s.downloads_vip.to_string(),
         }
     }
 
@@ -99,6 +103,15 @@ impl SettingsForm {
             hours: typed(&self.contact_hours),
         })
         .map_err(invalid)?;
+        let downloads_member = rules::daily_downloads_text(
+            "会员每日下载次数",
+            "downloads.member",
+            &self.downloads_member,
+        )
+        .map_err(invalid)?;
+        let downloads_vip =
+            rules::daily_downloads_text("VIP 每日下载次数", "downloads.vip", &self.downloads_vip)
+                .map_err(invalid)?;
         let text = |v: Option<String>| v.unwrap_or_default();
         let mut pairs = vec![
             ("site_name", site_name),
@@ -128,6 +141,8 @@ impl SettingsForm {
             ("contact_wechat", text(contact.wechat)),
             ("contact_qq", text(contact.qq)),
             ("contact_hours", text(contact.hours)),
+            ("downloads_member", downloads_member.to_string()),
+            ("downloads_vip", downloads_vip.to_string()),
         ]);
         Ok(pairs.into_iter().map(|(k, v)| (key_name(k), v)).collect())
     }
@@ -201,6 +216,18 @@ pub fn apply_stored(base: &SiteSettings, stored: &HashMap<String, String>) -> Si
             qq: opt("contact_qq"),
             hours: opt("contact_hours"),
         };
+    }
+    let downloads = [
+        ("downloads_member", &mut s.downloads_member),
+        ("downloads_vip", &mut s.downloads_vip),
+    ];
+    for (field, value) in downloads {
+        if let Some(stored) = get(field) {
+            match rules::daily_downloads_text("每日下载次数", field, stored) {
+                Ok(n) => *value = n,
+                Err(err) => tracing::warn!(%err, "stored {field} is unusable"),
+            }
+        }
     }
     s
 }
@@ -336,6 +363,10 @@ mod tests {
                 |f| f.contact_qq = "1".repeat(101),
                 "客服 QQ不能超过 100 个字",
             ),
+            (
+                |f| f.downloads_vip = "-5".into(),
+                "VIP 每日下载次数应为 0 到 100000",
+            ),
         ];
         for (change, expected) in table {
             let mut form = valid_form();
@@ -361,6 +392,8 @@ mod tests {
         form.base_url = String::new();
         form.wechat_name = "文渊范文".into();
         form.contact_phone = "400-800-1234".into();
+        form.downloads_member = "0".into();
+        form.downloads_vip = " 5 ".into();
         let stored: HashMap<String, String> = form.validate().unwrap().into_iter().collect();
         let s = apply_stored(&base, &stored);
         assert_eq!(s.site_name, "范文网");
@@ -374,6 +407,7 @@ mod tests {
         );
         assert_eq!(s.contact.phone.as_deref(), Some("400-800-1234"));
         assert_eq!(s.contact.email, None);
+        assert_eq!((s.downloads_member, s.downloads_vip), (0, 5));
     }
 
     #[test]

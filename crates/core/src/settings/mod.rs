@@ -43,6 +43,10 @@ pub struct SiteSettings {
     /// near-duplicate of a stored one and is held as `pending`; at most
     /// `wenyuan_store::MAX_INDEXED_DISTANCE`. 0 holds only documents whose words are the same.
     pub near_duplicate_distance: u32,
+    /// Files a member may download per site-local day; 0: none.
+    pub downloads_member: u32,
+    /// Files a VIP may download per site-local day; 0: none. Editors and admins have no limit.
+    pub downloads_vip: u32,
 }
 
 impl Default for SiteSettings {
@@ -61,6 +65,8 @@ impl Default for SiteSettings {
             contact: ContactInfo::default(),
             trust_proxy: false,
             near_duplicate_distance: crate::desk::near_duplicates::DEFAULT_MAX_DISTANCE,
+            downloads_member: 10,
+            downloads_vip: 100,
         }
     }
 }

@@ -29,6 +29,8 @@ pub const SESSION_DAYS_MIN: i64 = 1;
 /// Documents per list page; a value outside is clamped rather than refused.
 pub const PAGE_SIZE_MIN: i64 = 1;
 pub const PAGE_SIZE_MAX: i64 = 200;
+/// Most downloads a level may be given per day (a limit that high is no limit in practice).
+pub const DAILY_DOWNLOADS_MAX: u32 = 100_000;
 /// Farthest near-duplicate distance: the store indexes candidates no farther apart.
 pub const NEAR_DUPLICATE_DISTANCE_MAX: u32 = wenyuan_store::MAX_INDEXED_DISTANCE;
 
@@ -179,6 +181,20 @@ pub const SETTINGS: &[SettingSpec] = &[
         "客服微信",
     ),
     desk("contact.qq", "", "contact_qq", "contact.qq", "客服 QQ"),
+    desk(
+        "downloads.member",
+        "10",
+        "downloads_member",
+        "downloads.member",
+        "downloads a member may make per site-local day (0: none)",
+    ),
+    desk(
+        "downloads.vip",
+        "100",
+        "downloads_vip",
+        "downloads.vip",
+        "downloads a VIP may make per site-local day (0: none); staff have no limit",
+    ),
     desk(
         "contact.hours",
         "",
@@ -379,6 +395,38 @@ pub fn near_duplicate_distance(distance: u32) -> Checked<u32> {
     }
 }
 
+/// A daily download limit (`downloads.member`, `downloads.vip`) as typed in the form.
+pub fn daily_downloads_text(label_zh: &str, key: &str, text: &str) -> Checked<u32> {
+    let text = one_line(text);
+    match text.parse::<u32>() {
+        Ok(n) => daily_downloads_shown(label_zh, key, n, &text),
+        Err(_) => bad_daily_downloads(label_zh, key, &text),
+    }
+}
+
+/// A daily download limit as a number (the TOML file): 0 (no downloads) to
+/// [`DAILY_DOWNLOADS_MAX`].
+pub fn daily_downloads(key: &str, n: u32) -> Checked<u32> {
+    daily_downloads_shown("每日下载次数", key, n, &n.to_string())
+}
+
+fn daily_downloads_shown(label_zh: &str, key: &str, n: u32, shown: &str) -> Checked<u32> {
+    if n <= DAILY_DOWNLOADS_MAX {
+        Ok(n)
+    } else {
+        bad_daily_downloads(label_zh, key, shown)
+    }
+}
+
+fn bad_daily_downloads<T>(label_zh: &str, key: &str, shown: &str) -> Checked<T> {
+    bad(
+        format!(
+            "{label_zh}应为 0 到 {DAILY_DOWNLOADS_MAX} 之间的整数（0 表示不能下载），而不是“{shown}”"
+        ),
+        format!("{key} must be between 0 and {DAILY_DOWNLOADS_MAX}, not {shown}"),
+    )
+}
+
 /// A one-line text of the sidebar (订阅号 name or hint, a contact field): blank is unset.
 pub fn short_text(label_zh: &str, key: &str, text: &str) -> Checked<Option<String>> {
     let text = one_line(text);
@@ -556,6 +604,23 @@ mod tests {
                 &[(&"1".repeat(101), "客服 QQ不能超过 100 个字")],
             ),
             (
+                "downloads.member",
+                |t| {
+                    zh(daily_downloads_text(
+                        "会员每日下载次数",
+                        "downloads.member",
+                        t,
+                    ))
+                },
+                &["0", "10", " 100000 "],
+                &[
+                    ("-1", "会员每日下载次数应为 0 到 100000"),
+                    ("100001", "0 表示不能下载"),
+                    ("", "而不是“”"),
+                    ("十", "而不是“十”"),
+                ],
+            ),
+            (
                 "wechat.qr_url",
                 |t| zh(wechat_qr_url(t)),
                 &["", "http://weixin.qq.com/r/x"],
@@ -634,6 +699,11 @@ mod tests {
             default_of("near_duplicate_distance"),
             d.near_duplicate_distance.to_string()
         );
+        assert_eq!(
+            default_of("downloads.member"),
+            d.downloads_member.to_string()
+        );
+        assert_eq!(default_of("downloads.vip"), d.downloads_vip.to_string());
         // The defaults in force pass their own rules.
         assert!(site_name(&d.site_name).is_ok());
         assert!(preview_ratio(d.preview_ratio).is_ok());

@@ -3,6 +3,7 @@
 //! more than the page does (docs/design.md §2).
 
 pub mod docx;
+pub mod quota;
 
 use std::sync::Arc;
 

@@ -7,3 +7,4 @@ pub mod assets;
 pub mod contact;
 pub mod reading;
 pub mod search;
+pub mod vip;

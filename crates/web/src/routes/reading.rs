@@ -20,6 +20,7 @@ use wenyuan_core::takeaway::{Download, Format, TakeawayFile};
 use wenyuan_core::Access;
 
 use crate::client_ip::ClientIp;
+use crate::download_limit::download_limit_page;
 use crate::error::{AppError, AppResult};
 use crate::extract::{parse_id, PageQuery};
 use crate::guest_page::{accepts_gzip, AssembledPage, GuestPage};
@@ -153,6 +154,8 @@ struct ArticleContent {
     hot_week: HotPage,
     hot_month: HotPage,
     share: Share,
+    /// 今日还可下载 N 次, for a reader with a daily quota (never in a guest's cached page).
+    downloads_left: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -235,8 +238,14 @@ async fn article(
     count(lib);
     let views = lib.views.views_of(id).await?;
     let url = format!("{base}/a/{id}");
+    let view = ArticleView::new(&doc, viewer.role(), &lib.site(), views);
+    let downloads_left = if view.gated {
+        None
+    } else {
+        lib.takeaway.downloads_left(viewer.member.as_ref()).await?
+    };
     let content = ArticleContent {
-        doc: ArticleView::new(&doc, viewer.role(), &lib.site(), views),
+        doc: view,
         views_text: if viewer.is_guest() {
             VIEWS_PLACEHOLDER.to_owned()
         } else {
@@ -249,6 +258,7 @@ async fn article(
             qr_svg: qr_svg(&url)?,
             url,
         },
+        downloads_left,
     };
     let here = format!("/a/{id}");
     let body = render(&state, "article.html", Some(&viewer), &here, content).await?;
@@ -377,8 +387,8 @@ struct DownloadQuery {
 }
 
 /// `GET /a/{id}/download?format=docx|txt[&inline=1]`: the whole document for whoever the gate
-/// shows it all to. A guest is sent to log in (and comes back here); a member short of the
-/// level gets a 403 page saying what would open it.
+/// shows it all to, within the reader's daily quota. A guest is sent to log in (and comes back
+/// here); a member on a VIP document to the VIP page (and back to the document from there).
 async fn download(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -396,7 +406,19 @@ async fn download(
         .download(id, viewer.role(), format)
         .await?
     {
-        Download::File(file) => Ok(file_response(file, inline)),
+        // 复制全文 (inline) shows what the page shows already: not a download, not counted.
+        Download::File(file) if inline => Ok(file_response(file, inline)),
+        Download::File(file) => {
+            let lib = &state.services;
+            match lib
+                .takeaway
+                .record_download(viewer.member.as_ref(), &file)
+                .await?
+            {
+                Ok(()) => Ok(file_response(file, inline)),
+                Err(reached) => download_limit_page(&state, &viewer, &reached).await,
+            }
+        }
         Download::Refused { .. } if viewer.is_guest() => {
             let mut here = format!("/a/{id}/download?format={}", format.extension());
             if inline {
@@ -404,10 +426,13 @@ async fn download(
             }
             Ok(see_other(&format!("/login?next={}", urlencode(&here))))
         }
-        Download::Refused { required } => Err(AppError::forbidden(match required {
-            Access::Vip => "本文为 VIP 文档，开通 VIP 后下载",
-            Access::Member | Access::Public => "您的账号不能下载本文",
-        })),
+        Download::Refused {
+            required: Access::Vip,
+        } => Ok(see_other(&format!(
+            "/me/vip?next={}",
+            urlencode(&format!("/a/{id}"))
+        ))),
+        Download::Refused { .. } => Err(AppError::forbidden("您的账号不能下载本文")),
     }
 }
 

@@ -6,3 +6,4 @@ pub mod import;
 pub mod reindex;
 pub mod serve;
 pub mod user;
+pub mod vip;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use wenyuan_core::accounts::admin::{
     parse_assignable, role_label, MemberPage, MemberQuery, ASSIGNABLE_ROLES,
 };
+use wenyuan_core::vip::{VipGrant, GRANT_CHOICES};
 use wenyuan_core::CoreError;
 
 use crate::admin_page::admin_page;
@@ -27,6 +28,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/admin/members/{id}/role", post(change_role))
         .route("/admin/members/{id}/disable", post(disable))
         .route("/admin/members/{id}/enable", post(enable))
+        .route("/admin/members/{id}/vip", post(grant_vip))
+        .route("/admin/members/{id}/vip/revoke", post(revoke_vip))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -92,6 +95,8 @@ struct MembersContent {
     notice: Option<&'static str>,
     error: Option<String>,
     me: i64,
+    /// The one-click VIP grants, in days.
+    vip_choices: [i64; 3],
 }
 
 async fn list(
@@ -103,6 +108,8 @@ async fn list(
         Some("role") => Some("角色已更新"),
         Some("disable") => Some("账号已停用，其登录已全部失效"),
         Some("enable") => Some("账号已启用"),
+        Some("vip") => Some("VIP 已开通（或延长）"),
+        Some("vip_revoke") => Some("VIP 已取消"),
         _ => None,
     };
     render_list(&state, &staff, &q, notice, None).await
@@ -152,6 +159,7 @@ async fn render_list(
         notice,
         error,
         me: staff.member.id,
+        vip_choices: GRANT_CHOICES,
     };
     let page = admin_page(
         state,
@@ -219,6 +227,46 @@ async fn enable(
         .set_disabled(&staff.member, id, false)
         .await;
     finish(&state, &staff, &form.back, "enable", outcome).await
+}
+
+#[derive(Debug, Deserialize)]
+struct VipForm {
+    /// Days to add (30, 90, 365 from the buttons).
+    #[serde(default)]
+    days: Option<String>,
+    /// Or an end date, `YYYY-MM-DD`.
+    #[serde(default)]
+    until: Option<String>,
+    #[serde(default)]
+    back: String,
+}
+
+async fn grant_vip(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    StaffForm { staff, form }: StaffForm<VipForm>,
+) -> AppResult<Response> {
+    let id = parse_id(&raw_id)?;
+    let outcome = match VipGrant::parse(form.days.as_deref(), form.until.as_deref()) {
+        Ok(grant) => state
+            .services
+            .vip
+            .grant(&staff.member, id, grant)
+            .await
+            .map(|(name, _)| name),
+        Err(err) => Err(err),
+    };
+    finish(&state, &staff, &form.back, "vip", outcome).await
+}
+
+async fn revoke_vip(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    StaffForm { staff, form }: StaffForm<ChangeForm>,
+) -> AppResult<Response> {
+    let id = parse_id(&raw_id)?;
+    let outcome = state.services.vip.revoke(&staff.member, id).await;
+    finish(&state, &staff, &form.back, "vip_revoke", outcome).await
 }
 
 /// Back to the list: with a notice after a change, or the list with the reason (422) when the

@@ -19,6 +19,8 @@ mod members;
 mod messages;
 mod settings;
 mod stats;
+// VIP redeem codes (vip).
+mod vip_codes;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -34,6 +36,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(members::router())
         .merge(settings::router())
         .merge(messages::router())
+        .merge(vip_codes::router())
         .route_layer(from_fn_with_state(state.clone(), require_admin));
     Router::new()
         .route("/admin", get(dashboard::overview))

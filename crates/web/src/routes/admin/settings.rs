@@ -44,12 +44,14 @@ struct Limits {
     site_name: usize,
     preview_max_chars: usize,
     short_text: usize,
+    daily_downloads: u32,
 }
 
 const LIMITS: Limits = Limits {
     site_name: rules::SITE_NAME_MAX_CHARS,
     preview_max_chars: rules::PREVIEW_MAX_CHARS_LIMIT,
     short_text: rules::SHORT_TEXT_MAX_CHARS,
+    daily_downloads: rules::DAILY_DOWNLOADS_MAX,
 };
 
 async fn show(
