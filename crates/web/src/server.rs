@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::accounts::router())
         .merge(routes::search::page_router())
         .merge(routes::contact::router())
+        .merge(routes::me::router())
         .merge(routes::admin::router(state.clone()))
         .merge(routes::assets::router())
         .route("/healthz", get(|| async { "ok" }))
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1",
             routes::api::router()
                 .merge(routes::search::api_router())
+                .merge(routes::me::api_router())
                 .layer(middleware::from_fn(guard::refuse_nul_in_api)),
         )
         .merge(pages)

@@ -153,6 +153,8 @@ struct ArticleContent {
     hot_week: HotPage,
     hot_month: HotPage,
     share: Share,
+    /// Whether the member has this document among their favourites (false for guests).
+    favorite: bool,
 }
 
 #[derive(Serialize)]
@@ -233,6 +235,14 @@ async fn article(
         .readable_document(id, viewer.role().is_staff())
         .await?;
     count(lib);
+    // 阅读历史 and the 收藏 button: the read is noted in memory only (see core library).
+    let favorite = match &viewer.member {
+        Some(member) => {
+            lib.library.record_read(member, id);
+            lib.library.is_favorite(member, id).await?
+        }
+        None => false,
+    };
     let views = lib.views.views_of(id).await?;
     let url = format!("{base}/a/{id}");
     let content = ArticleContent {
@@ -249,6 +259,7 @@ async fn article(
             qr_svg: qr_svg(&url)?,
             url,
         },
+        favorite,
     };
     let here = format!("/a/{id}");
     let body = render(&state, "article.html", Some(&viewer), &here, content).await?;

@@ -212,6 +212,14 @@ impl Browser {
         std::fs::write(path, png).unwrap();
     }
 
+    /// Let downloads happen, saved into `dir` (headless Chromium refuses them otherwise).
+    pub async fn download_into(&self, dir: &Path) {
+        let params = json!({ "cmd": "Browser.setDownloadBehavior", "params": {
+            "behavior": "allow", "downloadPath": dir.display().to_string() } });
+        self.call(reqwest::Method::POST, "/goog/cdp/execute", Some(params))
+            .await;
+    }
+
     pub async fn quit(mut self) {
         let _ = self
             .http
