@@ -37,9 +37,7 @@ pub use editing::{AdminArticleRow, AdminFilter, AdminSort, ArticleEdit, SaveOutc
 pub use error::StoreError;
 pub use hot::HotRow;
 pub use keywords::RelatedCandidate;
-pub use library::{
-    DownloadRow, FavoriteAdded, LibraryRow, DELETED_MEMBER_NAME, HISTORY_KEPT,
-};
+pub use library::{DownloadRow, FavoriteAdded, LibraryRow, DELETED_MEMBER_NAME, HISTORY_KEPT};
 pub use messages::{MessageCounts, MessageRow, NewMessage};
 pub use near_duplicates::{
     simhash_bands, DuplicatePairRow, PairDecision, SimhashCandidate, MAX_INDEXED_DISTANCE,

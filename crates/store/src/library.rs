@@ -55,11 +55,12 @@ impl Store {
         cap: i64,
     ) -> Result<FavoriteAdded> {
         let mut tx = self.begin_write().await?;
-        let held = sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM favorites WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await
-            .context("counting a member's favourites")?;
+        let held =
+            sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM favorites WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await
+                .context("counting a member's favourites")?;
         if held >= cap {
             let already = sqlx::query_scalar::<Any, i64>(
                 "SELECT COUNT(*) FROM favorites WHERE user_id = $1 AND article_id = $2",
@@ -204,11 +205,12 @@ impl Store {
 
     /// When a member's VIP ends (unix seconds), if it was ever granted.
     pub async fn user_vip_until(&self, user_id: i64) -> Result<Option<i64>> {
-        let until = sqlx::query_scalar::<Any, Option<i64>>("SELECT vip_until FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await
-            .context("reading a member's VIP expiry")?;
+        let until =
+            sqlx::query_scalar::<Any, Option<i64>>("SELECT vip_until FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await
+                .context("reading a member's VIP expiry")?;
         Ok(until.flatten())
     }
 
@@ -293,7 +295,9 @@ impl Store {
             .await
             .context("deleting an account")?;
         record_audit_in(&mut tx, entry, now).await?;
-        tx.commit().await.context("committing an account deletion")?;
+        tx.commit()
+            .await
+            .context("committing an account deletion")?;
         Ok(MemberChange::Done)
     }
 }

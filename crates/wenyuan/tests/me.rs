@@ -136,6 +136,19 @@ async fn favourites_from_the_article_page_and_the_api() {
         let export = guest.get("/me/export.json").await;
         assert_eq!(export.status, 303);
         assert_eq!(location(&export), "/login?next=%2Fme%2Fexport%2Ejson");
+        // No new route shows a guest anything of a document, not even a title.
+        for route in ["/me", "/me/export.json", "/api/v1/me/favorites"] {
+            let page = guest.get(route).await;
+            assert!(page.status == 303 || page.status == 401, "{route}");
+            for text in [
+                VIP_SECRET,
+                "结尾一段也只给VIP看",
+                "基层治理体系逐步完善",
+                "VIP专享",
+            ] {
+                assert!(!page.body.contains(text), "{route} shows a guest {text}");
+            }
+        }
         let csrf = guest.csrf_from("/login").await;
         let post = guest
             .post_form(&format!("/me/favorites/{speech}"), &[("csrf", &csrf)])
@@ -173,10 +186,13 @@ async fn favourites_from_the_article_page_and_the_api() {
         assert_eq!(location(&added), next, "back to the article");
         let page = member.get(&next).await;
         assert!(
-            page.body.contains("id=\"favorite-toggle\">取消收藏</button>"),
+            page.body
+                .contains("id=\"favorite-toggle\">取消收藏</button>"),
             "the button now removes it"
         );
-        assert!(page.body.contains(&format!("/me/favorites/{speech}/delete")));
+        assert!(page
+            .body
+            .contains(&format!("/me/favorites/{speech}/delete")));
         // Twice is still once.
         member
             .post_form(&format!("/me/favorites/{speech}"), &[("csrf", &csrf)])
@@ -204,7 +220,12 @@ async fn favourites_from_the_article_page_and_the_api() {
         assert_eq!(first["url"], format!("/a/{speech}"));
         let at = first["favourited_at"].as_str().unwrap();
         assert!(at.ends_with("+08:00") && at.len() == 25, "{at}");
-        let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = first
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(keys.len(), 4, "id, title, url, favourited_at: {keys:?}");
 
         // The /me page lists them by title, and never a word of their text.
@@ -223,7 +244,8 @@ async fn favourites_from_the_article_page_and_the_api() {
         ] {
             assert!(me.body.contains(part), "{backend:?}: /me shows {part}");
         }
-        for secret in [VIP_SECRET, "结尾一段也只给VIP看", "基层治理体系逐步完善"] {
+        for secret in [VIP_SECRET, "结尾一段也只给VIP看", "基层治理体系逐步完善"]
+        {
             assert!(!me.body.contains(secret), "no document text on /me");
             assert!(!serde_json::to_string(&list).unwrap().contains(secret));
         }
@@ -273,7 +295,11 @@ async fn favourites_from_the_article_page_and_the_api() {
             .map(|f| f["id"].as_i64().unwrap())
             .collect();
         // (The report came back with the last POST; the VIP document is gone.)
-        assert_eq!(ids, vec![report, speech], "{backend:?}: the later id first in one second");
+        assert_eq!(
+            ids,
+            vec![report, speech],
+            "{backend:?}: the later id first in one second"
+        );
         assert!(!member.get("/me").await.body.contains("VIP专享年度工作总结"));
         let other = app.member("另一位", "member").await;
         assert!(
@@ -299,8 +325,12 @@ async fn history_lists_the_latest_reads_first_and_keeps_200() {
         let me = member.get("/me").await;
         let history = section(&me.body, "id=\"history\"");
         let (a, b) = (
-            history.find("在全县经济工作会议上的讲话").expect("first read listed"),
-            history.find("关于加强基层治理的调研报告").expect("second read listed"),
+            history
+                .find("在全县经济工作会议上的讲话")
+                .expect("first read listed"),
+            history
+                .find("关于加强基层治理的调研报告")
+                .expect("second read listed"),
         );
         assert!(b < a, "{backend:?}: the latest read first");
         assert!(
@@ -385,10 +415,34 @@ async fn changing_the_password_ends_the_other_sessions() {
 
         let csrf = here.csrf_from("/me").await;
         let cases = [
-            ("wrong-password", "new-password-1", "new-password-1", 422, "原密码不正确"),
-            ("改密者-password", "short", "short", 422, "新密码至少需要 8 个字符"),
-            ("改密者-password", "new-password-1", "new-password-2", 422, "两次输入的新密码不一致"),
-            ("改密者-password", "改密者-password", "改密者-password", 422, "新密码不能与原密码相同"),
+            (
+                "wrong-password",
+                "new-password-1",
+                "new-password-1",
+                422,
+                "原密码不正确",
+            ),
+            (
+                "改密者-password",
+                "short",
+                "short",
+                422,
+                "新密码至少需要 8 个字符",
+            ),
+            (
+                "改密者-password",
+                "new-password-1",
+                "new-password-2",
+                422,
+                "两次输入的新密码不一致",
+            ),
+            (
+                "改密者-password",
+                "改密者-password",
+                "改密者-password",
+                422,
+                "新密码不能与原密码相同",
+            ),
             ("", "new-password-1", "new-password-1", 422, "请输入原密码"),
         ];
         for (old, new, confirm, status, message) in cases {
@@ -418,7 +472,11 @@ async fn changing_the_password_ends_the_other_sessions() {
             )
             .await;
         assert_eq!(forged.status, 403, "no CSRF token, no change");
-        assert_eq!(elsewhere.get("/me").await.status, 200, "nothing changed yet");
+        assert_eq!(
+            elsewhere.get("/me").await.status,
+            200,
+            "nothing changed yet"
+        );
 
         let changed = here
             .post_form(
@@ -508,7 +566,10 @@ async fn export_and_deletion_of_ones_own_data() {
         let data: Value = serde_json::from_str(&export.body).unwrap();
         assert_eq!(data["account"]["name"], "要走的人");
         assert_eq!(data["account"]["role"], "member");
-        assert!(data["account"]["created"].as_str().unwrap().ends_with("+08:00"));
+        assert!(data["account"]["created"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00"));
         assert!(data["account"]["vip_until"].is_null());
         let favorite_ids: Vec<i64> = data["favorites"]
             .as_array()
@@ -532,7 +593,10 @@ async fn export_and_deletion_of_ones_own_data() {
             .await;
         assert_eq!(forged.status, 403);
         let wrong = member
-            .post_form("/me/delete", &[("csrf", &csrf), ("password", "wrong-password")])
+            .post_form(
+                "/me/delete",
+                &[("csrf", &csrf), ("password", "wrong-password")],
+            )
             .await;
         assert_eq!(wrong.status, 422);
         assert!(section(&wrong.body, "id=\"delete\"").contains("密码不正确"));
@@ -564,13 +628,12 @@ async fn export_and_deletion_of_ones_own_data() {
         let store = app.services().store_for_tests();
         assert!(store.user_by_id(user).await.unwrap().is_none());
         for table in ["favorites", "reading_history", "downloads", "sessions"] {
-            let left: i64 = sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM {table} WHERE user_id = $1"
-            ))
-            .bind(user)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+            let left: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE user_id = $1"))
+                    .bind(user)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
             assert_eq!(left, 0, "{backend:?}: {table} emptied");
         }
         // The audit log keeps the fact, not the person.

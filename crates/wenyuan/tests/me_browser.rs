@@ -73,7 +73,13 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert!(toggled.contains("取消收藏"), "the button says it is a favourite");
+        assert!(
+            toggled.contains("取消收藏"),
+            "the button says it is a favourite"
+        );
+        browser
+            .screenshot(&shots.join(format!("article-favorite-{tag}.png")))
+            .await;
         browser.goto(&format!("{base}/a/{other_id}")).await;
 
         // /me: the favourite, both reads (the latest first), reached from the header.
@@ -83,14 +89,25 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
         assert_eq!(browser.wait_for_url(&me).await, me);
         let text = browser.text().await;
         let seed_title = "在2020年区委读书会上的讲话";
-        for part in ["我的收藏", "阅读历史", "下载记录", "修改密码", "导出我的数据", "注销账号", "VIP 会员"] {
+        for part in [
+            "我的收藏",
+            "阅读历史",
+            "下载记录",
+            "修改密码",
+            "导出我的数据",
+            "注销账号",
+            "VIP 会员",
+        ] {
             assert!(text.contains(part), "{backend:?}: /me shows {part}");
         }
         let history = text.split("阅读历史").nth(2).unwrap_or_default();
         assert_eq!(history.matches(seed_title).count(), 1, "{text}");
         let favorites = text.split("我的收藏").nth(2).unwrap_or_default();
         let favorites = favorites.split("阅读历史").next().unwrap_or_default();
-        assert!(favorites.contains(seed_title), "the favourite is listed: {text}");
+        assert!(
+            favorites.contains(seed_title),
+            "the favourite is listed: {text}"
+        );
         assert!(favorites.contains("取消收藏"));
         browser
             .screenshot(&shots.join(format!("me-desktop-{tag}.png")))
@@ -103,21 +120,34 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
 
         // A wrong old password is refused with a clear message.
         browser.type_into("#old-password", "not-my-password").await;
-        browser.type_into("#new-password", "shuyou-password-2").await;
-        browser.type_into("#confirm-password", "shuyou-password-2").await;
+        browser
+            .type_into("#new-password", "shuyou-password-2")
+            .await;
+        browser
+            .type_into("#confirm-password", "shuyou-password-2")
+            .await;
         browser.click("#password-submit").await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(browser.text().await.contains("原密码不正确"));
         // The right one changes it.
-        browser.type_into("#old-password", "shuyou-password-1").await;
-        browser.type_into("#new-password", "shuyou-password-2").await;
-        browser.type_into("#confirm-password", "shuyou-password-2").await;
+        browser
+            .type_into("#old-password", "shuyou-password-1")
+            .await;
+        browser
+            .type_into("#new-password", "shuyou-password-2")
+            .await;
+        browser
+            .type_into("#confirm-password", "shuyou-password-2")
+            .await;
         browser.click("#password-submit").await;
         let done = format!("{base}/me?done=password#password");
         assert_eq!(browser.wait_for_url(&done).await, done, "{backend:?}");
         assert!(browser.text().await.contains("密码已修改"));
         assert_eq!(
-            app.visitor().login("书友", "shuyou-password-1").await.status,
+            app.visitor()
+                .login("书友", "shuyou-password-1")
+                .await
+                .status,
             401,
             "the old password is gone"
         );
@@ -137,7 +167,9 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
         assert_eq!(read, vec![other_id, seed_id], "the latest read first");
 
         // 注销账号, with the (new) password.
-        browser.type_into("#delete-password", "shuyou-password-2").await;
+        browser
+            .type_into("#delete-password", "shuyou-password-2")
+            .await;
         browser.click("#delete-submit").await;
         let mut gone = String::new();
         for _ in 0..50 {

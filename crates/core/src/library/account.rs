@@ -44,7 +44,9 @@ impl Library {
         if !errors.is_empty() {
             return Err(CoreError::Invalid(errors));
         }
-        let user = self.check_password(member, change.old, "old_password", "原密码不正确").await?;
+        let user = self
+            .check_password(member, change.old, "old_password", "原密码不正确")
+            .await?;
         let hash = hash_password(change.new.to_owned()).await?;
         let token = random_token();
         let now = self.ctx.now();
@@ -67,7 +69,9 @@ impl Library {
         if password.is_empty() {
             return Err(CoreError::invalid("password", "请输入密码以确认注销"));
         }
-        let user = self.check_password(member, password, "password", "密码不正确").await?;
+        let user = self
+            .check_password(member, password, "password", "密码不正确")
+            .await?;
         let target = format!("member:{}", user.id);
         let entry = NewAuditEntry {
             user_id: Some(user.id),

@@ -116,11 +116,7 @@ impl Library {
 
     /// The member's favourites, the latest first.
     pub async fn favorites(&self, member: &Member) -> Result<Vec<LibraryItem>> {
-        let rows = self
-            .ctx
-            .store
-            .favorites(member.id, FAVORITES_CAP)
-            .await?;
+        let rows = self.ctx.store.favorites(member.id, FAVORITES_CAP).await?;
         Ok(self.published_items(rows))
     }
 

@@ -40,12 +40,9 @@ pub fn api_router() -> Router<AppState> {
 
 const ME: &str = "/me";
 
-/// The member, or the login page that comes back to `here`.
-fn member_or_login(viewer: &Viewer, here: &str) -> Result<Member, Response> {
-    viewer
-        .member
-        .clone()
-        .ok_or_else(|| see_other(&format!("/login?next={}", urlencode(here))))
+/// The login page, coming back to `here` afterwards: where a guest asking for /me is sent.
+fn login_first(here: &str) -> Response {
+    see_other(&format!("/login?next={}", urlencode(here)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,9 +68,8 @@ async fn overview(
     viewer: Viewer,
     Query(q): Query<OverviewQuery>,
 ) -> AppResult<Response> {
-    let member = match member_or_login(&viewer, ME) {
-        Ok(member) => member,
-        Err(login) => return Ok(login),
+    let Some(member) = viewer.member.clone() else {
+        return Ok(login_first(ME));
     };
     let notice = match q.done.as_deref() {
         Some("password") => Some("密码已修改，其他设备上的登录已退出。"),
@@ -118,9 +114,8 @@ async fn add_favorite(
     Form(form): Form<ReturnForm>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    let member = match member_or_login(&viewer, &format!("/a/{id}")) {
-        Ok(member) => member,
-        Err(login) => return Ok(login),
+    let Some(member) = viewer.member.clone() else {
+        return Ok(login_first(&format!("/a/{id}")));
     };
     viewer.check_csrf(&form.csrf)?;
     state.services.library.favorite(&member, id).await?;
@@ -135,9 +130,8 @@ async fn remove_favorite(
     Form(form): Form<ReturnForm>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
-    let member = match member_or_login(&viewer, ME) {
-        Ok(member) => member,
-        Err(login) => return Ok(login),
+    let Some(member) = viewer.member.clone() else {
+        return Ok(login_first(ME));
     };
     viewer.check_csrf(&form.csrf)?;
     state.services.library.unfavorite(&member, id).await?;
@@ -169,9 +163,8 @@ async fn change_password(
     viewer: Viewer,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    let member = match member_or_login(&viewer, ME) {
-        Ok(member) => member,
-        Err(login) => return Ok(login),
+    let Some(member) = viewer.member.clone() else {
+        return Ok(login_first(ME));
     };
     viewer.check_csrf(&form.csrf)?;
     let change = PasswordChange {
@@ -220,9 +213,8 @@ async fn delete_account(
     viewer: Viewer,
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
-    let member = match member_or_login(&viewer, ME) {
-        Ok(member) => member,
-        Err(login) => return Ok(login),
+    let Some(member) = viewer.member.clone() else {
+        return Ok(login_first(ME));
     };
     viewer.check_csrf(&form.csrf)?;
     if let Err(err) = state
@@ -260,9 +252,8 @@ fn form_errors(err: CoreError) -> AppResult<(StatusCode, Vec<FieldError>)> {
 
 /// `GET /me/export.json`: the member's data, as a file to keep.
 async fn export(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
-    let member = match member_or_login(&viewer, "/me/export.json") {
-        Ok(member) => member,
-        Err(login) => return Ok(login),
+    let Some(member) = viewer.member.clone() else {
+        return Ok(login_first("/me/export.json"));
     };
     let data = state.services.library.export(&member).await?;
     let body = serde_json::to_vec_pretty(&data)
@@ -274,7 +265,10 @@ async fn export(State(state): State<AppState>, viewer: Viewer) -> AppResult<Resp
     );
     Ok((
         [
-            (header::CONTENT_TYPE, "application/json; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_TYPE,
+                "application/json; charset=utf-8".to_owned(),
+            ),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
