@@ -455,5 +455,20 @@ async fn no_route_shows_a_guest_text_from_past_the_preview() {
             );
         }
     }
+    // Downloads and the plain-text view send a guest to the login page, with nothing of the text.
+    for route in [
+        "/a/1/download?format=docx",
+        "/a/1/download?format=txt",
+        "/a/1/download?format=txt&inline=1",
+    ] {
+        let page = guest.get(route).await;
+        assert_eq!(page.status, 303, "{route}");
+        for sentence in &hidden {
+            assert!(
+                !page.body.contains(sentence.as_str()),
+                "{route} shows a guest hidden text: {sentence}"
+            );
+        }
+    }
     app.stop().await;
 }

@@ -220,6 +220,20 @@ impl Browser {
             .await;
     }
 
+    /// Print the current page to PDF as the browser's print dialog would (W3C "Print Page", A4,
+    /// print media, backgrounds off); returns the PDF bytes.
+    pub async fn print_pdf(&self) -> Vec<u8> {
+        let params = json!({ "page": { "width": 21.0, "height": 29.7 }, "background": false });
+        let data = self
+            .call(reqwest::Method::POST, "/print", Some(params))
+            .await;
+        let pdf = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap_or_default())
+            .expect("PDF data");
+        assert!(pdf.starts_with(b"%PDF"), "a PDF");
+        pdf
+    }
+
     pub async fn quit(mut self) {
         let _ = self
             .http
