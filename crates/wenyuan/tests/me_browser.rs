@@ -36,6 +36,19 @@ async fn downloaded_json(dir: &std::path::Path) -> String {
     panic!("no export downloaded into {}", dir.display());
 }
 
+/// The page's text once it contains `needle` (waiting up to 10 s for a navigation to land).
+async fn wait_for_text(browser: &Browser, needle: &str) -> String {
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = browser.text().await;
+        if text.contains(needle) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    text
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
     for backend in backends() {
@@ -57,6 +70,7 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
         browser.goto(&article).await;
         assert!(browser.text().await.contains("登录后收藏"), "{backend:?}");
         browser.click(".favorite a").await;
+        assert!(wait_for_text(&browser, "用户名").await.contains("登录"));
         browser.type_into("#name", "书友").await;
         browser.type_into("#password", "shuyou-password-1").await;
         browser.click("#login-submit").await;
@@ -65,14 +79,7 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
         // 收藏 → the button turns into 取消收藏, back on the same article.
         browser.click("#favorite-toggle").await;
         assert_eq!(browser.wait_for_url(&article).await, article);
-        let mut toggled = String::new();
-        for _ in 0..50 {
-            toggled = browser.text().await;
-            if toggled.contains("取消收藏") {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let toggled = wait_for_text(&browser, "取消收藏").await;
         assert!(
             toggled.contains("取消收藏"),
             "the button says it is a favourite"
@@ -127,8 +134,9 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
             .type_into("#confirm-password", "shuyou-password-2")
             .await;
         browser.click("#password-submit").await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        assert!(browser.text().await.contains("原密码不正确"));
+        assert!(wait_for_text(&browser, "原密码不正确")
+            .await
+            .contains("原密码不正确"));
         // The right one changes it.
         browser
             .type_into("#old-password", "shuyou-password-1")
@@ -171,14 +179,7 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
             .type_into("#delete-password", "shuyou-password-2")
             .await;
         browser.click("#delete-submit").await;
-        let mut gone = String::new();
-        for _ in 0..50 {
-            gone = browser.text().await;
-            if gone.contains("账号已注销") {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let gone = wait_for_text(&browser, "账号已注销").await;
         assert!(gone.contains("账号已注销"), "{backend:?}: {gone}");
         browser.goto(&me).await;
         assert!(
@@ -188,9 +189,10 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
         browser.type_into("#name", "书友").await;
         browser.type_into("#password", "shuyou-password-2").await;
         browser.click("#login-submit").await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(
-            browser.text().await.contains("用户名或密码不正确"),
+            wait_for_text(&browser, "用户名或密码不正确")
+                .await
+                .contains("用户名或密码不正确"),
             "the name logs in no more"
         );
         browser.quit().await;
