@@ -15,6 +15,7 @@ pub mod desk;
 pub mod discovery;
 pub mod error;
 pub mod inbox;
+pub mod library;
 pub mod limits;
 pub mod reading;
 pub mod search;

@@ -11,6 +11,7 @@ use crate::context::Context;
 use crate::desk::Desk;
 use crate::discovery::{Hot, Related, ViewCounting};
 use crate::inbox::Inbox;
+use crate::library::Library;
 use crate::reading::Reading;
 use crate::search::Search;
 use crate::settings::SettingsService;
@@ -37,6 +38,9 @@ pub struct Services {
     pub desk: Desk,
     pub accounts: Accounts,
     pub members: MemberAdmin,
+    /// A member's own library (`/me`): favourites, reading history, downloads, password,
+    /// account deletion and export.
+    pub library: Library,
     /// 联系客服 messages.
     pub inbox: Inbox,
     pub audit: Arc<AuditLog>,
@@ -73,6 +77,7 @@ impl Services {
             settings: SettingsService::new(ctx.clone()),
             vip: Vip::new(ctx.clone()),
             takeaway: Takeaway::new(ctx.clone(), reading.clone()),
+            library: Library::new(ctx.clone(), reading.clone()),
             reading,
             views,
             search,

@@ -43,12 +43,13 @@ impl BackgroundTasks {
                 VIEW_FLUSH_INTERVAL,
                 services.clone(),
                 stopped.clone(),
-                "flushing views and searches",
+                "flushing views, searches and reading history",
                 |services| async move {
                     let views = services.views.flush().await.map(|_| ());
                     // Written even when the views failed: the two batches are independent.
                     let misses = services.search.flush_misses().await.map(|_| ());
-                    views.and(misses)
+                    let reads = services.library.flush_reads().await.map(|_| ());
+                    views.and(misses).and(reads)
                 },
             ),
             every(
@@ -118,6 +119,9 @@ impl BackgroundTasks {
         }
         if let Err(err) = self.services.search.flush_misses().await {
             tracing::error!(%err, "the last flush of searches with no results failed");
+        }
+        if let Err(err) = self.services.library.flush_reads().await {
+            tracing::error!(%err, "the last flush of reading history failed");
         }
     }
 }

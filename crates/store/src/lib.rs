@@ -15,6 +15,7 @@ mod editing;
 mod error;
 mod hot;
 mod keywords;
+mod library;
 mod limits;
 mod listing;
 mod messages;
@@ -40,6 +41,7 @@ pub use editing::{AdminArticleRow, AdminFilter, AdminSort, ArticleEdit, SaveOutc
 pub use error::StoreError;
 pub use hot::HotRow;
 pub use keywords::RelatedCandidate;
+pub use library::{DownloadRow, FavoriteAdded, LibraryRow, DELETED_MEMBER_NAME, HISTORY_KEPT};
 pub use limits::StrikeRule;
 pub use messages::{MessageCounts, MessageRow, NewMessage};
 pub use near_duplicates::{

@@ -214,7 +214,7 @@ impl Store {
 
 /// Why a change to user `id` may not go ahead, if it may not: the user is missing, or the change
 /// (`demotes`: it takes away admin rights or the account) would leave no enabled admin.
-async fn refusal(
+pub(crate) async fn refusal(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
     id: i64,

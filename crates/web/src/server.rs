@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::search::page_router())
         .merge(routes::contact::router())
         .merge(routes::vip::router())
+        .merge(routes::me::router())
         .merge(routes::admin::router(state.clone()))
         .merge(routes::assets::router())
         .route("/healthz", get(|| async { "ok" }))
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1",
             routes::api::router()
                 .merge(routes::search::api_router())
+                .merge(routes::me::api_router())
                 .layer(middleware::from_fn(guard::refuse_nul_in_api)),
         )
         .merge(pages)

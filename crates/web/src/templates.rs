@@ -27,6 +27,12 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../templates/sidebar_hot.html"),
     ),
     ("contact.html", include_str!("../templates/contact.html")),
+    // A member's own library (/me).
+    ("me.html", include_str!("../templates/me.html")),
+    (
+        "me_deleted.html",
+        include_str!("../templates/me_deleted.html"),
+    ),
     (
         "contact_methods.html",
         include_str!("../templates/contact_methods.html"),

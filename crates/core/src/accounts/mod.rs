@@ -108,7 +108,7 @@ pub async fn hash_password(password: String) -> Result<String> {
     .await
 }
 
-async fn verify_password(password: String, hash: String) -> Result<bool> {
+pub(crate) async fn verify_password(password: String, hash: String) -> Result<bool> {
     through_gate("password check", move || {
         let parsed = PasswordHash::new(&hash)
             .map_err(|e| CoreError::Internal(format!("stored password hash is unreadable: {e}")))?;

@@ -32,7 +32,6 @@ pub const REDEEM_ACCOUNT_FAILURES: u32 = 5;
 /// Wrong codes from one address (any accounts) before it waits.
 pub const REDEEM_ADDRESS_FAILURES: u32 = 20;
 pub const REDEEM_LOCKOUT_SECONDS: i64 = 600;
-const LIMITER_MAX_KEYS: usize = 50_000;
 const DAY: i64 = 86_400;
 /// Who made a batch from the command line, in the audit log.
 const CLI_ACTOR: &str = "命令行";
@@ -138,14 +137,14 @@ impl Vip {
         Vip {
             ctx,
             account_failures: Lockout::new(
+                "redeem-account",
                 REDEEM_ACCOUNT_FAILURES,
                 REDEEM_LOCKOUT_SECONDS,
-                LIMITER_MAX_KEYS,
             ),
             address_failures: Lockout::new(
+                "redeem-address",
                 REDEEM_ADDRESS_FAILURES,
                 REDEEM_LOCKOUT_SECONDS,
-                LIMITER_MAX_KEYS,
             ),
         }
     }
@@ -264,9 +263,14 @@ impl Vip {
         let account_key = member.id.to_string();
         let address_key = limit_key(ip);
         let now = self.ctx.now();
+        let store = &self.ctx.store;
         let wait = [
-            self.address_failures.check(&address_key, now),
-            self.account_failures.check(&account_key, now),
+            self.address_failures
+                .check(store, &address_key, now)
+                .await?,
+            self.account_failures
+                .check(store, &account_key, now)
+                .await?,
         ]
         .into_iter()
         .filter_map(|r| r.err())
@@ -343,12 +347,27 @@ impl Vip {
     /// Count a wrong code; a lockout it starts goes to the audit log.
     async fn failed(&self, member: &Member, account_key: &str, address_key: &str) {
         let now = self.ctx.now();
+        let store = &self.ctx.store;
         let locks = [
-            ("account", self.account_failures.fail(account_key, now)),
-            ("address", self.address_failures.fail(address_key, now)),
+            (
+                "account",
+                self.account_failures.fail(store, account_key, now).await,
+            ),
+            (
+                "address",
+                self.address_failures.fail(store, address_key, now).await,
+            ),
         ];
         for (kind, started) in locks {
-            let Some(seconds) = started else { continue };
+            let seconds = match started {
+                Ok(Some(seconds)) => seconds,
+                Ok(None) => continue,
+                Err(e) => {
+                    // The code is refused anyway; only this failure goes uncounted.
+                    tracing::error!(error = %e, kind, "cannot count a wrong redeem code");
+                    continue;
+                }
+            };
             tracing::warn!(kind, member = member.id, seconds, "VIP redeem locked out");
             let target = match kind {
                 "account" => format!("member:{}", member.id),

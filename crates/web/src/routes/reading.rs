@@ -156,6 +156,8 @@ struct ArticleContent {
     share: Share,
     /// 今日还可下载 N 次, for a reader with a daily quota (never in a guest's cached page).
     downloads_left: Option<i64>,
+    /// Whether the member has this document among their favourites (false for guests).
+    favorite: bool,
 }
 
 #[derive(Serialize)]
@@ -236,6 +238,14 @@ async fn article(
         .readable_document(id, viewer.role().is_staff())
         .await?;
     count(lib);
+    // 阅读历史 and the 收藏 button: the read is noted in memory only (see core library).
+    let favorite = match &viewer.member {
+        Some(member) => {
+            lib.library.record_read(member, id);
+            lib.library.is_favorite(member, id).await?
+        }
+        None => false,
+    };
     let views = lib.views.views_of(id).await?;
     let url = format!("{base}/a/{id}");
     let view = ArticleView::new(&doc, viewer.role(), &lib.site(), views);
@@ -259,6 +269,7 @@ async fn article(
             url,
         },
         downloads_left,
+        favorite,
     };
     let here = format!("/a/{id}");
     let body = render(&state, "article.html", Some(&viewer), &here, content).await?;

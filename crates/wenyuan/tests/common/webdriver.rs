@@ -212,6 +212,14 @@ impl Browser {
         std::fs::write(path, png).unwrap();
     }
 
+    /// Let downloads happen, saved into `dir` (headless Chromium refuses them otherwise).
+    pub async fn download_into(&self, dir: &Path) {
+        let params = json!({ "cmd": "Browser.setDownloadBehavior", "params": {
+            "behavior": "allow", "downloadPath": dir.display().to_string() } });
+        self.call(reqwest::Method::POST, "/goog/cdp/execute", Some(params))
+            .await;
+    }
+
     /// Print the current page to PDF as the browser's print dialog would (W3C "Print Page", A4,
     /// print media, backgrounds off); returns the PDF bytes.
     pub async fn print_pdf(&self) -> Vec<u8> {
