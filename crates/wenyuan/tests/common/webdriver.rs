@@ -139,17 +139,34 @@ impl Browser {
     }
 
     /// The visible text of the page (what a reader sees, not the markup).
+    ///
+    /// A page may still be replacing itself after a click (a form's POST, then its redirect):
+    /// the body found a moment ago is then stale, and the text is asked again of the new one.
     pub async fn text(&self) -> String {
-        let element = self.find("body").await;
-        self.call(
-            reqwest::Method::GET,
-            &format!("/element/{element}/text"),
-            None,
-        )
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+        for _ in 0..50 {
+            let element = self.find("body").await;
+            let url = format!(
+                "{}/session/{}/element/{element}/text",
+                self.base, self.session
+            );
+            let value: Value = self
+                .http
+                .get(url)
+                .send()
+                .await
+                .expect("webdriver call")
+                .json()
+                .await
+                .expect("webdriver JSON");
+            match value["value"].get("error").and_then(Value::as_str) {
+                None => return value["value"].as_str().unwrap_or_default().to_owned(),
+                Some("stale element reference") => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Some(_) => panic!("WebDriver text: {}", value["value"]),
+            }
+        }
+        panic!("the page kept changing for 5 s")
     }
 
     pub async fn find(&self, css: &str) -> String {
