@@ -5,5 +5,6 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod contact;
+pub mod fill;
 pub mod reading;
 pub mod search;

@@ -16,6 +16,7 @@ use wenyuan_core::discovery::related::RelatedItem;
 use wenyuan_core::reading::ArticleView;
 use wenyuan_core::reading::ListPage;
 use wenyuan_core::store::ListFilter;
+use wenyuan_core::takeaway::fill::FillValues;
 use wenyuan_core::takeaway::{Download, Format, TakeawayFile};
 use wenyuan_core::Access;
 
@@ -376,7 +377,7 @@ struct DownloadQuery {
     inline: Option<String>,
 }
 
-/// `GET /a/{id}/download?format=docx|txt[&inline=1]`: the whole document for whoever the gate
+/// `GET /a/{id}/download?format=docx|txt[&inline=1][&p1=…]`: the whole document for whoever the gate
 /// shows it all to. A guest is sent to log in (and comes back here); a member short of the
 /// level gets a 403 page saying what would open it.
 async fn download(
@@ -384,16 +385,19 @@ async fn download(
     viewer: Viewer,
     Path(raw_id): Path<String>,
     Query(q): Query<DownloadQuery>,
+    Query(fields): Query<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
     let format_name = q.format.as_deref().unwrap_or("docx");
     let format = Format::parse(format_name)
         .ok_or_else(|| AppError::bad_request("下载格式只能是 docx 或 txt"))?;
     let inline = format == Format::Txt && q.inline.as_deref() == Some("1");
+    // 填写本单位信息: `p1=张书记&p2=安吉县` written in place of the document's blanks.
+    let values = FillValues::from_pairs(fields);
     match state
         .services
         .takeaway
-        .download(id, viewer.role(), format)
+        .download(id, viewer.role(), format, &values)
         .await?
     {
         Download::File(file) => Ok(file_response(file, inline)),
