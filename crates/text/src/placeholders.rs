@@ -47,7 +47,14 @@ pub struct Placeholder {
 
 /// Place words beyond the gazetteer's suffixes: units below the township and zones.
 const PLACE_WORDS: &[&str] = &[
-    "村", "社区", "居委会", "村委会", "开发区", "高新区", "新区", "园区",
+    "村",
+    "社区",
+    "居委会",
+    "村委会",
+    "开发区",
+    "高新区",
+    "新区",
+    "园区",
 ];
 
 /// Organisations, bodies and meetings (the anonymiser's organisation heads are added).
@@ -81,12 +88,22 @@ const ORGANISATION_WORDS: &[&str] = &[
 /// Units of dates and counts: `X月X日`, `XX万元` are blanks too, but of their own kind (filling
 /// the district name must not write it into a date).
 const UNIT_WORDS: &[&str] = &[
-    "年", "月", "日", "号", "届", "期", "批", "万", "亿", "元", "万元", "亿元", "个", "名", "项", "次",
-    "件", "户", "家", "岁", "条", "亩", "吨", "倍", "%", "％",
+    "年", "月", "日", "号", "届", "期", "批", "万", "亿", "元", "万元", "亿元", "个", "名", "项",
+    "次", "件", "户", "家", "岁", "条", "亩", "吨", "倍", "%", "％",
 ];
 
 /// Latin terms written with a single X: never placeholders.
-const LATIN_TERMS: &[&str] = &["光", "射线", "线", "型", "轴", "染色体", "战警", "档案", "因素"];
+const LATIN_TERMS: &[&str] = &[
+    "光",
+    "射线",
+    "线",
+    "型",
+    "轴",
+    "染色体",
+    "战警",
+    "档案",
+    "因素",
+];
 
 /// The kind of run a placeholder is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -320,9 +337,7 @@ impl Filler {
         let values = placeholders
             .iter()
             .map(|p| {
-                let value = value_of(&p.key)
-                    .map(clean_value)
-                    .filter(|v| !v.is_empty());
+                let value = value_of(&p.key).map(clean_value).filter(|v| !v.is_empty());
                 (p.pattern.clone(), value)
             })
             .collect();

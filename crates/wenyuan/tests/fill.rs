@@ -36,7 +36,10 @@ async fn get_with(visitor: &Visitor, path: &str, query: &[(&str, &str)]) -> Down
 }
 
 /// The request's fields: `head` (format, inline) and then the values.
-fn query<'a>(head: &[(&'a str, &'a str)], values: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+fn query<'a>(
+    head: &[(&'a str, &'a str)],
+    values: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
     head.iter().chain(values).copied().collect()
 }
 
@@ -150,7 +153,10 @@ async fn the_seed_filled_with_a_units_names_downloads_with_them_in_every_place()
         let (county, county_count) = key_of(&api, "XX县");
         assert_eq!(secretary_count, occurrences(&whole, "X书记").len());
         assert_eq!(county_count, occurrences(&whole, "XX县").len());
-        assert!(secretary_count >= 1 && county_count >= 1, "{placeholders:?}");
+        assert!(
+            secretary_count >= 1 && county_count >= 1,
+            "{placeholders:?}"
+        );
         let (_, plenum_count) = key_of(&api, "XX全会");
         assert_eq!(plenum_count, 3);
         let (district, _) = key_of(&api, "X区");
@@ -168,12 +174,7 @@ async fn the_seed_filled_with_a_units_names_downloads_with_them_in_every_place()
             (district.as_str(), ""),
         ];
         let path = format!("/a/{id}/download");
-        let docx = get_with(
-            &member,
-            &path,
-            &query(&[("format", "docx")], &values),
-        )
-        .await;
+        let docx = get_with(&member, &path, &query(&[("format", "docx")], &values)).await;
         assert_eq!(docx.status, 200, "{backend:?}");
         let texts = docx_texts(&part(&docx.bytes, "word/document.xml"));
         assert_eq!(texts[0], SEED_TITLE);
@@ -220,12 +221,19 @@ async fn the_seed_filled_with_a_units_names_downloads_with_them_in_every_place()
         assert_eq!(preview.headers["cache-control"], "private, no-store");
         let html = String::from_utf8(preview.bytes).unwrap();
         assert_eq!(
-            html.matches(r#"<mark class="filled">张书记</mark>"#).count(),
+            html.matches(r#"<mark class="filled">张书记</mark>"#)
+                .count(),
             secretary_count
         );
         assert!(html.contains(r#"<span class="blank">XX全会</span>"#));
-        assert!(html.contains(r#"value="安吉县""#), "the form keeps the values");
-        let body = html.split(r#"<div class="body">"#).nth(1).expect("the text");
+        assert!(
+            html.contains(r#"value="安吉县""#),
+            "the form keeps the values"
+        );
+        let body = html
+            .split(r#"<div class="body">"#)
+            .nth(1)
+            .expect("the text");
         assert!(!body.contains("X书记"), "{backend:?}");
         app.stop().await;
     }
@@ -265,7 +273,10 @@ async fn values_are_plain_text_and_guests_get_no_blanks_of_hidden_text() {
         let path = format!("/a/{public_id}/download");
         let txt = get_with(&member, &path, &query(&[("format", "txt")], &values)).await;
         let text = String::from_utf8(txt.bytes).unwrap();
-        assert!(text.contains(&format!("关于{clean}开展安全检查的通知")), "{text}");
+        assert!(
+            text.contains(&format!("关于{clean}开展安全检查的通知")),
+            "{text}"
+        );
         assert!(!text.contains(['\u{1}', '\u{7}', '\u{202E}']));
         assert!(text.contains("张书记要求"));
         let docx = get_with(&member, &path, &query(&[("format", "docx")], &values)).await;

@@ -46,9 +46,8 @@ impl FillValues {
 
 /// `p` and a number: the keys [`detect`] gives.
 fn is_key(key: &str) -> bool {
-    key.strip_prefix('p').is_some_and(|n| {
-        (1..=4).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit())
-    })
+    key.strip_prefix('p')
+        .is_some_and(|n| (1..=4).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A document's texts in reading order, as detection and filling both see them: the title,

@@ -72,7 +72,9 @@ pub enum Download {
 pub enum Filling {
     Preview(FillPreview),
     /// As for [`Download::Refused`].
-    Refused { required: Access },
+    Refused {
+        required: Access,
+    },
 }
 
 /// The text a download carries: the title and every paragraph, as the gate let through.
@@ -136,12 +138,7 @@ impl Takeaway {
 
     /// The on-page preview of document `id` filled with `values`, for whoever may download it
     /// (the same gate and the same refusal as [`Takeaway::download`]).
-    pub async fn fill_preview(
-        &self,
-        id: i64,
-        role: Role,
-        values: &FillValues,
-    ) -> Result<Filling> {
+    pub async fn fill_preview(&self, id: i64, role: Role, values: &FillValues) -> Result<Filling> {
         let doc = self.reading.readable_document(id, role.is_staff()).await?;
         let site = self.ctx.settings();
         let view = gate(role, &doc, &site);

@@ -38,7 +38,10 @@ fn the_longest_word_of_the_table_wins() {
         ("X副书记主持会议，X书记讲话", &["X副书记", "X书记"]),
         ("XX自治县XX乡XX村", &["XX自治县", "XX乡", "XX村"]),
         ("X月X日，XX县人民政府召开会议", &["X月", "X日", "XX县"]),
-        ("XX大学与XX公司签约，投资XX亿元", &["XX大学", "XX公司", "XX亿元"]),
+        (
+            "XX大学与XX公司签约，投资XX亿元",
+            &["XX大学", "XX公司", "XX亿元"],
+        ),
         ("党的十九届X中全会", &["X中全会"]),
         ("X同志任X局局长", &["X同志", "X局"]),
     ];
@@ -114,7 +117,10 @@ fn keys_follow_first_occurrence_and_count_every_occurrence() {
     let expected = [("p1", "XX县", 3), ("p2", "X书记", 2), ("p3", "X区", 1)];
     assert_eq!(found.len(), expected.len());
     for (p, (key, pattern, count)) in found.iter().zip(expected) {
-        assert_eq!((p.key.as_str(), p.pattern.as_str(), p.count), (key, pattern, count));
+        assert_eq!(
+            (p.key.as_str(), p.pattern.as_str(), p.count),
+            (key, pattern, count)
+        );
     }
     assert_eq!(detect(texts), found, "the same texts, the same keys");
 }
@@ -133,7 +139,10 @@ fn filler(texts: &[&str], values: &[(&str, &str)]) -> Filler {
 #[test]
 fn filling_replaces_every_occurrence_and_leaves_the_rest() {
     let text = "XX县是接轨XX门户，X书记在XX县调研，X县和X区的干部参加，中共X区委。";
-    let f = filler(&[text], &[("XX县", "安吉县"), ("X书记", "张书记"), ("X区", "")]);
+    let f = filler(
+        &[text],
+        &[("XX县", "安吉县"), ("X书记", "张书记"), ("X区", "")],
+    );
     assert_eq!(
         f.fill(text),
         "安吉县是接轨XX门户，张书记在安吉县调研，X县和X区的干部参加，中共X区委。"
