@@ -64,15 +64,12 @@ const ORGANISATION_WORDS: &[&str] = &[
     "大会",
     "会议",
     "党代会",
+    // Of the one-character offices only those that seldom begin another word: 科 (科创), 部
+    // (部署), 处 (处理), 所 (所有), 办 (办理) after a placeholder are more often the next word.
     "局",
     "委",
     "厅",
-    "办",
     "办公室",
-    "部",
-    "处",
-    "科",
-    "所",
     "中心",
     "单位",
     "部门",

@@ -24,6 +24,8 @@ fn the_seed_speech_sentences_hold_their_placeholders_in_context() {
         ("在中共X区委的领导下", &["X区"]),
         ("逐步构建“融XXX”发展格局,全省首创县域文明指数", &["XXX"]),
         ("学习X县域文化培育和发展的先进经验", &["X县"]),
+        // 科创, 文创: the next word, not an office (X科).
+        ("在X书记带领下加快推进X科创走廊、X文创走廊“两廊”建设", &["X书记", "X"]),
         ("全力打造湾区高端智造基地,协同推进特色小镇建设,e游小镇通过省级特色小镇命名验收", &[]),
     ];
     for (text, expected) in cases {
