@@ -8,7 +8,8 @@
 //! For search: [`fold`] (width, case, 繁→简) → [`segment`] (jieba words) → [`pinyin`] of titles;
 //! [`keywords`] ranks related documents.
 //!
-//! For editors: [`anonymize`] proposes placeholders for names (模板化).
+//! For editors: [`anonymize`] proposes placeholders for names (模板化); for readers,
+//! [`placeholders`] finds those blanks again and fills them (填写本单位信息).
 
 pub mod anonymize;
 pub mod archive;
@@ -22,6 +23,7 @@ pub mod html_page;
 pub mod keywords;
 pub mod outline;
 pub mod pinyin;
+pub mod placeholders;
 pub mod preview;
 pub mod segment;
 pub mod simhash;

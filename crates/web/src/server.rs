@@ -31,6 +31,7 @@ const BODY_LIMIT: usize = 256 * 1024;
 pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .merge(routes::reading::router())
+        .merge(routes::fill::router())
         .merge(routes::accounts::router())
         .merge(routes::search::page_router())
         .merge(routes::contact::router())

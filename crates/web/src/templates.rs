@@ -21,6 +21,12 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("macros.html", include_str!("../templates/macros.html")),
     ("hot.html", include_str!("../templates/hot.html")),
     ("search.html", include_str!("../templates/search.html")),
+    // 填写本单位信息: the form (on the article page and the preview) and the preview.
+    (
+        "fill_form.html",
+        include_str!("../templates/fill_form.html"),
+    ),
+    ("fill.html", include_str!("../templates/fill.html")),
     ("sidebar.html", include_str!("../templates/sidebar.html")),
     (
         "sidebar_hot.html",

@@ -4,7 +4,9 @@ use serde::Serialize;
 
 use super::document::{Document, Paragraph};
 use super::gate::gate;
+use crate::takeaway::fill;
 use crate::{Role, SiteSettings};
+use wenyuan_text::placeholders::Placeholder;
 
 /// A heading of the outline, with whether the viewer can jump to it.
 #[derive(Debug, Clone, Serialize)]
@@ -35,6 +37,10 @@ pub struct ArticleView {
     pub total_paragraphs: usize,
     /// For `<meta name="description">`: the start of the visible text.
     pub description: String,
+    /// The blanks to fill in (填写本单位信息) — only for a viewer who may take the whole
+    /// document away (`None` when gated: the fields are for the download, and counted over a
+    /// preview they would miscount).
+    pub placeholders: Option<Vec<Placeholder>>,
 }
 
 /// How many characters a meta description carries.
@@ -78,6 +84,7 @@ impl ArticleView {
             hidden_paragraphs: view.hidden_paragraphs,
             total_paragraphs: doc.paragraphs.len(),
             description,
+            placeholders: (!view.gated).then(|| fill::placeholders(&doc.title, &view.visible)),
         }
     }
 }

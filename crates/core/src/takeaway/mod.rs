@@ -3,6 +3,7 @@
 //! more than the page does (docs/design.md §2).
 
 pub mod docx;
+pub mod fill;
 pub mod quota;
 
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use std::sync::Arc;
 use crate::context::Context;
 use crate::reading::{gate::gate, Paragraph, Reading};
 use crate::{Access, CoreError, Result, Role};
+use fill::{FillPreview, FillValues};
 
 /// The file formats a reader may take away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +68,16 @@ pub enum Download {
     },
 }
 
+/// What a fill preview request gets.
+#[derive(Debug)]
+pub enum Filling {
+    Preview(FillPreview),
+    /// As for [`Download::Refused`].
+    Refused {
+        required: Access,
+    },
+}
+
 /// The text a download carries: the title and every paragraph, as the gate let through.
 pub struct TakeawayText<'a> {
     pub title: &'a str,
@@ -82,9 +94,16 @@ impl Takeaway {
         Takeaway { ctx, reading }
     }
 
-    /// Document `id` as a file for `role`, or why not. Unpublished documents are not found for
-    /// readers (as on the page); staff may download them.
-    pub async fn download(&self, id: i64, role: Role, format: Format) -> Result<Download> {
+    /// Document `id` as a file for `role`, or why not, with the reader's `values` written in
+    /// place of its placeholders (填写本单位信息; none given: the text as it is). Unpublished
+    /// documents are not found for readers (as on the page); staff may download them.
+    pub async fn download(
+        &self,
+        id: i64,
+        role: Role,
+        format: Format,
+        values: &FillValues,
+    ) -> Result<Download> {
         let doc = self.reading.readable_document(id, role.is_staff()).await?;
         let site = self.ctx.settings();
         let view = gate(role, &doc, &site);
@@ -93,9 +112,16 @@ impl Takeaway {
                 required: view.required,
             });
         }
-        let text = TakeawayText {
-            title: &doc.title,
-            paragraphs: &view.visible,
+        let filled = fill::fill(&doc.title, &view.visible, values);
+        let text = match &filled {
+            Some(filled) => TakeawayText {
+                title: &filled.title,
+                paragraphs: &filled.paragraphs,
+            },
+            None => TakeawayText {
+                title: &doc.title,
+                paragraphs: &view.visible,
+            },
         };
         let bytes = match format {
             Format::Txt => plain_text(&text).into_bytes(),
@@ -104,10 +130,30 @@ impl Takeaway {
         };
         Ok(Download::File(TakeawayFile {
             id,
-            title: doc.title.clone(),
+            // A filled title names the file as the reader's own (在安吉县…的讲话).
+            title: text.title.to_owned(),
             format,
             bytes,
         }))
+    }
+
+    /// The on-page preview of document `id` filled with `values`, for whoever may download it
+    /// (the same gate and the same refusal as [`Takeaway::download`]).
+    pub async fn fill_preview(&self, id: i64, role: Role, values: &FillValues) -> Result<Filling> {
+        let doc = self.reading.readable_document(id, role.is_staff()).await?;
+        let site = self.ctx.settings();
+        let view = gate(role, &doc, &site);
+        if view.gated {
+            return Ok(Filling::Refused {
+                required: view.required,
+            });
+        }
+        Ok(Filling::Preview(fill::preview(
+            id,
+            &doc.title,
+            &view.visible,
+            values,
+        )))
     }
 }
 

@@ -77,6 +77,30 @@ fn build() -> Option<Gazetteer> {
     })
 }
 
+/// The distinct suffixes the gazetteer's names carry after their base (省, 市, 区, 街道, 自治县,
+/// 苗族乡 …): what 模板化 keeps after the placeholder, so the blanks' detector
+/// ([`crate::placeholders`]) knows them all. Read from the list once per process.
+pub(crate) fn place_suffixes() -> &'static [String] {
+    static SUFFIXES: OnceLock<Vec<String>> = OnceLock::new();
+    SUFFIXES.get_or_init(|| {
+        let mut suffixes: Vec<String> = DATA
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| {
+                let mut cols = line.split('\t');
+                let name = cols.next()?;
+                let base = cols.nth(1)?;
+                name.strip_prefix(base)
+                    .filter(|suffix| !suffix.is_empty())
+                    .map(str::to_owned)
+            })
+            .collect();
+        suffixes.sort_unstable();
+        suffixes.dedup();
+        suffixes
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

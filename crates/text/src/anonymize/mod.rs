@@ -22,6 +22,9 @@ mod gazetteer;
 mod person;
 mod words;
 
+pub(crate) use gazetteer::place_suffixes;
+pub(crate) use words::{ORGANISATION_HEADS, TITLES};
+
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
 

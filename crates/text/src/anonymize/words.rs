@@ -46,7 +46,7 @@ pub(super) fn suffix_glued(suffix_last: char, next: char) -> bool {
 
 /// What follows a place when it names an organisation built on it (萧山区人民政府, 浙江大学):
 /// the place part is still what gets replaced, but the replacement is an organisation's.
-pub(super) const ORGANISATION_HEADS: &[&str] = &[
+pub(crate) const ORGANISATION_HEADS: &[&str] = &[
     "人民政府",
     "政府",
     "人民代表大会",
@@ -100,7 +100,7 @@ pub(super) const ORGANISATION_HEADS: &[&str] = &[
 
 /// Titles after which a person's name is looked for (张三书记, 王区长). Longer titles first is
 /// not needed: the matcher takes the longest title ending at each place.
-pub(super) const TITLES: &[&str] = &[
+pub(crate) const TITLES: &[&str] = &[
     "书记",
     "副书记",
     "总书记",

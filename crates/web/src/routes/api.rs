@@ -10,6 +10,7 @@ use wenyuan_core::reading::ListItem;
 use wenyuan_core::reading::Paragraph;
 use wenyuan_core::reading::{ArticleView, OutlineItem};
 use wenyuan_core::store::ListFilter;
+use wenyuan_text::placeholders::Placeholder;
 
 use crate::error::{ApiError, AppError};
 use crate::extract::parse_id;
@@ -41,6 +42,10 @@ struct ArticleJson {
     paragraphs: Vec<String>,
     outline: Vec<OutlineItem>,
     hidden_paragraphs: usize,
+    /// The blanks of 填写本单位信息 (`key`, `pattern`, `count`); absent for a viewer the gate
+    /// holds text back from, who has no download to fill.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    placeholders: Option<Vec<Placeholder>>,
 }
 
 impl From<ArticleView> for ArticleJson {
@@ -57,6 +62,7 @@ impl From<ArticleView> for ArticleJson {
             paragraphs: v.paragraphs.iter().map(Paragraph::full_text).collect(),
             outline: v.outline,
             hidden_paragraphs: v.hidden_paragraphs,
+            placeholders: v.placeholders,
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod contact;
+pub mod fill;
 pub mod me;
 pub mod reading;
 pub mod search;

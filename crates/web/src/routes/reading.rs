@@ -16,6 +16,7 @@ use wenyuan_core::discovery::related::RelatedItem;
 use wenyuan_core::reading::ArticleView;
 use wenyuan_core::reading::ListPage;
 use wenyuan_core::store::ListFilter;
+use wenyuan_core::takeaway::fill::FillValues;
 use wenyuan_core::takeaway::{Download, Format, TakeawayFile};
 use wenyuan_core::Access;
 
@@ -397,24 +398,28 @@ struct DownloadQuery {
     inline: Option<String>,
 }
 
-/// `GET /a/{id}/download?format=docx|txt[&inline=1]`: the whole document for whoever the gate
-/// shows it all to, within the reader's daily quota. A guest is sent to log in (and comes back
-/// here); a member on a VIP document to the VIP page (and back to the document from there).
+/// `GET /a/{id}/download?format=docx|txt[&inline=1][&p1=…]`: the whole document for whoever the
+/// gate shows it all to, within the reader's daily quota, with the reader's values filled into its
+/// placeholders. A guest is sent to log in (and comes back here); a member on a VIP document to the
+/// VIP page (and back to the document from there).
 async fn download(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(raw_id): Path<String>,
     Query(q): Query<DownloadQuery>,
+    Query(fields): Query<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw_id)?;
     let format_name = q.format.as_deref().unwrap_or("docx");
     let format = Format::parse(format_name)
         .ok_or_else(|| AppError::bad_request("下载格式只能是 docx 或 txt"))?;
     let inline = format == Format::Txt && q.inline.as_deref() == Some("1");
+    // 填写本单位信息: `p1=张书记&p2=安吉县` written in place of the document's blanks.
+    let values = FillValues::from_pairs(fields);
     match state
         .services
         .takeaway
-        .download(id, viewer.role(), format)
+        .download(id, viewer.role(), format, &values)
         .await?
     {
         // 复制全文 (inline) shows what the page shows already: not a download, not counted.
