@@ -455,13 +455,16 @@ async fn no_route_shows_a_guest_text_from_past_the_preview() {
             );
         }
     }
-    // Downloads and the plain-text view send a guest to the login page, with nothing of the text
-    // (so does the VIP page).
+    // Downloads, the plain-text view, the filled-in preview and the member's own pages send a guest
+    // to the login page, with nothing of the text.
     for route in [
         "/a/1/download?format=docx",
         "/a/1/download?format=txt",
         "/a/1/download?format=txt&inline=1",
         "/me/vip?next=%2Fa%2F1",
+        "/a/1/fill?p1=%E5%BC%A0%E4%B9%A6%E8%AE%B0",
+        "/me",
+        "/me/export.json",
     ] {
         let page = guest.get(route).await;
         assert_eq!(page.status, 303, "{route}");
