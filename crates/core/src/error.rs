@@ -120,6 +120,10 @@ impl From<StoreError> for CoreError {
             StoreError::Conflict { what } => {
                 CoreError::Conflict(format!("{what} is already taken"))
             }
+            busy if busy.is_unavailable() => CoreError::Unavailable {
+                message: "服务器繁忙，请稍后再试",
+                cause: busy.to_string(),
+            },
             other => CoreError::Store(other),
         }
     }
