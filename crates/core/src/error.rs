@@ -73,7 +73,8 @@ pub enum CoreError {
     #[error("{0}")]
     TooMany(String),
     /// A part the request needs is not available now (the search index is held by another
-    /// process); the message is for the reader, the cause for the log.
+    /// process, no database connection came free within the pool's acquire timeout); the message
+    /// is for the reader, the cause for the log.
     #[error("{message}: {cause}")]
     Unavailable {
         message: &'static str,

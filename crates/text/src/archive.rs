@@ -73,7 +73,11 @@ pub enum ArchiveError {
         "压缩包解压后共 {}，是压缩包本身的 {ratio} 倍，超过上限 {limit} 倍（疑似压缩炸弹），整个压缩包未导入",
         human_size(.declared)
     )]
-    RatioTooHigh { declared: u64, ratio: u64, limit: u64 },
+    RatioTooHigh {
+        declared: u64,
+        ratio: u64,
+        limit: u64,
+    },
 }
 
 /// Why one entry of an archive was refused; the other entries are unaffected.

@@ -101,7 +101,7 @@ impl Default for ServerLimits {
             header_read_timeout: Duration::from_secs(10),
             body_idle_timeout: Duration::from_secs(10),
             body_total_timeout: Duration::from_secs(300),
-            max_connections_per_address: 64,
+            max_connections_per_address: 256,
             shutdown_deadline: Duration::from_secs(10),
         }
     }
@@ -164,11 +164,7 @@ pub async fn serve(
         let service = service_fn(move |request: Request<Incoming>| {
             let (mut parts, body) = request.into_parts();
             parts.extensions.insert(ConnectInfo(peer));
-            let body = DeadlineBody::new(
-                body,
-                limits.body_idle_timeout,
-                limits.body_total_timeout,
-            );
+            let body = DeadlineBody::new(body, limits.body_idle_timeout, limits.body_total_timeout);
             app.clone()
                 .call(Request::from_parts(parts, axum::body::Body::new(body)))
         });

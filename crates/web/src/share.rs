@@ -54,7 +54,11 @@ fn host_allowed(host: &str, allowed: &[String], listen: Option<SocketAddr>) -> b
     let (name, port) = split_host(host);
     if let (Some(listen), Some(port)) = (listen, port) {
         let ip = listen.ip();
-        let named = match name.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        let named = match name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
             Ok(addr) => addr == ip,
             Err(_) => name == "localhost" && ip.is_loopback(),
         };
@@ -131,29 +135,55 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(header::HOST, HeaderValue::from_static("evil.example"));
         assert_eq!(
-            site_base(Some("https://fanwen.example.com"), &[], Some(listen), &headers),
+            site_base(
+                Some("https://fanwen.example.com"),
+                &[],
+                Some(listen),
+                &headers
+            ),
             "https://fanwen.example.com"
         );
         let here = Some(listen);
         assert_eq!(base("127.0.0.1:8080", &[], here), "http://127.0.0.1:8080");
         assert_eq!(base("localhost:8080", &[], here), "http://localhost:8080");
         assert_eq!(base("evil.example", &[], here), "http://127.0.0.1:8080");
-        assert_eq!(base("evil.example:8080", &[], here), "http://127.0.0.1:8080");
+        assert_eq!(
+            base("evil.example:8080", &[], here),
+            "http://127.0.0.1:8080"
+        );
         assert_eq!(base("127.0.0.1:9999", &[], here), "http://127.0.0.1:8080");
-        assert_eq!(base("evil.example/\"><script>", &[], here), "http://127.0.0.1:8080");
+        assert_eq!(
+            base("evil.example/\"><script>", &[], here),
+            "http://127.0.0.1:8080"
+        );
         let allowed = ["fanwen.example.com", "www.fanwen.example.com:8443"];
-        assert_eq!(base("FanWen.Example.com", &allowed, here), "http://fanwen.example.com");
-        assert_eq!(base("fanwen.example.com:81", &allowed, here), "http://fanwen.example.com:81");
+        assert_eq!(
+            base("FanWen.Example.com", &allowed, here),
+            "http://fanwen.example.com"
+        );
+        assert_eq!(
+            base("fanwen.example.com:81", &allowed, here),
+            "http://fanwen.example.com:81"
+        );
         assert_eq!(
             base("www.fanwen.example.com:8443", &allowed, here),
             "http://www.fanwen.example.com:8443"
         );
-        assert_eq!(base("www.fanwen.example.com", &allowed, here), "http://127.0.0.1:8080");
-        assert_eq!(base("evil.fanwen.example.com", &allowed, here), "http://127.0.0.1:8080");
+        assert_eq!(
+            base("www.fanwen.example.com", &allowed, here),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            base("evil.fanwen.example.com", &allowed, here),
+            "http://127.0.0.1:8080"
+        );
         // Listening on every interface: a Host naming some address is not believed.
         let any = Some("0.0.0.0:8080".parse().unwrap());
         assert_eq!(base("203.0.113.9:8080", &[], any), "http://localhost:8080");
-        assert_eq!(base("[::1]:8080", &[], Some("[::1]:8080".parse().unwrap())), "http://[::1]:8080");
+        assert_eq!(
+            base("[::1]:8080", &[], Some("[::1]:8080".parse().unwrap())),
+            "http://[::1]:8080"
+        );
         assert_eq!(base("evil.example", &[], None), "http://localhost");
     }
 

@@ -1,6 +1,6 @@
+use std::net::SocketAddr;
 use std::ops::Deref;
 use std::path::PathBuf;
-use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use axum::http::HeaderMap;

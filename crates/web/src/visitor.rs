@@ -99,7 +99,10 @@ pub fn visitor_keys(
             let origin = anonymous();
             // 16 hex digits of randomness, as before, from 8 random bytes rather than 32.
             let cookie = format!("v1.{}.{origin}", hex::encode(rand::random::<[u8; 8]>()));
-            (VisitorKeys::new(vec![format!("a:{origin}")], ip), Some(cookie))
+            (
+                VisitorKeys::new(vec![format!("a:{origin}")], ip),
+                Some(cookie),
+            )
         }
     }
 }
@@ -182,7 +185,10 @@ mod tests {
         );
         let (keys2, none) = visitor_keys(&guest(), &ReaderHeaders::from_headers(&second), ip);
         assert!(none.is_none());
-        assert!(keys2.keys.contains(&keys.keys[0]), "{keys2:?} shares {keys:?}");
+        assert!(
+            keys2.keys.contains(&keys.keys[0]),
+            "{keys2:?} shares {keys:?}"
+        );
     }
 
     #[test]

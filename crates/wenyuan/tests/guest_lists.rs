@@ -81,7 +81,11 @@ async fn warm_guest_list_pages_are_served_without_the_database() {
         let started = Instant::now();
         let cold = other.get("/?page=2").await;
         assert_eq!(cold.status, 503, "{backend:?}: {}", cold.body);
-        assert!(cold.body.contains("服务器繁忙，请稍后再试"), "{}", cold.body);
+        assert!(
+            cold.body.contains("服务器繁忙，请稍后再试"),
+            "{}",
+            cold.body
+        );
         assert!(started.elapsed() < Duration::from_secs(5));
         // A member's page is not taken from the guests' cache.
         assert_eq!(editor.get("/").await.status, 503, "{backend:?}");

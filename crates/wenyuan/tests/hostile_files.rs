@@ -110,7 +110,10 @@ async fn a_page_nested_200k_deep_is_refused_quickly_while_the_server_keeps_answe
         assert!(took < Duration::from_secs(20), "{took:?}");
     }
     eprintln!("/healthz asked {asked} times during the uploads, slowest {slowest:?}");
-    assert!(slowest < Duration::from_secs(1), "slowest /healthz {slowest:?}");
+    assert!(
+        slowest < Duration::from_secs(1),
+        "slowest /healthz {slowest:?}"
+    );
     assert_eq!(
         app.services().reading.count_documents().await.unwrap(),
         before

@@ -30,7 +30,10 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (String, 
     let started = Instant::now();
     let mut buf = Vec::new();
     let _ = tokio::time::timeout(limit, stream.read_to_end(&mut buf)).await;
-    (String::from_utf8_lossy(&buf).into_owned(), started.elapsed())
+    (
+        String::from_utf8_lossy(&buf).into_owned(),
+        started.elapsed(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -41,14 +44,18 @@ async fn a_stalled_or_trickling_body_is_cut_off() {
     })
     .await;
     let server = server_addr(&app);
-    let head = "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+    let head =
+        "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
                 Content-Length: 1000\r\n\r\nname=";
 
     // Stalls after a few bytes.
     let mut stalled = connect_from("127.0.0.1", server).await;
     stalled.write_all(head.as_bytes()).await.unwrap();
     let (answer, waited) = read_until_closed(&mut stalled, Duration::from_secs(20)).await;
-    eprintln!("stalled body: closed after {waited:?}: {:?}", answer.lines().next());
+    eprintln!(
+        "stalled body: closed after {waited:?}: {:?}",
+        answer.lines().next()
+    );
     assert!(waited < Duration::from_secs(8), "{waited:?}");
     assert!(!answer.starts_with("HTTP/1.1 2"), "{answer}");
 
@@ -104,7 +111,10 @@ async fn one_address_holds_a_bounded_number_of_connections() {
     for _ in 0..3 {
         let mut stream = connect_from("127.0.0.1", server).await;
         // Half a request: the connection stays open.
-        stream.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\n")
+            .await
+            .unwrap();
         held.push(stream);
     }
     // Let the server count them.

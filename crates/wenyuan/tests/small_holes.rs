@@ -132,7 +132,11 @@ async fn a_forged_host_never_reaches_the_share_link_or_the_qr_code() {
     let share_url = format!("{}/a/{id}", app.base);
 
     let trusted_qr = get_with_host(&app, &format!("/a/{id}/qr.svg"), &own).await;
-    for host in ["evil.example", "evil.example:80", "fanwen.example.com.evil.example"] {
+    for host in [
+        "evil.example",
+        "evil.example:80",
+        "fanwen.example.com.evil.example",
+    ] {
         let page = get_with_host(&app, &format!("/a/{id}"), host).await;
         assert_eq!(page.status, 200);
         assert!(!page.body.contains("evil.example"), "{host}: {}", page.body);
@@ -141,13 +145,19 @@ async fn a_forged_host_never_reaches_the_share_link_or_the_qr_code() {
             "{host}: the listen address"
         );
         let vary = vary_of(&page);
-        assert!(vary.contains("host") && vary.contains("accept-encoding"), "{vary}");
+        assert!(
+            vary.contains("host") && vary.contains("accept-encoding"),
+            "{vary}"
+        );
 
         let qr = get_with_host(&app, &format!("/a/{id}/qr.svg"), host).await;
         assert_eq!(qr.status, 200);
         let vary = vary_of(&qr);
         assert!(vary.contains("host"), "{vary}");
-        assert_eq!(qr.body, trusted_qr.body, "{host}: the QR of the listen address");
+        assert_eq!(
+            qr.body, trusted_qr.body,
+            "{host}: the QR of the listen address"
+        );
         if let Some(text) = decode_qr(&qr.body) {
             assert_eq!(text, share_url, "{host}");
         } else {
@@ -168,7 +178,8 @@ async fn a_forged_host_never_reaches_the_share_link_or_the_qr_code() {
 async fn registration_does_not_tell_a_script_which_names_exist() {
     for backend in backends() {
         let app = TestApp::start(backend).await;
-        app.add_user("zhangsan", "zhangsan-password", "member").await;
+        app.add_user("zhangsan", "zhangsan-password", "member")
+            .await;
         // Each probe from a fresh browser (a registration that works logs that one in).
         let shared = &app;
         let try_name = |name: &'static str| async move {
@@ -177,7 +188,11 @@ async fn registration_does_not_tell_a_script_which_names_exist() {
             script
                 .post_form(
                     "/register",
-                    &[("name", name), ("password", "some-password"), ("csrf", &csrf)],
+                    &[
+                        ("name", name),
+                        ("password", "some-password"),
+                        ("csrf", &csrf),
+                    ],
                 )
                 .await
         };

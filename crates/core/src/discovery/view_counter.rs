@@ -345,14 +345,23 @@ mod tests {
             .filter(|n| counter.record(1, &from(*n, "203.0.113.7"), noon))
             .count();
         assert_eq!(counted, usize::from(MAX_VIEWS_PER_ADDRESS));
-        assert!(counter.record(2, &from(99, "203.0.113.7"), noon), "another document");
-        assert!(counter.record(1, &from(99, "203.0.113.8"), noon), "another address");
+        assert!(
+            counter.record(2, &from(99, "203.0.113.7"), noon),
+            "another document"
+        );
+        assert!(
+            counter.record(1, &from(99, "203.0.113.8"), noon),
+            "another address"
+        );
         // One IPv6 /64 is one address.
         for n in 0..3 {
             assert!(counter.record(3, &from(n, &format!("2001:db8::{n}")), noon));
         }
         assert!(!counter.record(3, &from(3, "2001:db8::99"), noon));
-        assert!(counter.record(1, &from(100, "203.0.113.7"), noon + 86_400), "the next day");
+        assert!(
+            counter.record(1, &from(100, "203.0.113.7"), noon + 86_400),
+            "the next day"
+        );
     }
 
     #[test]

@@ -174,7 +174,10 @@ fn many_small_entries_that_unpack_to_a_bomb_are_refused_whole() {
     let zip = zip_of(&named);
     assert!(zip.len() < MB as usize, "{} bytes", zip.len());
     let error = read_zip(&zip, &ArchiveLimits::default()).unwrap_err();
-    let ArchiveError::RatioTooHigh { ratio, limit: 200, .. } = error else {
+    let ArchiveError::RatioTooHigh {
+        ratio, limit: 200, ..
+    } = error
+    else {
         panic!("{error:?}");
     };
     assert!(ratio > 200, "{ratio}");

@@ -271,7 +271,10 @@ impl Stack {
     fn push(&mut self, tag: &str) {
         let index = self.levels.len();
         let kinds = boundaries_of(tag);
-        let mut nearest = self.levels.last().map_or([0; boundary::COUNT], |l| l.nearest);
+        let mut nearest = self
+            .levels
+            .last()
+            .map_or([0; boundary::COUNT], |l| l.nearest);
         for (bit, entry) in nearest.iter_mut().enumerate() {
             if kinds & (1 << bit) != 0 {
                 *entry = index + 1;
@@ -355,7 +358,10 @@ pub fn nesting_depth(html: &str, limit: usize) -> Option<usize> {
         if !bytes.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
             // `<!doctype …>`, `<?xml …?>`, `</ >`: a bogus comment up to `>`; a lone `<` is text.
             if matches!(rest.first(), Some(b'!' | b'?' | b'/')) {
-                at += rest.iter().position(|b| *b == b'>').map_or(rest.len(), |i| i + 1);
+                at += rest
+                    .iter()
+                    .position(|b| *b == b'>')
+                    .map_or(rest.len(), |i| i + 1);
             }
             continue;
         }

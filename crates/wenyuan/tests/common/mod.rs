@@ -363,7 +363,11 @@ pub fn test_config(db: &TestDatabase) -> Config {
         database_url: db.url.clone(),
         listen: "127.0.0.1:0".to_owned(),
         site: wenyuan_core::SiteSettings::default(),
-        limits: wenyuan_web::ServerLimits::default(),
+        limits: wenyuan_web::ServerLimits {
+            // Every test client connects from loopback: bursts of them are not one greedy client.
+            max_connections_per_address: 100_000,
+            ..wenyuan_web::ServerLimits::default()
+        },
     }
 }
 

@@ -433,7 +433,9 @@ impl Importer {
                     let place = prepared.place.clone();
                     match self.new_article(prepared, options) {
                         Ok(article) => batch.push((index, place, article)),
-                        Err(err) => results[index] = Some(FileResult::failed(place, err.to_string())),
+                        Err(err) => {
+                            results[index] = Some(FileResult::failed(place, err.to_string()))
+                        }
                     }
                 }
             }

@@ -89,7 +89,10 @@ impl Parsing {
                 Err("解析文件时出错，整个文件未导入".to_owned())
             }
             Err(_elapsed) => {
-                tracing::warn!(?budget, "a parse ran out of time; its thread finishes alone");
+                tracing::warn!(
+                    ?budget,
+                    "a parse ran out of time; its thread finishes alone"
+                );
                 Err(out_of_time(budget))
             }
         }
