@@ -301,10 +301,8 @@ impl Stack {
             "a" | "nobr" => self.close_within(&[tag], SPECIAL),
             "tr" | "tbody" | "thead" | "tfoot" => self.close_within(&[tag], TABLE),
             "td" | "th" => self.close_within(&["td", "th"], TABLE),
-            "option" | "optgroup" => {
-                if self.levels.last().is_some_and(|l| l.tag == "option") {
-                    self.truncate(self.levels.len() - 1);
-                }
+            "option" | "optgroup" if self.levels.last().is_some_and(|l| l.tag == "option") => {
+                self.truncate(self.levels.len() - 1);
             }
             _ => {}
         }
