@@ -73,7 +73,8 @@ pub enum CoreError {
     #[error("{0}")]
     TooMany(String),
     /// A part the request needs is not available now (the search index is held by another
-    /// process); the message is for the reader, the cause for the log.
+    /// process, no database connection came free within the pool's acquire timeout); the message
+    /// is for the reader, the cause for the log.
     #[error("{message}: {cause}")]
     Unavailable {
         message: &'static str,
@@ -120,6 +121,10 @@ impl From<StoreError> for CoreError {
             StoreError::Conflict { what } => {
                 CoreError::Conflict(format!("{what} is already taken"))
             }
+            busy if busy.is_unavailable() => CoreError::Unavailable {
+                message: "服务器繁忙，请稍后再试",
+                cause: busy.to_string(),
+            },
             other => CoreError::Store(other),
         }
     }

@@ -27,6 +27,10 @@ impl Backend {
     }
 }
 
+/// How long a query waits for a free connection before it fails (the web layer answers 503 with
+/// a message instead of letting every reader hang behind a saturated pool).
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// A handle to the database; cheap to clone (the pool is shared).
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -60,7 +64,7 @@ impl Store {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
-            .acquire_timeout(Duration::from_secs(30));
+            .acquire_timeout(ACQUIRE_TIMEOUT);
         let pool_options = match backend {
             Backend::Sqlite => pool_options.after_connect(|conn, _meta| {
                 Box::pin(async move {

@@ -19,6 +19,20 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// The database cannot be reached now: no free connection within the acquire timeout, or the
+    /// pool is closed (the process is stopping). Worth a "try again" rather than a 500.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Query {
+                source: sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed,
+                ..
+            }
+        )
+    }
+}
+
 /// Attach a short description of the operation to a sqlx error.
 pub(crate) trait Context<T> {
     fn context(self, context: &'static str) -> Result<T, StoreError>;

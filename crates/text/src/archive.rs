@@ -5,7 +5,9 @@
 //!   read as a separator (names are only ever used as labels, but a name that tries to climb out
 //!   is a sign of a malicious archive and is refused rather than quietly rewritten);
 //! - its declared unpacked size and compression ratio must be within [`ArchiveLimits`], and so
-//!   must the sum of the declared sizes (a zip bomb is refused before anything is inflated);
+//!   must the sum of the declared sizes and the ratio of that sum to the archive's own size (a zip
+//!   bomb is refused before anything is inflated, however small its entries: 190 entries of 1 MB
+//!   that deflate to 1.5 KB each are as much a bomb as one entry of 190 MB);
 //! - while inflating, an entry may not produce more bytes than its header declared (headers lie;
 //!   the reader stops one byte past the declared size instead of trusting it).
 //!
@@ -21,10 +23,6 @@ use zip::ZipArchive;
 
 const MB: u64 = 1024 * 1024;
 
-/// Entries smaller than this are not held to [`ArchiveLimits::max_ratio`]: a short, repetitive
-/// text can legitimately compress very well, and at this size it cannot hurt.
-const RATIO_EXEMPT_BYTES: u64 = MB;
-
 /// What an archive may unpack to. The defaults are those of the upload form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArchiveLimits {
@@ -34,7 +32,8 @@ pub struct ArchiveLimits {
     pub max_entry_bytes: u64,
     /// Unpacked size of all entries together.
     pub max_total_bytes: u64,
-    /// Unpacked size over packed size of one entry (zip bombs reach 1000:1; text about 3–10:1).
+    /// Unpacked size over packed size of one entry, and of all entries over the archive's size
+    /// (zip bombs reach 1000:1; text about 3–10:1, a repetitive `.docx` part 30:1).
     pub max_ratio: u64,
 }
 
@@ -43,7 +42,7 @@ impl Default for ArchiveLimits {
         ArchiveLimits {
             max_entries: 2000,
             max_entry_bytes: 20 * MB,
-            max_total_bytes: 200 * MB,
+            max_total_bytes: 100 * MB,
             max_ratio: 200,
         }
     }
@@ -65,11 +64,20 @@ pub enum ArchiveError {
     #[error("the archive has {count} entries; the limit is {limit}")]
     TooManyEntries { count: usize, limit: usize },
     #[error(
-        "the archive would unpack to {} in total; the limit is {} (zip bomb?)",
+        "压缩包解压后共 {}，超过上限 {}（疑似压缩炸弹），整个压缩包未导入",
         human_size(.declared),
         human_size(.limit)
     )]
     TotalTooLarge { declared: u64, limit: u64 },
+    #[error(
+        "压缩包解压后共 {}，是压缩包本身的 {ratio} 倍，超过上限 {limit} 倍（疑似压缩炸弹），整个压缩包未导入",
+        human_size(.declared)
+    )]
+    RatioTooHigh {
+        declared: u64,
+        ratio: u64,
+        limit: u64,
+    },
 }
 
 /// Why one entry of an archive was refused; the other entries are unaffected.
@@ -117,6 +125,9 @@ pub fn read_zip(bytes: &[u8], limits: &ArchiveLimits) -> Result<Vec<ArchiveEntry
     let mut entries: Vec<(usize, ArchiveEntry)> = Vec::new();
     let mut accepted: Vec<(usize, String, u64)> = Vec::new();
     let mut declared_total = 0u64;
+    // Unpacked size of every entry within the per-file limit, refused or not: the whole
+    // archive's ratio (an entry over the limit is reported as such and weighs nothing).
+    let mut declared_all = 0u64;
     for index in 0..zip.len() {
         let file = zip
             .by_index_raw(index)
@@ -143,6 +154,9 @@ pub fn read_zip(bytes: &[u8], limits: &ArchiveLimits) -> Result<Vec<ArchiveEntry
         } else {
             check_declared(file.size(), file.compressed_size(), limits)
         };
+        if file.size() <= limits.max_entry_bytes {
+            declared_all = declared_all.saturating_add(file.size());
+        }
         match check {
             Ok(()) => {
                 declared_total = declared_total.saturating_add(file.size());
@@ -150,6 +164,14 @@ pub fn read_zip(bytes: &[u8], limits: &ArchiveLimits) -> Result<Vec<ArchiveEntry
             }
             Err(error) => entries.push((index, refused(&name, error))),
         }
+    }
+    let ratio = declared_all / (bytes.len() as u64).max(1);
+    if ratio > limits.max_ratio {
+        return Err(ArchiveError::RatioTooHigh {
+            declared: declared_all,
+            ratio,
+            limit: limits.max_ratio,
+        });
     }
     if declared_total > limits.max_total_bytes {
         return Err(ArchiveError::TotalTooLarge {
@@ -188,8 +210,9 @@ pub(crate) fn check_declared(
             limit: limits.max_entry_bytes,
         });
     }
+    // Every entry, however small: many small bombs add up (the archive's total is checked too).
     let ratio = size / compressed.max(1);
-    if size > RATIO_EXEMPT_BYTES && ratio > limits.max_ratio {
+    if ratio > limits.max_ratio {
         return Err(EntryError::RatioTooHigh {
             ratio,
             limit: limits.max_ratio,

@@ -2,23 +2,26 @@
 //!
 //! 1. Decode: a BOM or valid UTF-8 decides; else the page's own `<meta charset>` (or
 //!    `http-equiv` content type) in its first bytes; else the [`crate::decode`] guess.
-//! 2. Sanitise with ammonia before anything else looks at the markup: scripts, styles, frames,
+//! 2. Refuse a page nested deeper than [`MAX_DEPTH`] before any parser sees it (the parser's
+//!    time grows with the depth; see [`depth`]).
+//! 3. Sanitise with ammonia before anything else looks at the markup: scripts, styles, frames,
 //!    objects and form controls go with their content, every attribute except `id`/`class`
 //!    goes (so no `onerror=`, no `javascript:` URL survives), comments go. Structural tags stay
 //!    so the next step can still tell a `<nav>` from an `<article>`.
-//! 3. Parse the clean markup with html5ever into a tree, drop page furniture (`nav`, `header`,
+//! 4. Parse the clean markup with html5ever into a tree, drop page furniture (`nav`, `header`,
 //!    `footer`, `aside`, small forms, blocks whose id/class say share/QR/related/hot/comment …),
 //!    and take the element with the densest text (`<article>`, `#content`, `.content` … earn a
 //!    bonus) as the article.
-//! 4. Title: the `<h1>` inside the article; else an `<h1>`/`<h2>` whose text the `<title>`
+//! 5. Title: the `<h1>` inside the article; else an `<h1>`/`<h2>` whose text the `<title>`
 //!    contains; else the `<title>` without its site suffix (` - 范文网`, `_XX网`); else the first
 //!    `<h1>`; else the first paragraph. A `date views` line under the title gives date and views.
-//! 5. Page chrome lines (阅读全文, 分享：, 相关内容, 热门推荐 … see [`crate::chrome`]) are removed
+//! 6. Page chrome lines (阅读全文, 分享：, 相关内容, 热门推荐 … see [`crate::chrome`]) are removed
 //!    wherever they stand, as are breadcrumbs (`当前位置：首页 > …`), and the trailing chrome
 //!    run is cut as for `.txt`.
 //!
 //! The result is plain paragraphs: no markup is kept, so nothing executable can be stored.
 
+pub mod depth;
 mod tree;
 
 use std::collections::{HashMap, HashSet};
@@ -30,6 +33,7 @@ use markup5ever_rcdom::RcDom;
 use crate::chrome::is_chrome_line;
 use crate::decode::{decode_text, DecodeError};
 use crate::document::{finish_body, meta_line, take_meta_line, ParseError, ParsedDoc};
+pub use depth::MAX_DEPTH;
 use tree::Tree;
 
 /// Why a page could not be read as a document.
@@ -41,6 +45,9 @@ pub enum HtmlError {
     NoArticle,
     #[error(transparent)]
     Parse(#[from] ParseError),
+    /// Shown to the editor as it stands: a crafted page is refused, not flattened.
+    #[error("网页的标签嵌套超过 {limit} 层，不像正常网页（可能是恶意构造的文件），已拒绝导入；请另存为 .txt 或 .docx 后再上传")]
+    TooDeep { limit: usize },
 }
 
 /// How far into the page a `<meta charset>` is looked for (the HTML standard says 1024 bytes;
@@ -50,6 +57,9 @@ const CHARSET_SNIFF_BYTES: usize = 4096;
 /// Reads a saved page from its bytes.
 pub fn parse_html_page(bytes: &[u8]) -> Result<ParsedDoc, HtmlError> {
     let html = decode_html(bytes)?;
+    if depth::nesting_depth(&html, MAX_DEPTH).is_none() {
+        return Err(HtmlError::TooDeep { limit: MAX_DEPTH });
+    }
     let clean = sanitise(&html);
     let dom = html5ever::parse_document(RcDom::default(), Default::default()).one(clean);
     let mut tree = Tree::from_dom(&dom.document);

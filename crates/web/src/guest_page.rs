@@ -2,10 +2,17 @@
 //! is rendered once in a while, split around the count, and shared. The page last assembled (and
 //! its gzip form) is kept with it for the count it shows: while the count does not change, which
 //! is most requests, answering is a reference-count clone, with no copy and no compression.
+//!
+//! The list pages guests see (home, category, tag, 热门) are the same for every guest too, and
+//! are kept whole ([`GuestLists`]): on a warm cache a guest's request reads no database.
 
 use std::io::Write;
 use std::sync::{Arc, OnceLock};
 
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use bytes::{Bytes, BytesMut};
 use flate2::write::GzEncoder;
@@ -76,6 +83,15 @@ impl GuestPage {
 }
 
 impl AssembledPage {
+    /// A page with no view count in it (a list page).
+    pub fn whole(body: String) -> Arc<AssembledPage> {
+        Arc::new(AssembledPage {
+            views: 0,
+            plain: Bytes::from(body),
+            gzip: OnceLock::new(),
+        })
+    }
+
     /// The gzip form, compressed on first use. `None` only if compressing failed (it writes to
     /// memory, so it does not): the caller then sends the plain page.
     pub fn gzip(&self) -> Option<Bytes> {
@@ -155,6 +171,48 @@ impl GuestPages {
             base: base.to_owned(),
         };
         self.pages.insert(key, made, page);
+    }
+}
+
+/// Bound on cached guest list pages (a page per category, tag and page number).
+pub const GUEST_LIST_CACHE_LIMIT: usize = 2_000;
+
+/// Guest list pages by their path and query (`/`, `/?page=2`, `/c/讲话稿?page=1`, …). Entries
+/// follow the generation (a document published, edited or hidden; settings saved) and age out
+/// after [`GUEST_PAGE_TTL_SECONDS`], so the hot lists in them stay fresh.
+pub struct GuestLists {
+    pages: Cache<String, Arc<AssembledPage>>,
+}
+
+impl Default for GuestLists {
+    fn default() -> Self {
+        GuestLists {
+            pages: Cache::new(GUEST_LIST_CACHE_LIMIT).with_max_age(GUEST_PAGE_TTL_SECONDS),
+        }
+    }
+}
+
+impl GuestLists {
+    pub fn get(&self, key: &str, now: Stamp) -> Option<Arc<AssembledPage>> {
+        self.pages.get(key, now)
+    }
+
+    /// Keeps `body` under `key`, stamped with when its rendering began.
+    pub fn insert(&self, key: String, made: Stamp, body: String) -> Arc<AssembledPage> {
+        let page = AssembledPage::whole(body);
+        self.pages.insert(key, made, page.clone());
+        page
+    }
+}
+
+/// Whether the client takes a gzip body (see [`accepts_gzip`]), read in place from the headers.
+pub struct AcceptsGzip(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for AcceptsGzip {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(AcceptsGzip(accepts_gzip(&parts.headers)))
     }
 }
 

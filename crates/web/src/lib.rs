@@ -19,6 +19,7 @@ mod respond;
 mod routes;
 mod server;
 mod share;
+mod slow_clients;
 mod staff;
 mod state;
 mod templates;

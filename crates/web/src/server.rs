@@ -22,6 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::guard;
 use crate::pages::{error_pages, not_found};
 use crate::routes;
+use crate::slow_clients::{self, ConnectionCounts, DeadlineBody};
 use crate::state::AppState;
 
 /// Largest request body any route accepts (forms are small; uploads get their own limit later).
@@ -78,13 +79,22 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      img-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
      frame-ancestors 'self'";
 
-/// Time limits of the server loop: how long a client may take to send its request's headers,
-/// and how long a graceful shutdown waits for requests in flight.
+/// Limits of the server loop against slow or greedy clients (see [`crate::slow_clients`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServerLimits {
     /// A connection that has not sent a whole request head within this is closed (a half-sent
-    /// request must not hold a connection, or the shutdown, forever).
+    /// request must not hold a connection, or the shutdown, forever). The same timer closes a
+    /// keep-alive connection idle for this long between requests.
     pub header_read_timeout: Duration,
+    /// A request body that sends nothing for this long is cut off.
+    pub body_idle_timeout: Duration,
+    /// A request body not complete this long after the head is cut off (an upload of the
+    /// largest allowed size over a slow line fits).
+    pub body_total_timeout: Duration,
+    /// Connections one address (an IPv6 /64) may hold open at once; more are answered 429 and
+    /// closed. Not applied behind a trusted proxy (`trust_proxy`), where every connection comes
+    /// from the proxy.
+    pub max_connections_per_address: usize,
     /// After the stop signal, connections still open after this are dropped.
     pub shutdown_deadline: Duration,
 }
@@ -93,6 +103,9 @@ impl Default for ServerLimits {
     fn default() -> Self {
         ServerLimits {
             header_read_timeout: Duration::from_secs(10),
+            body_idle_timeout: Duration::from_secs(10),
+            body_total_timeout: Duration::from_secs(300),
+            max_connections_per_address: 256,
             shutdown_deadline: Duration::from_secs(10),
         }
     }
@@ -109,6 +122,11 @@ pub async fn serve(
     limits: ServerLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        state.set_listen_addr(addr);
+    }
+    let per_address = ConnectionCounts::new(limits.max_connections_per_address);
+    let services = state.services.clone();
     let app = router(state);
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -132,12 +150,27 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let slot = if services.site().trust_proxy {
+            None
+        } else {
+            match per_address.admit(peer.ip()) {
+                Some(slot) => Some(slot),
+                None => {
+                    tracing::debug!(%peer, "too many connections from one address");
+                    connections.spawn(slow_clients::refuse(stream));
+                    continue;
+                }
+            }
+        };
         // The peer address identifies anonymous readers (view counting) and rate-limits
         // messages and logins (see `crate::client_ip::ClientIp`).
         let app = app.clone();
-        let service = service_fn(move |mut request: Request<Incoming>| {
-            request.extensions_mut().insert(ConnectInfo(peer));
-            app.clone().call(request)
+        let service = service_fn(move |request: Request<Incoming>| {
+            let (mut parts, body) = request.into_parts();
+            parts.extensions.insert(ConnectInfo(peer));
+            let body = DeadlineBody::new(body, limits.body_idle_timeout, limits.body_total_timeout);
+            app.clone()
+                .call(Request::from_parts(parts, axum::body::Body::new(body)))
         });
         let connection = http.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
@@ -145,6 +178,8 @@ pub async fn serve(
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, %peer, "connection ended with an error");
             }
+            // The address's place is freed when the connection ends.
+            drop(slot);
         });
     }
     drop(listener);

@@ -1,6 +1,9 @@
+use std::net::SocketAddr;
 use std::ops::Deref;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use axum::http::HeaderMap;
 
 use wenyuan_core::cache::{Cache, Stamp};
 use wenyuan_core::reading::CategoryItem;
@@ -9,7 +12,7 @@ use wenyuan_core::Services;
 use crate::error::AppResult;
 
 use crate::assets::Assets;
-use crate::guest_page::{GuestPage, GuestPages};
+use crate::guest_page::{AssembledPage, GuestLists, GuestPage, GuestPages};
 use crate::templates::Templates;
 use crate::wechat::WechatQrCache;
 
@@ -24,10 +27,14 @@ pub struct Shared {
     pub assets: Assets,
     /// Rendered article pages for guests, who all see the same page.
     pub guest_pages: GuestPages,
+    /// Rendered list pages for guests (home, category, tag, 热门).
+    pub guest_lists: GuestLists,
     /// The category menu every page shows, read once per generation.
     nav: Cache<(), Arc<Vec<CategoryItem>>>,
     /// The 微信订阅号 QR, made or read on first request.
     pub wechat_qr: WechatQrCache,
+    /// The address the server listens on (set when it starts serving): share links may name it.
+    listen: OnceLock<SocketAddr>,
 }
 
 impl Deref for AppState {
@@ -46,9 +53,27 @@ impl AppState {
             templates: Templates::new(theme_dir),
             assets: Assets::new(),
             guest_pages: GuestPages::default(),
+            guest_lists: GuestLists::default(),
             nav: Cache::new(1),
             wechat_qr: WechatQrCache::default(),
+            listen: OnceLock::new(),
         }))
+    }
+
+    /// Remember the address the server listens on (the first one given wins).
+    pub fn set_listen_addr(&self, addr: SocketAddr) {
+        let _ = self.listen.set(addr);
+    }
+
+    /// The site's absolute base URL for share links and QR codes (see [`crate::share::site_base`]).
+    pub fn site_base(&self, headers: &HeaderMap) -> String {
+        let site = self.services.site();
+        crate::share::site_base(
+            site.base_url.as_deref(),
+            &site.allowed_hosts,
+            self.listen.get().copied(),
+            headers,
+        )
     }
 
     /// The cached guest page of `id` for `base`, if still fresh.
@@ -59,6 +84,20 @@ impl AppState {
 
     pub fn cache_guest_page(&self, id: i64, base: &str, page: Arc<GuestPage>) {
         self.guest_pages.insert(id, base, page);
+    }
+
+    /// When a page is looked up or begins rendering: the generation and the clock's time. Taken
+    /// before rendering, so a change during the render leaves the page stale, not kept.
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            generation: self.services.generation(),
+            now: self.services.now(),
+        }
+    }
+
+    /// The cached guest list page at `key` (its path and query), if still fresh.
+    pub fn cached_guest_list(&self, key: &str) -> Option<Arc<AssembledPage>> {
+        self.guest_lists.get(key, self.stamp())
     }
 
     /// The category menu, read from the database once per generation.

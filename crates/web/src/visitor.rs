@@ -65,7 +65,7 @@ pub fn visitor_keys(
     ip: &str,
 ) -> (VisitorKeys, Option<String>) {
     if let Some(member) = &viewer.member {
-        return (VisitorKeys(vec![format!("u:{}", member.id)]), None);
+        return (VisitorKeys::new(vec![format!("u:{}", member.id)], ip), None);
     }
     let anonymous = || {
         let ua = reader
@@ -93,13 +93,16 @@ pub fn visitor_keys(
                 Some((id, origin)) => vec![format!("c:{id}"), format!("a:{origin}")],
                 None => vec![format!("c:{value}")],
             };
-            (VisitorKeys(keys), None)
+            (VisitorKeys::new(keys, ip), None)
         }
         None => {
             let origin = anonymous();
             // 16 hex digits of randomness, as before, from 8 random bytes rather than 32.
             let cookie = format!("v1.{}.{origin}", hex::encode(rand::random::<[u8; 8]>()));
-            (VisitorKeys(vec![format!("a:{origin}")]), Some(cookie))
+            (
+                VisitorKeys::new(vec![format!("a:{origin}")], ip),
+                Some(cookie),
+            )
         }
     }
 }
@@ -174,7 +177,7 @@ mod tests {
         let first = headers(&[("user-agent", BROWSER)]);
         let (keys, cookie) = visitor_keys(&guest(), &ReaderHeaders::from_headers(&first), ip);
         let cookie = cookie.expect("a cookie for a new visitor");
-        assert_eq!(keys.0.len(), 1);
+        assert_eq!(keys.keys.len(), 1);
         let mut second = first.clone();
         second.insert(
             header::COOKIE,
@@ -182,7 +185,10 @@ mod tests {
         );
         let (keys2, none) = visitor_keys(&guest(), &ReaderHeaders::from_headers(&second), ip);
         assert!(none.is_none());
-        assert!(keys2.0.contains(&keys.0[0]), "{keys2:?} shares {keys:?}");
+        assert!(
+            keys2.keys.contains(&keys.keys[0]),
+            "{keys2:?} shares {keys:?}"
+        );
     }
 
     #[test]
@@ -190,6 +196,6 @@ mod tests {
         let h = headers(&[("user-agent", BROWSER), ("cookie", "wy_vid=<script>")]);
         let (keys, cookie) = visitor_keys(&guest(), &ReaderHeaders::from_headers(&h), "unknown");
         assert!(cookie.is_some(), "treated as no cookie");
-        assert!(keys.0[0].starts_with("a:"));
+        assert!(keys.keys[0].starts_with("a:"));
     }
 }

@@ -45,6 +45,8 @@ pub struct FileConfig {
     pub page_size: Option<i64>,
     /// Trust `X-Forwarded-For` from a reverse proxy for the client's address.
     pub trust_proxy: Option<bool>,
+    /// Without `base_url`: host names a request's `Host` may give share links and QR codes.
+    pub allowed_hosts: Option<Vec<String>>,
     /// Largest SimHash distance at which an imported document is held as a near-duplicate of a
     /// stored one (`rules::near_duplicate_distance`).
     pub near_duplicate_distance: Option<u32>,
@@ -171,6 +173,12 @@ impl Config {
         }
         if let Some(trust) = file.trust_proxy {
             site.trust_proxy = trust;
+        }
+        if let Some(hosts) = file.allowed_hosts {
+            site.allowed_hosts = hosts
+                .iter()
+                .map(|h| rules::allowed_host(h))
+                .collect::<Result<_, _>>()?;
         }
         if let Some(distance) = file.near_duplicate_distance {
             site.near_duplicate_distance = rules::near_duplicate_distance(distance)?;

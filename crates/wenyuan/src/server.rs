@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -108,6 +109,7 @@ pub async fn start(
     let theme = Some(config.theme_dir());
     let state = AppState::new(services.clone(), theme);
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let flushing = services.clone();
     let shutdown = async move {
         if handle_signals {
             tokio::select! {
@@ -116,6 +118,13 @@ pub async fn start(
             }
         } else {
             let _ = stop_rx.await;
+        }
+        // Views counted so far are written first, so a stop that ends in the deadline loses none
+        // of them whatever slow clients do (those counted while requests finish are written by
+        // the last flush).
+        let first = tokio::time::timeout(Duration::from_secs(2), flushing.views.flush());
+        if let Ok(Err(err)) = first.await {
+            tracing::warn!(%err, "flushing views at shutdown failed; retried at the end");
         }
         tracing::info!("shutting down: finishing requests in flight");
     };

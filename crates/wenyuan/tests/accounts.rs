@@ -105,8 +105,10 @@ async fn wrong_passwords_and_taken_names_get_clear_messages() {
                 ],
             )
             .await;
-        assert_eq!(taken.status, 409);
-        assert!(taken.body.contains("已被占用"), "{}", taken.body);
+        // Refused like any unusable name: the form does not say that the name exists.
+        assert_eq!(taken.status, 422);
+        assert!(taken.body.contains("请换一个用户名"), "{}", taken.body);
+        assert!(!taken.body.contains("已被占用"), "{}", taken.body);
         let short = visitor
             .post_form(
                 "/register",

@@ -167,16 +167,19 @@ async fn a_thousand_distinct_readers_count_a_thousand_and_their_repeats_nothing(
     let read_all = |app: &TestApp| {
         let base = app.base.clone();
         async move {
-            let client = reqwest::Client::builder()
-                .user_agent(BROWSER_UA)
-                .pool_max_idle_per_host(100)
-                .build()
-                .unwrap();
             let mut tasks = Vec::new();
             for worker in 0..100 {
-                let (client, base) = (client.clone(), base.clone());
+                let base = base.clone();
                 tasks.push(tokio::spawn(async move {
                     for n in 0..10 {
+                        // Each reader from an address of its own (one address counts only a few
+                        // views of a document a day).
+                        let address = std::net::Ipv4Addr::new(127, 3, worker, n + 2);
+                        let client = reqwest::Client::builder()
+                            .user_agent(BROWSER_UA)
+                            .local_address(std::net::IpAddr::V4(address))
+                            .build()
+                            .unwrap();
                         let visitor = format!("reader-{worker:03}-{n:02}");
                         let status = client
                             .get(format!("{base}/a/{id}"))

@@ -173,6 +173,9 @@ pub struct Accounts {
     registrations: SharedRateLimit,
 }
 
+/// Why a registration with a taken name is refused: the same words whatever the reason.
+pub const NAME_UNUSABLE: &str = "无法使用这个用户名注册，请换一个用户名再试";
+
 impl Accounts {
     pub(crate) fn new(ctx: Context) -> Self {
         Accounts {
@@ -189,6 +192,10 @@ impl Accounts {
 
     /// Register a member from the site, from address `ip`: validated, then limited per address
     /// (counted only for valid input, so fixing a typo is not punished), then created.
+    ///
+    /// A taken name is refused like any unusable name, with the same status and a message that
+    /// does not say the name exists, after the same work (the password is hashed first); with the
+    /// per-address limit a script learns little from the form about who has an account.
     pub async fn register(&self, name: &str, password: &str, ip: &str) -> Result<Member> {
         validate_name(name.trim())?;
         validate_password(password)?;
@@ -201,7 +208,12 @@ impl Accounts {
                     minutes(wait)
                 ))
             })?;
-        self.add_user(name, password, Role::Member).await
+        self.add_user(name, password, Role::Member)
+            .await
+            .map_err(|err| match err {
+                CoreError::Conflict(_) => CoreError::invalid("name", NAME_UNUSABLE),
+                other => other,
+            })
     }
 
     /// Create an account. Registration through the site passes `Role::Member`; the CLI may give

@@ -1,7 +1,8 @@
 //! Honest view counts (docs/design.md §5). A request only records (document, visitor, day) in
 //! memory; a background task flushes the counts into per-document per-day rows at least once a
-//! second and on shutdown. One view per visitor per document per site-local day;
-//! crawlers and prefetches do not count.
+//! second and on shutdown. One view per visitor per document per site-local day, and at most
+//! [`MAX_VIEWS_PER_ADDRESS`] per address per document per day whatever cookies and User-Agents a
+//! client makes up; crawlers and prefetches do not count.
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
@@ -20,6 +21,10 @@ use crate::Result;
 /// Remembered (document, visitor) pairs per day, at most. About 16 bytes each, so ~64 MB. Past it,
 /// views still count but are no longer de-duplicated for the rest of the day (logged once).
 const MAX_SEEN_PER_DAY: usize = 4_000_000;
+/// Views of one document counted from one address (an IPv6 /64) per site-local day. A few, not
+/// one: a household or an office shares an address. A client inventing a fresh cookie and
+/// User-Agent for every request counts no more than this.
+pub const MAX_VIEWS_PER_ADDRESS: u8 = 3;
 /// Cached display totals are dropped this often, so counts flushed by other nodes show up.
 const TOTALS_TTL_SECONDS: i64 = 60;
 
@@ -101,16 +106,32 @@ fn memmem(haystack: &[u8], needle: &[u8]) -> bool {
             .any(|(i, &b)| b == first && haystack[i + 1..].starts_with(rest))
 }
 
-/// Who read: the keys under which a view is de-duplicated. A view counts when none of them has
-/// read the document today.
+/// Who read: the keys under which a view is de-duplicated (a view counts when none of them has
+/// read the document today), and the address it came from.
 #[derive(Debug, Clone)]
-pub struct VisitorKeys(pub Vec<String>);
+pub struct VisitorKeys {
+    pub keys: Vec<String>,
+    /// The client's address as [`crate::limits::limit_key`] gives it (an IPv6 address by its
+    /// /64): at most [`MAX_VIEWS_PER_ADDRESS`] views of a document count from it per day.
+    pub address: String,
+}
+
+impl VisitorKeys {
+    pub fn new(keys: Vec<String>, address: &str) -> Self {
+        VisitorKeys {
+            keys,
+            address: crate::limits::limit_key(address),
+        }
+    }
+}
 
 #[derive(Default)]
 struct CounterState {
     /// The site-local day `seen` belongs to.
     day: Option<NaiveDate>,
     seen: HashSet<u64>,
+    /// Views counted today per (document, address), hashed.
+    per_address: HashMap<u64, u8>,
     warned_full: bool,
     /// Counted but not yet flushed: (document, day) → views.
     pending: HashMap<(i64, String), i64>,
@@ -148,7 +169,7 @@ impl ViewCounter {
     pub fn record(&self, article_id: i64, visitor: &VisitorKeys, now: i64) -> bool {
         let day = local_date(now, self.utc_offset);
         let hashes: Vec<u64> = visitor
-            .0
+            .keys
             .iter()
             .map(|key| self.hasher.hash_one((article_id, key.as_str())))
             .collect();
@@ -157,6 +178,7 @@ impl ViewCounter {
             // A new day: yesterday's set is no longer needed.
             state.day = Some(day);
             state.seen = HashSet::new();
+            state.per_address = HashMap::new();
             state.warned_full = false;
         }
         let already = hashes.iter().any(|h| state.seen.contains(h));
@@ -171,6 +193,19 @@ impl ViewCounter {
         }
         if already {
             return false;
+        }
+        let address = self
+            .hasher
+            .hash_one((article_id, "address", visitor.address.as_str()));
+        let remembered = state.per_address.len();
+        match state.per_address.get_mut(&address) {
+            Some(counted) if *counted >= MAX_VIEWS_PER_ADDRESS => return false,
+            Some(counted) => *counted += 1,
+            // Bounded like `seen`; past it, views count without the per-address cap.
+            None if remembered < MAX_SEEN_PER_DAY => {
+                state.per_address.insert(address, 1);
+            }
+            None => {}
         }
         *state
             .pending
@@ -297,7 +332,36 @@ mod tests {
     use crate::settings::shanghai;
 
     fn keys(k: &[&str]) -> VisitorKeys {
-        VisitorKeys(k.iter().map(|s| s.to_string()).collect())
+        // Each test visitor from its own address, unless the test says otherwise.
+        VisitorKeys::new(k.iter().map(|s| s.to_string()).collect(), &k.join(","))
+    }
+
+    #[test]
+    fn one_address_counts_a_few_views_per_document_per_day_whatever_its_keys() {
+        let counter = ViewCounter::new(shanghai());
+        let noon = 1_700_000_000 - (1_700_000_000 % 86_400) + 4 * 3600;
+        let from = |n: usize, address: &str| VisitorKeys::new(vec![format!("c:{n}")], address);
+        let counted = (0..20)
+            .filter(|n| counter.record(1, &from(*n, "203.0.113.7"), noon))
+            .count();
+        assert_eq!(counted, usize::from(MAX_VIEWS_PER_ADDRESS));
+        assert!(
+            counter.record(2, &from(99, "203.0.113.7"), noon),
+            "another document"
+        );
+        assert!(
+            counter.record(1, &from(99, "203.0.113.8"), noon),
+            "another address"
+        );
+        // One IPv6 /64 is one address.
+        for n in 0..3 {
+            assert!(counter.record(3, &from(n, &format!("2001:db8::{n}")), noon));
+        }
+        assert!(!counter.record(3, &from(3, "2001:db8::99"), noon));
+        assert!(
+            counter.record(1, &from(100, "203.0.113.7"), noon + 86_400),
+            "the next day"
+        );
     }
 
     #[test]

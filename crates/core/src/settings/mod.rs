@@ -39,6 +39,11 @@ pub struct SiteSettings {
     /// Whether the server sits behind a reverse proxy whose `X-Forwarded-For` names the client.
     /// Off by default: a client could otherwise claim any address and slip past rate limits.
     pub trust_proxy: bool,
+    /// Without `base_url`, the host names (lowercase, optionally with `:port`) whose `Host`
+    /// header share links and QR codes may name, besides the address the server listens on. Any
+    /// other `Host` gets the listen address: a request must not put a stranger's site into a page
+    /// or a QR code.
+    pub allowed_hosts: Vec<String>,
     /// Largest SimHash distance (bits of 64) at which an imported document counts as a
     /// near-duplicate of a stored one and is held as `pending`; at most
     /// `wenyuan_store::MAX_INDEXED_DISTANCE`. 0 holds only documents whose words are the same.
@@ -64,6 +69,7 @@ impl Default for SiteSettings {
             wechat: None,
             contact: ContactInfo::default(),
             trust_proxy: false,
+            allowed_hosts: Vec::new(),
             near_duplicate_distance: crate::desk::near_duplicates::DEFAULT_MAX_DISTANCE,
             downloads_member: 10,
             downloads_vip: 100,

@@ -133,6 +133,11 @@ pub const SETTINGS: &[SettingSpec] = &[
         "take the client's address from `X-Forwarded-For`",
     ),
     spec(
+        "allowed_hosts",
+        "[]",
+        "without `base_url`: host names a request's `Host` may give share links and QR codes",
+    ),
+    spec(
         "near_duplicate_distance",
         "3",
         "largest SimHash distance at which an import is held as a near-duplicate",
@@ -259,6 +264,23 @@ pub fn site_name(text: &str) -> Checked<String> {
 
 /// `base_url`: blank means "derive from the request"; else an http(s) URL, without the
 /// trailing slash.
+/// One entry of `allowed_hosts`: a host name or address, optionally with `:port`, lowercased.
+pub fn allowed_host(text: &str) -> Checked<String> {
+    let host = text.trim().to_ascii_lowercase();
+    let plausible = !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    if !plausible {
+        return bad(
+            format!("允许的主机名“{host}”无效：只写主机名（可带 :端口），如 fanwen.example.com"),
+            format!("allowed host {host:?} is not a host name (with an optional :port)"),
+        );
+    }
+    Ok(host)
+}
+
 pub fn base_url(text: &str) -> Checked<Option<String>> {
     let url = one_line(text).trim_end_matches('/').to_owned();
     if url.is_empty() {

@@ -72,14 +72,37 @@ fn a_zip_bomb_is_refused_from_its_header_without_inflating() {
     );
 }
 
+/// Bytes that do not compress (a fixed pseudo-random sequence).
+fn noise(len: usize) -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
 #[test]
 fn high_ratios_are_refused_below_the_size_limit() {
+    // Alone, the archive as a whole is over the ratio.
     let zip = zip_of_zeros("zeros.txt", 10 * MB);
+    assert!(matches!(
+        read_zip(&zip, &ArchiveLimits::default()),
+        Err(ArchiveError::RatioTooHigh { .. })
+    ));
+    // Beside a file that does not compress, the archive is fine but the entry is not, though it
+    // is far below 1 MB.
+    let zeros = vec![0u8; 200 * 1024];
+    let zip = zip_of(&[("zeros.txt", &zeros), ("noise.bin", &noise(100 * 1024))]);
     let entries = read_zip(&zip, &ArchiveLimits::default()).unwrap();
     let Err(EntryError::RatioTooHigh { ratio, limit: 200 }) = entries[0].contents else {
         panic!("{:?}", entries[0].contents);
     };
     assert!(ratio > 200, "{ratio}");
+    assert!(entries[1].contents.is_ok());
 }
 
 #[test]
@@ -117,7 +140,7 @@ fn whole_archive_limits() {
             limit: 150
         }
     );
-    assert!(error.to_string().contains("limit is 150 bytes"), "{error}");
+    assert!(error.to_string().contains("超过上限 150 bytes"), "{error}");
     assert!(matches!(
         read_zip(b"PK not really", &limits),
         Err(ArchiveError::NotZip(_))
@@ -138,4 +161,31 @@ fn gb18030_names_from_windows_zips() {
     let name = GB18030.encode("讲话稿/读书会.txt").0.into_owned();
     assert_eq!(decode_name(&name), "讲话稿/读书会.txt");
     assert_eq!(decode_name("报告.txt".as_bytes()), "报告.txt");
+}
+
+#[test]
+fn many_small_entries_that_unpack_to_a_bomb_are_refused_whole() {
+    // 190 entries of 1 MB of one repeated character: under 1 MB packed, 190 MB unpacked.
+    let text = "字".repeat(MB as usize / 3);
+    let entries: Vec<(String, &[u8])> = (0..190)
+        .map(|i| (format!("{i}.txt"), text.as_bytes()))
+        .collect();
+    let named: Vec<(&str, &[u8])> = entries.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    let zip = zip_of(&named);
+    assert!(zip.len() < MB as usize, "{} bytes", zip.len());
+    let error = read_zip(&zip, &ArchiveLimits::default()).unwrap_err();
+    let ArchiveError::RatioTooHigh {
+        ratio, limit: 200, ..
+    } = error
+    else {
+        panic!("{error:?}");
+    };
+    assert!(ratio > 200, "{ratio}");
+    assert!(error.to_string().contains("疑似压缩炸弹"), "{error}");
+    let limits = ArchiveLimits {
+        max_ratio: u64::MAX / 2,
+        ..ArchiveLimits::default()
+    };
+    assert!(check_declared(MB, 1500, &ArchiveLimits::default()).is_err());
+    assert!(check_declared(MB, 1500, &limits).is_ok());
 }

@@ -115,13 +115,17 @@ fn pages_without_an_article_fail_clearly() {
 }
 
 #[test]
-fn deep_nesting_does_not_overflow() {
-    let depth = 3_000;
-    let html = format!(
-        "<title>很深的页面标题</title>{}<p>正文内容在这里。</p>{}",
-        "<div>".repeat(depth),
-        "</div>".repeat(depth)
-    );
-    let doc = parse_html_page(html.as_bytes()).unwrap();
+fn deep_nesting_does_not_overflow_and_deeper_than_the_limit_is_refused() {
+    let page = |depth: usize| {
+        format!(
+            "<title>很深的页面标题</title>{}<p>正文内容在这里。</p>{}",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        )
+    };
+    let doc = parse_html_page(page(MAX_DEPTH - 10).as_bytes()).unwrap();
     assert_eq!(doc.paragraphs, ["正文内容在这里。"]);
+    let refused = parse_html_page(page(3_000).as_bytes()).unwrap_err();
+    assert_eq!(refused, HtmlError::TooDeep { limit: MAX_DEPTH });
+    assert!(refused.to_string().contains("嵌套超过 512 层"), "{refused}");
 }

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::{Deserialize, Serialize};
+use tower_http::set_header::SetResponseHeaderLayer;
 use wenyuan_core::discovery::hot::{HotPage, HotWindow};
 use wenyuan_core::discovery::related::RelatedItem;
 use wenyuan_core::reading::ArticleView;
@@ -24,9 +25,9 @@ use crate::client_ip::ClientIp;
 use crate::download_limit::download_limit_page;
 use crate::error::{AppError, AppResult};
 use crate::extract::{parse_id, PageQuery};
-use crate::guest_page::{accepts_gzip, AssembledPage, GuestPage};
+use crate::guest_page::{accepts_gzip, AcceptsGzip, AssembledPage, GuestPage};
 use crate::pages::{html, render, see_other};
-use crate::share::{qr_svg, site_base, thousands, urlencode};
+use crate::share::{qr_svg, thousands, urlencode};
 use crate::state::AppState;
 use crate::viewer::Viewer;
 use crate::visitor::{
@@ -38,10 +39,15 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/c/{slug}", get(category))
         .route("/t/{tag}", get(tag))
-        .route("/a/{id}", get(article))
-        .route("/a/{id}/qr.svg", get(article_qr))
+        // Their share link and QR code may follow the request's Host (see `site_base`).
+        .route("/a/{id}", get(article).layer(vary_host()))
+        .route("/a/{id}/qr.svg", get(article_qr).layer(vary_host()))
         .route("/a/{id}/download", get(download))
         .route("/hot", get(hot))
+}
+
+fn vary_host() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::appending(header::VARY, HeaderValue::from_static("host"))
 }
 
 #[derive(Serialize)]
@@ -52,12 +58,43 @@ struct HomeContent {
     hot_month: HotPage,
 }
 
+/// A list page: for guests, from the cache of pages every guest sees alike (`key` is its path
+/// and query), rendered by `page` on a miss; for members, rendered every time.
+async fn list_page(
+    state: &AppState,
+    viewer: &Viewer,
+    gzip: AcceptsGzip,
+    key: String,
+    page: impl std::future::Future<Output = AppResult<String>>,
+) -> AppResult<Response> {
+    if !viewer.is_guest() {
+        return Ok(html(page.await?));
+    }
+    if let Some(cached) = state.cached_guest_list(&key) {
+        return Ok(guest_html(&cached, gzip.0, None, false));
+    }
+    let stamp = state.stamp();
+    let page = state.guest_lists.insert(key, stamp, page.await?);
+    Ok(guest_html(&page, gzip.0, None, false))
+}
+
 async fn home(
     State(state): State<AppState>,
     viewer: Viewer,
+    gzip: AcceptsGzip,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let list = state.services.reading.latest(q.page()).await?;
+    let here = if q.page() > 1 {
+        format!("/?page={}", q.page())
+    } else {
+        "/".to_owned()
+    };
+    let page = home_page(&state, &viewer, q.page(), &here);
+    list_page(&state, &viewer, gzip, here.clone(), page).await
+}
+
+async fn home_page(state: &AppState, viewer: &Viewer, page: i64, here: &str) -> AppResult<String> {
+    let list = state.services.reading.latest(page).await?;
     let tags = state
         .services
         .reading
@@ -66,11 +103,6 @@ async fn home(
         .into_iter()
         .take(40)
         .collect();
-    let here = if q.page() > 1 {
-        format!("/?page={}", q.page())
-    } else {
-        "/".to_owned()
-    };
     let hot_week = state
         .services
         .hot
@@ -87,8 +119,7 @@ async fn home(
         hot_week,
         hot_month,
     };
-    let body = render(&state, "home.html", Some(&viewer), &here, content).await?;
-    Ok(html(body))
+    render(state, "home.html", Some(viewer), here, content).await
 }
 
 #[derive(Serialize)]
@@ -101,49 +132,64 @@ struct ListContent {
 async fn category(
     State(state): State<AppState>,
     viewer: Viewer,
+    gzip: AcceptsGzip,
     Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let (id, category) = state.services.reading.category(&slug).await?;
+    let key = format!("/c/{}?page={}", urlencode(&slug), q.page());
+    let page = category_page(&state, &viewer, &slug, q.page());
+    list_page(&state, &viewer, gzip, key, page).await
+}
+
+async fn category_page(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+    page: i64,
+) -> AppResult<String> {
+    let (id, category) = state.services.reading.category(slug).await?;
     let filter = ListFilter {
         category_id: Some(id),
         tag: None,
     };
-    let list = state.services.reading.list(&filter, q.page()).await?;
+    let list = state.services.reading.list(&filter, page).await?;
     let base = format!("/c/{}", urlencode(&category.slug));
     let content = ListContent {
         heading: category.name,
         base: base.clone(),
         list,
     };
-    Ok(html(
-        render(&state, "list.html", Some(&viewer), &base, content).await?,
-    ))
+    render(state, "list.html", Some(viewer), &base, content).await
 }
 
 async fn tag(
     State(state): State<AppState>,
     viewer: Viewer,
+    gzip: AcceptsGzip,
     Path(tag): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
+    let key = format!("/t/{}?page={}", urlencode(&tag), q.page());
+    let page = tag_page(&state, &viewer, &tag, q.page());
+    list_page(&state, &viewer, gzip, key, page).await
+}
+
+async fn tag_page(state: &AppState, viewer: &Viewer, tag: &str, page: i64) -> AppResult<String> {
     let filter = ListFilter {
         category_id: None,
-        tag: Some(tag.clone()),
+        tag: Some(tag.to_owned()),
     };
-    let list = state.services.reading.list(&filter, q.page()).await?;
+    let list = state.services.reading.list(&filter, page).await?;
     if list.total == 0 {
         return Err(AppError::not_found());
     }
-    let base = format!("/t/{}", urlencode(&tag));
+    let base = format!("/t/{}", urlencode(tag));
     let content = ListContent {
         heading: format!("标签：{tag}"),
         base: base.clone(),
         list,
     };
-    Ok(html(
-        render(&state, "list.html", Some(&viewer), &base, content).await?,
-    ))
+    render(state, "list.html", Some(viewer), &base, content).await
 }
 
 #[derive(Serialize)]
@@ -176,7 +222,7 @@ const RELATED_ITEMS: usize = 8;
 /// What the article page reads from the request, taken from the headers in place (extracting the
 /// whole `HeaderMap` would copy it on every request).
 struct ArticleRequest {
-    /// The site's absolute base URL, for the share link and QR code (see [`site_base`]).
+    /// The site's absolute base URL, for the share link and QR code (see [`AppState::site_base`]).
     base: String,
     /// Whether the client takes a gzip body (guests get the stored gzip form).
     accepts_gzip: bool,
@@ -193,7 +239,7 @@ impl FromRequestParts<AppState> for ArticleRequest {
     ) -> Result<Self, Self::Rejection> {
         let headers = &parts.headers;
         Ok(ArticleRequest {
-            base: site_base(state.services.site().base_url.as_deref(), headers),
+            base: state.site_base(headers),
             accepts_gzip: accepts_gzip(headers),
             reader: is_countable_read(&parts.method, headers)
                 .then(|| ReaderHeaders::from_headers(headers)),
@@ -336,14 +382,33 @@ struct HotContent {
 async fn hot(
     State(state): State<AppState>,
     viewer: Viewer,
+    gzip: AcceptsGzip,
     Query(q): Query<HotQuery>,
 ) -> AppResult<Response> {
     let window = HotWindow::parse(q.window.as_deref())?;
-    let page = q
+    let page: i64 = q
         .page
         .as_deref()
         .and_then(|p| p.trim().parse().ok())
         .unwrap_or(1);
+    let key = format!("/hot?window={}&page={page}", window_name(window));
+    let render_page = hot_page(&state, &viewer, window, page);
+    list_page(&state, &viewer, gzip, key, render_page).await
+}
+
+fn window_name(window: HotWindow) -> &'static str {
+    match window {
+        HotWindow::Week => "week",
+        HotWindow::Month => "month",
+    }
+}
+
+async fn hot_page(
+    state: &AppState,
+    viewer: &Viewer,
+    window: HotWindow,
+    page: i64,
+) -> AppResult<String> {
     let hot = state
         .services
         .hot
@@ -353,22 +418,13 @@ async fn hot(
         HotWindow::Week => ("month", HotWindow::Month.label()),
         HotWindow::Month => ("week", HotWindow::Week.label()),
     };
-    let here = format!(
-        "/hot?window={}",
-        if window == HotWindow::Week {
-            "week"
-        } else {
-            "month"
-        }
-    );
+    let here = format!("/hot?window={}", window_name(window));
     let content = HotContent {
         hot,
         other,
         other_label,
     };
-    Ok(html(
-        render(&state, "hot.html", Some(&viewer), &here, content).await?,
-    ))
+    render(state, "hot.html", Some(viewer), &here, content).await
 }
 
 async fn article_qr(
@@ -379,7 +435,7 @@ async fn article_qr(
     let id = parse_id(&raw_id)?;
     // Only for documents a reader could reach.
     state.services.reading.readable_document(id, false).await?;
-    let base = site_base(state.services.site().base_url.as_deref(), &headers);
+    let base = state.site_base(&headers);
     let svg = qr_svg(&format!("{base}/a/{id}"))?;
     Ok((
         [

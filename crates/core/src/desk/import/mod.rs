@@ -3,18 +3,23 @@
 //! uploaded bytes ([`Importer::import_upload`]). Each document file is one document, stored whole
 //! or not at all; a `.jsonl` file is many, stored in batches, and a bad line fails alone; each
 //! entry of a `.zip` is imported as its own file, with its own result.
+//!
+//! The bytes are read (unpacked, decoded, parsed) off the async workers within a time budget
+//! ([`offload`], [`prepare`]); only then are the documents stored, so a file refused as a whole
+//! leaves nothing behind.
 
 mod formats;
+pub mod offload;
+mod prepare;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
-use wenyuan_store::NewArticle;
-use wenyuan_text::archive::{human_size, read_zip, ArchiveLimits};
-use wenyuan_text::{content_hash, paragraphs_from_body, ParsedDoc};
-
 use std::sync::Arc;
+use std::time::Duration;
+
+use wenyuan_store::NewArticle;
+use wenyuan_text::archive::{human_size, ArchiveLimits};
+use wenyuan_text::{content_hash, AnonymizeOptions, Anonymizer};
 
 use super::anonymize::Anonymization;
 pub use super::near_duplicates::hold::ImportOutcome;
@@ -22,8 +27,9 @@ use super::near_duplicates::NearDuplicates;
 use crate::clock::local_date;
 use crate::context::Context;
 use crate::{Access, CoreError, Result, Status};
-use formats::{parse_document, FileKind, SUPPORTED};
-use wenyuan_text::{apply, AnonymizeOptions, Anonymizer};
+use formats::{FileKind, SUPPORTED};
+use offload::{Parsing, DEFAULT_PARSE_BUDGET};
+use prepare::{prepare_file, prepare_jsonl, Piece, Prepared};
 
 /// Files (and uploads, and zip entries) larger than this are refused by default: no real 范文 is
 /// that long, and a document file is read whole.
@@ -33,6 +39,8 @@ const MAX_JSONL_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// Documents per transaction for `.jsonl`: big enough to amortise the commit, small enough that a
 /// reader never waits long for the write lock.
 const JSONL_BATCH: usize = 500;
+/// Bytes of `.jsonl` lines read from a stream before they are parsed and stored.
+const JSONL_BATCH_BYTES: usize = 32 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
@@ -51,6 +59,9 @@ pub struct ImportOptions {
     /// 模板化 on import: every replacement this anonymiser proposes is applied to the title and
     /// text before the document is stored (`wenyuan import --anonymize`; the upload form's box).
     pub anonymize: Option<Anonymizer>,
+    /// How long one file (an upload, a zip with its entries, a batch of `.jsonl` lines) may take
+    /// to parse before it is refused.
+    pub parse_budget: Duration,
 }
 
 impl Default for ImportOptions {
@@ -62,6 +73,7 @@ impl Default for ImportOptions {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             allow_near_duplicates: false,
             anonymize: None,
+            parse_budget: DEFAULT_PARSE_BUDGET,
         }
     }
 }
@@ -286,32 +298,12 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// One record of a `.jsonl` file (see `shared/corpus/README.md`).
-#[derive(Debug, Deserialize)]
-struct JsonlRecord {
-    #[serde(default)]
-    id: Option<serde_json::Value>,
-    title: String,
-    #[serde(default)]
-    date: Option<String>,
-    #[serde(default)]
-    category: Option<String>,
-    body: String,
-    #[serde(default)]
-    source: Option<String>,
-    #[serde(default)]
-    tags: Vec<String>,
-    #[serde(default)]
-    access: Option<String>,
-    #[serde(default)]
-    views: Option<i64>,
-}
-
 /// Imports from files, uploads and `.jsonl` streams.
 pub struct Importer {
     ctx: Context,
     duplicates: Arc<NearDuplicates>,
     anonymization: Arc<Anonymization>,
+    parsing: Parsing,
 }
 
 impl Importer {
@@ -324,6 +316,7 @@ impl Importer {
             ctx,
             duplicates,
             anonymization,
+            parsing: Parsing::new(),
         }
     }
 
@@ -385,10 +378,20 @@ impl Importer {
         if bytes.len() as u64 > options.max_file_bytes {
             return Ok(vec![too_large(name, bytes.len() as u64, options)]);
         }
-        match FileKind::of_name(name) {
-            Some(FileKind::Zip) => self.import_zip(name, bytes, options).await,
-            Some(kind) => self.import_document_bytes(name, kind, bytes, options).await,
-            None => Ok(vec![unsupported(name)]),
+        let Some(kind) = FileKind::of_name(name) else {
+            return Ok(vec![unsupported(name)]);
+        };
+        let (place, bytes, parse_options) = (name.to_owned(), bytes.to_vec(), options.clone());
+        let pieces = self
+            .parsing
+            .run(options.parse_budget, move |deadline| {
+                prepare_file(&place, kind, &bytes, &parse_options, deadline)
+            })
+            .await
+            .and_then(|pieces| pieces);
+        match pieces {
+            Ok(pieces) => self.store_pieces(pieces, options).await,
+            Err(reason) => Ok(vec![FileResult::failed(name, reason)]),
         }
     }
 
@@ -412,84 +415,71 @@ impl Importer {
         }
     }
 
-    /// Each entry of a `.zip` as a file of its own, named `archive.zip!path/in/archive`.
-    async fn import_zip(
+    /// Stores the documents of one file, in batches, each with its result; the results come in
+    /// the order of the pieces.
+    async fn store_pieces(
         &self,
-        place: &str,
-        bytes: &[u8],
+        pieces: Vec<Piece>,
         options: &ImportOptions,
     ) -> Result<Vec<FileResult>> {
-        let entries = match read_zip(bytes, &options.archive_limits()) {
-            Ok(entries) => entries,
-            Err(e) => return Ok(vec![FileResult::failed(place, e.to_string())]),
-        };
-        if entries.is_empty() {
-            return Ok(vec![FileResult::failed(
-                place,
-                "the archive holds no files",
-            )]);
-        }
-        let mut results = Vec::with_capacity(entries.len());
-        for entry in entries {
-            let entry_place = format!("{place}!{}", entry.name);
-            match (entry.contents, FileKind::of_name(&entry.name)) {
-                (Err(e), _) => results.push(FileResult::failed(entry_place, e.to_string())),
-                // `read_zip` refuses nested archives; this only guards against a renamed one.
-                (Ok(_), None | Some(FileKind::Zip)) => results.push(unsupported(&entry_place)),
-                (Ok(bytes), Some(kind)) => results.extend(
-                    self.import_document_bytes(&entry_place, kind, &bytes, options)
-                        .await?,
-                ),
+        let mut results: Vec<Option<FileResult>> = Vec::with_capacity(pieces.len());
+        let mut batch: Vec<(usize, String, NewArticle)> = Vec::new();
+        for piece in pieces {
+            let index = results.len();
+            results.push(None);
+            match piece {
+                Piece::Failed(failure) => results[index] = Some(failure),
+                Piece::Document(prepared) => {
+                    let place = prepared.place.clone();
+                    match self.new_article(prepared, options) {
+                        Ok(article) => batch.push((index, place, article)),
+                        Err(err) => {
+                            results[index] = Some(FileResult::failed(place, err.to_string()))
+                        }
+                    }
+                }
+            }
+            if batch.len() >= JSONL_BATCH {
+                self.store_batch(std::mem::take(&mut batch), options, &mut results)
+                    .await?;
             }
         }
-        Ok(results)
+        self.store_batch(batch, options, &mut results).await?;
+        Ok(results.into_iter().flatten().collect())
     }
 
-    /// One document file's bytes (or a `.jsonl`'s records) into the library.
-    async fn import_document_bytes(
+    async fn store_batch(
         &self,
-        place: &str,
-        kind: FileKind,
-        bytes: &[u8],
+        batch: Vec<(usize, String, NewArticle)>,
         options: &ImportOptions,
-    ) -> Result<Vec<FileResult>> {
-        if kind == FileKind::Jsonl {
-            let mut report = ImportReport::default();
-            self.import_jsonl_reader(place, bytes, options, &NoProgress, &mut report)
-                .await?;
-            return Ok(jsonl_results(place, report));
+        results: &mut [Option<FileResult>],
+    ) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
         }
-        let parsed = match parse_document(kind, bytes, &options.archive_limits()) {
-            Ok(parsed) => parsed,
-            Err(reason) => return Ok(vec![FileResult::failed(place, reason)]),
-        };
-        let source = place.rsplit(['/', '\\']).next().unwrap_or(place).to_owned();
-        match self.insert_parsed(parsed, options, Some(source)).await {
-            Ok(outcome) => Ok(vec![FileResult::inserted(place, outcome)]),
+        let (slots, articles): (Vec<(usize, String)>, Vec<NewArticle>) = batch
+            .into_iter()
+            .map(|(index, place, article)| ((index, place), article))
+            .unzip();
+        match self
+            .duplicates
+            .insert_checked(articles, options.allow_near_duplicates)
+            .await
+        {
+            Ok(outcomes) => {
+                for ((index, place), outcome) in slots.into_iter().zip(outcomes) {
+                    results[index] = Some(FileResult::inserted(place, outcome));
+                }
+                Ok(())
+            }
             Err(err @ CoreError::Invalid(_)) => {
-                Ok(vec![FileResult::failed(place, err.to_string())])
+                for (index, place) in slots {
+                    results[index] = Some(FileResult::failed(place, err.to_string()));
+                }
+                Ok(())
             }
             Err(other) => Err(other),
         }
-    }
-
-    /// The one place where a parsed document becomes a row and is inserted (checks on new
-    /// documents, such as near-duplicate detection, belong here).
-    async fn insert_parsed(
-        &self,
-        parsed: ParsedDoc,
-        options: &ImportOptions,
-        source: Option<String>,
-    ) -> Result<ImportOutcome> {
-        let article = self.new_article(parsed, options, source, None)?;
-        let outcomes = self
-            .duplicates
-            .insert_checked(vec![article], options.allow_near_duplicates)
-            .await?;
-        outcomes
-            .into_iter()
-            .next()
-            .ok_or_else(|| CoreError::Internal("the store returned no outcome".to_owned()))
     }
 
     /// Import one `.txt` or `.md` file given as bytes (the demo's bundled seed).
@@ -503,10 +493,32 @@ impl Importer {
             Some(FileKind::Markdown) => FileKind::Markdown,
             _ => FileKind::Txt,
         };
-        let parsed = parse_document(kind, bytes, &options.archive_limits())
-            .map_err(|m| CoreError::invalid("file", m))?;
-        self.insert_parsed(parsed, options, Some(name.to_owned()))
+        let (place, bytes, parse_options) = (name.to_owned(), bytes.to_vec(), options.clone());
+        let piece = self
+            .parsing
+            .run(options.parse_budget, move |deadline| {
+                prepare_file(&place, kind, &bytes, &parse_options, deadline)
+            })
             .await
+            .and_then(|pieces| pieces)
+            .map_err(|m| CoreError::invalid("file", m))?
+            .into_iter()
+            .next();
+        let prepared = match piece {
+            Some(Piece::Document(prepared)) => prepared,
+            Some(Piece::Failed(FileResult {
+                outcome: FileOutcome::Failed { reason },
+                ..
+            })) => return Err(CoreError::invalid("file", reason)),
+            _ => return Err(CoreError::Internal("the file gave no document".to_owned())),
+        };
+        let article = self.new_article(prepared, options)?;
+        self.duplicates
+            .insert_checked(vec![article], options.allow_near_duplicates)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| CoreError::Internal("the store returned no outcome".to_owned()))
     }
 
     async fn import_jsonl(
@@ -530,7 +542,8 @@ impl Importer {
         }
     }
 
-    /// Import `.jsonl` records from any reader (a file, or bytes bundled in the binary).
+    /// Import `.jsonl` records from any reader (a file, or bytes bundled in the binary). Lines
+    /// are read here and parsed in batches off the async workers.
     pub async fn import_jsonl_reader(
         &self,
         place: &str,
@@ -539,12 +552,11 @@ impl Importer {
         progress: &dyn ImportProgress,
         report: &mut ImportReport,
     ) -> Result<()> {
-        let mut batch = Vec::with_capacity(JSONL_BATCH);
-        let mut places = Vec::with_capacity(JSONL_BATCH);
-        let mut line = Vec::new();
+        let mut lines: Vec<(usize, Vec<u8>)> = Vec::with_capacity(JSONL_BATCH);
+        let mut batch_bytes = 0usize;
         let mut number = 0usize;
         loop {
-            line.clear();
+            let mut line = Vec::new();
             // `take` bounds a line with no newline in a huge file: a longer line is reported, not read whole.
             let read = (&mut reader)
                 .take(MAX_JSONL_LINE_BYTES as u64 + 1)
@@ -553,96 +565,70 @@ impl Importer {
                     context: format!("reading {place}"),
                     source,
                 })?;
-            if read == 0 {
-                break;
-            }
-            number += 1;
-            progress.advance(read as u64);
-            if line.len() > MAX_JSONL_LINE_BYTES {
-                report.fail(format!("{place}:{number}"), "line is longer than 16 MB");
-                skip_line(&mut reader, progress);
-                continue;
-            }
-            let text = String::from_utf8_lossy(&line);
-            let text = text.trim_start_matches('\u{feff}').trim();
-            if text.is_empty() {
-                continue;
-            }
-            match self.jsonl_article(text, options) {
-                Ok(article) => {
-                    batch.push(article);
-                    places.push(format!("{place}:{number}"));
+            if read > 0 {
+                number += 1;
+                progress.advance(read as u64);
+                if line.len() > MAX_JSONL_LINE_BYTES {
+                    report.fail(format!("{place}:{number}"), "line is longer than 16 MB");
+                    skip_line(&mut reader, progress);
+                } else {
+                    batch_bytes += line.len();
+                    lines.push((number, line));
                 }
-                Err(reason) => report.fail(format!("{place}:{number}"), reason),
             }
-            if batch.len() >= JSONL_BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(JSONL_BATCH));
-                let outcomes = self
-                    .duplicates
-                    .insert_checked(full, options.allow_near_duplicates)
+            let full = lines.len() >= JSONL_BATCH || batch_bytes >= JSONL_BATCH_BYTES;
+            if (full || read == 0) && !lines.is_empty() {
+                let batch = std::mem::take(&mut lines);
+                batch_bytes = 0;
+                self.import_jsonl_lines(place, batch, options, report)
                     .await?;
-                report.add(&places, &outcomes);
-                places.clear();
+            }
+            if read == 0 {
+                return Ok(());
             }
         }
-        if !batch.is_empty() {
-            let outcomes = self
-                .duplicates
-                .insert_checked(batch, options.allow_near_duplicates)
-                .await?;
-            report.add(&places, &outcomes);
+    }
+
+    /// Parses a batch of `.jsonl` lines off the async workers and stores its records.
+    async fn import_jsonl_lines(
+        &self,
+        place: &str,
+        lines: Vec<(usize, Vec<u8>)>,
+        options: &ImportOptions,
+        report: &mut ImportReport,
+    ) -> Result<()> {
+        let (first, last) = (
+            lines.first().map_or(0, |l| l.0),
+            lines.last().map_or(0, |l| l.0),
+        );
+        let (owned_place, parse_options) = (place.to_owned(), options.clone());
+        let pieces = self
+            .parsing
+            .run(options.parse_budget, move |deadline| {
+                let lines = lines.iter().map(|(n, l)| (*n, l.as_slice()));
+                prepare_jsonl(&owned_place, lines, &parse_options, deadline)
+            })
+            .await
+            .and_then(|pieces| pieces);
+        match pieces {
+            Ok(pieces) => {
+                for result in self.store_pieces(pieces, options).await? {
+                    report.record(result);
+                }
+            }
+            Err(reason) => report.fail(format!("{place}:{first}-{last}"), reason),
         }
         Ok(())
     }
 
-    fn jsonl_article(&self, line: &str, options: &ImportOptions) -> Result<NewArticle, String> {
-        let record: JsonlRecord =
-            serde_json::from_str(line).map_err(|e| format!("not a valid JSON record: {e}"))?;
-        let title = record.title.trim().to_owned();
-        if title.is_empty() {
-            return Err("the record has no title".to_owned());
-        }
-        let paragraphs = paragraphs_from_body(&record.body);
-        if paragraphs.is_empty() {
-            return Err("the record has no body text".to_owned());
-        }
-        let parsed = ParsedDoc {
-            title,
-            // Without a date field, a date written at the start (e.g. "（2021年3月11日…通过）").
-            date: record.date.filter(|d| valid_date(d)).or_else(|| {
-                let start: String = paragraphs
-                    .iter()
-                    .take(3)
-                    .flat_map(|p| p.chars().take(80))
-                    .collect();
-                wenyuan_text::date::find_date(&start)
-            }),
-            views: record.views,
-            category: record.category,
-            tags: record.tags,
-            access: record.access,
-            paragraphs,
-        };
-        let external_id = record.id.map(|v| match v {
-            serde_json::Value::String(s) => s,
-            other => other.to_string(),
-        });
-        self.new_article(parsed, options, record.source, external_id)
-            .map_err(|e| e.to_string())
-    }
-
     /// Turn a parsed document into a row to insert, applying the import options.
-    fn new_article(
-        &self,
-        parsed: ParsedDoc,
-        options: &ImportOptions,
-        source: Option<String>,
-        external_id: Option<String>,
-    ) -> Result<NewArticle> {
-        let parsed = match &options.anonymize {
-            Some(anonymizer) => templated(parsed, anonymizer),
-            None => parsed,
-        };
+    fn new_article(&self, prepared: Prepared, options: &ImportOptions) -> Result<NewArticle> {
+        let Prepared {
+            parsed,
+            source,
+            external_id,
+            ..
+        } = prepared;
         let access = match parsed.access.as_deref() {
             Some(a) => a
                 .parse::<Access>()
@@ -689,42 +675,6 @@ impl Importer {
     }
 }
 
-/// The results of a `.jsonl` upload: one per record that was imported, skipped or failed.
-fn jsonl_results(place: &str, report: ImportReport) -> Vec<FileResult> {
-    let near: Vec<i64> = report.near_duplicates.iter().map(|n| n.1).collect();
-    let imported = report
-        .inserted_ids
-        .into_iter()
-        .filter(|id| !near.contains(id))
-        .map(|id| FileResult::inserted(place, ImportOutcome::Inserted { id }));
-    let held = report.held > 0;
-    let near_duplicates = report
-        .near_duplicates
-        .into_iter()
-        .map(|(place, id, of, similarity)| FileResult {
-            place,
-            outcome: FileOutcome::NearDuplicate {
-                id,
-                of,
-                similarity,
-                held,
-            },
-        });
-    let duplicates = report
-        .duplicates
-        .into_iter()
-        .map(|(place, of)| FileResult::inserted(place, ImportOutcome::Duplicate { of }));
-    let failures = report
-        .failures
-        .into_iter()
-        .map(|f| FileResult::failed(f.place, f.reason));
-    imported
-        .chain(near_duplicates)
-        .chain(duplicates)
-        .chain(failures)
-        .collect()
-}
-
 fn unsupported(place: &str) -> FileResult {
     FileResult::failed(place, format!("unsupported file type ({SUPPORTED})"))
 }
@@ -756,15 +706,6 @@ fn skip_line(reader: &mut impl BufRead, progress: &dyn ImportProgress) {
             return;
         }
     }
-}
-
-/// The document with every proposed replacement applied (names never cross a paragraph).
-fn templated(mut parsed: ParsedDoc, anonymizer: &Anonymizer) -> ParsedDoc {
-    parsed.title = apply(&parsed.title, &anonymizer.propose(&parsed.title));
-    for paragraph in &mut parsed.paragraphs {
-        *paragraph = apply(paragraph, &anonymizer.propose(paragraph));
-    }
-    parsed
 }
 
 fn valid_date(date: &str) -> bool {
