@@ -43,6 +43,9 @@ pub struct SiteSettings {
     /// near-duplicate of a stored one and is held as `pending`; at most
     /// `wenyuan_store::MAX_INDEXED_DISTANCE`. 0 holds only documents whose words are the same.
     pub near_duplicate_distance: u32,
+    /// Searches for words one client address may make per minute (suggestions: four times as
+    /// many); 0 turns the limit off (e.g. for a load test).
+    pub search_per_minute: usize,
 }
 
 impl Default for SiteSettings {
@@ -61,6 +64,7 @@ impl Default for SiteSettings {
             contact: ContactInfo::default(),
             trust_proxy: false,
             near_duplicate_distance: crate::desk::near_duplicates::DEFAULT_MAX_DISTANCE,
+            search_per_minute: 60,
         }
     }
 }
