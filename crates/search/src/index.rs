@@ -182,10 +182,7 @@ impl SearchIndex {
     /// The last change-feed id the committed index reflects (0 for a new index).
     pub fn applied_change(&self) -> Result<i64, SearchError> {
         let metas = self.index.load_metas()?;
-        Ok(metas
-            .payload
-            .and_then(|p| payload_parts(&p).1)
-            .unwrap_or(0))
+        Ok(metas.payload.and_then(|p| payload_parts(&p).1).unwrap_or(0))
     }
 
     /// The preview rule the committed previews were made by ("" for a new index).
@@ -617,7 +614,12 @@ mod tests {
             })
             .unwrap();
         index
-            .upsert(&dated(2, "统计公报", "固定资产投资增长3.2%。", "2025-02-28"))
+            .upsert(&dated(
+                2,
+                "统计公报",
+                "固定资产投资增长3.2%。",
+                "2025-02-28",
+            ))
             .unwrap();
         index.commit(1, "0.3/1500").unwrap();
         let sorted = |request: SearchRequest| {
@@ -655,13 +657,32 @@ mod tests {
         ] {
             assert_eq!(guest(probe), Vec::<i64>::new(), "{probe}");
         }
-        assert_eq!(guest("\"投资\""), [2], "a phrase matches readable text only");
-        assert_eq!(guest("投资 -\"购置投资\""), [1, 2], "nor excludes by hidden text");
-        assert_eq!(guest("投资 -零售"), [2], "a hidden word excludes as it finds");
+        assert_eq!(
+            guest("\"投资\""),
+            [2],
+            "a phrase matches readable text only"
+        );
+        assert_eq!(
+            guest("投资 -\"购置投资\""),
+            [1, 2],
+            "nor excludes by hidden text"
+        );
+        assert_eq!(
+            guest("投资 -零售"),
+            [2],
+            "a hidden word excludes as it finds"
+        );
         let dated_guest = as_reader(Some(&["public"]), "投资", Some("2025-03-05"));
-        assert!(sorted(dated_guest).is_empty(), "no hidden match with a date");
+        assert!(
+            sorted(dated_guest).is_empty(),
+            "no hidden match with a date"
+        );
         let dated_guest = as_reader(Some(&["public"]), "报告工作", Some("2025-03-05"));
-        assert_eq!(sorted(dated_guest), [1], "the preview still matches with a date");
+        assert_eq!(
+            sorted(dated_guest),
+            [1],
+            "the preview still matches with a date"
+        );
         let stale = SearchRequest {
             preview_rule: "0.5/1500".to_owned(),
             ..as_reader(Some(&["public"]), "报告工作", None)

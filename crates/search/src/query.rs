@@ -180,7 +180,8 @@ const NUMERALS: &str = "〇零一二三四五六七八九十百千万亿两壹�
 /// 二〇二三). Figures in hidden text are facts, not topics: matching a whole-number guess would be
 /// an oracle again.
 pub fn is_number(word: &str) -> bool {
-    word.chars().any(|c| c.is_numeric() && !NUMERALS.contains(c))
+    word.chars()
+        .any(|c| c.is_numeric() && !NUMERALS.contains(c))
         || word.chars().all(|c| NUMERALS.contains(c))
 }
 

@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::search::{library_with_seed, library_with_seed_and, search, titles, urlencode, SEED_TITLE};
+use common::search::{
+    library_with_seed, library_with_seed_and, search, titles, urlencode, SEED_TITLE,
+};
 use common::{backends, corpus, unescape_html};
 use serde_json::Value;
 
@@ -15,7 +17,15 @@ async fn the_seed_document_is_found_the_ways_readers_search() {
     for backend in backends() {
         let app = library_with_seed(backend).await;
         let guest = app.visitor();
-        for query in ["读书会", "dsh", "dushuhui", "讀書會", "\"考察\"", "考察", "区委"] {
+        for query in [
+            "读书会",
+            "dsh",
+            "dushuhui",
+            "讀書會",
+            "\"考察\"",
+            "考察",
+            "区委",
+        ] {
             let results = search(&guest, query).await;
             assert!(
                 titles(&results).contains(&SEED_TITLE.to_owned()),
@@ -542,7 +552,10 @@ async fn a_guest_cannot_read_a_hidden_figure_digit_by_digit() {
         let guest = app.visitor();
         let (id, visible) = report_as_a_guest(&guest).await;
         assert!(report_body().contains("设备购置投资增长15.7%"));
-        assert!(!visible.contains("购置投资"), "the figure is behind the gate");
+        assert!(
+            !visible.contains("购置投资"),
+            "the figure is behind the gate"
+        );
 
         // The attack: extend what is known one character at a time, keeping the character the
         // search confirms — plain, quoted, and quoted with the report's date. Every candidate
@@ -590,7 +603,9 @@ async fn a_guest_cannot_read_a_hidden_figure_digit_by_digit() {
             "设备 购置 投资 增长15.7",
         ] {
             let bare = probe.replace('"', "");
-            let figures = bare.split(' ').filter(|w| w.contains(|c: char| c.is_ascii_digit()));
+            let figures = bare
+                .split(' ')
+                .filter(|w| w.contains(|c: char| c.is_ascii_digit()));
             if figures.clone().any(|figure| visible.contains(figure)) {
                 assert!(
                     !["增长15", "增长15.7", "15.7"].contains(&bare.as_str()),
@@ -600,7 +615,10 @@ async fn a_guest_cannot_read_a_hidden_figure_digit_by_digit() {
             }
             for date in [None, Some(REPORT_2025_DATE)] {
                 let ids = hit_ids(&search_on(&guest, probe, date).await);
-                assert!(!ids.contains(&id), "{backend:?}: {probe} ({date:?}) finds the report");
+                assert!(
+                    !ids.contains(&id),
+                    "{backend:?}: {probe} ({date:?}) finds the report"
+                );
             }
         }
 
@@ -671,7 +689,10 @@ async fn hidden_phrases_answer_no_even_pinned_by_their_date() {
             );
             for query in [run.to_string(), quoted] {
                 let ids = hit_ids(&search_on(&guest, &query, None).await);
-                assert!(!ids.contains(&id), "{backend:?}: {query} confirms hidden text");
+                assert!(
+                    !ids.contains(&id),
+                    "{backend:?}: {query} confirms hidden text"
+                );
             }
         }
         // A member reads the report: the same probes find it.
@@ -679,7 +700,11 @@ async fn hidden_phrases_answer_no_even_pinned_by_their_date() {
         for run in probes.iter().take(5) {
             let quoted = format!("\"{run}\"");
             let pinned = search_on(&member, &quoted, Some(REPORT_2025_DATE)).await;
-            assert_eq!(hit_ids(&pinned), [id], "{backend:?}: a member finds {quoted}");
+            assert_eq!(
+                hit_ids(&pinned),
+                [id],
+                "{backend:?}: a member finds {quoted}"
+            );
         }
         app.stop().await;
     }
@@ -697,7 +722,10 @@ async fn a_guest_still_finds_a_gated_report_by_a_topic_word_of_its_hidden_part()
         let body = report_body();
         for query in ["家电", "零售额", "家电 零售额"] {
             for word in query.split(' ') {
-                assert!(body.contains(word) && !visible.contains(word), "{word} is hidden");
+                assert!(
+                    body.contains(word) && !visible.contains(word),
+                    "{word} is hidden"
+                );
             }
             let results = search_on(&guest, query, None).await;
             assert!(
@@ -713,7 +741,10 @@ async fn a_guest_still_finds_a_gated_report_by_a_topic_word_of_its_hidden_part()
             assert!(!hit["snippet"].as_str().unwrap().contains("家电"), "{hit}");
             // With a date, only the title, outline and preview match.
             let dated = search_on(&guest, query, Some(REPORT_2025_DATE)).await;
-            assert_eq!(dated["total"], 0, "{backend:?}: {query} with the report's date");
+            assert_eq!(
+                dated["total"], 0,
+                "{backend:?}: {query} with the report's date"
+            );
         }
         let dated = search_on(&guest, "政府工作报告", Some(REPORT_2025_DATE)).await;
         assert_eq!(hit_ids(&dated), [id], "the title matches with a date");
@@ -744,7 +775,10 @@ async fn searches_are_limited_per_address() {
     let error: Value = serde_json::from_str(&refused.body).unwrap();
     assert_eq!(error["error"]["code"], "too_many_requests");
     assert!(
-        error["error"]["message"].as_str().unwrap().contains("搜索太频繁"),
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("搜索太频繁"),
         "{error}"
     );
     let page = guest.get("/search?q=x").await;
@@ -767,5 +801,48 @@ async fn searches_are_limited_per_address() {
     clock.advance(61);
     assert_eq!(guest.get("/api/v1/search?q=x").await.status, 200);
     assert_eq!(guest.get("/api/v1/suggest?q=dsh").await.status, 200);
+    app.stop().await;
+}
+
+/// When an admin shortens the preview, what it no longer shows stops matching for guests: the
+/// index makes the previews again under the new rule, and matches none meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shorter_preview_is_indexed_again_and_what_it_hid_stops_matching() {
+    let app = library_with_seed(backends()[0]).await;
+    let guest = app.visitor();
+    let seed = SEED_TITLE.to_owned();
+    let shown_before = "\"开阔了视野\"";
+    let first_paragraph = "\"实地考察\"";
+    for phrase in [shown_before, first_paragraph] {
+        assert!(
+            titles(&search(&guest, phrase).await).contains(&seed),
+            "{phrase}"
+        );
+    }
+    let admin = app
+        .services()
+        .accounts
+        .add_user("boss", "boss-password", wenyuan_core::Role::Admin)
+        .await
+        .unwrap();
+    let mut form = wenyuan_core::settings::SettingsForm::from_settings(&app.services().site());
+    form.preview_ratio = "0".to_owned();
+    app.services().settings.save(&admin, &form).await.unwrap();
+    assert!(
+        !titles(&search(&guest, shown_before).await).contains(&seed),
+        "at once, whether or not the previews are indexed again yet"
+    );
+    app.services().search.index_changes().await.unwrap();
+    let api: Value = serde_json::from_str(&guest.get("/api/v1/articles/1").await.body).unwrap();
+    let visible = api["paragraphs"].to_string();
+    assert!(
+        visible.contains("实地考察") && !visible.contains("开阔了视野"),
+        "{visible}"
+    );
+    assert!(!titles(&search(&guest, shown_before).await).contains(&seed));
+    assert!(
+        titles(&search(&guest, first_paragraph).await).contains(&seed),
+        "the new preview matches"
+    );
     app.stop().await;
 }

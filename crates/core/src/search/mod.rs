@@ -80,9 +80,8 @@ pub struct Search {
 impl Search {
     pub(crate) fn new(ctx: Context, reading: Arc<Reading>) -> Self {
         let per_minute = ctx.settings().search_per_minute;
-        let limiter = |n: usize| {
-            (n > 0).then(|| RateLimiter::new(n, LIMIT_WINDOW_SECONDS, LIMITER_MAX_KEYS))
-        };
+        let limiter =
+            |n: usize| (n > 0).then(|| RateLimiter::new(n, LIMIT_WINDOW_SECONDS, LIMITER_MAX_KEYS));
         Search {
             ctx,
             reading,
@@ -201,7 +200,13 @@ impl Search {
                 rule,
                 "the preview rule changed; indexing the previews of gated documents again"
             );
-            for chunk in self.ctx.store.article_ids().await?.chunks(INDEX_BATCH as usize) {
+            for chunk in self
+                .ctx
+                .store
+                .article_ids()
+                .await?
+                .chunks(INDEX_BATCH as usize)
+            {
                 let mut docs = Vec::with_capacity(chunk.len());
                 for id in chunk {
                     if let Some(doc) = self.index_doc(*id, settings).await? {
@@ -491,7 +496,13 @@ mod tests {
     /// reader who may not read a document the same part of it.
     #[test]
     fn every_reader_kept_out_of_a_document_sees_the_outsiders_preview() {
-        let roles = [Role::Guest, Role::Member, Role::Vip, Role::Editor, Role::Admin];
+        let roles = [
+            Role::Guest,
+            Role::Member,
+            Role::Vip,
+            Role::Editor,
+            Role::Admin,
+        ];
         for access in [Access::Public, Access::Member, Access::Vip] {
             for paragraphs in [1, 2, 10] {
                 let d = doc(access.as_str(), paragraphs);
@@ -506,7 +517,10 @@ mod tests {
                 assert_eq!(shared.is_none(), access == Access::Public);
             }
         }
-        assert_eq!(readable_levels(Role::Guest), Some(vec!["public".to_owned()]));
+        assert_eq!(
+            readable_levels(Role::Guest),
+            Some(vec!["public".to_owned()])
+        );
         assert_eq!(
             readable_levels(Role::Member),
             Some(vec!["public".to_owned(), "member".to_owned()])
