@@ -80,6 +80,11 @@ impl RateLimiter {
         Ok(())
     }
 
+    /// Requests allowed per window.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
     /// Addresses currently remembered.
     pub fn len(&self) -> usize {
         self.state.lock().hits.len()

@@ -18,7 +18,7 @@ use tantivy::{
 };
 
 use crate::analysis::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
-use crate::query::{parse, ranking_query, substring_query, term_query, ParsedQuery};
+use crate::query::{parse, ranking_query, substring_query, term_query, ParsedQuery, Scope};
 use crate::rank::{self, sort_key};
 use crate::schema::{build, Fields, DATE, FORMAT, ID, VIEWS};
 use crate::SearchError;
@@ -34,6 +34,9 @@ pub struct IndexDoc {
     /// The 公文 headings.
     pub outline: Vec<String>,
     pub body: String,
+    /// What every reader who may not read the whole document sees (the gate's preview, its
+    /// paragraphs one per line); empty for a public document, which everyone reads in full.
+    pub preview: String,
     pub category: Option<String>,
     pub tags: Vec<String>,
     pub access: String,
@@ -65,6 +68,13 @@ pub struct SearchRequest {
     pub sort: Sort,
     pub offset: usize,
     pub limit: usize,
+    /// Access levels whose documents the viewer reads in full; `None`: every level. Other
+    /// documents match by their title, outline and preview, and by whole words of the rest only
+    /// when no filter narrows the search (see `query::Scope`).
+    pub readable: Option<Vec<String>>,
+    /// The preview rule in force (as given to [`SearchIndex::commit`]): previews indexed under
+    /// another rule are not matched until they are indexed again.
+    pub preview_rule: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -80,20 +90,28 @@ pub struct SearchIndex {
     /// `None` for a read-only handle (e.g. a benchmark reading an index another process writes).
     writer: Mutex<IndexWriter>,
     fields: Fields,
+    /// The preview rule the committed previews were made by.
+    preview_rule: Mutex<String>,
 }
 
-/// The commit payload: the index format, then the last change-feed id applied.
-fn payload(applied_change: i64) -> String {
-    format!("{FORMAT}:{applied_change}")
+/// The commit payload: the index format, the last change-feed id applied, and the preview rule
+/// the documents' previews were made by.
+fn payload(applied_change: i64, preview_rule: &str) -> String {
+    format!("{FORMAT}:{applied_change}:{preview_rule}")
+}
+
+/// The parts of a payload: format, last change id, preview rule.
+fn payload_parts(payload: &str) -> (&str, Option<i64>, &str) {
+    let mut parts = payload.splitn(3, ':');
+    let format = parts.next().unwrap_or_default();
+    let applied = parts.next().and_then(|id| id.parse().ok());
+    (format, applied, parts.next().unwrap_or_default())
 }
 
 /// Whether an index with this payload holds documents analysed as this version analyses them
 /// (an index never committed holds none).
 fn current_format(payload: Option<&str>) -> bool {
-    payload.is_none_or(|p| {
-        p.split_once(':')
-            .is_some_and(|(format, _)| format == FORMAT)
-    })
+    payload.is_none_or(|p| payload_parts(p).0 == FORMAT)
 }
 
 fn date_number(date: &str) -> Option<i64> {
@@ -134,11 +152,17 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let preview_rule = index
+            .load_metas()?
+            .payload
+            .map(|p| payload_parts(&p).2.to_owned())
+            .unwrap_or_default();
         Ok(SearchIndex {
             index,
             reader,
             writer: Mutex::new(writer),
             fields,
+            preview_rule: Mutex::new(preview_rule),
         })
     }
 
@@ -158,10 +182,12 @@ impl SearchIndex {
     /// The last change-feed id the committed index reflects (0 for a new index).
     pub fn applied_change(&self) -> Result<i64, SearchError> {
         let metas = self.index.load_metas()?;
-        Ok(metas
-            .payload
-            .and_then(|p| p.split_once(':').and_then(|(_, id)| id.parse().ok()))
-            .unwrap_or(0))
+        Ok(metas.payload.and_then(|p| payload_parts(&p).1).unwrap_or(0))
+    }
+
+    /// The preview rule the committed previews were made by ("" for a new index).
+    pub fn preview_rule(&self) -> String {
+        self.preview_rule.lock().clone()
     }
 
     /// Add or replace a document (not visible until [`SearchIndex::commit`]).
@@ -177,6 +203,7 @@ impl SearchIndex {
         }
         d.add_text(f.body_grams, &doc.body);
         d.add_text(f.body_words, &doc.body);
+        d.add_text(f.preview_grams, &doc.preview);
         let readings = wenyuan_text::pinyin::title_readings(&doc.title);
         for term in crate::pinyin::title_terms(&readings) {
             d.add_text(f.title_pinyin, term);
@@ -205,14 +232,17 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Make the changes so far durable and visible, recording the change-feed id they reach.
-    pub fn commit(&self, applied_change: i64) -> Result<(), SearchError> {
+    /// Make the changes so far durable and visible, recording the change-feed id they reach and
+    /// the preview rule (any text naming it, e.g. ratio and bound) every indexed preview was made
+    /// by: the caller re-indexes the gated documents before it commits another rule.
+    pub fn commit(&self, applied_change: i64, preview_rule: &str) -> Result<(), SearchError> {
         {
             let mut writer = self.writer()?;
             let mut prepared = writer.prepare_commit()?;
-            prepared.set_payload(&payload(applied_change));
+            prepared.set_payload(&payload(applied_change, preview_rule));
             prepared.commit()?;
         }
+        *self.preview_rule.lock() = preview_rule.to_owned();
         self.reader.reload()?;
         Ok(())
     }
@@ -263,17 +293,6 @@ impl SearchIndex {
         let parsed = parse(&request.query);
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for term in &parsed.must {
-            if let Some(q) = term_query(f, term) {
-                clauses.push((Occur::Must, q));
-                clauses.extend(ranking_query(f, term));
-            }
-        }
-        for term in &parsed.must_not {
-            if let Some(q) = term_query(f, term) {
-                clauses.push((Occur::MustNot, q));
-            }
-        }
         let mut filters = false;
         for (field, value) in [
             (f.category, &request.category),
@@ -300,6 +319,24 @@ impl SearchIndex {
                 Box::new(RangeQuery::new(bound(from), bound(to))),
             ));
             filters = true;
+        }
+        // Any filter narrows the search: with a date (or a rare tag) it may name one document,
+        // and a hidden word plus that filter would say whether that document holds the word.
+        let scope = Scope {
+            readable: request.readable.clone(),
+            hidden_words: !filters,
+            previews: request.preview_rule == *self.preview_rule.lock(),
+        };
+        for term in &parsed.must {
+            if let Some(q) = term_query(f, term, &scope) {
+                clauses.push((Occur::Must, q));
+                clauses.extend(ranking_query(f, term, &scope));
+            }
+        }
+        for term in &parsed.must_not {
+            if let Some(q) = term_query(f, term, &scope) {
+                clauses.push((Occur::MustNot, q));
+            }
         }
         let has_terms = parsed
             .must
@@ -453,7 +490,7 @@ mod tests {
         index
             .upsert(&doc(3, "银行业高质量 发展报告", "质量发展不等于高质量发展"))
             .unwrap();
-        index.commit(7).unwrap();
+        index.commit(7, "").unwrap();
         assert_eq!(index.applied_change().unwrap(), 7);
         assert_eq!(index.num_docs(), 3);
 
@@ -488,7 +525,7 @@ mod tests {
         );
 
         index.delete(1).unwrap();
-        index.commit(8).unwrap();
+        index.commit(8, "").unwrap();
         assert!(ids(&index, "读书会").is_empty());
         assert_eq!(index.applied_change().unwrap(), 8);
     }
@@ -511,7 +548,7 @@ mod tests {
             .upsert(&doc(2, "在2020年区委读书会上的讲话", "正文"))
             .unwrap();
         index.upsert(&doc(3, "读书会", "正文")).unwrap();
-        index.commit(1).unwrap();
+        index.commit(1, "").unwrap();
         assert_eq!(
             ids(&index, "读书会"),
             [3, 2, 1],
@@ -523,14 +560,14 @@ mod tests {
         index
             .upsert(&dated(10, "工作会议", "", "2020-01-01"))
             .unwrap();
-        index.commit(2).unwrap();
+        index.commit(2, "").unwrap();
         index
             .upsert(&dated(12, "工作会议", "", "2021-01-01"))
             .unwrap();
         index
             .upsert(&dated(11, "工作会议", "", "2021-01-01"))
             .unwrap();
-        index.commit(3).unwrap();
+        index.commit(3, "").unwrap();
         assert_eq!(ids(&index, "工作会议"), [12, 11, 10]);
         assert_eq!(ids(&index, "gzhy"), [12, 11, 10]);
         index.merge_segments().unwrap();
@@ -550,13 +587,117 @@ mod tests {
         index.upsert(&doc(1, "乡村改造之路", "")).unwrap();
         index.upsert(&doc(2, "乡村工作总结", "")).unwrap();
         index.upsert(&doc(3, "工作总结", "")).unwrap();
-        index.commit(1).unwrap();
+        index.commit(1, "").unwrap();
         assert_eq!(ids(&index, "gz"), [3, 2, 1]);
         assert_eq!(ids(&index, "gongzuo"), [3, 2]);
         // Longer than the indexed prefixes: matched on the whole keys.
         assert_eq!(ids(&index, "xiangcungongzuozongjie"), [2]);
         assert_eq!(index.suggest("gz", 8).unwrap(), [3, 2, 1]);
         assert_eq!(index.suggest("工作", 8).unwrap(), [3, 2]);
+    }
+
+    #[test]
+    fn readers_match_hidden_text_only_by_whole_words_and_never_with_a_filter() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let preview = "各位代表：现在报告工作。";
+        index
+            .upsert(&IndexDoc {
+                access: "member".to_owned(),
+                preview: preview.to_owned(),
+                ..dated(
+                    1,
+                    "政府工作报告",
+                    &format!("{preview}\n设备购置投资增长15.7%，家电类商品零售额增长12.3%。"),
+                    "2025-03-05",
+                )
+            })
+            .unwrap();
+        index
+            .upsert(&dated(
+                2,
+                "统计公报",
+                "固定资产投资增长3.2%。",
+                "2025-02-28",
+            ))
+            .unwrap();
+        index.commit(1, "0.3/1500").unwrap();
+        let sorted = |request: SearchRequest| {
+            let mut ids: Vec<i64> = index
+                .search(&request)
+                .unwrap()
+                .hits
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            ids.sort_unstable();
+            ids
+        };
+        let as_reader = |levels: Option<&[&str]>, query: &str, date: Option<&str>| SearchRequest {
+            query: query.to_owned(),
+            readable: levels.map(|l| l.iter().map(|s| s.to_string()).collect()),
+            preview_rule: "0.3/1500".to_owned(),
+            date_from: date.map(str::to_owned),
+            date_to: date.map(str::to_owned),
+            limit: 10,
+            ..Default::default()
+        };
+        let guest = |query: &str| sorted(as_reader(Some(&["public"]), query, None));
+        assert_eq!(guest("投资"), [1, 2], "a topic word of the hidden part");
+        assert_eq!(guest("报告工作"), [1], "any substring of the preview");
+        assert_eq!(guest("工作报告"), [1], "the title");
+        for probe in [
+            "购置投资增长15.7",
+            "\"购置投资\"",
+            "购置投资",
+            "增长1",
+            "增长15",
+            "15.7",
+            "置投",
+        ] {
+            assert_eq!(guest(probe), Vec::<i64>::new(), "{probe}");
+        }
+        assert_eq!(
+            guest("\"投资\""),
+            [2],
+            "a phrase matches readable text only"
+        );
+        assert_eq!(
+            guest("投资 -\"购置投资\""),
+            [1, 2],
+            "nor excludes by hidden text"
+        );
+        assert_eq!(
+            guest("投资 -零售"),
+            [2],
+            "a hidden word excludes as it finds"
+        );
+        let dated_guest = as_reader(Some(&["public"]), "投资", Some("2025-03-05"));
+        assert!(
+            sorted(dated_guest).is_empty(),
+            "no hidden match with a date"
+        );
+        let dated_guest = as_reader(Some(&["public"]), "报告工作", Some("2025-03-05"));
+        assert_eq!(
+            sorted(dated_guest),
+            [1],
+            "the preview still matches with a date"
+        );
+        let stale = SearchRequest {
+            preview_rule: "0.5/1500".to_owned(),
+            ..as_reader(Some(&["public"]), "报告工作", None)
+        };
+        assert!(
+            sorted(stale).is_empty(),
+            "previews made by another rule are not matched"
+        );
+        // Who may read it matches any substring, with any filter.
+        for levels in [None, Some(&["public", "member"][..])] {
+            assert_eq!(
+                sorted(as_reader(levels, "购置投资增长15.7", Some("2025-03-05"))),
+                [1]
+            );
+        }
     }
 
     #[test]

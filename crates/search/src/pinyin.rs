@@ -107,16 +107,23 @@ pub fn clauses(title: Field, keywords: Option<Field>, query: &str) -> Vec<(Occur
             Occur::Should,
             term(title, &format!("^{query}"), rank::TITLE_START),
         ));
-        if let Some(keywords) = keywords {
-            out.push((Occur::Should, term(keywords, query, rank::KEYWORD)));
-        }
     } else {
         out.extend(long_prefix(title, query, rank::TITLE).map(|q| (Occur::Should, q)));
-        if let Some(keywords) = keywords {
-            out.extend(long_prefix(keywords, query, rank::KEYWORD).map(|q| (Occur::Should, q)));
-        }
+    }
+    if let Some(keywords) = keywords {
+        out.extend(keyword_clause(keywords, query).map(|q| (Occur::Should, q)));
     }
     out
+}
+
+/// The keyword pinyin part of [`clauses`] alone (keywords come from the whole text, so the
+/// caller may have to limit which documents it applies to).
+pub fn keyword_clause(keywords: Field, query: &str) -> Option<Box<dyn Query>> {
+    if query.len() <= MAX_PREFIX {
+        Some(term(keywords, query, rank::KEYWORD))
+    } else {
+        long_prefix(keywords, query, rank::KEYWORD)
+    }
 }
 
 #[cfg(test)]

@@ -153,10 +153,90 @@ pub fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
     }
 }
 
-/// Where a term must match: title, outline or body (or the title's pinyin). A match in the
-/// title scores [`rank::TITLE`] points; outline and body add their BM25 score, scaled to stay
-/// below one point (see `rank`).
-pub fn term_query(fields: &Fields, term: &QueryTerm) -> Option<Box<dyn Query>> {
+/// What a query may match of each document, for one viewer. The rule (README, 搜索与会员内容):
+///
+/// - the title, the outline and the preview (what the gate shows every reader) match any way
+///   a query can: substrings, phrases, numbers;
+/// - the whole text of a document matches that way only for readers who may read it;
+/// - the rest of any other document matches only a whole word, and only when no filter narrows
+///   the search: see [`hidden_word`]. So a phrase, a fragment or a figure of hidden text is never
+///   confirmed, and a word plus a date (which may name one document) is not a probe either; the
+///   reader still finds a gated document by what it is about.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Access levels whose documents the viewer reads in full; `None`: every level (staff, VIP).
+    pub readable: Option<Vec<String>>,
+    /// Whether other documents' hidden text may match whole words (no narrowing filter).
+    pub hidden_words: bool,
+    /// Whether the indexed previews were made by the preview rule in force; if not, they are
+    /// not matched (a preview that has since shrunk would otherwise still match).
+    pub previews: bool,
+}
+
+/// Characters that write numbers in Chinese: a word made only of them is a figure, not a topic.
+const NUMERALS: &str = "〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟点";
+
+/// Whether a word states a number: it holds a digit, or it is written in numerals only (十五,
+/// 二〇二三). Figures in hidden text are facts, not topics: matching a whole-number guess would be
+/// an oracle again.
+pub fn is_number(word: &str) -> bool {
+    word.chars()
+        .any(|c| c.is_numeric() && !NUMERALS.contains(c))
+        || word.chars().all(|c| NUMERALS.contains(c))
+}
+
+/// The word by which a query term may match text the viewer may not read: the term is not a
+/// phrase and is one word of jieba's dictionary (or the site's), of at least two characters (punctuation around it aside) that
+/// states no number. `None` for anything else: phrases, runs of several words, fragments,
+/// single characters, figures.
+pub fn hidden_word(term: &QueryTerm) -> Option<String> {
+    if term.phrase {
+        return None;
+    }
+    let folded = fold(term.text.trim());
+    let bare: String = folded.chars().filter(|c| c.is_alphanumeric()).collect();
+    let words = wenyuan_text::segment::dictionary_words(&folded);
+    let [word] = words.as_slice() else {
+        return None;
+    };
+    (*word == bare && word.chars().count() >= 2 && !is_number(word)).then(|| word.clone())
+}
+
+/// Documents of the readable access levels (a filter: it adds no score).
+fn readable_filter(fields: &Fields, levels: &[String]) -> Box<dyn Query> {
+    let any: Vec<(Occur, Box<dyn Query>)> = levels
+        .iter()
+        .map(|level| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(fields.access, level),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0))
+}
+
+/// `query`, on documents the viewer reads in full only.
+fn on_readable(fields: &Fields, levels: &[String], query: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, query),
+        (Occur::Must, readable_filter(fields, levels)),
+    ]))
+}
+
+/// `query`, on the documents the viewer may not read in full only.
+fn on_gated(fields: &Fields, levels: &[String], query: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, query),
+        (Occur::MustNot, readable_filter(fields, levels)),
+    ]))
+}
+
+/// Where a term must match: title, outline, body (within `scope`) or the title's pinyin. A match
+/// in the title scores [`rank::TITLE`] points; outline and body add their BM25 score, scaled to
+/// stay below one point (see `rank`).
+pub fn term_query(fields: &Fields, term: &QueryTerm, scope: &Scope) -> Option<Box<dyn Query>> {
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if let Some(q) = substring_query(fields.title_grams, &term.text) {
         should.push((
@@ -164,23 +244,45 @@ pub fn term_query(fields: &Fields, term: &QueryTerm) -> Option<Box<dyn Query>> {
             Box::new(ConstScoreQuery::new(q, rank::TITLE)),
         ));
     }
-    for (field, weight) in [(fields.outline_grams, 1.5), (fields.body_grams, 1.0)] {
-        if let Some(q) = substring_query(field, &term.text) {
-            should.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(q, weight * rank::TEXT)),
-            ));
+    let text = |field, weight: f32| -> Option<Box<dyn Query>> {
+        substring_query(field, &term.text)
+            .map(|q| Box::new(BoostQuery::new(q, weight * rank::TEXT)) as Box<dyn Query>)
+    };
+    should.extend(text(fields.outline_grams, 1.5).map(|q| (Occur::Should, q)));
+    match &scope.readable {
+        None => should.extend(text(fields.body_grams, 1.0).map(|q| (Occur::Should, q))),
+        Some(levels) => {
+            if let Some(q) = text(fields.body_grams, 1.0) {
+                should.push((Occur::Should, on_readable(fields, levels, q)));
+            }
+            if scope.previews {
+                if let Some(q) = text(fields.preview_grams, 1.0) {
+                    should.push((Occur::Should, on_gated(fields, levels, q)));
+                }
+            }
+            if let Some(word) = hidden_word(term).filter(|_| scope.hidden_words) {
+                let q = TermQuery::new(
+                    Term::from_field_text(fields.body_words, &word),
+                    IndexRecordOption::WithFreqs,
+                );
+                let q = Box::new(BoostQuery::new(Box::new(q), rank::TEXT));
+                should.push((Occur::Should, on_gated(fields, levels, q)));
+            }
         }
     }
     let folded = fold(term.text.trim());
     if !term.phrase && looks_like_pinyin(&folded) {
         // Letters only: also the pinyin (or initials) of any word of the title onwards, and of
-        // the document's keywords.
-        should.extend(pinyin::clauses(
-            fields.title_pinyin,
-            Some(fields.keyword_pinyin),
-            &folded,
-        ));
+        // the document's keywords. Keywords are topic words of the whole text, letters only (no
+        // figure): they count as hidden words do.
+        should.extend(pinyin::clauses(fields.title_pinyin, None, &folded));
+        if let Some(q) = pinyin::keyword_clause(fields.keyword_pinyin, &folded) {
+            let q = match &scope.readable {
+                Some(levels) if !scope.hidden_words => on_readable(fields, levels, q),
+                _ => q,
+            };
+            should.push((Occur::Should, q));
+        }
     }
     if should.is_empty() {
         None
@@ -190,19 +292,35 @@ pub fn term_query(fields: &Fields, term: &QueryTerm) -> Option<Box<dyn Query>> {
 }
 
 /// Optional clauses that rank whole-word matches (jieba words) higher; they never decide a match
-/// and, like all text scores, weigh less than one point.
-pub fn ranking_query(fields: &Fields, term: &QueryTerm) -> Vec<(Occur, Box<dyn Query>)> {
+/// and, like all text scores, weigh less than one point. Words of text the viewer may not read
+/// count only where they could match (see [`Scope`]), so the order tells no more than the matches.
+pub fn ranking_query(
+    fields: &Fields,
+    term: &QueryTerm,
+    scope: &Scope,
+) -> Vec<(Occur, Box<dyn Query>)> {
     let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (word, _, _) in word_tokens(&term.text).into_iter().take(8) {
         for (field, weight) in [(fields.title_words, 1.5), (fields.body_words, 0.3)] {
-            let q = TermQuery::new(
-                Term::from_field_text(field, &word),
-                IndexRecordOption::WithFreqs,
-            );
-            out.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(q), weight * rank::TEXT)),
+            let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &word),
+                    IndexRecordOption::WithFreqs,
+                )),
+                weight * rank::TEXT,
             ));
+            let q = match &scope.readable {
+                Some(levels)
+                    if field == fields.body_words
+                        && !(scope.hidden_words
+                            && word.chars().count() >= 2
+                            && !is_number(&word)) =>
+                {
+                    on_readable(fields, levels, q)
+                }
+                _ => q,
+            };
+            out.push((Occur::Should, q));
         }
     }
     out
@@ -234,6 +352,34 @@ mod tests {
         assert!(parse("").must.is_empty());
         let q = parse("title:读书 AND (x OR y)");
         assert_eq!(q.must.len(), 5, "syntax is just text: {:?}", q.must);
+    }
+
+    #[test]
+    fn only_whole_words_that_state_no_number_may_match_hidden_text() {
+        let term = |text: &str, phrase| QueryTerm {
+            text: text.to_owned(),
+            phrase,
+        };
+        assert_eq!(hidden_word(&term("投资", false)).as_deref(), Some("投资"));
+        assert_eq!(hidden_word(&term("投资，", false)).as_deref(), Some("投资"));
+        assert_eq!(hidden_word(&term("GDP", false)).as_deref(), Some("gdp"));
+        assert_eq!(hidden_word(&term("讀書", false)).as_deref(), Some("读书"));
+        for (text, phrase, why) in [
+            ("投资", true, "a phrase"),
+            ("投资增长", false, "two words"),
+            ("购置投资增长15.7", false, "a sentence"),
+            ("增长1", false, "a word and a digit"),
+            ("15.7", false, "a figure"),
+            ("2024", false, "a year"),
+            ("十五", false, "a number in numerals"),
+            ("资增", false, "a fragment across two words"),
+            ("资", false, "one character"),
+            ("投。资", false, "broken by punctuation"),
+        ] {
+            assert_eq!(hidden_word(&term(text, phrase)), None, "{text}: {why}");
+        }
+        assert!(is_number("15.7") && is_number("二〇二三") && is_number("3月"));
+        assert!(!is_number("统一") && !is_number("第一") && !is_number("千方百计x"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub const TITLE_CHARS: &str = "title_chars";
 /// The version of what the index holds beyond its fields (analysis, pinyin terms), recorded
 /// with every commit: an index written by another version is rebuilt, as one with other fields
 /// is. Bump it when documents would be analysed differently.
-pub const FORMAT: &str = "wenyuan-index-2";
+pub const FORMAT: &str = "wenyuan-index-3";
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
@@ -26,6 +26,10 @@ pub struct Fields {
     pub outline_grams: Field,
     pub body_grams: Field,
     pub body_words: Field,
+    /// What every reader who may not read the whole document sees of it (the gate's preview),
+    /// empty for public documents: such readers match these grams, not `body_grams` (see
+    /// `query::Scope`).
+    pub preview_grams: Field,
     /// Pinyin keys of the title from each word on, and their prefixes (see `pinyin`).
     pub title_pinyin: Field,
     /// Pinyin of the document's keywords and their prefixes: a weaker signal than the title's.
@@ -72,6 +76,7 @@ pub fn build() -> (Schema, Fields) {
         outline_grams: b.add_text_field("outline_grams", text(GRAMS, true)),
         body_grams: b.add_text_field("body_grams", text(GRAMS, true)),
         body_words: b.add_text_field("body_words", text(WORDS, false)),
+        preview_grams: b.add_text_field("preview_grams", text(GRAMS, true)),
         title_pinyin: b.add_text_field("title_pinyin", keys()),
         keyword_pinyin: b.add_text_field("keyword_pinyin", keys()),
         title_chars: b.add_u64_field(TITLE_CHARS, NumericOptions::default() | FAST),

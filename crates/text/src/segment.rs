@@ -56,6 +56,20 @@ pub fn words(text: &str) -> Vec<String> {
     })
 }
 
+/// Words of already-folded text by the dictionary alone (jieba `cut`, HMM off): unknown runs
+/// fall apart into characters instead of being guessed into words. Search uses it to decide
+/// whether a query is one real word (see `wenyuan_search::query::hidden_word`).
+pub fn dictionary_words(text: &str) -> Vec<String> {
+    with_jieba(|jieba| {
+        jieba
+            .cut(text, false)
+            .into_iter()
+            .filter(|t| is_word(t.word))
+            .map(|t| t.word.to_owned())
+            .collect()
+    })
+}
+
 fn is_word(token: &str) -> bool {
     token.chars().any(char::is_alphanumeric)
 }

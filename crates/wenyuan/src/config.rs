@@ -50,6 +50,8 @@ pub struct FileConfig {
     /// Largest SimHash distance at which an imported document is held as a near-duplicate of a
     /// stored one (`rules::near_duplicate_distance`).
     pub near_duplicate_distance: Option<u32>,
+    /// Searches per client address per minute; 0 turns the limit off.
+    pub search_per_minute: Option<usize>,
     /// `[wechat]`: the 微信订阅号 shown in the sidebar and on /contact.
     pub wechat: Option<WechatFile>,
     /// `[contact]`: phone, email, wechat, qq, hours (联系客服).
@@ -182,6 +184,9 @@ impl Config {
         }
         if let Some(distance) = file.near_duplicate_distance {
             site.near_duplicate_distance = rules::near_duplicate_distance(distance)?;
+        }
+        if let Some(per_minute) = file.search_per_minute {
+            site.search_per_minute = per_minute;
         }
         if let Some(wechat) = file.wechat {
             site.wechat = Some(wechat.resolve(&data_dir)?);

@@ -12,12 +12,22 @@ use wenyuan_search::{IndexDoc, SearchIndex, SearchRequest};
 use self::misses::{normalise_query, SearchMissCounter};
 use self::snippet::{snippet, Snippet};
 use crate::context::Context;
+use crate::limits::RateLimiter;
 use crate::reading::gate::gate;
 use crate::reading::{Document, Reading};
-use crate::{CoreError, Result, Role, Status};
+use crate::{Access, CoreError, Result, Role, SiteSettings, Status};
 
 /// Changes applied per index commit.
 const INDEX_BATCH: i64 = 500;
+/// The window of the search limit: `search_per_minute` searches per address within it.
+const LIMIT_WINDOW_SECONDS: i64 = 60;
+/// Suggestions come as a reader types (titles only, cheap): this many times the search limit.
+const SUGGEST_FACTOR: usize = 4;
+/// Addresses each limiter remembers at most.
+const LIMITER_MAX_KEYS: usize = 50_000;
+/// The version of what the gate shows as a preview, beyond the rule's numbers: bump it when the
+/// gate cuts previews differently, so that indexed previews are made again (see `preview_key`).
+const PREVIEW_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchHit {
@@ -61,17 +71,55 @@ pub struct Search {
     /// One writer of the index at a time in this process (the background loop, an edit).
     indexing: tokio::sync::Mutex<()>,
     misses: SearchMissCounter,
+    /// Searches per address (`None`: `search_per_minute = 0`, no limit).
+    searches: Option<RateLimiter>,
+    /// Suggestions per address.
+    suggestions: Option<RateLimiter>,
 }
 
 impl Search {
     pub(crate) fn new(ctx: Context, reading: Arc<Reading>) -> Self {
+        let per_minute = ctx.settings().search_per_minute;
+        let limiter =
+            |n: usize| (n > 0).then(|| RateLimiter::new(n, LIMIT_WINDOW_SECONDS, LIMITER_MAX_KEYS));
         Search {
             ctx,
             reading,
             index: OnceLock::new(),
             indexing: tokio::sync::Mutex::new(()),
             misses: SearchMissCounter::default(),
+            searches: limiter(per_minute),
+            suggestions: limiter(per_minute.saturating_mul(SUGGEST_FACTOR)),
         }
+    }
+
+    /// Count a search from address `ip`, or refuse it with [`CoreError::TooMany`]. Only searches
+    /// for words count: a list by filters alone matches no text. The limit keeps a script from
+    /// asking the index millions of questions (what one query may match is decided by the rule of
+    /// `wenyuan_search::query::Scope`; this bounds how many a client asks).
+    pub fn admit_search(&self, ip: &str, request: &SearchRequest) -> Result<()> {
+        if wenyuan_search::parse(&request.query).must.is_empty() {
+            return Ok(());
+        }
+        self.admit(self.searches.as_ref(), ip, "搜索")
+    }
+
+    /// Count a request for suggestions from address `ip` (a more generous limit: they come as a
+    /// reader types).
+    pub fn admit_suggest(&self, ip: &str) -> Result<()> {
+        self.admit(self.suggestions.as_ref(), ip, "搜索提示")
+    }
+
+    fn admit(&self, limiter: Option<&RateLimiter>, ip: &str, what: &str) -> Result<()> {
+        let Some(limiter) = limiter else {
+            return Ok(());
+        };
+        limiter.check(ip, self.ctx.now()).map_err(|wait| {
+            CoreError::TooMany(format!(
+                "{what}太频繁了，请约 {wait} 秒后再试（同一网络每分钟最多 {} 次）",
+                limiter.limit()
+            ))
+        })
     }
 
     /// Give the service its search index (the server does; the CLI's import does not need one).
@@ -95,6 +143,12 @@ impl Search {
     pub async fn index_changes(&self) -> Result<usize> {
         let index = self.index()?.clone();
         let _running = self.indexing.lock().await;
+        // One snapshot of the settings for the round: every preview it indexes is made by one rule.
+        let settings = self.ctx.settings();
+        let rule = preview_key(&settings);
+        if index.preview_rule() != rule {
+            self.index_previews(&index, &settings, &rule).await?;
+        }
         let mut applied = 0;
         loop {
             let after = index.applied_change()?;
@@ -107,9 +161,10 @@ impl Search {
             ids.dedup();
             let mut docs = Vec::with_capacity(ids.len());
             for id in &ids {
-                docs.push((*id, self.index_doc(*id).await?));
+                docs.push((*id, self.index_doc(*id, &settings).await?));
             }
             let index = index.clone();
+            let rule = rule.clone();
             tokio::task::spawn_blocking(move || -> Result<()> {
                 for (id, doc) in docs {
                     match doc {
@@ -117,7 +172,7 @@ impl Search {
                         None => index.delete(id),
                     }?;
                 }
-                Ok(index.commit(last)?)
+                Ok(index.commit(last, &rule)?)
             })
             .await
             .map_err(|e| CoreError::Internal(format!("index task: {e}")))??;
@@ -129,8 +184,59 @@ impl Search {
         Ok(applied)
     }
 
+    /// Index the previews of every gated document again, under the preview rule `rule` now in
+    /// force (an admin changed the preview length), then record that rule. Until then searches
+    /// match no preview (see `wenyuan_search::query::Scope`), so a preview that shrank is never
+    /// matched by its old length.
+    async fn index_previews(
+        &self,
+        index: &Arc<SearchIndex>,
+        settings: &SiteSettings,
+        rule: &str,
+    ) -> Result<()> {
+        let applied = index.applied_change()?;
+        if index.num_docs() > 0 {
+            tracing::info!(
+                rule,
+                "the preview rule changed; indexing the previews of gated documents again"
+            );
+            for chunk in self
+                .ctx
+                .store
+                .article_ids()
+                .await?
+                .chunks(INDEX_BATCH as usize)
+            {
+                let mut docs = Vec::with_capacity(chunk.len());
+                for id in chunk {
+                    if let Some(doc) = self.index_doc(*id, settings).await? {
+                        if !doc.preview.is_empty() {
+                            docs.push(doc);
+                        }
+                    }
+                }
+                let index = index.clone();
+                tokio::task::spawn_blocking(move || -> Result<()> {
+                    for doc in &docs {
+                        index.upsert(doc)?;
+                    }
+                    Ok(())
+                })
+                .await
+                .map_err(|e| CoreError::Internal(format!("index task: {e}")))??;
+            }
+        }
+        let index = index.clone();
+        let rule = rule.to_owned();
+        tokio::task::spawn_blocking(move || index.commit(applied, &rule))
+            .await
+            .map_err(|e| CoreError::Internal(format!("index task: {e}")))??;
+        Ok(())
+    }
+
     /// What the index holds of a document: `None` when it should not be found (gone, draft).
-    async fn index_doc(&self, id: i64) -> Result<Option<IndexDoc>> {
+    /// Its preview is what the gate shows `settings`' readers who may not read it all.
+    async fn index_doc(&self, id: i64, settings: &SiteSettings) -> Result<Option<IndexDoc>> {
         let Some(row) = self.ctx.store.article(id).await? else {
             return Ok(None);
         };
@@ -144,11 +250,20 @@ impl Search {
             let (full, initials) = wenyuan_text::pinyin::word_pinyin(keyword);
             keyword_pinyin.extend([full, initials].into_iter().filter(|k| !k.is_empty()));
         }
+        let preview = match outsider(doc.access) {
+            None => String::new(),
+            Some(role) => {
+                let view = gate(role, &doc, settings);
+                let lines: Vec<String> = view.visible.iter().map(|p| p.full_text()).collect();
+                lines.join("\n")
+            }
+        };
         Ok(Some(IndexDoc {
             id,
             title: row.title,
             outline: doc.outline.iter().map(|h| h.text.clone()).collect(),
             body: row.body,
+            preview,
             category: row.category_name,
             tags,
             access: row.access,
@@ -163,6 +278,8 @@ impl Search {
     pub async fn rebuild_index(&self, progress: &(dyn Fn(u64, u64) + Send + Sync)) -> Result<u64> {
         let index = self.index()?.clone();
         index.set_background_merges(false)?;
+        let settings = self.ctx.settings();
+        let rule = preview_key(&settings);
         let head = self.ctx.store.last_change_id().await?;
         let ids = self.ctx.store.article_ids().await?;
         let total = ids.len() as u64;
@@ -170,7 +287,7 @@ impl Search {
         for chunk in ids.chunks(INDEX_BATCH as usize) {
             let mut docs = Vec::with_capacity(chunk.len());
             for id in chunk {
-                if let Some(doc) = self.index_doc(*id).await? {
+                if let Some(doc) = self.index_doc(*id, &settings).await? {
                     docs.push(doc);
                 }
             }
@@ -188,7 +305,7 @@ impl Search {
         }
         let committing = index.clone();
         tokio::task::spawn_blocking(move || {
-            committing.commit(head)?;
+            committing.commit(head, &rule)?;
             committing.merge_segments()?;
             committing.set_background_merges(true)
         })
@@ -206,7 +323,9 @@ impl Search {
     ) -> Result<SearchPage> {
         let started = Instant::now();
         let index = self.index()?.clone();
-        let owned = request.clone();
+        let mut owned = request.clone();
+        owned.readable = readable_levels(role);
+        owned.preview_rule = preview_key(&self.ctx.settings());
         let results = tokio::task::spawn_blocking(move || index.search(&owned))
             .await
             .map_err(|e| CoreError::Internal(format!("search task: {e}")))??;
@@ -295,10 +414,118 @@ impl Search {
     }
 }
 
+/// The preview rule in force, as the index records it: indexed previews made by another are
+/// indexed again.
+fn preview_key(site: &SiteSettings) -> String {
+    format!(
+        "v{PREVIEW_VERSION}/{}/{}",
+        site.preview_ratio, site.preview_max_chars
+    )
+}
+
+/// A reader who may not read a document of this access level in full (`None` for public ones).
+/// The gate shows every such reader the same preview — a guest of a member document and a member
+/// of a VIP document alike — so one preview per document is indexed.
+fn outsider(access: Access) -> Option<Role> {
+    match access {
+        Access::Public => None,
+        Access::Member => Some(Role::Guest),
+        Access::Vip => Some(Role::Member),
+    }
+}
+
+/// The access levels `role` reads in full, for the index (`None`: all of them).
+fn readable_levels(role: Role) -> Option<Vec<String>> {
+    let all = [Access::Public, Access::Member, Access::Vip];
+    if all.iter().all(|a| role.can_read(*a)) {
+        return None;
+    }
+    Some(
+        all.iter()
+            .filter(|a| role.can_read(**a))
+            .map(|a| a.as_str().to_owned())
+            .collect(),
+    )
+}
+
 fn is_unfiltered(request: &SearchRequest) -> bool {
     request.category.is_none()
         && request.tag.is_none()
         && request.access.is_none()
         && request.date_from.is_none()
         && request.date_to.is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wenyuan_store::ArticleRow;
+
+    fn doc(access: &str, paragraphs: usize) -> Document {
+        let body: Vec<String> = (0..paragraphs)
+            .map(|i| format!("第{i}段，这是一段用来测试预览长度的正文内容。"))
+            .collect();
+        Document::from_row(
+            ArticleRow {
+                id: 7,
+                title: "测试".into(),
+                body: body.join("\n"),
+                published_on: "2024-01-01".into(),
+                category_name: None,
+                category_slug: None,
+                access: access.into(),
+                status: Status::Published.as_str().into(),
+                preview_ratio: None,
+                preview_max: None,
+                views: 0,
+                updated_at: 0,
+            },
+            vec![],
+        )
+    }
+
+    fn visible(role: Role, doc: &Document) -> Vec<String> {
+        gate(role, doc, &SiteSettings::default())
+            .visible
+            .iter()
+            .map(|p| p.full_text())
+            .collect()
+    }
+
+    /// The index holds one preview per document: that is right only if the gate shows every
+    /// reader who may not read a document the same part of it.
+    #[test]
+    fn every_reader_kept_out_of_a_document_sees_the_outsiders_preview() {
+        let roles = [
+            Role::Guest,
+            Role::Member,
+            Role::Vip,
+            Role::Editor,
+            Role::Admin,
+        ];
+        for access in [Access::Public, Access::Member, Access::Vip] {
+            for paragraphs in [1, 2, 10] {
+                let d = doc(access.as_str(), paragraphs);
+                let shared = outsider(access).map(|role| visible(role, &d));
+                for role in roles {
+                    if role.can_read(access) {
+                        assert!(!gate(role, &d, &SiteSettings::default()).gated);
+                    } else {
+                        assert_eq!(Some(visible(role, &d)), shared, "{role:?} on {access:?}");
+                    }
+                }
+                assert_eq!(shared.is_none(), access == Access::Public);
+            }
+        }
+        assert_eq!(
+            readable_levels(Role::Guest),
+            Some(vec!["public".to_owned()])
+        );
+        assert_eq!(
+            readable_levels(Role::Member),
+            Some(vec!["public".to_owned(), "member".to_owned()])
+        );
+        assert_eq!(readable_levels(Role::Vip), None);
+        assert_eq!(readable_levels(Role::Editor), None);
+    }
 }

@@ -52,6 +52,9 @@ pub struct SiteSettings {
     pub downloads_member: u32,
     /// Files a VIP may download per site-local day; 0: none. Editors and admins have no limit.
     pub downloads_vip: u32,
+    /// Searches for words one client address may make per minute (suggestions: four times as
+    /// many); 0 turns the limit off (e.g. for a load test).
+    pub search_per_minute: usize,
 }
 
 impl Default for SiteSettings {
@@ -73,6 +76,7 @@ impl Default for SiteSettings {
             near_duplicate_distance: crate::desk::near_duplicates::DEFAULT_MAX_DISTANCE,
             downloads_member: 10,
             downloads_vip: 100,
+            search_per_minute: 60,
         }
     }
 }

@@ -142,6 +142,11 @@ pub const SETTINGS: &[SettingSpec] = &[
         "3",
         "largest SimHash distance at which an import is held as a near-duplicate",
     ),
+    spec(
+        "search_per_minute",
+        "60",
+        "searches per client address per minute; 0: no limit",
+    ),
     desk(
         "wechat.name",
         "",
@@ -726,6 +731,10 @@ mod tests {
             d.downloads_member.to_string()
         );
         assert_eq!(default_of("downloads.vip"), d.downloads_vip.to_string());
+        assert_eq!(
+            default_of("search_per_minute"),
+            d.search_per_minute.to_string()
+        );
         // The defaults in force pass their own rules.
         assert!(site_name(&d.site_name).is_ok());
         assert!(preview_ratio(d.preview_ratio).is_ok());

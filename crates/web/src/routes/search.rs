@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use wenyuan_core::search::{SearchPage, Suggestion};
 use wenyuan_search::{SearchRequest, Sort};
 
+use crate::client_ip::ClientIp;
 use crate::error::{ApiError, AppError, AppResult};
 use crate::pages::{html, render};
 use crate::state::AppState;
@@ -94,6 +95,8 @@ impl SearchParams {
             sort,
             offset: (self.page() - 1) * size,
             limit: size,
+            // What the viewer may match is the search service's to say (it knows the role).
+            ..SearchRequest::default()
         })
     }
 }
@@ -121,6 +124,7 @@ struct SearchContent<'a> {
 async fn search_page(
     State(state): State<AppState>,
     viewer: Viewer,
+    ClientIp(ip): ClientIp,
     Query(params): Query<SearchParams>,
 ) -> AppResult<Response> {
     let request = params.request()?;
@@ -128,6 +132,7 @@ async fn search_page(
         if request.query.trim().is_empty() && request.category.is_none() && request.tag.is_none() {
             None
         } else {
+            state.services.search.admit_search(&ip, &request)?;
             Some(
                 state
                     .services
@@ -164,9 +169,11 @@ async fn search_page(
 async fn search_api(
     State(state): State<AppState>,
     viewer: Viewer,
+    ClientIp(ip): ClientIp,
     Query(params): Query<SearchParams>,
 ) -> Result<Json<SearchPage>, ApiError> {
     let request = params.request()?;
+    state.services.search.admit_search(&ip, &request)?;
     Ok(Json(
         state
             .services
@@ -184,10 +191,12 @@ struct SuggestParams {
 
 async fn suggest_api(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Query(params): Query<SuggestParams>,
 ) -> Result<Json<Vec<Suggestion>>, ApiError> {
     if params.q.trim().is_empty() {
         return Ok(Json(Vec::new()));
     }
+    state.services.search.admit_suggest(&ip)?;
     Ok(Json(state.services.search.suggest(&params.q).await?))
 }

@@ -36,7 +36,16 @@ pub fn urlencode(text: &str) -> String {
 
 /// The seed page imported with the corpus's reports, all as member documents, indexed.
 pub async fn library_with_seed(backend: wenyuan_store::Backend) -> TestApp {
-    let app = TestApp::start(backend).await;
+    library_with_seed_and(backend, |_| {}).await
+}
+
+/// The same, with the configuration adjusted first (e.g. a higher search limit for a test that
+/// asks hundreds of questions).
+pub async fn library_with_seed_and(
+    backend: wenyuan_store::Backend,
+    adjust: impl FnOnce(&mut wenyuan::config::Config),
+) -> TestApp {
+    let app = TestApp::start_with(backend, adjust).await;
     let (code, out, err) = app.import(&[
         "--access",
         "member",
