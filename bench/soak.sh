@@ -18,7 +18,7 @@
 # Run from the repository root (needs cargo, curl, wrk):
 #     bench/soak.sh
 #     SOAK_SECONDS=300 CONNECTIONS=512 bench/soak.sh
-# Environment: SOAK_SECONDS (60), CONNECTIONS (256), BURST_SECONDS (15), BURST_LOGINS (200),
+# Environment: SOAK_SECONDS (60), WARMUP (5, seconds at 4 connections per route first), CONNECTIONS (256), BURST_SECONDS (15), BURST_LOGINS (200),
 #     TIMEOUT (2s, wrk's per-request timeout), CORPUS (../shared/corpus), WENYUAN_BIN (skip the
 #     build), CARGO_TARGET_DIR, WRK (wrk).
 set -euo pipefail
@@ -27,6 +27,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 SOAK_SECONDS=${SOAK_SECONDS:-60}
+WARMUP=${WARMUP:-5}
 CONNECTIONS=${CONNECTIONS:-256}
 BURST_SECONDS=${BURST_SECONDS:-15}
 BURST_LOGINS=${BURST_LOGINS:-200}
@@ -185,6 +186,17 @@ rss_mib() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$WENYUAN_PID/sta
 HEADER=$(printf '%-16s %9s %9s %9s %9s %8s %8s %8s' route requests req/s p50_ms p99_ms non2xx sockerr timeouts)
 LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
 
+# ---- warm-up -----------------------------------------------------------------------------------
+# A few connections per route first (WARMUP seconds, 0 to skip): a node that has just started has
+# cold caches, and 256 connections opening at the same instant measure that moment, not the soak.
+if ((WARMUP > 0)); then
+    log "warm-up: ${WARMUP}s, 4 connections per route"
+    for name in home article search api; do
+        run_wrk "$name" "$WARMUP" 4 &
+    done
+    wait $(jobs -p | grep -v "^$WENYUAN_PID$") 2>/dev/null || true
+fi
+
 # ---- phase 1: mixed load ---------------------------------------------------------------------
 log "phase 1: ${SOAK_SECONDS}s, $CONNECTIONS connections over /, /a/{id}, /search, /api/v1/search"
 RSS_START=$(rss_mib)
@@ -225,7 +237,7 @@ REPORT=$(cat <<EOF
 wenyuan soak, $(date -u +%Y-%m-%dT%H:%MZ), commit $COMMIT, $(nproc) cores, load before: $LOAD_BEFORE
 library: $DOCUMENTS documents (news public, reports member-only); wrk timeout $TIMEOUT
 
-phase 1: ${SOAK_SECONDS}s mixed, $CONNECTIONS connections ($PER_ROUTE per route)
+phase 1: ${SOAK_SECONDS}s mixed, $CONNECTIONS connections ($PER_ROUTE per route), after ${WARMUP}s of warm-up
 $HEADER
 $PHASE1
 server memory: ${RSS_START} MiB resident at start, peak ${PEAK1} MiB
