@@ -6,6 +6,7 @@
 //! The list pages guests see (home, category, tag, 热门) are the same for every guest too, and
 //! are kept whole ([`GuestLists`]): on a warm cache a guest's request reads no database.
 
+use std::future::Future;
 use std::io::Write;
 use std::sync::{Arc, OnceLock};
 
@@ -161,16 +162,23 @@ impl GuestPages {
             .get(&PageLookup { id, base }, Stamp { generation, now })
     }
 
-    pub fn insert(&self, id: i64, base: &str, page: Arc<GuestPage>) {
-        let made = Stamp {
-            generation: page.generation,
-            now: page.rendered_at,
-        };
+    /// The page of `id` for `base`, rendered by `render` when there is none to serve: one render
+    /// at a time per page (see [`Cache::get_or_make`]), stamped `made` (when it began).
+    pub async fn get_or_render<E, Fut>(
+        &self,
+        id: i64,
+        base: &str,
+        made: Stamp,
+        render: impl FnOnce() -> Fut,
+    ) -> Result<Arc<GuestPage>, E>
+    where
+        Fut: Future<Output = Result<Arc<GuestPage>, E>>,
+    {
         let key = PageKey {
             id,
             base: base.to_owned(),
         };
-        self.pages.insert(key, made, page);
+        self.pages.get_or_make(&key, made, render).await
     }
 }
 
@@ -193,15 +201,17 @@ impl Default for GuestLists {
 }
 
 impl GuestLists {
-    pub fn get(&self, key: &str, now: Stamp) -> Option<Arc<AssembledPage>> {
-        self.pages.get(key, now)
-    }
-
-    /// Keeps `body` under `key`, stamped with when its rendering began.
-    pub fn insert(&self, key: String, made: Stamp, body: String) -> Arc<AssembledPage> {
-        let page = AssembledPage::whole(body);
-        self.pages.insert(key, made, page.clone());
-        page
+    /// The page under `key`, rendered by `render` when the cache has none to serve: one render
+    /// at a time per page, stamped with when it began (see [`Cache::get_or_make`]).
+    pub async fn get_or_render<E>(
+        &self,
+        key: String,
+        made: Stamp,
+        render: impl Future<Output = Result<String, E>>,
+    ) -> Result<Arc<AssembledPage>, E> {
+        self.pages
+            .get_or_make(&key, made, || async { Ok(AssembledPage::whole(render.await?)) })
+            .await
     }
 }
 
@@ -355,10 +365,19 @@ mod tests {
         assert_eq!(assembled.gzip().unwrap(), gzip, "made once");
     }
 
-    #[test]
-    fn the_cache_is_keyed_by_base_and_expires() {
+    #[tokio::test]
+    async fn the_cache_is_keyed_by_base_and_expires() {
         let pages = GuestPages::default();
-        pages.insert(1, "http://a", Arc::new(GuestPage::new(3, 100, "a", "b")));
+        let made = Stamp {
+            generation: 3,
+            now: 100,
+        };
+        pages
+            .get_or_render(1, "http://a", made, || async {
+                Ok::<_, ()>(Arc::new(GuestPage::new(3, 100, "a", "b")))
+            })
+            .await
+            .unwrap();
         assert!(pages.get(1, "http://a", 3, 100).is_some());
         assert!(pages
             .get(1, "http://a", 3, 100 + GUEST_PAGE_TTL_SECONDS - 1)

@@ -12,7 +12,7 @@ use wenyuan_core::Services;
 use crate::error::AppResult;
 
 use crate::assets::Assets;
-use crate::guest_page::{AssembledPage, GuestLists, GuestPage, GuestPages};
+use crate::guest_page::{GuestLists, GuestPage, GuestPages};
 use crate::templates::Templates;
 use crate::wechat::WechatQrCache;
 
@@ -82,10 +82,6 @@ impl AppState {
             .get(id, base, self.services.generation(), self.services.now())
     }
 
-    pub fn cache_guest_page(&self, id: i64, base: &str, page: Arc<GuestPage>) {
-        self.guest_pages.insert(id, base, page);
-    }
-
     /// When a page is looked up or begins rendering: the generation and the clock's time. Taken
     /// before rendering, so a change during the render leaves the page stale, not kept.
     pub fn stamp(&self) -> Stamp {
@@ -95,22 +91,16 @@ impl AppState {
         }
     }
 
-    /// The cached guest list page at `key` (its path and query), if still fresh.
-    pub fn cached_guest_list(&self, key: &str) -> Option<Arc<AssembledPage>> {
-        self.guest_lists.get(key, self.stamp())
-    }
-
     /// The category menu, read from the database once per generation.
     pub async fn nav(&self) -> AppResult<Arc<Vec<CategoryItem>>> {
         let stamp = Stamp {
             generation: self.services.generation(),
             now: self.services.now(),
         };
-        if let Some(categories) = self.nav.get(&(), stamp) {
-            return Ok(categories);
-        }
-        let categories = Arc::new(self.services.reading.categories().await?);
-        self.nav.insert((), stamp, categories.clone());
-        Ok(categories)
+        self.nav
+            .get_or_make(&(), stamp, || async {
+                Ok(Arc::new(self.services.reading.categories().await?))
+            })
+            .await
     }
 }

@@ -98,31 +98,32 @@ impl Hot {
             generation: self.ctx.generation(),
             now: self.ctx.now(),
         };
-        if let Some(list) = self.lists.get(&key, stamp) {
-            return Ok(list);
-        }
-        let (rows, total) = self
-            .ctx
-            .store
-            .hot(&self.window_start(window), limit, offset)
-            .await?;
-        let list = HotPage {
-            window,
-            items: rows
-                .into_iter()
-                .map(|r| HotItem {
-                    id: r.id,
-                    title: r.title,
-                    access: r.access,
-                    views_in_window: r.views_in_window,
-                })
-                .collect(),
-            total,
-            page,
-            pages: ((total + limit - 1) / limit).max(1),
-        };
-        self.lists.insert(key, stamp, list.clone());
-        Ok(list)
+        // Every page shows these lists and each flush of views clears them: made once at a time.
+        self.lists
+            .get_or_make(&key, stamp, || async {
+                let (rows, total) = self
+                    .ctx
+                    .store
+                    .hot(&self.window_start(window), limit, offset)
+                    .await?;
+                let list = HotPage {
+                    window,
+                    items: rows
+                        .into_iter()
+                        .map(|r| HotItem {
+                            id: r.id,
+                            title: r.title,
+                            access: r.access,
+                            views_in_window: r.views_in_window,
+                        })
+                        .collect(),
+                    total,
+                    page,
+                    pages: ((total + limit - 1) / limit).max(1),
+                };
+                Ok(list)
+            })
+            .await
     }
 
     /// Forget computed hot lists (after a flush of views, tests, or a change of time).

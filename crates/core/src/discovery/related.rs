@@ -57,32 +57,34 @@ impl Related {
             generation: self.ctx.generation(),
             now: self.ctx.now(),
         };
-        if let Some(list) = self.lists.get(&id, stamp) {
-            return Ok(Arc::new(list.iter().take(n).cloned().collect()));
-        }
-        let category = self.ctx.store.article_category_id(id).await?;
-        let candidates = self.ctx.store.related_candidates(id, CANDIDATES).await?;
-        let mut items: Vec<RelatedItem> = candidates
-            .into_iter()
-            .filter(|c| c.similarity < DUPLICATE_SIMILARITY)
-            .map(|c| {
-                let mut score = c.similarity;
-                if category.is_some() && c.category_id == category {
-                    score += SAME_CATEGORY_BOOST;
-                }
-                score += (c.shared_tags as f64 * SHARED_TAG_BOOST).min(MAX_TAG_BOOST);
-                RelatedItem {
-                    id: c.id,
-                    title: c.title,
-                    access: c.access,
-                    score: (score * 1000.0).round() / 1000.0,
-                }
+        let list = self
+            .lists
+            .get_or_make(&id, stamp, || async {
+                let category = self.ctx.store.article_category_id(id).await?;
+                let candidates = self.ctx.store.related_candidates(id, CANDIDATES).await?;
+                let mut items: Vec<RelatedItem> = candidates
+                    .into_iter()
+                    .filter(|c| c.similarity < DUPLICATE_SIMILARITY)
+                    .map(|c| {
+                        let mut score = c.similarity;
+                        if category.is_some() && c.category_id == category {
+                            score += SAME_CATEGORY_BOOST;
+                        }
+                        score += (c.shared_tags as f64 * SHARED_TAG_BOOST).min(MAX_TAG_BOOST);
+                        RelatedItem {
+                            id: c.id,
+                            title: c.title,
+                            access: c.access,
+                            score: (score * 1000.0).round() / 1000.0,
+                        }
+                    })
+                    .collect();
+                items.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
+                items.truncate(20);
+                let list = Arc::new(items);
+                Ok::<_, CoreError>(list)
             })
-            .collect();
-        items.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
-        items.truncate(20);
-        let list = Arc::new(items);
-        self.lists.insert(id, stamp, list.clone());
+            .await?;
         Ok(Arc::new(list.iter().take(n).cloned().collect()))
     }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use tower_http::set_header::SetResponseHeaderLayer;
 use wenyuan_core::discovery::hot::{HotPage, HotWindow};
 use wenyuan_core::discovery::related::RelatedItem;
-use wenyuan_core::reading::ArticleView;
+use wenyuan_core::reading::{ArticleView, Document};
 use wenyuan_core::reading::ListPage;
 use wenyuan_core::store::ListFilter;
 use wenyuan_core::takeaway::fill::FillValues;
@@ -70,11 +70,10 @@ async fn list_page(
     if !viewer.is_guest() {
         return Ok(html(page.await?));
     }
-    if let Some(cached) = state.cached_guest_list(&key) {
-        return Ok(guest_html(&cached, gzip.0, None, false));
-    }
-    let stamp = state.stamp();
-    let page = state.guest_lists.insert(key, stamp, page.await?);
+    let page = state
+        .guest_lists
+        .get_or_render(key, state.stamp(), page)
+        .await?;
     Ok(guest_html(&page, gzip.0, None, false))
 }
 
@@ -267,18 +266,42 @@ async fn article(
         }
     };
 
-    // Every guest sees the same page but for the view count, so it is rendered once in a while.
+    // Every guest sees the same page but for the view count, so it is rendered once in a while,
+    // by one request at a time (the others wait for it, or are served the aged page meanwhile).
     if viewer.is_guest() {
-        if let Some(page) = state.cached_guest_page(id, base) {
-            count(lib);
-            let views = lib.views.views_of(id).await?;
-            return Ok(guest_html(
-                &page.with_views(views),
-                request.accepts_gzip,
-                new_visitor_cookie.as_deref(),
-                secure,
-            ));
-        }
+        let page = match state.cached_guest_page(id, base) {
+            Some(page) => page,
+            None => {
+                let stamp = state.stamp();
+                state
+                    .guest_pages
+                    .get_or_render(id, base, stamp, || async {
+                        let doc = lib.reading.readable_document(id, false).await?;
+                        let views = lib.views.views_of(id).await?;
+                        let body = article_body(&state, &viewer, &doc, base, views, false).await?;
+                        let (head, tail) = body.split_once(VIEWS_PLACEHOLDER).ok_or_else(|| {
+                            AppError::Internal(
+                                "article.html does not show the view count".to_owned(),
+                            )
+                        })?;
+                        Ok::<_, AppError>(Arc::new(GuestPage::new(
+                            stamp.generation,
+                            stamp.now,
+                            head,
+                            tail,
+                        )))
+                    })
+                    .await?
+            }
+        };
+        count(lib);
+        let views = lib.views.views_of(id).await?;
+        return Ok(guest_html(
+            &page.with_views(views),
+            request.accepts_gzip,
+            new_visitor_cookie.as_deref(),
+            secure,
+        ));
     }
     let doc = lib
         .reading
@@ -294,8 +317,25 @@ async fn article(
         None => false,
     };
     let views = lib.views.views_of(id).await?;
+    Ok(html(
+        article_body(&state, &viewer, &doc, base, views, favorite).await?,
+    ))
+}
+
+/// The article page as `viewer` sees it (for a guest, with [`VIEWS_PLACEHOLDER`] where the view
+/// count goes, filled in per request).
+async fn article_body(
+    state: &AppState,
+    viewer: &Viewer,
+    doc: &Document,
+    base: &str,
+    views: i64,
+    favorite: bool,
+) -> AppResult<String> {
+    let lib = &state.services;
+    let id = doc.id;
     let url = format!("{base}/a/{id}");
-    let view = ArticleView::new(&doc, viewer.role(), &lib.site(), views);
+    let view = ArticleView::new(doc, viewer.role(), &lib.site(), views);
     let downloads_left = if view.gated {
         None
     } else {
@@ -319,21 +359,7 @@ async fn article(
         favorite,
     };
     let here = format!("/a/{id}");
-    let body = render(&state, "article.html", Some(&viewer), &here, content).await?;
-    if viewer.is_guest() {
-        let (head, tail) = body.split_once(VIEWS_PLACEHOLDER).ok_or_else(|| {
-            AppError::Internal("article.html does not show the view count".to_owned())
-        })?;
-        let page = Arc::new(GuestPage::new(lib.generation(), lib.now(), head, tail));
-        state.cache_guest_page(id, base, page.clone());
-        return Ok(guest_html(
-            &page.with_views(views),
-            request.accepts_gzip,
-            new_visitor_cookie.as_deref(),
-            secure,
-        ));
-    }
-    Ok(html(body))
+    render(state, "article.html", Some(viewer), &here, content).await
 }
 
 /// A guest's page: the gzip form when the client takes it (`Content-Encoding` set, so the

@@ -20,35 +20,91 @@ pub struct Browser {
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// How long a loaded machine (CI compiling and testing on 2 cores) may take to bring chromedriver
+/// up and to answer a new session; a start that takes longer is retried from scratch.
+const DRIVER_READY: Duration = Duration::from_secs(30);
+const START_ATTEMPTS: usize = 3;
+
+/// How long `find` waits for an element to appear: after a click the next page may still be loading.
+const FIND_PATIENCE: Duration = Duration::from_secs(10);
+
 impl Browser {
     /// Start chromedriver on a free loopback port and open a headless session.
+    ///
+    /// Under load chromedriver has been seen not to listen within 10 s, or to lose the port to
+    /// another process between our probe and its bind: each attempt starts a fresh driver on a
+    /// fresh port, and a failed one is killed with everything it started.
     pub async fn start() -> Browser {
         assert!(
             Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists(),
             "browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
         );
+        let mut failures = Vec::new();
+        for attempt in 1..=START_ATTEMPTS {
+            match Self::try_start().await {
+                Ok(browser) => return browser,
+                Err(reason) => {
+                    eprintln!("browser start, attempt {attempt}: {reason}");
+                    failures.push(reason);
+                }
+            }
+        }
+        panic!("chromedriver did not start: {failures:?}")
+    }
+
+    async fn try_start() -> Result<Browser, String> {
         let port = {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            listener.local_addr().unwrap().port()
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+            listener.local_addr().map_err(|e| e.to_string())?.port()
         };
-        let driver = Command::new(CHROMEDRIVER)
+        let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let log_path = profile.path().join("chromedriver.log");
+        let mut command = Command::new(CHROMEDRIVER);
+        command
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
+            .arg(format!("--log-path={}", log_path.display()))
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
+            .stderr(Stdio::null());
+        // Its own process group, so that Drop can kill chromedriver and the Chromium it started.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let driver = command.spawn().map_err(|e| format!("spawn chromedriver: {e}"))?;
         let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::builder().no_proxy().build().unwrap();
-        for _ in 0..100 {
-            if let Ok(r) = http.get(format!("{base}/status")).send().await {
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut browser = Browser {
+            driver,
+            http,
+            session: String::new(),
+            base,
+            _profile: profile,
+        };
+        let log_tail = |path: &Path| {
+            let log = std::fs::read_to_string(path).unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            lines[lines.len().saturating_sub(15)..].join("\n")
+        };
+        let deadline = tokio::time::Instant::now() + DRIVER_READY;
+        loop {
+            if let Ok(Some(status)) = browser.driver.try_wait() {
+                return Err(format!("chromedriver exited ({status}): {}", log_tail(&log_path)));
+            }
+            if let Ok(r) = browser.http.get(format!("{}/status", browser.base)).send().await {
                 if r.status().is_success() {
                     break;
                 }
             }
+            if tokio::time::Instant::now() > deadline {
+                return Err(format!(
+                    "chromedriver not listening on {} after {DRIVER_READY:?}: {}",
+                    browser.base,
+                    log_tail(&log_path)
+                ));
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let profile = tempfile::tempdir().unwrap();
         let capabilities = json!({
             "capabilities": { "alwaysMatch": {
                 "browserName": "chrome",
@@ -58,31 +114,27 @@ impl Browser {
                         "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                         "--disable-quic", "--hide-scrollbars", "--lang=zh-CN", "--window-size=1280,900",
-                        format!("--user-data-dir={}", profile.path().display()),
+                        format!("--user-data-dir={}", browser._profile.path().join("profile").display()),
                     ]
                 }
             }}
         });
-        let response: Value = http
-            .post(format!("{base}/session"))
+        let response: Value = browser
+            .http
+            .post(format!("{}/session", browser.base))
             .json(&capabilities)
+            .timeout(Duration::from_secs(90))
             .send()
             .await
-            .expect("new session")
+            .map_err(|e| format!("new session: {e}: {}", log_tail(&log_path)))?
             .json()
             .await
-            .unwrap();
-        let session = response["value"]["sessionId"]
+            .map_err(|e| format!("new session answer: {e}"))?;
+        browser.session = response["value"]["sessionId"]
             .as_str()
-            .unwrap_or_else(|| panic!("no WebDriver session: {response}"))
+            .ok_or_else(|| format!("no WebDriver session: {response}: {}", log_tail(&log_path)))?
             .to_owned();
-        Browser {
-            driver,
-            http,
-            session,
-            base,
-            _profile: profile,
-        }
+        Ok(browser)
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -169,40 +221,78 @@ impl Browser {
         panic!("the page kept changing for 5 s")
     }
 
+    /// The element matching `css`, waiting for it while a page is still loading or replacing
+    /// itself (a click's navigation, a form's POST and its redirect).
     pub async fn find(&self, css: &str) -> String {
-        let value = self
-            .call(
-                reqwest::Method::POST,
-                "/element",
-                Some(json!({ "using": "css selector", "value": css })),
-            )
-            .await;
-        value
-            .as_object()
-            .and_then(|o| o.values().next())
-            .and_then(Value::as_str)
-            .unwrap_or_else(|| panic!("no element {css}"))
-            .to_owned()
+        let deadline = tokio::time::Instant::now() + FIND_PATIENCE;
+        loop {
+            let url = format!("{}/session/{}/element", self.base, self.session);
+            let value: Value = self
+                .http
+                .post(url)
+                .json(&json!({ "using": "css selector", "value": css }))
+                .send()
+                .await
+                .expect("webdriver call")
+                .json()
+                .await
+                .expect("webdriver JSON");
+            let value = &value["value"];
+            match value.get("error").and_then(Value::as_str) {
+                None => {
+                    return value
+                        .as_object()
+                        .and_then(|o| o.values().next())
+                        .and_then(Value::as_str)
+                        .unwrap_or_else(|| panic!("no element {css}"))
+                        .to_owned()
+                }
+                Some("no such element" | "stale element reference")
+                    if tokio::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Some(_) => panic!("WebDriver find {css}: {value}"),
+            }
+        }
+    }
+
+    /// Run `action` on the element matching `css`, finding it again if the page replaced it
+    /// between the find and the action.
+    async fn on_element(&self, css: &str, action: &str, body: Value) {
+        let deadline = tokio::time::Instant::now() + FIND_PATIENCE;
+        loop {
+            let element = self.find(css).await;
+            let url = format!(
+                "{}/session/{}/element/{element}/{action}",
+                self.base, self.session
+            );
+            let value: Value = self
+                .http
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .expect("webdriver call")
+                .json()
+                .await
+                .expect("webdriver JSON");
+            match value["value"].get("error").and_then(Value::as_str) {
+                None => return,
+                Some("stale element reference") if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Some(_) => panic!("WebDriver {action} on {css}: {}", value["value"]),
+            }
+        }
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
-        let element = self.find(css).await;
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{element}/value"),
-            Some(json!({ "text": text })),
-        )
-        .await;
+        self.on_element(css, "value", json!({ "text": text })).await;
     }
 
     pub async fn click(&self, css: &str) {
-        let element = self.find(css).await;
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{element}/click"),
-            Some(json!({})),
-        )
-        .await;
+        self.on_element(css, "click", json!({})).await;
     }
 
     pub async fn resize(&self, width: u32, height: u32) {
@@ -251,12 +341,26 @@ impl Browser {
         pdf
     }
 
-    pub async fn quit(mut self) {
+    pub async fn quit(self) {
         let _ = self
             .http
             .delete(format!("{}/session/{}", self.base, self.session))
+            .timeout(Duration::from_secs(10))
             .send()
             .await;
+        // Drop kills what is left.
+    }
+}
+
+impl Drop for Browser {
+    /// Kill chromedriver and every Chromium process it started (they share its process group),
+    /// also when a test panics before `quit`: a failed test must not leave browsers behind.
+    fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
