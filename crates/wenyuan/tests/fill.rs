@@ -349,13 +349,23 @@ async fn values_are_plain_text_and_guests_get_no_blanks_of_hidden_text() {
         let page = unescape_html(&guest.get(&format!("/a/{seed_id}")).await.body);
         assert!(!page.contains(hidden.as_str()));
 
-        // A member on a VIP document: no blanks and a refusal, as for the download.
+        // A member on a VIP document: no blanks, and sent to the VIP page (then back to the
+        // document), as for the download.
         let api = article_json(&member, report_id).await;
         assert!(api.get("placeholders").is_none());
-        let d = get_with(&member, &format!("/a/{report_id}/fill"), &[]).await;
-        assert_eq!(d.status, 403, "{backend:?}");
-        let body = unescape_html(&String::from_utf8(d.bytes).unwrap());
-        assert!(body.contains("开通 VIP 后下载"));
+        for path in [
+            format!("/a/{report_id}/fill"),
+            format!("/a/{report_id}/download"),
+        ] {
+            let d = get_with(&member, &path, &[]).await;
+            assert_eq!(d.status, 303, "{backend:?}: {path}");
+            assert_eq!(
+                d.headers["location"].to_str().unwrap(),
+                format!("/me/vip?next=%2Fa%2F{report_id}"),
+                "{path}"
+            );
+            assert!(d.bytes.is_empty());
+        }
         // For the VIP reader the report has no blanks: an empty list, no form.
         let vip = app.member("filler3", "vip").await;
         let api = article_json(&vip, report_id).await;

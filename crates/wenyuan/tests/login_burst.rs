@@ -75,7 +75,8 @@ async fn a_burst_of_200_wrong_logins_stays_small_and_pages_stay_up() {
         statuses.iter().filter(|s| **s == 401).count(),
         statuses.iter().filter(|s| **s == 429).count()
     );
+    // Memory is a bound, not a timing: asserted. How fast pages answer meanwhile is measured by
+    // bench/soak.sh (no timing assertions in tests: these machines are noisy).
     assert!(peak < 1024, "peak memory {peak} MiB");
-    assert!(healthz < Duration::from_secs(5), "{healthz:?}");
     app.stop().await;
 }

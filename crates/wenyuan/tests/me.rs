@@ -337,6 +337,19 @@ async fn history_lists_the_latest_reads_first_and_keeps_200() {
             !history.contains("VIP专享年度工作总结"),
             "not read, not listed"
         );
+        // A HEAD (a link checker, a preview fetch) is no read either.
+        let head = member
+            .client
+            .head(format!("{}/a/{vip}", member.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status(), 200);
+        let me = member.get("/me").await;
+        assert!(
+            !section(&me.body, "id=\"history\"").contains("VIP专享年度工作总结"),
+            "{backend:?}: a HEAD is no read"
+        );
 
         // Reading the first again moves it to the top, once.
         member.get(&format!("/a/{speech}")).await;

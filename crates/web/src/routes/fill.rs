@@ -53,12 +53,17 @@ async fn fill_page(
             let here = format!("/a/{id}/fill");
             return Ok(see_other(&format!("/login?next={}", urlencode(&here))));
         }
-        Filling::Refused { required } => {
-            return Err(AppError::forbidden(match required {
-                Access::Vip => "本文为 VIP 文档，开通 VIP 后下载",
-                Access::Member | Access::Public => "您的账号不能下载本文",
-            }))
+        // A member on a VIP document: to the VIP page, and back to the document from there (as
+        // the download does).
+        Filling::Refused {
+            required: Access::Vip,
+        } => {
+            return Ok(see_other(&format!(
+                "/me/vip?next={}",
+                urlencode(&format!("/a/{id}"))
+            )))
         }
+        Filling::Refused { .. } => return Err(AppError::forbidden("您的账号不能下载本文")),
     };
     if fill.fields.is_empty() {
         // Nothing to fill in: the article itself.

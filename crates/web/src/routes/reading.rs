@@ -308,10 +308,13 @@ async fn article(
         .readable_document(id, viewer.role().is_staff())
         .await?;
     count(lib);
-    // 阅读历史 and the 收藏 button: the read is noted in memory only (see core library).
+    // 阅读历史 and the 收藏 button: the read is noted in memory only (see core library), and only
+    // when a person reads the page (a GET, not a HEAD, a prefetch or a crawler), as views are.
     let favorite = match &viewer.member {
         Some(member) => {
-            lib.library.record_read(member, id);
+            if request.reader.is_some() {
+                lib.library.record_read(member, id);
+            }
             lib.library.is_favorite(member, id).await?
         }
         None => false,
