@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
 use axum::{middleware, Router};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -40,7 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::me::router())
         .merge(routes::admin::router(state.clone()))
         .merge(routes::assets::router())
-        .route("/healthz", get(|| async { "ok" }))
+        .merge(routes::health::router())
         .fallback(not_found)
         .layer(middleware::from_fn(guard::refuse_nul_in_pages))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));

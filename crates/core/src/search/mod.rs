@@ -1,8 +1,10 @@
 //! Search: keeping the index in step with the database, and answering queries through the gate.
 
 pub mod misses;
+pub mod readiness;
 pub mod snippet;
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -10,6 +12,7 @@ use serde::Serialize;
 use wenyuan_search::{IndexDoc, SearchIndex, SearchRequest};
 
 use self::misses::{normalise_query, SearchMissCounter};
+use self::readiness::{CatchUpLog, IndexProgress, IndexStatus};
 use self::snippet::{snippet, Snippet};
 use crate::context::Context;
 use crate::limits::RateLimiter;
@@ -54,6 +57,9 @@ pub struct SearchPage {
     pub pages: usize,
     /// Set when the query was too long and only its start was used.
     pub truncated: bool,
+    /// Set while this node's index is still catching up with the library (a new node, a big
+    /// import): the results may miss documents, and the page says so.
+    pub index_catching_up: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -75,6 +81,8 @@ pub struct Search {
     searches: Option<RateLimiter>,
     /// Suggestions per address.
     suggestions: Option<RateLimiter>,
+    /// How far the index has followed the change feed, as the indexing loop last saw it.
+    progress: IndexProgress,
 }
 
 impl Search {
@@ -90,6 +98,7 @@ impl Search {
             misses: SearchMissCounter::default(),
             searches: limiter(per_minute),
             suggestions: limiter(per_minute.saturating_mul(SUGGEST_FACTOR)),
+            progress: IndexProgress::default(),
         }
     }
 
@@ -150,8 +159,11 @@ impl Search {
             self.index_previews(&index, &settings, &rule).await?;
         }
         let mut applied = 0;
+        let head = self.ctx.store.last_change_id().await?;
+        let mut log = CatchUpLog::start(index.applied_change()?, head);
         loop {
             let after = index.applied_change()?;
+            log.reached(after);
             let changes = self.ctx.store.changes_since(after, INDEX_BATCH).await?;
             let Some(last) = changes.last().map(|c| c.id) else {
                 break;
@@ -181,7 +193,20 @@ impl Search {
                 break;
             }
         }
+        let reached = index.applied_change()?;
+        self.progress
+            .caught_up_at
+            .store(self.ctx.now(), Ordering::Release);
+        log.finished(reached);
         Ok(applied)
+    }
+
+    /// Whether this node's index has caught up with the change feed (`/readyz`), read fresh
+    /// from the database and the index.
+    pub async fn index_status(&self) -> Result<IndexStatus> {
+        let head = self.ctx.store.last_change_id().await?;
+        let applied = self.index()?.applied_change()?;
+        Ok(self.progress.status(head, applied, self.ctx.now()))
     }
 
     /// Index the previews of every gated document again, under the preview rule `rule` now in
@@ -368,6 +393,8 @@ impl Search {
             page,
             pages: results.total.div_ceil(size).max(1),
             truncated: results.parsed.truncated,
+            // The same answer as /readyz (one cheap query: the feed's newest id).
+            index_catching_up: !self.index_status().await?.ready,
         })
     }
 

@@ -6,6 +6,7 @@ pub mod api;
 pub mod assets;
 pub mod contact;
 pub mod fill;
+pub mod health;
 pub mod me;
 pub mod reading;
 pub mod search;

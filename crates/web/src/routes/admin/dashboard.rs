@@ -4,6 +4,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use wenyuan_core::audit::{AuditPage, AuditView};
+use wenyuan_core::search::readiness::IndexStatus;
 use wenyuan_core::store::MessageCounts;
 use wenyuan_core::Status;
 
@@ -22,6 +23,8 @@ struct Overview {
     unread_messages: i64,
     messages: i64,
     recent: Vec<AuditView>,
+    /// This node's search index: caught up, or how many changes behind (`None`: unknown).
+    index: Option<IndexStatus>,
 }
 
 #[derive(Serialize)]
@@ -62,6 +65,7 @@ pub(super) async fn overview(State(state): State<AppState>, staff: Staff) -> App
         unread_messages: unread,
         messages: total,
         recent: recent.into_iter().take(10).collect(),
+        index: state.services.search.index_status().await.ok(),
     };
     admin_page(
         &state,
