@@ -7,6 +7,7 @@
 
 mod articles;
 mod audit;
+mod backup;
 mod categories;
 mod changes;
 mod db;

@@ -627,6 +627,7 @@ impl Importer {
             parsed,
             source,
             external_id,
+            status,
             ..
         } = prepared;
         let access = match parsed.access.as_deref() {
@@ -663,7 +664,7 @@ impl Importer {
             category,
             tags,
             access: access.as_str().to_owned(),
-            status: options.status.as_str().to_owned(),
+            status: status.unwrap_or(options.status).as_str().to_owned(),
             views_base: parsed.views.unwrap_or(0).max(0),
             content_hash: hash,
             source,
