@@ -123,6 +123,11 @@ impl Services {
         &self.ctx.store
     }
 
+    /// How the database pool is used now (for `/metrics`).
+    pub fn pool_use(&self) -> wenyuan_store::PoolUse {
+        self.ctx.store.pool_use()
+    }
+
     /// Close the database connections (after the background tasks have stopped).
     pub async fn close(&self) {
         self.ctx.store.close().await;

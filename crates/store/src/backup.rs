@@ -1,4 +1,5 @@
-//! A consistent copy of the database while the server runs (`wenyuan backup`).
+//! A consistent copy of the database while the server runs (`wenyuan backup`), and how the
+//! pool is used (`/metrics`).
 
 use std::path::Path;
 
@@ -25,5 +26,26 @@ impl Store {
             .await
             .context("writing a snapshot of the database")?;
         Ok(())
+    }
+}
+
+/// How the connection pool is used, for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolUse {
+    /// Connections open now.
+    pub open: u32,
+    /// Of those, idle.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
+impl Store {
+    pub fn pool_use(&self) -> PoolUse {
+        PoolUse {
+            open: self.pool.size(),
+            idle: self.pool.num_idle() as u32,
+            max: self.pool.options().get_max_connections(),
+        }
     }
 }

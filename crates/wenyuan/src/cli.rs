@@ -72,6 +72,10 @@ pub struct ServeArgs {
     // Its rule (and every other site setting's) is `wenyuan_core::settings::rules::base_url`.
     #[arg(long, env = "WENYUAN_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
+    /// Serve /metrics (Prometheus text format) on this address, e.g. 127.0.0.1:9180; off when
+    /// not given. Keep it off the public network: it is for the operator.
+    #[arg(long, env = "WENYUAN_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

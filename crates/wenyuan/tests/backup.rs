@@ -128,7 +128,11 @@ async fn a_backup_under_reads_and_an_import_restores_into_a_working_library() {
         let visitor = app.reader(100 + n);
         let (stop, reads) = (stop.clone(), reads.clone());
         readers.push(tokio::spawn(async move {
-            let paths = ["/", "/search?q=%E8%AF%BB%E4%B9%A6%E4%BC%9A", "/api/v1/articles?page=2"];
+            let paths = [
+                "/",
+                "/search?q=%E8%AF%BB%E4%B9%A6%E4%BC%9A",
+                "/api/v1/articles?page=2",
+            ];
             let mut i = 0;
             while !stop.load(Ordering::Relaxed) {
                 let page = visitor.get(paths[i % paths.len()]).await;
@@ -179,10 +183,21 @@ async fn a_backup_under_reads_and_an_import_restores_into_a_working_library() {
     for reader in readers {
         reader.await.unwrap();
     }
-    assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
-    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    assert!(
+        backup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backup.stderr)
+    );
     let printed = String::from_utf8_lossy(&backup.stdout);
-    println!("{printed}reads during the backup: {}", reads.load(Ordering::Relaxed));
+    println!(
+        "{printed}reads during the backup: {}",
+        reads.load(Ordering::Relaxed)
+    );
     assert!(printed.contains("database included"), "{printed}");
     assert!(reads.load(Ordering::Relaxed) > 0);
 
@@ -190,7 +205,12 @@ async fn a_backup_under_reads_and_an_import_restores_into_a_working_library() {
     let taken = tempfile::tempdir().unwrap();
     std::fs::write(taken.path().join("x"), "x").unwrap();
     let (code, _, err) = run(
-        &["restore", archive.to_str().unwrap(), "--data", taken.path().to_str().unwrap()],
+        &[
+            "restore",
+            archive.to_str().unwrap(),
+            "--data",
+            taken.path().to_str().unwrap(),
+        ],
         taken.path(),
     );
     assert_eq!(code, 1);
@@ -199,7 +219,12 @@ async fn a_backup_under_reads_and_an_import_restores_into_a_working_library() {
     let restored_dir = tempfile::tempdir().unwrap();
     let target = restored_dir.path().join("data");
     let (code, printed, err) = run(
-        &["restore", archive.to_str().unwrap(), "--data", target.to_str().unwrap()],
+        &[
+            "restore",
+            archive.to_str().unwrap(),
+            "--data",
+            target.to_str().unwrap(),
+        ],
         &target,
     );
     assert_eq!(code, 0, "{err}");
@@ -236,7 +261,11 @@ async fn a_backup_under_reads_and_an_import_restores_into_a_working_library() {
         assert_eq!(after.get(id), Some(doc), "document {id}");
     }
     for (id, doc) in &after {
-        assert_eq!(now.get(id), Some(doc), "document {id} is as the running server has it");
+        assert_eq!(
+            now.get(id),
+            Some(doc),
+            "document {id} is as the running server has it"
+        );
     }
     assert!(after.len() == before.len() || after.len() == now.len());
     println!(
@@ -297,9 +326,16 @@ async fn export_then_import_round_trips_every_document() {
         app.services().views.flush().await.unwrap();
         let hidden = ids[1];
         let out = app.cli(&["export", "--format", "jsonl"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8(out.stdout).unwrap();
-        assert_eq!(text.lines().count(), store.article_ids().await.unwrap().len());
+        assert_eq!(
+            text.lines().count(),
+            store.article_ids().await.unwrap().len()
+        );
         // Change statuses in the export to see them read back (the desk would do it too).
         let records: Vec<Value> = text
             .lines()

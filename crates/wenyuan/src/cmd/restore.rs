@@ -88,4 +88,3 @@ fn refuse_non_empty(dir: &Path) -> anyhow::Result<()> {
         Err(e) => Err(e).with_context(|| format!("cannot read {}", dir.display())),
     }
 }
-
