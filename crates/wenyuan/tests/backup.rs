@@ -310,6 +310,37 @@ async fn a_backup_under_reads_and_an_import_restores_into_a_working_library() {
     assert_eq!(missing.status, 404);
     assert!(missing.body.starts_with("主题覆盖"), "{}", missing.body);
     restored.stop().await.unwrap();
+
+    // With the index: the restored folder holds it, and it answers at once.
+    let with_index = out.path().join("with-index.zip");
+    let backup = app.cli(&["backup", "--with-index", "--out", with_index.to_str().unwrap()]);
+    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    let printed = String::from_utf8_lossy(&backup.stdout);
+    assert!(printed.contains("index ") && !printed.contains("left out"), "{printed}");
+    let target = restored_dir.path().join("with-index");
+    let (code, _, err) = run(
+        &["restore", with_index.to_str().unwrap(), "--data", target.to_str().unwrap()],
+        &target,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(target.join("index/meta.json").is_file());
+    let config = Config::from_store_args(&wenyuan::cli::StoreArgs {
+        data: Some(target.clone()),
+        database_url: None,
+        config: None,
+    })
+    .unwrap();
+    let restored = start_for_test(&config).await.unwrap();
+    let there = Visitor {
+        base: format!("http://{}", restored.addr),
+        client: app.visitor().client,
+    };
+    let mut here = titles(&search(&app.visitor(), "读书会").await);
+    let mut there_titles = titles(&search(&there, "读书会").await);
+    here.sort();
+    there_titles.sort();
+    assert_eq!(here, there_titles, "the restored index answers before any reindexing");
+    restored.stop().await.unwrap();
     app.stop().await;
 }
 
@@ -391,4 +422,78 @@ async fn export_then_import_round_trips_every_document() {
         fresh.stop().await;
         app.stop().await;
     }
+}
+
+/// The README's PostgreSQL procedure: `pg_dump`, `wenyuan backup` for the files, then
+/// `pg_restore` into a new database and `wenyuan restore` into a new folder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_is_backed_up_with_pg_dump_and_the_files_with_wenyuan_backup() {
+    let pg_dump_present = std::process::Command::new("pg_dump")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !backends().contains(&Backend::Postgres) || !pg_dump_present {
+        eprintln!("skipped: needs WENYUAN_TEST_POSTGRES and pg_dump");
+        return;
+    }
+    let app = library_with_seed(Backend::Postgres).await;
+    let data = app.db.data_dir();
+    std::fs::create_dir_all(data.join("theme")).unwrap();
+    std::fs::write(data.join("theme/error.html"), "主题覆盖 {{ message }}").unwrap();
+    app.add_user("reader", "reader-password", "member").await;
+    let before = documents(&app.visitor()).await;
+    let out = tempfile::tempdir().unwrap();
+    let dump = out.path().join("wenyuan.dump");
+    let files = out.path().join("files.zip");
+    let dumped = std::process::Command::new("pg_dump")
+        .args(["--format=custom", "--no-owner", "--file"])
+        .arg(&dump)
+        .arg(&app.db.url)
+        .output()
+        .unwrap();
+    assert!(dumped.status.success(), "{}", String::from_utf8_lossy(&dumped.stderr));
+    let backup = app.cli(&["backup", "--out", files.to_str().unwrap()]);
+    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    let printed = String::from_utf8_lossy(&backup.stdout);
+    assert!(printed.contains("database not included") && printed.contains("pg_dump"), "{printed}");
+
+    let target_db = wenyuan_store::testing::TestDatabase::new(Backend::Postgres).await;
+    let restored = std::process::Command::new("pg_restore")
+        .args(["--no-owner", "--dbname", &target_db.url])
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(restored.status.success(), "{}", String::from_utf8_lossy(&restored.stderr));
+    let target = out.path().join("data");
+    let (code, _, err) = run(
+        &["restore", files.to_str().unwrap(), "--data", target.to_str().unwrap()],
+        &target,
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut config = common::test_config(&target_db);
+    config.data_dir = target.clone();
+    let server = start_for_test(&config).await.unwrap();
+    server.services.reading.apply_changes().await.unwrap();
+    server.services.search.index_changes().await.unwrap();
+    let there = Visitor {
+        base: format!("http://{}", server.addr),
+        client: app.visitor().client,
+    };
+    assert_eq!(documents(&there).await, before);
+    for query in QUERIES {
+        let mut here = titles(&search(&app.visitor(), query).await);
+        let mut there_titles = titles(&search(&there, query).await);
+        here.sort();
+        there_titles.sort();
+        assert_eq!(here, there_titles, "{query}");
+    }
+    let member = app.visitor();
+    let member = Visitor {
+        base: there.base.clone(),
+        client: member.client,
+    };
+    assert_eq!(member.login("reader", "reader-password").await.status, 303);
+    assert!(there.get("/a/999999").await.body.starts_with("主题覆盖"));
+    server.stop().await.unwrap();
+    app.stop().await;
 }
