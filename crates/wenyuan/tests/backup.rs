@@ -313,13 +313,30 @@ async fn a_backup_under_reads_and_an_import_restores_into_a_working_library() {
 
     // With the index: the restored folder holds it, and it answers at once.
     let with_index = out.path().join("with-index.zip");
-    let backup = app.cli(&["backup", "--with-index", "--out", with_index.to_str().unwrap()]);
-    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    let backup = app.cli(&[
+        "backup",
+        "--with-index",
+        "--out",
+        with_index.to_str().unwrap(),
+    ]);
+    assert!(
+        backup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backup.stderr)
+    );
     let printed = String::from_utf8_lossy(&backup.stdout);
-    assert!(printed.contains("index ") && !printed.contains("left out"), "{printed}");
+    assert!(
+        printed.contains("index ") && !printed.contains("left out"),
+        "{printed}"
+    );
     let target = restored_dir.path().join("with-index");
     let (code, _, err) = run(
-        &["restore", with_index.to_str().unwrap(), "--data", target.to_str().unwrap()],
+        &[
+            "restore",
+            with_index.to_str().unwrap(),
+            "--data",
+            target.to_str().unwrap(),
+        ],
         &target,
     );
     assert_eq!(code, 0, "{err}");
@@ -339,7 +356,10 @@ async fn a_backup_under_reads_and_an_import_restores_into_a_working_library() {
     let mut there_titles = titles(&search(&there, "读书会").await);
     here.sort();
     there_titles.sort();
-    assert_eq!(here, there_titles, "the restored index answers before any reindexing");
+    assert_eq!(
+        here, there_titles,
+        "the restored index answers before any reindexing"
+    );
     restored.stop().await.unwrap();
     app.stop().await;
 }
@@ -451,11 +471,22 @@ async fn postgres_is_backed_up_with_pg_dump_and_the_files_with_wenyuan_backup() 
         .arg(&app.db.url)
         .output()
         .unwrap();
-    assert!(dumped.status.success(), "{}", String::from_utf8_lossy(&dumped.stderr));
+    assert!(
+        dumped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dumped.stderr)
+    );
     let backup = app.cli(&["backup", "--out", files.to_str().unwrap()]);
-    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    assert!(
+        backup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backup.stderr)
+    );
     let printed = String::from_utf8_lossy(&backup.stdout);
-    assert!(printed.contains("database not included") && printed.contains("pg_dump"), "{printed}");
+    assert!(
+        printed.contains("database not included") && printed.contains("pg_dump"),
+        "{printed}"
+    );
 
     let target_db = wenyuan_store::testing::TestDatabase::new(Backend::Postgres).await;
     let restored = std::process::Command::new("pg_restore")
@@ -463,10 +494,19 @@ async fn postgres_is_backed_up_with_pg_dump_and_the_files_with_wenyuan_backup() 
         .arg(&dump)
         .output()
         .unwrap();
-    assert!(restored.status.success(), "{}", String::from_utf8_lossy(&restored.stderr));
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
     let target = out.path().join("data");
     let (code, _, err) = run(
-        &["restore", files.to_str().unwrap(), "--data", target.to_str().unwrap()],
+        &[
+            "restore",
+            files.to_str().unwrap(),
+            "--data",
+            target.to_str().unwrap(),
+        ],
         &target,
     );
     assert_eq!(code, 0, "{err}");

@@ -10,6 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use common::{backends, corpus, TestApp};
 
+/// A series' labels but `le`, in name order.
+type Labels = Vec<(String, String)>;
+
 /// One sample: the metric's name, its labels, its value.
 #[derive(Debug, Clone, PartialEq)]
 struct Sample {
@@ -141,7 +144,7 @@ fn parse(text: &str) -> Result<(Vec<Sample>, HashMap<String, String>), String> {
         if kind != "histogram" {
             continue;
         }
-        let mut series: BTreeMap<Vec<(String, String)>, Vec<(f64, f64)>> = BTreeMap::new();
+        let mut series: BTreeMap<Labels, Vec<(f64, f64)>> = BTreeMap::new();
         for s in samples
             .iter()
             .filter(|s| s.name == format!("{family}_bucket"))
