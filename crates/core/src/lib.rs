@@ -17,6 +17,7 @@ pub mod error;
 pub mod inbox;
 pub mod library;
 pub mod limits;
+pub mod maintenance;
 pub mod reading;
 pub mod search;
 pub mod services;

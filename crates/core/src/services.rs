@@ -12,6 +12,7 @@ use crate::desk::Desk;
 use crate::discovery::{Hot, Related, ViewCounting};
 use crate::inbox::Inbox;
 use crate::library::Library;
+use crate::maintenance::Maintenance;
 use crate::reading::Reading;
 use crate::search::Search;
 use crate::settings::SettingsService;
@@ -49,6 +50,8 @@ pub struct Services {
     pub settings: SettingsService,
     /// VIP: grants, redeem codes (卡密), members' status.
     pub vip: Vip,
+    /// Backups and exports (`wenyuan backup`, `wenyuan export`).
+    pub maintenance: Maintenance,
 }
 
 impl Services {
@@ -76,6 +79,7 @@ impl Services {
             statistics: Statistics::new(ctx.clone()),
             settings: SettingsService::new(ctx.clone()),
             vip: Vip::new(ctx.clone()),
+            maintenance: Maintenance::new(ctx.clone()),
             takeaway: Takeaway::new(ctx.clone(), reading.clone()),
             library: Library::new(ctx.clone(), reading.clone()),
             reading,
@@ -117,6 +121,11 @@ impl Services {
     /// services.
     pub fn store_for_tests(&self) -> &Store {
         &self.ctx.store
+    }
+
+    /// How the database pool is used now (for `/metrics`).
+    pub fn pool_use(&self) -> wenyuan_store::PoolUse {
+        self.ctx.store.pool_use()
     }
 
     /// Close the database connections (after the background tasks have stopped).

@@ -11,6 +11,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{what} already exists")]
     Conflict { what: &'static str },
+    #[error("not supported on this database: {0}")]
+    Unsupported(&'static str),
     #[error("database error while {context}: {source}")]
     Query {
         context: &'static str,

@@ -7,6 +7,7 @@
 
 mod articles;
 mod audit;
+mod backup;
 mod categories;
 mod changes;
 mod db;
@@ -33,6 +34,7 @@ pub mod testing;
 
 pub use articles::{ArticleRow, ArticleSummary, InsertOutcome, ListFilter, NewArticle};
 pub use audit::{AuditRow, NewAuditEntry};
+pub use backup::PoolUse;
 pub use categories::CategoryRow;
 pub use changes::ChangeRow;
 pub use db::{Backend, Store};

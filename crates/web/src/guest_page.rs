@@ -8,6 +8,7 @@
 
 use std::future::Future;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use std::convert::Infallible;
@@ -157,9 +158,16 @@ impl Default for GuestPages {
 
 impl GuestPages {
     /// The page of `id` for `base`, if it was rendered in this library generation and recently.
+    /// A page found counts as a cache hit; none found is counted by the `get_or_render` that
+    /// follows.
     pub fn get(&self, id: i64, base: &str, generation: i64, now: i64) -> Option<Arc<GuestPage>> {
-        self.pages
-            .get(&PageLookup { id, base }, Stamp { generation, now })
+        let page = self
+            .pages
+            .get(&PageLookup { id, base }, Stamp { generation, now });
+        if page.is_some() {
+            count_cache_use("article", false);
+        }
+        page
     }
 
     /// The page of `id` for `base`, rendered by `render` when there is none to serve: one render
@@ -178,7 +186,16 @@ impl GuestPages {
             id,
             base: base.to_owned(),
         };
-        self.pages.get_or_make(&key, made, render).await
+        let rendered = AtomicBool::new(false);
+        let page = self
+            .pages
+            .get_or_make(&key, made, || {
+                rendered.store(true, Ordering::Relaxed);
+                render()
+            })
+            .await;
+        count_cache_use("article", rendered.load(Ordering::Relaxed));
+        page
     }
 }
 
@@ -209,12 +226,24 @@ impl GuestLists {
         made: Stamp,
         render: impl Future<Output = Result<String, E>>,
     ) -> Result<Arc<AssembledPage>, E> {
-        self.pages
+        let rendered = AtomicBool::new(false);
+        let page = self
+            .pages
             .get_or_make(&key, made, || async {
+                rendered.store(true, Ordering::Relaxed);
                 Ok(AssembledPage::whole(render.await?))
             })
-            .await
+            .await;
+        count_cache_use("list", rendered.load(Ordering::Relaxed));
+        page
     }
+}
+
+/// A guest page served from the cache (`hit`) or rendered for it (`miss`), for `/metrics`.
+fn count_cache_use(page: &'static str, rendered: bool) {
+    let result = if rendered { "miss" } else { "hit" };
+    metrics::counter!("wenyuan_guest_page_cache_total", "page" => page, "result" => result)
+        .increment(1);
 }
 
 /// Whether the client takes a gzip body (see [`accepts_gzip`]), read in place from the headers.

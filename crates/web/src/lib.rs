@@ -14,6 +14,7 @@ mod extract;
 mod guard;
 mod guest_page;
 mod labels;
+pub mod metrics;
 mod pages;
 mod respond;
 mod routes;

@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn(guard::refuse_nul_in_api)),
         )
         .merge(pages)
+        .route_layer(middleware::from_fn(crate::metrics::label_route))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // The security headers of every response; a handler that sets its own keeps it.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(crate::metrics::track_requests))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -36,6 +36,14 @@ pub enum Command {
     /// 模板化: propose replacing place and person names with X/XX in a text file (any encoding)
     /// or standard input, and print the text with every proposal applied.
     Anonymize(AnonymizeArgs),
+    /// Back up a data folder into one .zip while the server runs: a consistent snapshot of the
+    /// SQLite database, the settings file, the theme and every other file of the data folder
+    /// (on PostgreSQL everything but the database: use pg_dump for it, see the README).
+    Backup(BackupArgs),
+    /// Restore a backup made by `wenyuan backup` into an empty (or new) data folder.
+    Restore(RestoreArgs),
+    /// Write every document (any status) as .jsonl records that `wenyuan import` reads back.
+    Export(ExportArgs),
 }
 
 /// Where the data lives; shared by every subcommand.
@@ -64,6 +72,10 @@ pub struct ServeArgs {
     // Its rule (and every other site setting's) is `wenyuan_core::settings::rules::base_url`.
     #[arg(long, env = "WENYUAN_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
+    /// Serve /metrics (Prometheus text format) on this address, e.g. 127.0.0.1:9180; off when
+    /// not given. Keep it off the public network: it is for the operator.
+    #[arg(long, env = "WENYUAN_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -105,6 +117,47 @@ pub struct AnonymizeArgs {
     /// A word always replaced (a company, a project); may be given several times.
     #[arg(long = "word", value_name = "WORD")]
     pub words: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The archive to write (.zip); it must not exist yet.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Include the search index (otherwise the restored server rebuilds it at start).
+    #[arg(long)]
+    pub with_index: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// The archive written by `wenyuan backup`.
+    #[arg(value_name = "FILE")]
+    pub archive: PathBuf,
+    /// The data folder to restore into: it must be empty or not exist.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+}
+
+/// Formats `wenyuan export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON record per line: id, title, date, category, tags, access, status, views, body.
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The format of the records.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: ExportFormat,
+    /// The file to write; standard output when absent or `-`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -177,6 +230,9 @@ pub fn main() -> ExitCode {
             Command::Reindex(args) => cmd::reindex::run(args).await,
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Anonymize(args) => cmd::anonymize::run(args),
+            Command::Backup(args) => cmd::backup::run(args).await,
+            Command::Restore(args) => cmd::restore::run(args),
+            Command::Export(args) => cmd::export::run(args).await,
         }
     });
     finish(result)

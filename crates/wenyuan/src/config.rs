@@ -26,6 +26,8 @@ pub struct FileConfig {
     pub data: Option<PathBuf>,
     pub database_url: Option<String>,
     pub listen: Option<String>,
+    /// Address of `/metrics`; none: no metrics.
+    pub metrics_listen: Option<String>,
     pub base_url: Option<String>,
     /// Site name shown in the header.
     pub site_name: Option<String>,
@@ -114,6 +116,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub listen: String,
+    /// Where `/metrics` is served; `None` (the default): nowhere.
+    pub metrics_listen: Option<String>,
     pub site: SiteSettings,
     /// Header read timeout and shutdown deadline of the server.
     pub limits: ServerLimits,
@@ -121,17 +125,23 @@ pub struct Config {
 
 impl Config {
     pub fn from_store_args(args: &StoreArgs) -> anyhow::Result<Self> {
-        Self::resolve(args, None, None)
+        Self::resolve(args, None, None, None)
     }
 
     pub fn from_serve_args(args: &ServeArgs) -> anyhow::Result<Self> {
-        Self::resolve(&args.store, args.listen.clone(), args.base_url.clone())
+        Self::resolve(
+            &args.store,
+            args.listen.clone(),
+            args.base_url.clone(),
+            args.metrics_listen.clone(),
+        )
     }
 
     fn resolve(
         args: &StoreArgs,
         listen: Option<String>,
         base_url: Option<String>,
+        metrics_listen: Option<String>,
     ) -> anyhow::Result<Self> {
         let file = load_file(args)?;
         let data_dir = args
@@ -208,6 +218,9 @@ impl Config {
             listen: listen
                 .or(file.listen)
                 .unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
+            metrics_listen: metrics_listen
+                .or(file.metrics_listen)
+                .filter(|a| !a.trim().is_empty()),
             site,
             limits: ServerLimits::default(),
         })

@@ -68,6 +68,9 @@ pub fn load_dictionary(config: &Config) -> anyhow::Result<()> {
 /// A running server; dropping it does not stop it, [`RunningServer::stop`] does.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, when `metrics_listen` is set.
+    pub metrics_addr: Option<SocketAddr>,
+    metrics_task: Option<tokio::task::JoinHandle<()>>,
     pub services: Arc<Services>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -87,6 +90,9 @@ impl RunningServer {
     /// close the database.
     pub async fn wait(self) -> anyhow::Result<()> {
         let served = self.task.await.context("the server task failed")?;
+        if let Some(metrics) = &self.metrics_task {
+            metrics.abort();
+        }
         self.background.shutdown().await;
         self.services.close().await;
         served.context("the server failed")
@@ -106,6 +112,13 @@ pub async fn start(
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
+    let (metrics_addr, metrics_task) = match &config.metrics_listen {
+        Some(listen) => {
+            let (addr, task) = start_metrics(listen, services.clone()).await?;
+            (Some(addr), Some(task))
+        }
+        None => (None, None),
+    };
     let theme = Some(config.theme_dir());
     let state = AppState::new(services.clone(), theme);
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
@@ -132,11 +145,33 @@ pub async fn start(
     let task = tokio::spawn(wenyuan_web::serve(listener, state, config.limits, shutdown));
     Ok(RunningServer {
         addr,
+        metrics_addr,
+        metrics_task,
         services,
         stop: Some(stop_tx),
         task,
         background,
     })
+}
+
+/// Serve `/metrics` on `listen` (its own listener: the site's address never shows it).
+async fn start_metrics(
+    listen: &str,
+    services: Arc<Services>,
+) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let handle = wenyuan_web::metrics::install()
+        .context("cannot serve /metrics: a metrics recorder is set already")?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen} for /metrics"))?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        if let Err(err) = wenyuan_web::metrics::serve(listener, handle, services).await {
+            tracing::warn!(%err, "the /metrics listener failed");
+        }
+    });
+    tracing::info!("metrics at http://{addr}/metrics");
+    Ok((addr, task))
 }
 
 /// Start a server as tests need it: the given config, the system clock, port 0 on loopback.

@@ -286,7 +286,11 @@ impl ViewCounting {
 
     /// Record a read by a visitor; returns whether it counted.
     pub fn count_view(&self, id: i64, visitor: &VisitorKeys) -> bool {
-        self.counter.record(id, visitor, self.ctx.now())
+        let counted = self.counter.record(id, visitor, self.ctx.now());
+        if counted {
+            metrics::counter!("wenyuan_views_counted_total").increment(1);
+        }
+        counted
     }
 
     /// The view count to show: stored total plus views counted here and not yet flushed.
@@ -316,7 +320,9 @@ impl ViewCounting {
         match self.ctx.store.add_views(&batch).await {
             Ok(()) => {
                 self.counter.flushed(&batch, self.ctx.now());
-                Ok(batch.iter().map(|(_, _, n)| n).sum())
+                let written: i64 = batch.iter().map(|(_, _, n)| n).sum();
+                metrics::counter!("wenyuan_views_flushed_total").increment(written.max(0) as u64);
+                Ok(written)
             }
             Err(err) => {
                 self.counter.restore_pending(batch);

@@ -385,6 +385,12 @@ impl Search {
         if results.total == 0 && request.offset == 0 && is_unfiltered(request) {
             self.record_miss(&request.query);
         }
+        // For /metrics (no-ops unless the server installed a recorder).
+        metrics::histogram!("wenyuan_search_duration_seconds").record(started.elapsed());
+        metrics::counter!("wenyuan_searches_total").increment(1);
+        if results.total == 0 {
+            metrics::counter!("wenyuan_search_zero_results_total").increment(1);
+        }
         let size = request.limit.max(1);
         Ok(SearchPage {
             total: results.total,

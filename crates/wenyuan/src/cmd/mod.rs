@@ -1,9 +1,12 @@
 //! One module per subcommand.
 
 pub mod anonymize;
+pub mod backup;
 pub mod demo;
+pub mod export;
 pub mod import;
 pub mod reindex;
+pub mod restore;
 pub mod serve;
 pub mod user;
 pub mod vip;

@@ -362,6 +362,7 @@ pub fn test_config(db: &TestDatabase) -> Config {
         data_dir: db.data_dir(),
         database_url: db.url.clone(),
         listen: "127.0.0.1:0".to_owned(),
+        metrics_listen: None,
         site: wenyuan_core::SiteSettings::default(),
         limits: wenyuan_web::ServerLimits {
             // Every test client connects from loopback: bursts of them are not one greedy client.

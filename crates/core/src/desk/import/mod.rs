@@ -178,6 +178,15 @@ impl ImportReport {
     }
 
     fn record(&mut self, result: FileResult) {
+        // Failures are counted by `fail`.
+        let counted = match &result.outcome {
+            FileOutcome::Duplicate { .. } => Some("skipped"),
+            FileOutcome::Failed { .. } => None,
+            _ => Some("imported"),
+        };
+        if let Some(counted) = counted {
+            metrics::counter!("wenyuan_import_documents_total", "result" => counted).increment(1);
+        }
         match result.outcome {
             FileOutcome::Imported { id } => {
                 self.imported += 1;
@@ -204,6 +213,7 @@ impl ImportReport {
     }
 
     fn fail(&mut self, place: impl Into<String>, reason: impl Into<String>) {
+        metrics::counter!("wenyuan_import_documents_total", "result" => "failed").increment(1);
         self.failures.push(ImportFailure {
             place: place.into(),
             reason: reason.into(),
@@ -627,6 +637,7 @@ impl Importer {
             parsed,
             source,
             external_id,
+            status,
             ..
         } = prepared;
         let access = match parsed.access.as_deref() {
@@ -663,7 +674,7 @@ impl Importer {
             category,
             tags,
             access: access.as_str().to_owned(),
-            status: options.status.as_str().to_owned(),
+            status: status.unwrap_or(options.status).as_str().to_owned(),
             views_base: parsed.views.unwrap_or(0).max(0),
             content_hash: hash,
             source,

@@ -7,6 +7,8 @@ use serde::Deserialize;
 use wenyuan_text::archive::read_zip;
 use wenyuan_text::{apply, paragraphs_from_body, Anonymizer, ParsedDoc};
 
+use crate::Status;
+
 use super::formats::{parse_document, FileKind};
 use super::offload::Deadline;
 use super::{unsupported, FileResult, ImportOptions};
@@ -19,6 +21,8 @@ pub(super) struct Prepared {
     pub parsed: ParsedDoc,
     pub source: Option<String>,
     pub external_id: Option<String>,
+    /// The status a `.jsonl` record names (an export read back); otherwise the import's.
+    pub status: Option<Status>,
 }
 
 /// One document of a file, or why it could not be read.
@@ -91,6 +95,7 @@ fn prepare_document(place: &str, kind: FileKind, bytes: &[u8], options: &ImportO
             parsed: templated(parsed, options.anonymize.as_ref()),
             source: Some(place.rsplit(['/', '\\']).next().unwrap_or(place).to_owned()),
             external_id: None,
+            status: None,
         }),
         Err(reason) => Piece::Failed(FileResult::failed(place, reason)),
     }
@@ -116,11 +121,12 @@ pub(super) fn prepare_jsonl<'a>(
         }
         let line_place = format!("{place}:{number}");
         pieces.push(match jsonl_record(text) {
-            Ok((parsed, source, external_id)) => Piece::Document(Prepared {
+            Ok(record) => Piece::Document(Prepared {
                 place: line_place,
-                parsed: templated(parsed, options.anonymize.as_ref()),
-                source,
-                external_id,
+                parsed: templated(record.parsed, options.anonymize.as_ref()),
+                source: record.source,
+                external_id: record.external_id,
+                status: record.status,
             }),
             Err(reason) => Piece::Failed(FileResult::failed(line_place, reason)),
         });
@@ -147,10 +153,21 @@ struct JsonlRecord {
     access: Option<String>,
     #[serde(default)]
     views: Option<i64>,
+    /// draft, pending, published or hidden (`wenyuan export` writes it).
+    #[serde(default)]
+    status: Option<String>,
 }
 
-/// A record as a document, its source and its external id.
-fn jsonl_record(line: &str) -> Result<(ParsedDoc, Option<String>, Option<String>), String> {
+/// A record read: the document and what the import keeps beside it.
+struct ReadRecord {
+    parsed: ParsedDoc,
+    source: Option<String>,
+    external_id: Option<String>,
+    status: Option<Status>,
+}
+
+/// A record as a document, its source, its external id and its status.
+fn jsonl_record(line: &str) -> Result<ReadRecord, String> {
     let record: JsonlRecord =
         serde_json::from_str(line).map_err(|e| format!("not a valid JSON record: {e}"))?;
     let title = record.title.trim().to_owned();
@@ -161,6 +178,11 @@ fn jsonl_record(line: &str) -> Result<(ParsedDoc, Option<String>, Option<String>
     if paragraphs.is_empty() {
         return Err("the record has no body text".to_owned());
     }
+    let status = record
+        .status
+        .map(|s| s.trim().parse::<Status>())
+        .transpose()
+        .map_err(|e| format!("bad status: {e}"))?;
     let parsed = ParsedDoc {
         title,
         // Without a date field, a date written at the start (e.g. "（2021年3月11日…通过）").
@@ -182,7 +204,12 @@ fn jsonl_record(line: &str) -> Result<(ParsedDoc, Option<String>, Option<String>
         serde_json::Value::String(s) => s,
         other => other.to_string(),
     });
-    Ok((parsed, record.source, external_id))
+    Ok(ReadRecord {
+        parsed,
+        source: record.source,
+        external_id,
+        status,
+    })
 }
 
 /// The document with every proposed replacement applied (names never cross a paragraph).
