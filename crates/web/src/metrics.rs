@@ -78,6 +78,10 @@ async fn render(State(state): State<Arc<MetricsState>>) -> Response {
     metrics::gauge!("wenyuan_db_pool_connections", "state" => "in_use")
         .set(pool.open.saturating_sub(pool.idle));
     metrics::gauge!("wenyuan_db_pool_max_connections").set(pool.max);
+    // The search index's lag behind the change feed (what /readyz judges), when it can be read.
+    if let Ok(index) = state.services.search.index_status().await {
+        metrics::gauge!("wenyuan_search_index_lag").set(index.index_lag as f64);
+    }
     state.handle.run_upkeep();
     (
         [(

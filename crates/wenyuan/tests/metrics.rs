@@ -338,6 +338,13 @@ async fn metrics_parse_and_move_when_pages_are_read() {
     assert_eq!(moved("wenyuan_search_duration_seconds_count", &[]), 2.0);
     assert!(total(&after, "wenyuan_db_pool_max_connections", &[]) >= 1.0);
     assert!(total(&after, "wenyuan_db_pool_connections", &[("state", "open")]) >= 1.0);
+    // The index's lag behind the change feed (what /readyz judges) is read at each scrape.
+    let lag: Vec<f64> = after
+        .iter()
+        .filter(|s| s.name == "wenyuan_search_index_lag")
+        .map(|s| s.value)
+        .collect();
+    assert!(lag.len() == 1 && lag[0] >= 0.0, "index lag: {lag:?}");
     for s in after
         .iter()
         .filter(|s| s.name.starts_with("wenyuan_http_requests_total"))
