@@ -11,6 +11,9 @@ use crate::Result;
 /// Entries per page of the log.
 pub const AUDIT_PAGE_SIZE: i64 = 50;
 
+/// The actor's name of changes made by the system itself (the CLI's repairs and imports).
+pub const SYSTEM_ACTOR: &str = "系统";
+
 /// The member who acts, as the audit log records them.
 pub fn audit_entry<'a>(
     actor: &'a Member,

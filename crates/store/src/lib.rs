@@ -9,6 +9,7 @@ mod articles;
 mod audit;
 mod categories;
 mod changes;
+mod dates;
 mod db;
 mod download_quota;
 mod editing;
@@ -35,6 +36,7 @@ pub use articles::{ArticleRow, ArticleSummary, InsertOutcome, ListFilter, NewArt
 pub use audit::{AuditRow, NewAuditEntry};
 pub use categories::CategoryRow;
 pub use changes::ChangeRow;
+pub use dates::DatedArticleRow;
 pub use db::{Backend, Store};
 pub use download_quota::NewDownload;
 pub use editing::{AdminArticleRow, AdminFilter, AdminSort, ArticleEdit, SaveOutcome};

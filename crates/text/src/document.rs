@@ -17,8 +17,12 @@ pub use markdown::parse_markdown;
 pub struct ParsedDoc {
     /// The title, trimmed, never empty.
     pub title: String,
-    /// Publication date as `YYYY-MM-DD`, a real calendar date.
+    /// Publication date as `YYYY-MM-DD`, a real calendar date, as the source states it (front
+    /// matter, the `.txt` date line, a `.jsonl` `date`, a page's metadata).
     pub date: Option<String>,
+    /// The date the file's own metadata gives (a Word file's creation time): the last resort,
+    /// since a template made years ago keeps its creation date (see [`ParsedDoc::document_date`]).
+    pub file_date: Option<String>,
     /// The view count the source page showed, used as the initial count.
     pub views: Option<i64>,
     /// Category from the front matter.
@@ -29,6 +33,18 @@ pub struct ParsedDoc {
     pub access: Option<String>,
     /// Body paragraphs: trimmed, non-empty, page chrome removed.
     pub paragraphs: Vec<String>,
+}
+
+impl ParsedDoc {
+    /// The document's date, in order: the source's explicit date; a date line in the text
+    /// (under the title or in the 落款, see [`crate::date::text_date`]); the file's metadata.
+    /// `None` means no date: the caller stores it as such, never as the import day.
+    pub fn document_date(&self) -> Option<String> {
+        self.date
+            .clone()
+            .or_else(|| crate::date::text_date(&self.paragraphs))
+            .or_else(|| self.file_date.clone())
+    }
 }
 
 /// Why a file could not be parsed into a document.

@@ -211,7 +211,7 @@ fn assemble(blocks: Vec<Block>, styles: &Styles, core: CoreProps) -> Result<Pars
     let paragraphs = finish_body(&title, paragraphs.into_iter().map(|(p, _)| p).collect())?;
     Ok(ParsedDoc {
         title,
-        date: core.created,
+        file_date: core.created,
         paragraphs,
         ..ParsedDoc::default()
     })

@@ -36,6 +36,16 @@ pub enum Command {
     /// 模板化: propose replacing place and person names with X/XX in a text file (any encoding)
     /// or standard input, and print the text with every proposal applied.
     Anonymize(AnonymizeArgs),
+    /// 修复已有文档的数据。
+    #[command(subcommand)]
+    Repair(RepairCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RepairCommand {
+    /// 重新推定导入文档的日期：日期为导入当天（旧版的兜底）或为空的文档，取正文中的日期行
+    /// （标题下的日期、落款日期），没有则不设日期。来源给出的日期保持不变。
+    Dates(StoreArgs),
 }
 
 /// Where the data lives; shared by every subcommand.
@@ -175,6 +185,7 @@ pub fn main() -> ExitCode {
             Command::User(UserCommand::Add(args)) => cmd::user::add(args).await,
             Command::Vip(VipCommand::Codes(args)) => cmd::vip::codes(args).await,
             Command::Reindex(args) => cmd::reindex::run(args).await,
+            Command::Repair(RepairCommand::Dates(args)) => cmd::repair::dates(args).await,
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Anonymize(args) => cmd::anonymize::run(args),
         }

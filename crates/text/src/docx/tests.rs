@@ -23,7 +23,8 @@ fn speech() -> DocxBuilder {
 fn title_headings_table_tabs_and_breaks() {
     let docx = parse(speech().core("Document1", "2020-11-04T09:30:00Z"));
     assert_eq!(docx.doc.title, "在2020年区委读书会上的讲话");
-    assert_eq!(docx.doc.date.as_deref(), Some("2020-11-04"));
+    assert_eq!(docx.doc.file_date.as_deref(), Some("2020-11-04"));
+    assert_eq!(docx.doc.date, None, "a creation time is no source date");
     assert_eq!(
         docx.doc.paragraphs,
         [

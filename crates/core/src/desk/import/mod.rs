@@ -24,8 +24,6 @@ use wenyuan_text::{content_hash, AnonymizeOptions, Anonymizer};
 use super::anonymize::Anonymization;
 pub use super::near_duplicates::hold::ImportOutcome;
 use super::near_duplicates::NearDuplicates;
-use crate::clock::local_date;
-use crate::context::Context;
 use crate::{Access, CoreError, Result, Status};
 use formats::{FileKind, SUPPORTED};
 use offload::{Parsing, DEFAULT_PARSE_BUDGET};
@@ -300,20 +298,14 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
 
 /// Imports from files, uploads and `.jsonl` streams.
 pub struct Importer {
-    ctx: Context,
     duplicates: Arc<NearDuplicates>,
     anonymization: Arc<Anonymization>,
     parsing: Parsing,
 }
 
 impl Importer {
-    pub(crate) fn new(
-        ctx: Context,
-        duplicates: Arc<NearDuplicates>,
-        anonymization: Arc<Anonymization>,
-    ) -> Self {
+    pub(crate) fn new(duplicates: Arc<NearDuplicates>, anonymization: Arc<Anonymization>) -> Self {
         Importer {
-            ctx,
             duplicates,
             anonymization,
             parsing: Parsing::new(),
@@ -635,13 +627,12 @@ impl Importer {
                 .map_err(|m| CoreError::invalid("access", m))?,
             None => options.access,
         };
+        // No date is stored as '' (shown as nothing, sorted after dated documents), never as
+        // the import day.
         let published_on = parsed
-            .date
-            .clone()
+            .document_date()
             .filter(|d| valid_date(d))
-            .unwrap_or_else(|| {
-                local_date(self.ctx.now(), self.ctx.settings().utc_offset).to_string()
-            });
+            .unwrap_or_default();
         let hash = content_hash(&parsed.title, &parsed.paragraphs);
         let category = parsed
             .category

@@ -163,15 +163,9 @@ fn jsonl_record(line: &str) -> Result<(ParsedDoc, Option<String>, Option<String>
     }
     let parsed = ParsedDoc {
         title,
-        // Without a date field, a date written at the start (e.g. "（2021年3月11日…通过）").
-        date: record.date.filter(|d| super::valid_date(d)).or_else(|| {
-            let start: String = paragraphs
-                .iter()
-                .take(3)
-                .flat_map(|p| p.chars().take(80))
-                .collect();
-            wenyuan_text::date::find_date(&start)
-        }),
+        // Without a date field the text's own date line decides later (`document_date`).
+        date: record.date.filter(|d| super::valid_date(d)),
+        file_date: None,
         views: record.views,
         category: record.category,
         tags: record.tags,
