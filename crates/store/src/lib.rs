@@ -32,7 +32,7 @@ mod vip;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use articles::{ArticleRow, ArticleSummary, InsertOutcome, ListFilter, NewArticle};
+pub use articles::{ArticleRow, ArticleSummary, InsertOutcome, ListFilter, NewArticle, LEAD_CHARS};
 pub use audit::{AuditRow, NewAuditEntry};
 pub use categories::CategoryRow;
 pub use changes::ChangeRow;
