@@ -118,7 +118,12 @@ pub fn clean_outline(
     let mut i = 0;
     while i < entries.len() {
         let mut j = i;
+        // Headings that run into their text (（一）学先进。这次外出考察…) are sections even
+        // when they follow each other; a run of list items is of short lines.
+        let short = |e: &OutlineEntry| text(e).chars().count() <= SHORT_ITEM_CHARS;
         while j + 1 < entries.len()
+            && short(&entries[i])
+            && short(&entries[j + 1])
             && entries[j + 1].paragraph == entries[j].paragraph + 1
             && entries[j + 1].level == entries[i].level
             && is_plain_marker(&entries[j + 1].text) == is_plain_marker(&entries[i].text)
@@ -157,6 +162,9 @@ pub fn clean_outline(
         .filter_map(|(e, k)| k.then_some(e))
         .collect()
 }
+
+/// A numbered line up to this length may be an item of a list.
+const SHORT_ITEM_CHARS: usize = 50;
 
 /// A marker of the 一、 / （一） / 1. / （1） kind (not 第X章).
 fn is_plain_marker(text: &str) -> bool {
