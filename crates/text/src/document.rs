@@ -51,13 +51,13 @@ impl ParsedDoc {
 #[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
 pub enum ParseError {
     /// No non-empty line to take the title from.
-    #[error("document has no title (no non-empty line)")]
+    #[error("文档没有标题（没有非空的行）")]
     NoTitle,
     /// A title but no body paragraph (after removing page chrome).
-    #[error("document has no body text after the title")]
+    #[error("标题之后没有正文")]
     NoBody,
     /// The Markdown front matter is malformed; the message says where.
-    #[error("bad front matter: {0}")]
+    #[error("文件头信息有误：{0}")]
     BadFrontMatter(String),
 }
 

@@ -360,6 +360,16 @@ fn display_date(date: &str) -> &str {
     }
 }
 
+/// An access level as the desk names it.
+fn access_label(access: &str) -> &str {
+    match access {
+        "public" => "公开",
+        "member" => "会员",
+        "vip" => "VIP",
+        other => other,
+    }
+}
+
 /// A title cut for the audit log.
 fn short(title: &str) -> String {
     let mut out: String = title.chars().take(40).collect();
@@ -369,11 +379,15 @@ fn short(title: &str) -> String {
     out
 }
 
-/// What an edit changed, for the audit log: "状态：draft → published；标题已改".
+/// What an edit changed, for the audit log: "状态：草稿 → 已发布；标题已改".
 fn edit_detail(old: &ArticleRow, old_tags: &[String], new: &ValidDocument) -> String {
     let mut parts = Vec::new();
     if old.status != new.status.as_str() {
-        parts.push(format!("状态：{} → {}", old.status, new.status));
+        parts.push(format!(
+            "状态：{} → {}",
+            Status::label_of(&old.status),
+            new.status.label()
+        ));
     }
     if old.title != new.title {
         parts.push(format!(
@@ -386,7 +400,11 @@ fn edit_detail(old: &ArticleRow, old_tags: &[String], new: &ValidDocument) -> St
         parts.push("正文已改".to_owned());
     }
     if old.access != new.access.as_str() {
-        parts.push(format!("权限：{} → {}", old.access, new.access));
+        parts.push(format!(
+            "权限：{} → {}",
+            access_label(&old.access),
+            access_label(new.access.as_str())
+        ));
     }
     if old.category_name != new.category {
         parts.push(format!(

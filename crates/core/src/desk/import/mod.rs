@@ -403,7 +403,7 @@ impl Importer {
         }
         match std::fs::read(file) {
             Ok(bytes) => self.import_upload(&place, &bytes, options).await,
-            Err(e) => Ok(vec![FileResult::failed(place, format!("cannot read: {e}"))]),
+            Err(e) => Ok(vec![FileResult::failed(place, format!("无法读取：{e}"))]),
         }
     }
 
@@ -528,7 +528,7 @@ impl Importer {
                     .await
             }
             Err(e) => {
-                report.fail(place, format!("cannot read: {e}"));
+                report.fail(place, format!("无法读取：{e}"));
                 Ok(())
             }
         }
@@ -561,7 +561,7 @@ impl Importer {
                 number += 1;
                 progress.advance(read as u64);
                 if line.len() > MAX_JSONL_LINE_BYTES {
-                    report.fail(format!("{place}:{number}"), "line is longer than 16 MB");
+                    report.fail(format!("{place}:{number}"), "这一行超过 16 MB");
                     skip_line(&mut reader, progress);
                 } else {
                     batch_bytes += line.len();
@@ -667,14 +667,14 @@ impl Importer {
 }
 
 fn unsupported(place: &str) -> FileResult {
-    FileResult::failed(place, format!("unsupported file type ({SUPPORTED})"))
+    FileResult::failed(place, format!("不支持的文件类型（{SUPPORTED}）"))
 }
 
 fn too_large(place: &str, size: u64, options: &ImportOptions) -> FileResult {
     FileResult::failed(
         place,
         format!(
-            "file is too large ({}; the limit is {})",
+            "文件太大（{}，上限为 {}）",
             human_size(&size),
             human_size(&options.max_file_bytes)
         ),

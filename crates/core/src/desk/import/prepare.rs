@@ -58,7 +58,7 @@ fn prepare_zip(
 ) -> Result<Vec<Piece>, String> {
     let entries = read_zip(bytes, &options.archive_limits()).map_err(|e| e.to_string())?;
     if entries.is_empty() {
-        return Err("the archive holds no files".to_owned());
+        return Err("压缩包里没有文件".to_owned());
     }
     let mut pieces = Vec::with_capacity(entries.len());
     for entry in entries {
@@ -151,15 +151,15 @@ struct JsonlRecord {
 
 /// A record as a document, its source and its external id.
 fn jsonl_record(line: &str) -> Result<(ParsedDoc, Option<String>, Option<String>), String> {
-    let record: JsonlRecord =
-        serde_json::from_str(line).map_err(|e| format!("not a valid JSON record: {e}"))?;
+    let record: JsonlRecord = serde_json::from_str(line)
+        .map_err(|e| format!("不是有效的 JSON 记录（第 {} 列附近）", e.column()))?;
     let title = record.title.trim().to_owned();
     if title.is_empty() {
-        return Err("the record has no title".to_owned());
+        return Err("这条记录没有标题".to_owned());
     }
     let paragraphs = paragraphs_from_body(&record.body);
     if paragraphs.is_empty() {
-        return Err("the record has no body text".to_owned());
+        return Err("这条记录没有正文".to_owned());
     }
     let parsed = ParsedDoc {
         title,
