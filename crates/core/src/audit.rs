@@ -48,6 +48,9 @@ pub struct AuditView {
 pub fn action_label(code: &str) -> &str {
     match code {
         "upload" => "上传导入",
+        "duplicate.keep" => "近似重复：都保留",
+        "duplicate.hide" => "近似重复：隐藏较新的",
+        "duplicate.merge" => "近似重复：合并",
         "article.create" => "新建文档",
         "article.update" => "编辑文档",
         "article.status" => "改状态",

@@ -96,7 +96,8 @@ pub fn raw_outline(paragraphs: &[impl AsRef<str>]) -> Vec<OutlineEntry> {
 
 /// The outline without what only looks like headings:
 /// - a numbered line ending in `；` `，` `、` (or `;` `,`) is an item of a list;
-/// - so is each line of a run of two or more numbered lines of one level with no text between;
+/// - so is each line of a run of two or more short numbered lines of one level (nothing after
+///   the heading, no text between);
 /// - the `一、` headings of level 1 run 一、二、三…: in each stretch between higher headings
 ///   (第X部分/章/编), the longest run counting up by one from 一 is kept, the other `一、` lines
 ///   (a list restarting at 一 mid-document, a stray 三、) are dropped.
@@ -120,7 +121,10 @@ pub fn clean_outline(
         let mut j = i;
         // Headings that run into their text (（一）学先进。这次外出考察…) are sections even
         // when they follow each other; a run of list items is of short lines.
-        let short = |e: &OutlineEntry| text(e).chars().count() <= SHORT_ITEM_CHARS;
+        let short = |e: &OutlineEntry| {
+            let whole = text(e).chars().count();
+            whole <= SHORT_ITEM_CHARS && whole <= e.text.chars().count() + 1
+        };
         while j + 1 < entries.len()
             && short(&entries[i])
             && short(&entries[j + 1])
@@ -163,7 +167,7 @@ pub fn clean_outline(
         .collect()
 }
 
-/// A numbered line up to this length may be an item of a list.
+/// A numbered line up to this length, with no text after its heading, may be an item of a list.
 const SHORT_ITEM_CHARS: usize = 50;
 
 /// A marker of the 一、 / （一） / 1. / （1） kind (not 第X章).

@@ -257,10 +257,10 @@ async fn zips_import_entry_by_entry_and_bombs_and_traversal_are_refused() {
                 .unwrap();
             assert_eq!(row.status, "draft");
         }
-        assert!(reason(expect(&results, "archive.zip!../evil.txt")).contains("unsafe path"));
-        assert!(reason(expect(&results, "archive.zip!/etc/passwd")).contains("unsafe path"));
-        assert!(reason(expect(&results, "archive.zip!inner.zip")).contains("zip inside a zip"));
-        assert!(reason(expect(&results, "archive.zip!picture.png")).contains("unsupported"));
+        assert!(reason(expect(&results, "archive.zip!../evil.txt")).contains("路径不安全"));
+        assert!(reason(expect(&results, "archive.zip!/etc/passwd")).contains("路径不安全"));
+        assert!(reason(expect(&results, "archive.zip!inner.zip")).contains("压缩包里套压缩包"));
+        assert!(reason(expect(&results, "archive.zip!picture.png")).contains("不支持的文件类型"));
 
         // The same archive again: every document is a duplicate of the one stored.
         let again = app
@@ -303,14 +303,14 @@ async fn zips_import_entry_by_entry_and_bombs_and_traversal_are_refused() {
         for (place, message) in [
             (
                 "bomb.zip!zeros.txt",
-                "unpacks to 500 MB; the per-file limit is 20 MB",
+                "解压后为 500 MB，超过单个文件上限 20 MB",
             ),
             (
                 "big.docx",
-                "word/document.xml refused: unpacks to 500 MB; the per-file limit is 20 MB",
+                "word/document.xml 已拒绝：解压后为 500 MB，超过单个文件上限 20 MB",
             ),
-            ("traversal.zip!../evil.txt", "unsafe path"),
-            ("traversal.zip!/etc/passwd", "unsafe path"),
+            ("traversal.zip!../evil.txt", "路径不安全"),
+            ("traversal.zip!/etc/passwd", "路径不安全"),
         ] {
             assert!(
                 stderr
@@ -608,8 +608,8 @@ async fn an_editor_uploads_through_the_desk_and_sees_each_files_result() {
         assert_eq!(rows(&refused.body, "failed"), 1, "{}", refused.body);
         assert!(refused.body.contains("500 MB"), "{}", refused.body);
         let log = editor.get("/admin/audit?target=").await.body;
-        assert!(log.contains("upload") && log.contains("导入 4，重复 0，近似重复 0，失败 0"));
-        assert!(log.contains("duplicate.merge") && log.contains(&format!("article:{changed_id}")));
+        assert!(log.contains("上传导入") && log.contains("导入 4，重复 0，近似重复 0，失败 0"));
+        assert!(log.contains("近似重复：合并") && log.contains(&format!("article:{changed_id}")));
         app.stop().await;
     }
 }
