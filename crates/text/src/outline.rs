@@ -135,7 +135,7 @@ pub fn clean_outline(
             j += 1;
         }
         if j > i && is_plain_marker(&entries[i].text) {
-            keep[i..=j].iter_mut().for_each(|k| *k = false);
+            keep[i..=j].fill(false);
         }
         i = j + 1;
     }
