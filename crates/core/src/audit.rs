@@ -11,6 +11,9 @@ use crate::Result;
 /// Entries per page of the log.
 pub const AUDIT_PAGE_SIZE: i64 = 50;
 
+/// The actor's name of changes made by the system itself (the CLI's repairs and imports).
+pub const SYSTEM_ACTOR: &str = "系统";
+
 /// The member who acts, as the audit log records them.
 pub fn audit_entry<'a>(
     actor: &'a Member,
@@ -33,9 +36,49 @@ pub struct AuditView {
     /// Local time, `YYYY-MM-DD HH:MM:SS`.
     pub at: String,
     pub user_name: String,
+    /// The stored code (`article.status`), for filters and links.
     pub action: String,
+    /// What the log shows: the action in Chinese (改状态).
+    pub action_label: String,
     pub target: String,
     pub detail: String,
+}
+
+/// The Chinese name of an audit action code; an unknown code is shown as stored.
+pub fn action_label(code: &str) -> &str {
+    match code {
+        "upload" => "上传导入",
+        "duplicate.keep" => "近似重复：都保留",
+        "duplicate.hide" => "近似重复：隐藏较新的",
+        "duplicate.merge" => "近似重复：合并",
+        "article.create" => "新建文档",
+        "article.update" => "编辑文档",
+        "article.status" => "改状态",
+        "article.anonymize" => "模板化",
+        "article.date_repair" => "修复日期",
+        "category.create" => "新建栏目",
+        "category.update" => "修改栏目",
+        "category.rename" => "栏目改名",
+        "category.delete" => "删除栏目",
+        "tag.rename" => "标签改名",
+        "tag.merge" => "合并标签",
+        "tag.delete" => "删除标签",
+        "login.lockout" => "登录锁定",
+        "member.role" => "改角色",
+        "member.disable" => "停用会员",
+        "member.enable" => "启用会员",
+        "member.delete" => "删除会员",
+        "message.read" => "留言标为已读",
+        "message.unread" => "留言标为未读",
+        "message.note" => "留言备注",
+        "settings.update" => "修改站点设置",
+        "vip.codes" => "生成卡密",
+        "vip.grant" => "开通 VIP",
+        "vip.revoke" => "取消 VIP",
+        "vip.redeem" => "兑换卡密",
+        "vip.redeem_lockout" => "兑换锁定",
+        other => other,
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,6 +139,7 @@ impl AuditLog {
             id: row.id,
             at: self.ctx.local_time(row.at),
             user_name: row.user_name,
+            action_label: action_label(&row.action).to_owned(),
             action: row.action,
             target: row.target,
             detail: row.detail,

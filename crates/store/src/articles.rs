@@ -77,8 +77,9 @@ pub struct ListFilter {
 const ARTICLE_COLUMNS: &str = "a.id, a.title, a.body, a.published_on, c.name AS category_name, \
      c.slug AS category_slug, a.access, a.status, a.preview_ratio, a.preview_max, a.views_base + a.views_total AS views, a.updated_at";
 
-/// How many characters of the body a list line carries.
-const LEAD_CHARS: i64 = 120;
+/// How many characters of the body a list line carries: enough to step over a document's front
+/// (salutation, title block, date line) to the first sentences of its text.
+pub const LEAD_CHARS: i64 = 600;
 
 impl Store {
     /// Insert documents in one transaction, each with its tags and a change-feed row.

@@ -10,6 +10,7 @@ mod audit;
 mod backup;
 mod categories;
 mod changes;
+mod dates;
 mod db;
 mod download_quota;
 mod editing;
@@ -32,11 +33,12 @@ mod vip;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use articles::{ArticleRow, ArticleSummary, InsertOutcome, ListFilter, NewArticle};
+pub use articles::{ArticleRow, ArticleSummary, InsertOutcome, ListFilter, NewArticle, LEAD_CHARS};
 pub use audit::{AuditRow, NewAuditEntry};
 pub use backup::PoolUse;
 pub use categories::CategoryRow;
 pub use changes::ChangeRow;
+pub use dates::DatedArticleRow;
 pub use db::{Backend, Store};
 pub use download_quota::NewDownload;
 pub use editing::{AdminArticleRow, AdminFilter, AdminSort, ArticleEdit, SaveOutcome};

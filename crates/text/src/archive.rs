@@ -59,9 +59,9 @@ pub struct ArchiveEntry {
 /// Why a whole archive was refused.
 #[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
 pub enum ArchiveError {
-    #[error("not a readable zip archive ({0})")]
+    #[error("不是可读取的 zip 压缩包（文件可能已损坏或并非压缩包）")]
     NotZip(String),
-    #[error("the archive has {count} entries; the limit is {limit}")]
+    #[error("压缩包内有 {count} 个文件，超过上限 {limit} 个")]
     TooManyEntries { count: usize, limit: usize },
     #[error(
         "压缩包解压后共 {}，超过上限 {}（疑似压缩炸弹），整个压缩包未导入",
@@ -83,26 +83,24 @@ pub enum ArchiveError {
 /// Why one entry of an archive was refused; the other entries are unaffected.
 #[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
 pub enum EntryError {
-    #[error(
-        "unsafe path in the archive (absolute, drive letter or `..`): refused, nothing written"
-    )]
+    #[error("压缩包内的路径不安全（绝对路径、盘符或 ..），已拒绝，未写入任何文件")]
     UnsafeName,
-    #[error("symbolic links in archives are not imported")]
+    #[error("压缩包内的符号链接不导入")]
     Symlink,
-    #[error("unpacks to {}; the per-file limit is {}", human_size(.size), human_size(.limit))]
+    #[error("解压后为 {}，超过单个文件上限 {}", human_size(.size), human_size(.limit))]
     TooLarge { size: u64, limit: u64 },
-    #[error("compression ratio {ratio}:1 is above the limit of {limit}:1 (zip bomb?)")]
+    #[error("压缩比 {ratio}:1 超过上限 {limit}:1（疑似压缩炸弹）")]
     RatioTooHigh { ratio: u64, limit: u64 },
     #[error(
-        "unpacks to more than the {} its header declares: damaged or malicious archive",
+        "解压后超过文件头声明的 {}：压缩包已损坏或是恶意构造的",
         human_size(.declared)
     )]
     LyingSize { declared: u64 },
-    #[error("a zip inside a zip is not supported: unpack it and upload its files")]
+    #[error("不支持压缩包里套压缩包：请解压后上传其中的文件")]
     NestedArchive,
-    #[error("password-protected entries are not supported")]
+    #[error("不支持加密（有密码）的文件")]
     Encrypted,
-    #[error("cannot unpack: {0}")]
+    #[error("无法解压（文件已损坏）")]
     Unreadable(String),
 }
 

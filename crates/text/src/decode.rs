@@ -26,13 +26,13 @@ pub struct Decoded {
 #[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
     /// Zero bytes (or only a BOM).
-    #[error("file is empty")]
+    #[error("文件是空的")]
     Empty,
     /// NUL bytes outside UTF-16, or too many control / undecodable characters.
-    #[error("file looks binary (NUL bytes / not text)")]
+    #[error("文件不是文本（像是二进制文件）")]
     Binary,
     /// Decoded fine but holds nothing but whitespace.
-    #[error("file contains no text")]
+    #[error("文件里没有文字")]
     NoText,
 }
 
@@ -266,7 +266,7 @@ mod tests {
 
     #[test]
     fn error_messages_are_clear() {
-        assert_eq!(DecodeError::Empty.to_string(), "file is empty");
-        assert_eq!(DecodeError::NoText.to_string(), "file contains no text");
+        assert_eq!(DecodeError::Empty.to_string(), "文件是空的");
+        assert_eq!(DecodeError::NoText.to_string(), "文件里没有文字");
     }
 }

@@ -17,8 +17,12 @@ pub use markdown::parse_markdown;
 pub struct ParsedDoc {
     /// The title, trimmed, never empty.
     pub title: String,
-    /// Publication date as `YYYY-MM-DD`, a real calendar date.
+    /// Publication date as `YYYY-MM-DD`, a real calendar date, as the source states it (front
+    /// matter, the `.txt` date line, a `.jsonl` `date`, a page's metadata).
     pub date: Option<String>,
+    /// The date the file's own metadata gives (a Word file's creation time): the last resort,
+    /// since a template made years ago keeps its creation date (see [`ParsedDoc::document_date`]).
+    pub file_date: Option<String>,
     /// The view count the source page showed, used as the initial count.
     pub views: Option<i64>,
     /// Category from the front matter.
@@ -31,17 +35,29 @@ pub struct ParsedDoc {
     pub paragraphs: Vec<String>,
 }
 
+impl ParsedDoc {
+    /// The document's date, in order: the source's explicit date; a date line in the text
+    /// (under the title or in the 落款, see [`crate::date::text_date`]); the file's metadata.
+    /// `None` means no date: the caller stores it as such, never as the import day.
+    pub fn document_date(&self) -> Option<String> {
+        self.date
+            .clone()
+            .or_else(|| crate::date::text_date(&self.paragraphs))
+            .or_else(|| self.file_date.clone())
+    }
+}
+
 /// Why a file could not be parsed into a document.
 #[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
 pub enum ParseError {
     /// No non-empty line to take the title from.
-    #[error("document has no title (no non-empty line)")]
+    #[error("文档没有标题（没有非空的行）")]
     NoTitle,
     /// A title but no body paragraph (after removing page chrome).
-    #[error("document has no body text after the title")]
+    #[error("标题之后没有正文")]
     NoBody,
     /// The Markdown front matter is malformed; the message says where.
-    #[error("bad front matter: {0}")]
+    #[error("文件头信息有误：{0}")]
     BadFrontMatter(String),
 }
 

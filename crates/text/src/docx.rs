@@ -46,16 +46,18 @@ pub struct DocxDocument {
 /// Why a `.docx` could not be read.
 #[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
 pub enum DocxError {
-    #[error("not a Word .docx file: {0}")]
+    #[error(
+        "不是有效的 Word .docx 文件（文件已损坏，或并非 .docx）；请用 Word 另存为 .docx 后再上传"
+    )]
     Archive(#[from] ArchiveError),
-    #[error("not a Word .docx file: it has no {DOCUMENT_PART}")]
+    #[error("不是有效的 Word .docx 文件：缺少正文部分 {DOCUMENT_PART}")]
     NoDocumentPart,
-    #[error("{part} refused: {error}")]
+    #[error("{part} 已拒绝：{error}")]
     Part {
         part: &'static str,
         error: EntryError,
     },
-    #[error("{part} is not valid XML: {message}")]
+    #[error("{part} 不是有效的 XML，文件可能已损坏")]
     BadXml { part: &'static str, message: String },
     #[error(transparent)]
     Parse(#[from] ParseError),
@@ -211,7 +213,7 @@ fn assemble(blocks: Vec<Block>, styles: &Styles, core: CoreProps) -> Result<Pars
     let paragraphs = finish_body(&title, paragraphs.into_iter().map(|(p, _)| p).collect())?;
     Ok(ParsedDoc {
         title,
-        date: core.created,
+        file_date: core.created,
         paragraphs,
         ..ParsedDoc::default()
     })

@@ -41,7 +41,7 @@ use tree::Tree;
 pub enum HtmlError {
     #[error(transparent)]
     Decode(#[from] DecodeError),
-    #[error("no article text found in the page")]
+    #[error("网页中找不到正文")]
     NoArticle,
     #[error(transparent)]
     Parse(#[from] ParseError),

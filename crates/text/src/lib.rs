@@ -21,6 +21,7 @@ pub mod fingerprint;
 pub mod fold;
 pub mod html_page;
 pub mod keywords;
+pub mod lead;
 pub mod outline;
 pub mod pinyin;
 pub mod placeholders;

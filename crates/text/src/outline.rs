@@ -73,8 +73,14 @@ pub fn heading_of(paragraph: &str) -> Option<Heading> {
     })
 }
 
-/// The headings of a document, in order.
+/// The headings of a document, in order: [`heading_of`] for each paragraph, then list items and
+/// out-of-sequence numbers taken out (see [`clean_outline`]).
 pub fn outline(paragraphs: &[impl AsRef<str>]) -> Vec<OutlineEntry> {
+    clean_outline(paragraphs, raw_outline(paragraphs))
+}
+
+/// Every paragraph that starts like a heading, before [`clean_outline`].
+pub fn raw_outline(paragraphs: &[impl AsRef<str>]) -> Vec<OutlineEntry> {
     paragraphs
         .iter()
         .enumerate()
@@ -86,6 +92,119 @@ pub fn outline(paragraphs: &[impl AsRef<str>]) -> Vec<OutlineEntry> {
             })
         })
         .collect()
+}
+
+/// The outline without what only looks like headings:
+/// - a numbered line ending in `；` `，` `、` (or `;` `,`) is an item of a list;
+/// - so is each line of a run of two or more short numbered lines of one level (nothing after
+///   the heading, no text between);
+/// - the `一、` headings of level 1 run 一、二、三…: in each stretch between higher headings
+///   (第X部分/章/编), the longest run counting up by one from 一 is kept, the other `一、` lines
+///   (a list restarting at 一 mid-document, a stray 三、) are dropped.
+pub fn clean_outline(
+    paragraphs: &[impl AsRef<str>],
+    entries: Vec<OutlineEntry>,
+) -> Vec<OutlineEntry> {
+    let text = |e: &OutlineEntry| {
+        paragraphs
+            .get(e.paragraph)
+            .map_or("", |p| p.as_ref())
+            .trim_end_matches(is_blank)
+    };
+    let mut keep: Vec<bool> = entries
+        .iter()
+        .map(|e| !text(e).ends_with(['；', '，', '、', ';', ',']))
+        .collect();
+    // Runs of adjacent paragraphs that are numbered at one level.
+    let mut i = 0;
+    while i < entries.len() {
+        let mut j = i;
+        // Headings that run into their text (（一）学先进。这次外出考察…) are sections even
+        // when they follow each other; a run of list items is of short lines.
+        let short = |e: &OutlineEntry| {
+            let whole = text(e).chars().count();
+            whole <= SHORT_ITEM_CHARS && whole <= e.text.chars().count() + 1
+        };
+        while j + 1 < entries.len()
+            && short(&entries[i])
+            && short(&entries[j + 1])
+            && entries[j + 1].paragraph == entries[j].paragraph + 1
+            && entries[j + 1].level == entries[i].level
+            && is_plain_marker(&entries[j + 1].text) == is_plain_marker(&entries[i].text)
+        {
+            j += 1;
+        }
+        if j > i && is_plain_marker(&entries[i].text) {
+            keep[i..=j].fill(false);
+        }
+        i = j + 1;
+    }
+    // Level-1 一、 headings: the longest 一、二、三… chain per stretch between ordinal headings.
+    let mut stretch: Vec<(usize, u32)> = Vec::new();
+    let mut chains = Vec::new();
+    for (index, entry) in entries.iter().enumerate() {
+        if !keep[index] || entry.level != 1 {
+            continue;
+        }
+        match level_one_number(&entry.text) {
+            Some(n) => stretch.push((index, n)),
+            None => chains.push(std::mem::take(&mut stretch)),
+        }
+    }
+    chains.push(stretch);
+    for stretch in chains {
+        let best = longest_count_up(&stretch);
+        for (index, _) in &stretch {
+            if !best.contains(index) {
+                keep[*index] = false;
+            }
+        }
+    }
+    entries
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(e, k)| k.then_some(e))
+        .collect()
+}
+
+/// A numbered line up to this length, with no text after its heading, may be an item of a list.
+const SHORT_ITEM_CHARS: usize = 50;
+
+/// A marker of the 一、 / （一） / 1. / （1） kind (not 第X章).
+fn is_plain_marker(text: &str) -> bool {
+    !text.starts_with('第')
+}
+
+/// The number of a level-1 `一、` heading (not `第一部分`).
+fn level_one_number(text: &str) -> Option<u32> {
+    if text.starts_with('第') {
+        return None;
+    }
+    chinese_prefix(text).map(|(_, n)| n)
+}
+
+/// Indexes of the longest chain 1, 2, 3 … (in order) among `(index, number)`; with no 1 at all,
+/// the longest chain counting up by one from any start.
+fn longest_count_up(items: &[(usize, u32)]) -> Vec<usize> {
+    let mut best: Vec<usize> = Vec::new();
+    let has_one = items.iter().any(|(_, n)| *n == 1);
+    for (start, (_, first)) in items.iter().enumerate() {
+        if has_one && *first != 1 {
+            continue;
+        }
+        let mut chain = vec![items[start].0];
+        let mut next = first + 1;
+        for (index, n) in &items[start + 1..] {
+            if *n == next {
+                chain.push(*index);
+                next += 1;
+            }
+        }
+        if chain.len() > best.len() {
+            best = chain;
+        }
+    }
+    best
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -128,6 +128,9 @@ impl Templates {
         let mut env = Environment::new();
         env.set_loader(move |name| load(theme_dir.as_deref(), name));
         env.add_filter("thousands", thousands);
+        env.add_filter("status_label", |s: String| {
+            crate::labels::status_label(&s).to_owned()
+        });
         Templates { env: Arc::new(env) }
     }
 

@@ -232,7 +232,7 @@ async fn a_document_goes_from_draft_to_published_to_hidden_and_readers_follow() 
             assert!(log.contains(action), "{action} logged");
         }
         assert!(log.contains("<td>编辑小王</td>"), "who did it");
-        assert!(log.contains("状态：draft → published；正文已改"), "{log}");
+        assert!(log.contains("状态：草稿 → 已发布；正文已改"), "{log}");
         assert!(log.contains("状态：published → hidden"));
         app.stop().await;
     }

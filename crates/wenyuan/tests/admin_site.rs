@@ -339,8 +339,8 @@ async fn saved_settings_show_everywhere_at_once_and_survive_a_restart() {
         assert_eq!(guest.get("/register").await.status, 403, "{backend:?}");
 
         let log = admin.get("/admin/audit").await.body;
-        assert!(log.contains("settings.update"));
-        assert!(log.contains("site_name：文渊 → 范文测试网"), "{log}");
+        assert!(log.contains("修改站点设置"));
+        assert!(log.contains("站点名称：文渊 → 范文测试网"), "{log}");
 
         // The saved values win over the configuration at the next start.
         app.restart().await;

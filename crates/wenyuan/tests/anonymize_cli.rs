@@ -133,3 +133,23 @@ fn unreadable_input_fails_with_a_clear_message() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
 }
+
+#[test]
+fn place_names_inside_other_words_stay_unchanged() {
+    let text =
+        "坚持拥江西进，建设黄河南岸新城，保护洞庭湖南岸湿地。会上，张伟书记在浙江省嘉兴市讲话。\n";
+    let out = wenyuan(&["anonymize"], Some(text.as_bytes()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let template = stdout(&out);
+    for kept in ["拥江西进", "黄河南岸", "洞庭湖南岸"] {
+        assert!(template.contains(kept), "{kept} kept: {template}");
+    }
+    assert!(
+        !template.contains("张伟") && !template.contains("嘉兴"),
+        "{template}"
+    );
+}

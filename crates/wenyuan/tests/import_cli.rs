@@ -42,13 +42,13 @@ async fn bad_files_fail_alone_with_a_reason_and_good_ones_still_import() {
         "stderr: {stderr}"
     );
     for (file, reason) in [
-        ("empty.txt", "empty"),
-        ("blank.txt", "no text"),
-        ("binary.txt", "binary"),
-        ("title-only.txt", "body"),
-        ("records.jsonl:2", "no title"),
-        ("records.jsonl:3", "not a valid JSON record"),
-        ("records.jsonl:5", "not a valid JSON record"),
+        ("empty.txt", "文件是空的"),
+        ("blank.txt", "没有文字"),
+        ("binary.txt", "二进制"),
+        ("title-only.txt", "没有正文"),
+        ("records.jsonl:2", "没有标题"),
+        ("records.jsonl:3", "不是有效的 JSON 记录"),
+        ("records.jsonl:5", "不是有效的 JSON 记录"),
     ] {
         assert!(
             stderr

@@ -257,10 +257,10 @@ async fn zips_import_entry_by_entry_and_bombs_and_traversal_are_refused() {
                 .unwrap();
             assert_eq!(row.status, "draft");
         }
-        assert!(reason(expect(&results, "archive.zip!../evil.txt")).contains("unsafe path"));
-        assert!(reason(expect(&results, "archive.zip!/etc/passwd")).contains("unsafe path"));
-        assert!(reason(expect(&results, "archive.zip!inner.zip")).contains("zip inside a zip"));
-        assert!(reason(expect(&results, "archive.zip!picture.png")).contains("unsupported"));
+        assert!(reason(expect(&results, "archive.zip!../evil.txt")).contains("路径不安全"));
+        assert!(reason(expect(&results, "archive.zip!/etc/passwd")).contains("路径不安全"));
+        assert!(reason(expect(&results, "archive.zip!inner.zip")).contains("压缩包里套压缩包"));
+        assert!(reason(expect(&results, "archive.zip!picture.png")).contains("不支持的文件类型"));
 
         // The same archive again: every document is a duplicate of the one stored.
         let again = app
@@ -303,14 +303,14 @@ async fn zips_import_entry_by_entry_and_bombs_and_traversal_are_refused() {
         for (place, message) in [
             (
                 "bomb.zip!zeros.txt",
-                "unpacks to 500 MB; the per-file limit is 20 MB",
+                "解压后为 500 MB，超过单个文件上限 20 MB",
             ),
             (
                 "big.docx",
-                "word/document.xml refused: unpacks to 500 MB; the per-file limit is 20 MB",
+                "word/document.xml 已拒绝：解压后为 500 MB，超过单个文件上限 20 MB",
             ),
-            ("traversal.zip!../evil.txt", "unsafe path"),
-            ("traversal.zip!/etc/passwd", "unsafe path"),
+            ("traversal.zip!../evil.txt", "路径不安全"),
+            ("traversal.zip!/etc/passwd", "路径不安全"),
         ] {
             assert!(
                 stderr
@@ -608,8 +608,8 @@ async fn an_editor_uploads_through_the_desk_and_sees_each_files_result() {
         assert_eq!(rows(&refused.body, "failed"), 1, "{}", refused.body);
         assert!(refused.body.contains("500 MB"), "{}", refused.body);
         let log = editor.get("/admin/audit?target=").await.body;
-        assert!(log.contains("upload") && log.contains("导入 4，重复 0，近似重复 0，失败 0"));
-        assert!(log.contains("duplicate.merge") && log.contains(&format!("article:{changed_id}")));
+        assert!(log.contains("上传导入") && log.contains("导入 4，重复 0，近似重复 0，失败 0"));
+        assert!(log.contains("近似重复：合并") && log.contains(&format!("article:{changed_id}")));
         app.stop().await;
     }
 }
@@ -625,4 +625,109 @@ async fn stored_title(app: &TestApp, title: &str) -> wenyuan_store::ArticleRow {
         }
     }
     panic!("no document titled {title}");
+}
+
+/// The first table of a page.
+fn table(html: &str) -> &str {
+    let start = html.find("<table").expect("a table");
+    let end = html[start..]
+        .find("</table>")
+        .map_or(html.len(), |e| start + e);
+    &html[start..end]
+}
+
+/// ASCII words of the visible text (tags dropped), except file extensions (`.docx`) and the
+/// names of formats and units an editor knows as such.
+fn english_words(html: &str) -> Vec<String> {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in common::unescape_html(html).chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut after_dot = false;
+    for c in text.chars().chain([' ']) {
+        if c.is_ascii_alphabetic() {
+            word.push(c);
+            continue;
+        }
+        let known = ["Word", "zip", "XML", "JSON", "MB", "KB", "GB", "VIP"];
+        if word.len() >= 2 && !after_dot && !known.contains(&word.as_str()) {
+            words.push(std::mem::take(&mut word));
+        }
+        word.clear();
+        after_dot = c == '.' || c == '/';
+    }
+    words
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_results_and_the_log_speak_chinese() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        app.add_user("编辑小王", "editor-password", "editor").await;
+        let editor = app.visitor();
+        assert_eq!(
+            editor.login("编辑小王", "editor-password").await.status,
+            303
+        );
+        let token = editor.csrf_from("/admin/upload").await;
+        let page = upload(
+            &editor,
+            &token,
+            &[
+                ("空文件.txt", Vec::new()),
+                ("坏压缩包.zip", b"PK\x03\x04 this is no zip at all".to_vec()),
+                ("坏文档.docx", b"PK\x05\x06 broken".to_vec()),
+                ("程序.exe", b"MZ\x90\x00\x03\x00\x00\x00".to_vec()),
+            ],
+        )
+        .await;
+        assert_eq!(page.status, 200, "{backend:?}: {}", page.body);
+        assert_eq!(rows(&page.body, "failed"), 4, "{}", page.body);
+        let results = table(&page.body);
+        let words = english_words(results);
+        assert!(
+            words.is_empty(),
+            "{backend:?}: English in the results: {words:?}\n{results}"
+        );
+        for reason in [
+            "文件是空的",
+            "不是可读取的 zip 压缩包",
+            "不是有效的 Word .docx 文件",
+            "不支持的文件类型",
+        ] {
+            assert!(
+                common::unescape_html(results).contains(reason),
+                "{reason}: {results}"
+            );
+        }
+
+        // Publishing a document writes the log in Chinese too.
+        let (_, report) = report_txt(4, None);
+        upload(&editor, &token, &[("report.txt", report)]).await;
+        app.add_user("管理员老李", "admin-password", "admin").await;
+        let admin = app.visitor();
+        assert_eq!(
+            admin.login("管理员老李", "admin-password").await.status,
+            303
+        );
+        let log = admin.get("/admin/audit").await;
+        assert_eq!(log.status, 200);
+        let words = english_words(table(&log.body));
+        assert!(
+            words.is_empty(),
+            "{backend:?}: English in 操作日志: {words:?}"
+        );
+        app.stop().await;
+    }
 }

@@ -12,7 +12,7 @@ pub mod taxonomy;
 use std::sync::Arc;
 
 pub use anonymize::Anonymization;
-pub use documents::{DeskItem, DeskPage, DocumentPreview, Documents, DESK_PAGE_SIZE};
+pub use documents::{DateRepair, DeskItem, DeskPage, DocumentPreview, Documents, DESK_PAGE_SIZE};
 pub use form::{DocumentForm, ValidDocument};
 pub use import::Importer;
 pub use near_duplicates::NearDuplicates;
@@ -48,7 +48,7 @@ impl Desk {
         let anonymization = Arc::new(Anonymization::new(ctx.clone(), audit, documents.clone()));
         Desk {
             taxonomy: Taxonomy::new(ctx.clone(), refresh),
-            import: Importer::new(ctx.clone(), duplicates.clone(), anonymization.clone()),
+            import: Importer::new(duplicates.clone(), anonymization.clone()),
             documents,
             duplicates,
             anonymization,

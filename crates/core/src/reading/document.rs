@@ -60,10 +60,20 @@ impl Document {
             .filter(|p| !p.trim().is_empty())
             .collect();
         let outline = wenyuan_text::outline::outline(&texts);
+        // A paragraph is set as a heading only when the outline kept it (list items and
+        // out-of-sequence numbers stay body text).
+        let headings: std::collections::HashSet<usize> =
+            outline.iter().map(|e| e.paragraph).collect();
         let paragraphs = texts
             .iter()
             .enumerate()
-            .map(|(index, text)| split_heading(index, text))
+            .map(|(index, text)| {
+                if headings.contains(&index) {
+                    split_heading(index, text)
+                } else {
+                    plain_paragraph(index, text)
+                }
+            })
             .collect();
         Document {
             id: row.id,
@@ -109,13 +119,17 @@ fn split_heading(index: usize, text: &str) -> Paragraph {
                 text: rest[joint_len..].trim_start().to_owned(),
             }
         }
-        None => Paragraph {
-            index,
-            level: None,
-            heading: String::new(),
-            joint: String::new(),
-            text: text.to_owned(),
-        },
+        None => plain_paragraph(index, text),
+    }
+}
+
+fn plain_paragraph(index: usize, text: &str) -> Paragraph {
+    Paragraph {
+        index,
+        level: None,
+        heading: String::new(),
+        joint: String::new(),
+        text: text.to_owned(),
     }
 }
 

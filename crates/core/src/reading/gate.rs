@@ -58,7 +58,12 @@ pub fn gate<'a>(viewer: Role, doc: &'a Document, site: &SiteSettings) -> GatedVi
         );
     }
     let texts: Vec<String> = all.iter().map(Paragraph::full_text).collect();
-    let shown = preview_paragraph_count(&texts, &preview_rule(doc, site)).min(all.len());
+    // The preview reaches the first paragraph of real text (past a salutation or title block),
+    // where list summaries come from, yet never shows everything.
+    let front = wenyuan_text::lead::lead_start(&doc.title, &texts);
+    let shown = preview_paragraph_count(&texts, &preview_rule(doc, site))
+        .max(front + 1)
+        .min(all.len() - 1);
     view(Cow::Borrowed(&all[..shown]), all.len() - shown)
 }
 

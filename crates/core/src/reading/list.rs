@@ -21,14 +21,30 @@ pub struct ListItem {
     pub category_slug: Option<String>,
     pub access: String,
     pub views: i64,
-    /// The start of the first paragraph: every viewer may read it (the preview always holds it).
+    /// The first sentences of real body text (`wenyuan_text::lead`): every viewer may read them,
+    /// since the preview always reaches the paragraph they come from (see `gate`).
     pub lead: String,
 }
 
 impl From<ArticleSummary> for ListItem {
     fn from(s: ArticleSummary) -> Self {
-        let lead = s.lead.split('\n').next().unwrap_or("").trim();
-        let lead: String = lead.chars().take(90).collect();
+        let lines: Vec<&str> = s
+            .lead
+            .split('\n')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        // The store sends the body's start; the last line may be cut short, which `lead` cuts
+        // again at a clause end anyway.
+        let whole_body = s.lead.chars().count() < wenyuan_store::LEAD_CHARS as usize;
+        let start = wenyuan_text::lead::lead_start(&s.title, &lines);
+        // A short document whose only real paragraph is its last: the gate keeps that one back,
+        // so the list shows no summary rather than text behind the gate.
+        let lead = if whole_body && lines.len() >= 2 && start + 1 >= lines.len() {
+            String::new()
+        } else {
+            wenyuan_text::lead::lead(&s.title, &lines)
+        };
         ListItem {
             id: s.id,
             title: s.title,

@@ -294,6 +294,29 @@ impl SettingsService {
 }
 
 /// Which fields changed, for the audit log ("site_name：文渊 → 范文网; …").
+/// The settings form's fields as the form names them.
+fn field_label(key: &str) -> &str {
+    match key {
+        "site_name" => "站点名称",
+        "base_url" => "站点网址",
+        "preview_ratio" => "试读比例",
+        "preview_max_chars" => "试读字数上限",
+        "registration_open" => "开放注册",
+        "default_access" => "默认权限",
+        "wechat_name" => "公众号名称",
+        "wechat_hint" => "公众号提示",
+        "wechat_qr_url" => "公众号二维码",
+        "contact_phone" => "联系电话",
+        "contact_email" => "联系邮箱",
+        "contact_wechat" => "客服微信",
+        "contact_qq" => "客服 QQ",
+        "contact_hours" => "服务时间",
+        "downloads_member" => "会员每日下载数",
+        "downloads_vip" => "VIP 每日下载数",
+        other => other,
+    }
+}
+
 fn changed_fields(before: &SettingsForm, after: &SettingsForm) -> String {
     let (Ok(serde_json::Value::Object(b)), Ok(serde_json::Value::Object(a))) =
         (serde_json::to_value(before), serde_json::to_value(after))
@@ -308,7 +331,7 @@ fn changed_fields(before: &SettingsForm, after: &SettingsForm) -> String {
     let changes: Vec<String> = a
         .iter()
         .filter(|(k, v)| b.get(*k) != Some(*v))
-        .map(|(k, v)| format!("{k}：{} → {}", show(b.get(k)), show(Some(v))))
+        .map(|(k, v)| format!("{}：{} → {}", field_label(k), show(b.get(k)), show(Some(v))))
         .collect();
     if changes.is_empty() {
         "无改动".to_owned()

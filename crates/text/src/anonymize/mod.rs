@@ -205,7 +205,19 @@ impl Anonymizer {
                 && t.is_han(start - 1)
                 && !taken[start - 1]
                 && !words::BEFORE_PLACE.contains(t.chars[start - 1]);
-            if tail_of_longer_name {
+            // Only whole words: a bare name wedged between two one-character words (拥江西进,
+            // 挥师江西进) is part of a phrase, not the province.
+            let one_char_word = |i: usize| t.token_span(i) == Some((i, i + 1));
+            let wedged = p.bare
+                && start > 0
+                && end < t.chars.len()
+                && t.is_han(start - 1)
+                && t.is_han(end)
+                && !taken[start - 1]
+                && !words::BEFORE_PLACE.contains(t.chars[start - 1])
+                && one_char_word(start - 1)
+                && one_char_word(end);
+            if tail_of_longer_name || wedged {
                 continue;
             }
             let ok = if p.bare {

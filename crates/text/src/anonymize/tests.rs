@@ -130,3 +130,19 @@ fn a_known_name_at_the_end_of_an_unknown_one_stays() {
 fn a_city_after_a_word_is_still_a_city() {
     assert_eq!(proposed("建设美丽温州"), "建设美丽X");
 }
+
+#[test]
+fn place_names_inside_other_words_stay() {
+    for (input, expected) in [
+        (
+            "坚持拥江西进，建设城市新中心",
+            "坚持拥江西进，建设城市新中心",
+        ),
+        ("黄河南岸的村庄", "黄河南岸的村庄"),
+        ("洞庭湖南岸湿地", "洞庭湖南岸湿地"),
+        ("在江西考察", "在X考察"),
+        ("江西进一步加强", "X进一步加强"),
+    ] {
+        assert_eq!(proposed(input), expected, "{input}");
+    }
+}

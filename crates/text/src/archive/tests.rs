@@ -51,7 +51,7 @@ fn names_that_climb_out_are_refused_and_the_rest_still_read() {
         );
     }
     assert_eq!(entries[6].contents.as_deref(), Ok(&b"fine"[..]));
-    assert!(EntryError::UnsafeName.to_string().contains("unsafe path"));
+    assert!(EntryError::UnsafeName.to_string().contains("路径不安全"));
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn a_zip_bomb_is_refused_from_its_header_without_inflating() {
     );
     assert_eq!(
         entries[0].contents.as_ref().unwrap_err().to_string(),
-        "unpacks to 500 MB; the per-file limit is 20 MB"
+        "解压后为 500 MB，超过单个文件上限 20 MB"
     );
 }
 

@@ -56,7 +56,7 @@ fn split_front_matter(text: &str) -> Result<(Option<Vec<&str>>, &str), ParseErro
         front.push(trimmed);
     }
     Err(ParseError::BadFrontMatter(
-        "front matter starts with `---` but has no closing `---` line".to_owned(),
+        "文件头以 --- 开始，但没有结束的 --- 行".to_owned(),
     ))
 }
 
@@ -72,7 +72,7 @@ fn parse_front_matter(lines: Vec<&str>) -> Result<ParsedDoc, ParseError> {
         if let Some(item) = line.strip_prefix('-') {
             if !in_tag_list {
                 return Err(ParseError::BadFrontMatter(format!(
-                    "line {line_no}: list item `{line}` outside `tags:`"
+                    "第 {line_no} 行：列表项「{line}」不在 tags: 之下"
                 )));
             }
             push_tag(&mut doc.tags, item);
@@ -80,7 +80,7 @@ fn parse_front_matter(lines: Vec<&str>) -> Result<ParsedDoc, ParseError> {
         }
         let Some((key, value)) = split_key_value(line) else {
             return Err(ParseError::BadFrontMatter(format!(
-                "line {line_no}: expected `key: value`, got `{line}`"
+                "第 {line_no} 行：应为「键: 值」，实际是「{line}」"
             )));
         };
         let value = unquote(value.trim());
@@ -119,7 +119,7 @@ fn front_date(value: &str, line_no: usize) -> Result<Option<String>, ParseError>
     }
     parse_date(value).map(Some).ok_or_else(|| {
         ParseError::BadFrontMatter(format!(
-            "line {line_no}: date `{value}` is not a valid YYYY-MM-DD date"
+            "第 {line_no} 行：日期「{value}」不对，请写成 YYYY-MM-DD"
         ))
     })
 }
@@ -131,7 +131,7 @@ fn front_views(value: &str, line_no: usize) -> Result<Option<i64>, ParseError> {
     match value.parse::<i64>() {
         Ok(views) if views >= 0 => Ok(Some(views)),
         _ => Err(ParseError::BadFrontMatter(format!(
-            "line {line_no}: views `{value}` is not a non-negative integer"
+            "第 {line_no} 行：阅读数「{value}」应为非负整数"
         ))),
     }
 }

@@ -23,7 +23,8 @@ fn speech() -> DocxBuilder {
 fn title_headings_table_tabs_and_breaks() {
     let docx = parse(speech().core("Document1", "2020-11-04T09:30:00Z"));
     assert_eq!(docx.doc.title, "在2020年区委读书会上的讲话");
-    assert_eq!(docx.doc.date.as_deref(), Some("2020-11-04"));
+    assert_eq!(docx.doc.file_date.as_deref(), Some("2020-11-04"));
+    assert_eq!(docx.doc.date, None, "a creation time is no source date");
     assert_eq!(
         docx.doc.paragraphs,
         [
@@ -111,7 +112,7 @@ fn a_document_part_inflating_to_500_mb_is_refused_from_its_header() {
         "{error:?}"
     );
     assert!(
-        error.to_string().contains("the per-file limit is 20 MB"),
+        error.to_string().contains("超过单个文件上限 20 MB"),
         "{error}"
     );
 }
@@ -122,7 +123,7 @@ fn a_document_part_lying_about_its_size_is_stopped_while_streaming() {
     crate::test_zip::patch_declared_size(&mut bytes, 4096);
     let error = parse_docx(&bytes, &ArchiveLimits::default()).unwrap_err();
     assert!(matches!(error, DocxError::Part { .. }), "{error:?}");
-    assert!(error.to_string().contains("more than"), "{error}");
+    assert!(error.to_string().contains("解压后超过"), "{error}");
 }
 
 #[test]

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod reindex;
+pub mod repair;
 pub mod restore;
 pub mod serve;
 pub mod user;

@@ -19,7 +19,7 @@ pub(crate) enum FileKind {
 }
 
 /// What the CLI and the upload form accept, for messages.
-pub(crate) const SUPPORTED: &str = "use .txt, .md, .docx, .html/.htm, .jsonl or .zip";
+pub(crate) const SUPPORTED: &str = "请上传 .txt、.md、.docx、.html/.htm、.jsonl 或 .zip 文件";
 
 impl FileKind {
     pub(crate) fn of(path: &Path) -> Option<Self> {
@@ -60,6 +60,6 @@ pub(crate) fn parse_document(
             }
             .map_err(|e| e.to_string())
         }
-        FileKind::Jsonl | FileKind::Zip => Err(format!("{kind:?} is not a single document")),
+        FileKind::Jsonl | FileKind::Zip => Err("不是单篇文档".to_owned()),
     }
 }

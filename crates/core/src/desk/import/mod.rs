@@ -24,8 +24,6 @@ use wenyuan_text::{content_hash, AnonymizeOptions, Anonymizer};
 use super::anonymize::Anonymization;
 pub use super::near_duplicates::hold::ImportOutcome;
 use super::near_duplicates::NearDuplicates;
-use crate::clock::local_date;
-use crate::context::Context;
 use crate::{Access, CoreError, Result, Status};
 use formats::{FileKind, SUPPORTED};
 use offload::{Parsing, DEFAULT_PARSE_BUDGET};
@@ -310,20 +308,14 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
 
 /// Imports from files, uploads and `.jsonl` streams.
 pub struct Importer {
-    ctx: Context,
     duplicates: Arc<NearDuplicates>,
     anonymization: Arc<Anonymization>,
     parsing: Parsing,
 }
 
 impl Importer {
-    pub(crate) fn new(
-        ctx: Context,
-        duplicates: Arc<NearDuplicates>,
-        anonymization: Arc<Anonymization>,
-    ) -> Self {
+    pub(crate) fn new(duplicates: Arc<NearDuplicates>, anonymization: Arc<Anonymization>) -> Self {
         Importer {
-            ctx,
             duplicates,
             anonymization,
             parsing: Parsing::new(),
@@ -421,7 +413,7 @@ impl Importer {
         }
         match std::fs::read(file) {
             Ok(bytes) => self.import_upload(&place, &bytes, options).await,
-            Err(e) => Ok(vec![FileResult::failed(place, format!("cannot read: {e}"))]),
+            Err(e) => Ok(vec![FileResult::failed(place, format!("无法读取：{e}"))]),
         }
     }
 
@@ -546,7 +538,7 @@ impl Importer {
                     .await
             }
             Err(e) => {
-                report.fail(place, format!("cannot read: {e}"));
+                report.fail(place, format!("无法读取：{e}"));
                 Ok(())
             }
         }
@@ -579,7 +571,7 @@ impl Importer {
                 number += 1;
                 progress.advance(read as u64);
                 if line.len() > MAX_JSONL_LINE_BYTES {
-                    report.fail(format!("{place}:{number}"), "line is longer than 16 MB");
+                    report.fail(format!("{place}:{number}"), "这一行超过 16 MB");
                     skip_line(&mut reader, progress);
                 } else {
                     batch_bytes += line.len();
@@ -646,13 +638,12 @@ impl Importer {
                 .map_err(|m| CoreError::invalid("access", m))?,
             None => options.access,
         };
+        // No date is stored as '' (shown as nothing, sorted after dated documents), never as
+        // the import day.
         let published_on = parsed
-            .date
-            .clone()
+            .document_date()
             .filter(|d| valid_date(d))
-            .unwrap_or_else(|| {
-                local_date(self.ctx.now(), self.ctx.settings().utc_offset).to_string()
-            });
+            .unwrap_or_default();
         let hash = content_hash(&parsed.title, &parsed.paragraphs);
         let category = parsed
             .category
@@ -687,14 +678,14 @@ impl Importer {
 }
 
 fn unsupported(place: &str) -> FileResult {
-    FileResult::failed(place, format!("unsupported file type ({SUPPORTED})"))
+    FileResult::failed(place, format!("不支持的文件类型（{SUPPORTED}）"))
 }
 
 fn too_large(place: &str, size: u64, options: &ImportOptions) -> FileResult {
     FileResult::failed(
         place,
         format!(
-            "file is too large ({}; the limit is {})",
+            "文件太大（{}，上限为 {}）",
             human_size(&size),
             human_size(&options.max_file_bytes)
         ),

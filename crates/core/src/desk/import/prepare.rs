@@ -62,7 +62,7 @@ fn prepare_zip(
 ) -> Result<Vec<Piece>, String> {
     let entries = read_zip(bytes, &options.archive_limits()).map_err(|e| e.to_string())?;
     if entries.is_empty() {
-        return Err("the archive holds no files".to_owned());
+        return Err("压缩包里没有文件".to_owned());
     }
     let mut pieces = Vec::with_capacity(entries.len());
     for entry in entries {
@@ -168,32 +168,26 @@ struct ReadRecord {
 
 /// A record as a document, its source, its external id and its status.
 fn jsonl_record(line: &str) -> Result<ReadRecord, String> {
-    let record: JsonlRecord =
-        serde_json::from_str(line).map_err(|e| format!("not a valid JSON record: {e}"))?;
+    let record: JsonlRecord = serde_json::from_str(line)
+        .map_err(|e| format!("不是有效的 JSON 记录（第 {} 列附近）", e.column()))?;
     let title = record.title.trim().to_owned();
     if title.is_empty() {
-        return Err("the record has no title".to_owned());
+        return Err("这条记录没有标题".to_owned());
     }
     let paragraphs = paragraphs_from_body(&record.body);
     if paragraphs.is_empty() {
-        return Err("the record has no body text".to_owned());
+        return Err("这条记录没有正文".to_owned());
     }
     let status = record
         .status
         .map(|s| s.trim().parse::<Status>())
         .transpose()
-        .map_err(|e| format!("bad status: {e}"))?;
+        .map_err(|_| "状态只能是 draft、pending、published 或 hidden".to_owned())?;
     let parsed = ParsedDoc {
         title,
-        // Without a date field, a date written at the start (e.g. "（2021年3月11日…通过）").
-        date: record.date.filter(|d| super::valid_date(d)).or_else(|| {
-            let start: String = paragraphs
-                .iter()
-                .take(3)
-                .flat_map(|p| p.chars().take(80))
-                .collect();
-            wenyuan_text::date::find_date(&start)
-        }),
+        // Without a date field the text's own date line decides later (`document_date`).
+        date: record.date.filter(|d| super::valid_date(d)),
+        file_date: None,
         views: record.views,
         category: record.category,
         tags: record.tags,
