@@ -244,6 +244,9 @@ pub fn term_query(fields: &Fields, term: &QueryTerm, scope: &Scope) -> Option<Bo
             Box::new(ConstScoreQuery::new(q, rank::TITLE)),
         ));
     }
+    if let Some(q) = joined_query(fields, &term.text) {
+        should.push((Occur::Should, q));
+    }
     let text = |field, weight: f32| -> Option<Box<dyn Query>> {
         substring_query(field, &term.text)
             .map(|q| Box::new(BoostQuery::new(q, weight * rank::TEXT)) as Box<dyn Query>)
@@ -289,6 +292,15 @@ pub fn term_query(fields: &Fields, term: &QueryTerm, scope: &Scope) -> Option<Bo
     } else {
         Some(Box::new(BooleanQuery::new(should)))
     }
+}
+
+/// `text`, separators set aside, found in the title separators set aside too: worth
+/// [`rank::TITLE_JOINED`] points. The title is what every reader sees, so this clause needs no
+/// scope.
+pub fn joined_query(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
+    let joined = crate::analysis::joined(text);
+    substring_query(fields.title_joined, &joined)
+        .map(|q| Box::new(ConstScoreQuery::new(q, rank::TITLE_JOINED)) as Box<dyn Query>)
 }
 
 /// Optional clauses that rank whole-word matches (jieba words) higher; they never decide a match

@@ -2,9 +2,11 @@
 //! in tiers before text statistics count:
 //!
 //! 1. points: each query term found as written in the title (or as the pinyin of title words)
-//!    scores [`TITLE`]; pinyin that covers whole words adds [`TITLE_WORDS`], pinyin from the
+//!    scores [`TITLE`]; each term found in the title once separators are set aside on both
+//!    sides (so also when found as written) scores [`TITLE_JOINED`], and so does the whole query
+//!    of several terms, their texts in a row; pinyin that covers whole words adds [`TITLE_WORDS`], pinyin from the
 //!    title's first word adds [`TITLE_START`], pinyin of a document keyword scores [`KEYWORD`];
-//! 2. among documents with title points: the shorter title first (a title that *is* the query
+//! 2. among documents with title points ([`TITLE_JOINED`] or more): the shorter title first (a title that *is* the query
 //!    comes first);
 //! 3. the BM25 text score of body, outline and whole words, scaled by [`TEXT`] so that it stays
 //!    below one point;
@@ -21,6 +23,11 @@ use crate::schema::{DATE, ID, TITLE_CHARS};
 
 /// A query term found in the title.
 pub const TITLE: f32 = 16.0;
+/// A query term (or all of them, in order and adjacent) found in the title once spaces,
+/// punctuation and brackets are set aside on both sides. The exact phrase scores this and
+/// [`TITLE`]; the same characters across separators this alone: still above any bonus below
+/// and any text score.
+pub const TITLE_JOINED: f32 = 8.0;
 /// Pinyin of whole title words (`gz` for 工作, not for 改造之).
 pub const TITLE_WORDS: f32 = 4.0;
 /// Pinyin from the title's first word.
@@ -57,7 +64,7 @@ pub fn sort_key(segment: &SegmentReader) -> impl Fn(DocId, Score) -> RankKey {
     let ids = fast.u64(ID).ok().map(|c| c.first_or_default_col(0));
     move |doc, score| {
         let points = score.floor().max(0.0);
-        let shortness = if points >= TITLE {
+        let shortness = if points >= TITLE_JOINED {
             -(chars.as_ref().map_or(0, |c| c.get_val(doc)) as i64)
         } else {
             0

@@ -16,13 +16,16 @@ pub const TITLE_CHARS: &str = "title_chars";
 /// The version of what the index holds beyond its fields (analysis, pinyin terms), recorded
 /// with every commit: an index written by another version is rebuilt, as one with other fields
 /// is. Bump it when documents would be analysed differently.
-pub const FORMAT: &str = "wenyuan-index-3";
+pub const FORMAT: &str = "wenyuan-index-4";
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
     pub id: Field,
     pub title_grams: Field,
     pub title_words: Field,
+    /// The title with its separators set aside (`analysis::joined`), as grams: a query typed
+    /// without the title's spaces and punctuation (or with others) matches here.
+    pub title_joined: Field,
     pub outline_grams: Field,
     pub body_grams: Field,
     pub body_words: Field,
@@ -73,6 +76,7 @@ pub fn build() -> (Schema, Fields) {
         id: b.add_u64_field(ID, NumericOptions::default() | INDEXED | FAST),
         title_grams: b.add_text_field("title_grams", text(GRAMS, true)),
         title_words: b.add_text_field("title_words", text(WORDS, false)),
+        title_joined: b.add_text_field("title_joined", text(GRAMS, true)),
         outline_grams: b.add_text_field("outline_grams", text(GRAMS, true)),
         body_grams: b.add_text_field("body_grams", text(GRAMS, true)),
         body_words: b.add_text_field("body_words", text(WORDS, false)),

@@ -54,7 +54,15 @@ pub struct SearchPage {
     pub pages: usize,
     /// Set when the query was too long and only its start was used.
     pub truncated: bool,
+    /// Set when nothing matched the query as typed and the hits match its words instead (all
+    /// of them, or the most of them): the page says so with [`PARTIAL_NOTICE`].
+    pub partial: bool,
+    /// What the page shows above relaxed hits, `None` for hits that match as typed.
+    pub notice: Option<&'static str>,
 }
+
+/// The words above hits that match only part of a query (see [`SearchPage::partial`]).
+pub const PARTIAL_NOTICE: &str = "未找到完全匹配，以下为部分匹配";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Suggestion {
@@ -326,6 +334,7 @@ impl Search {
         let mut owned = request.clone();
         owned.readable = readable_levels(role);
         owned.preview_rule = preview_key(&self.ctx.settings());
+        owned.fallback = true;
         let results = tokio::task::spawn_blocking(move || index.search(&owned))
             .await
             .map_err(|e| CoreError::Internal(format!("search task: {e}")))??;
@@ -357,7 +366,8 @@ impl Search {
         }
         // A first page with nothing for a plain query is a gap editors may fill; with filters
         // the filter may be what emptied it, so those are not counted.
-        if results.total == 0 && request.offset == 0 && is_unfiltered(request) {
+        let partial = results.relaxed.is_some();
+        if (results.total == 0 || partial) && request.offset == 0 && is_unfiltered(request) {
             self.record_miss(&request.query);
         }
         let size = request.limit.max(1);
@@ -368,6 +378,8 @@ impl Search {
             page,
             pages: results.total.div_ceil(size).max(1),
             truncated: results.parsed.truncated,
+            partial,
+            notice: partial.then_some(PARTIAL_NOTICE),
         })
     }
 
