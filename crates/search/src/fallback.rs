@@ -1,6 +1,8 @@
 //! What a search falls back to when nothing matches a query as typed: its words (jieba), all of
 //! them anywhere, then any of them (the documents with the most first).
 //!
+//! Both stages cover only the documents the viewer reads in full (see `SearchIndex::search`).
+//!
 //! Words that state a number are left out of both stages. A figure is a fact, not a topic: a
 //! relaxed query that kept it would answer differently for `增长1` and `增长2` — by matches in
 //! other documents, but an answer that changes with each digit is what a reader probing hidden

@@ -20,11 +20,15 @@ use tantivy::{
 use crate::analysis::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
 use crate::fallback;
 use crate::query::{
-    joined_query, parse, ranking_query, substring_query, term_query, ParsedQuery, Scope,
+    joined_query, parse, ranking_query, readable_only, substring_query, term_query, ParsedQuery,
+    Scope,
 };
 use crate::rank::{self, sort_key};
-use crate::schema::{build, Fields, DATE, FORMAT, ID, VIEWS};
+use crate::schema::{build, Fields, DATE, FORMAT, ID, TITLE_KEY, VIEWS};
 use crate::SearchError;
+
+/// Clauses of a boolean query.
+type Clauses = Vec<(Occur, Box<dyn Query>)>;
 
 /// Memory for the writer's buffer: tantivy flushes a segment when it is full.
 const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
@@ -132,6 +136,38 @@ fn current_format(payload: Option<&str>) -> bool {
     payload.is_none_or(|p| payload_parts(p).0 == FORMAT)
 }
 
+/// Most characters of a title's start indexed as `^` terms (suggestions are asked for the first
+/// characters typed; a longer input matches by the whole title or its grams).
+const START_CHARS: usize = 16;
+
+/// A title as suggestions compare it: folded, separators aside.
+fn title_start(title: &str) -> String {
+    crate::analysis::joined(&wenyuan_text::fold::fold(title))
+}
+
+/// The `title_start` terms of a title (as made by [`title_start`]).
+fn start_terms(start: &str) -> Vec<String> {
+    let mut terms: Vec<String> = start
+        .char_indices()
+        .skip(1)
+        .map(|(i, _)| &start[..i])
+        .chain(std::iter::once(start))
+        .take(START_CHARS)
+        .map(|prefix| format!("^{prefix}"))
+        .collect();
+    if !start.is_empty() {
+        terms.push(format!("={start}"));
+    }
+    terms
+}
+
+/// FNV-1a, 64 bits: a hash that stays the same across builds (it is stored in the index).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 fn date_number(date: &str) -> Option<i64> {
     let digits: String = date.chars().filter(char::is_ascii_digit).collect();
     (digits.len() == 8).then(|| digits.parse().ok()).flatten()
@@ -216,6 +252,11 @@ impl SearchIndex {
         d.add_text(f.title_grams, &doc.title);
         d.add_text(f.title_words, &doc.title);
         d.add_text(f.title_joined, crate::analysis::joined(&doc.title));
+        let start = title_start(&doc.title);
+        for term in start_terms(&start) {
+            d.add_text(f.title_start, term);
+        }
+        d.add_u64(f.title_key, fnv1a(&start));
         d.add_u64(f.title_chars, doc.title.chars().count() as u64);
         for heading in &doc.outline {
             d.add_text(f.outline_grams, heading);
@@ -318,13 +359,14 @@ impl SearchIndex {
             hidden_words: !filtered,
             previews: request.preview_rule == *self.preview_rule.lock(),
         };
-        let exact = self.run(request, &parsed, &filters, &scope, false)?;
+        let exact = self.run(request, &parsed, &filters, &scope, None)?;
         if exact.total > 0 || !request.fallback {
             return Ok(exact);
         }
         // Nothing as typed: the query's words, all of them, then any of them. These stages
-        // never match text the viewer may not read (no hidden words): a relaxed query must
-        // not tell more of a gated document than the query as typed did.
+        // look only at documents the viewer reads in full: a relaxed query must tell nothing of
+        // a gated document the query as typed did not (a hidden sentence typed out would
+        // otherwise bring up its document by the visible words it shares).
         let Some(words) = fallback::words(&parsed) else {
             return Ok(exact);
         };
@@ -333,14 +375,14 @@ impl SearchIndex {
             ..scope
         };
         if words.must != parsed.must {
-            let mut all = self.run(request, &words, &filters, &scope, false)?;
+            let mut all = self.run(request, &words, &filters, &scope, Some(Relaxed::AllWords))?;
             if all.total > 0 {
                 all.relaxed = Some(Relaxed::AllWords);
                 return Ok(all);
             }
         }
         let partial = fallback::partial(&words);
-        let mut any = self.run(request, &partial, &filters, &scope, true)?;
+        let mut any = self.run(request, &partial, &filters, &scope, Some(Relaxed::AnyWords))?;
         if any.total > 0 {
             any.relaxed = Some(Relaxed::AnyWords);
             return Ok(any);
@@ -349,7 +391,7 @@ impl SearchIndex {
     }
 
     /// The filter clauses of a request (category, tag, access, dates), and whether there is any.
-    fn filters(&self, request: &SearchRequest) -> (Vec<(Occur, Box<dyn Query>)>, bool) {
+    fn filters(&self, request: &SearchRequest) -> (Clauses, bool) {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (field, value) in [
@@ -380,20 +422,26 @@ impl SearchIndex {
         (clauses, any)
     }
 
-    /// One search of `parsed` within `filters`: every term must match, or (`any`) at least one.
+    /// One search of `parsed` within `filters`: every term must match, or in the
+    /// [`Relaxed::AnyWords`] stage at least one. Relaxed stages cover only the documents the
+    /// viewer reads in full.
     fn run(
         &self,
         request: &SearchRequest,
         parsed: &ParsedQuery,
         filters: &[(Occur, Box<dyn Query>)],
         scope: &Scope,
-        any: bool,
+        stage: Option<Relaxed>,
     ) -> Result<SearchResults, SearchError> {
         let f = &self.fields;
+        let any = stage == Some(Relaxed::AnyWords);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = filters
             .iter()
             .map(|(occur, q)| (*occur, q.box_clone()))
             .collect();
+        if let (Some(_), Some(levels)) = (stage, &scope.readable) {
+            clauses.push((Occur::Must, readable_only(f, levels)));
+        }
         let mut matches: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for term in &parsed.must {
             if let Some(q) = term_query(f, term, scope) {
@@ -489,9 +537,10 @@ impl SearchIndex {
         Ok(hits)
     }
 
-    /// Titles for the search box: by the title's text, or by its pinyin or initials; ranked as
-    /// search ranks title matches (whole words and the title's start first, then shorter
-    /// titles, then newer).
+    /// Titles for the search box: by the title's text (separators aside), or by its pinyin or
+    /// initials. The typed title first when there is one, then titles that start with what is
+    /// typed, then the others; among equals the more read, then the shorter (see
+    /// `rank::suggest_key`). A title borne by several documents is suggested once.
     pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<i64>, SearchError> {
         let folded = wenyuan_text::fold::fold(prefix.trim());
         let folded: String = folded.chars().take(32).collect();
@@ -503,23 +552,68 @@ impl SearchIndex {
                 Box::new(ConstScoreQuery::new(q, rank::TITLE)),
             ));
         }
+        should.extend(joined_query(f, &folded).map(|q| (Occur::Should, q)));
+        let start = crate::analysis::joined(&folded);
+        if !start.is_empty() {
+            for (term, points) in [
+                (format!("^{start}"), rank::SUGGEST_START),
+                (format!("={start}"), rank::SUGGEST_WHOLE),
+            ] {
+                let q = TermQuery::new(
+                    Term::from_field_text(f.title_start, &term),
+                    IndexRecordOption::Basic,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(Box::new(q), points)),
+                ));
+            }
+        }
         if wenyuan_text::pinyin::looks_like_pinyin(&folded) {
             should.extend(crate::pinyin::clauses(f.title_pinyin, None, &folded));
+            if folded.len() <= crate::pinyin::MAX_PREFIX {
+                let q = TermQuery::new(
+                    Term::from_field_text(f.title_pinyin, &format!("^{folded}")),
+                    IndexRecordOption::Basic,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(Box::new(q), rank::SUGGEST_START)),
+                ));
+            }
         }
         if should.is_empty() {
             return Ok(Vec::new());
         }
+        let limit = limit.clamp(1, 20);
         let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(limit.clamp(1, 20)).tweak_score(sort_key);
+        // More than asked: titles borne by several documents are dropped after the first.
+        let top = TopDocs::with_limit(limit * SUGGEST_OVERFETCH).tweak_score(rank::suggest_key);
         let docs = searcher.search(&BooleanQuery::new(should), &top)?;
-        let docs = docs.into_iter().map(|(key, a)| (key.score, a)).collect();
-        Ok(self
-            .ids(&searcher, docs)?
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect())
+        let mut seen = std::collections::HashSet::new();
+        let mut ids = Vec::with_capacity(limit);
+        for (_, address) in docs {
+            let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+            let key = fast
+                .u64(TITLE_KEY)?
+                .first(address.doc_id)
+                .unwrap_or_default();
+            if !seen.insert(key) {
+                continue;
+            }
+            if let Some(id) = fast.u64(ID)?.first(address.doc_id) {
+                ids.push(id as i64);
+            }
+            if ids.len() == limit {
+                break;
+            }
+        }
+        Ok(ids)
     }
 }
+
+/// How many more documents than suggestions are read, so that duplicate titles can be dropped.
+const SUGGEST_OVERFETCH: usize = 8;
 
 #[cfg(test)]
 mod tests {

@@ -217,6 +217,11 @@ fn readable_filter(fields: &Fields, levels: &[String]) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0))
 }
 
+/// Documents the viewer reads in full (a filter, no score).
+pub fn readable_only(fields: &Fields, levels: &[String]) -> Box<dyn Query> {
+    readable_filter(fields, levels)
+}
+
 /// `query`, on documents the viewer reads in full only.
 fn on_readable(fields: &Fields, levels: &[String], query: Box<dyn Query>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(vec![
