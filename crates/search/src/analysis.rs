@@ -81,6 +81,16 @@ pub fn units(text: &str) -> Vec<Unit> {
     units
 }
 
+/// `text` with its separators set aside: only CJK characters, letters and digits are kept, so
+/// 「【领航中国】共护一江水 万里长江」 becomes 领航中国共护一江水万里长江. Titles are indexed this way
+/// too (`title_joined`), and a query is matched against them the same way: what a reader types
+/// with or without the spaces, punctuation and brackets of a title finds it (both ways).
+pub fn joined(text: &str) -> String {
+    text.chars()
+        .filter(|c| is_cjk(*c) || c.is_alphanumeric())
+        .collect()
+}
+
 /// The tokens of the gram analysis, as (text, byte from, byte to).
 pub fn gram_tokens(text: &str) -> Vec<(String, usize, usize)> {
     let units = units(text);
@@ -224,6 +234,17 @@ mod tests {
         );
         assert_eq!(texts("（一）学先进"), ["一", "学先", "先进", "进"]);
         assert!(texts("。，！ ").is_empty());
+    }
+
+    #[test]
+    fn joined_text_sets_separators_aside() {
+        assert_eq!(
+            joined("【领航中国】共护一江水 万里长江焕发新活力"),
+            "领航中国共护一江水万里长江焕发新活力"
+        );
+        assert_eq!(joined("学习、宣传，贯彻"), "学习宣传贯彻");
+        assert_eq!(joined("COVID-19 防控"), "COVID19防控");
+        assert_eq!(texts(&joined("江水 万里")), ["江水", "水万", "万里", "里"]);
     }
 
     #[test]

@@ -18,10 +18,17 @@ use tantivy::{
 };
 
 use crate::analysis::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
-use crate::query::{parse, ranking_query, substring_query, term_query, ParsedQuery, Scope};
+use crate::fallback;
+use crate::query::{
+    joined_query, parse, ranking_query, readable_only, substring_query, term_query, ParsedQuery,
+    Scope,
+};
 use crate::rank::{self, sort_key};
-use crate::schema::{build, Fields, DATE, FORMAT, ID, VIEWS};
+use crate::schema::{build, Fields, DATE, FORMAT, ID, TITLE_KEY, VIEWS};
 use crate::SearchError;
+
+/// Clauses of a boolean query.
+type Clauses = Vec<(Occur, Box<dyn Query>)>;
 
 /// Memory for the writer's buffer: tantivy flushes a segment when it is full.
 const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
@@ -75,13 +82,28 @@ pub struct SearchRequest {
     /// The preview rule in force (as given to [`SearchIndex::commit`]): previews indexed under
     /// another rule are not matched until they are indexed again.
     pub preview_rule: String,
+    /// When nothing matches as typed, fall back to the query's words: all of them, then any
+    /// (see [`Relaxed`]). Off by default: the relaxed stages answer a different question.
+    pub fallback: bool,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<(i64, f32)>,
+    /// The query the hits answer: as typed, or its words when the search fell back to them.
     pub parsed: ParsedQuery,
+    /// Set when nothing matched as typed and these are the matches of a relaxed query.
+    pub relaxed: Option<Relaxed>,
+}
+
+/// How a query was relaxed when nothing matched it as typed (see [`SearchRequest::fallback`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relaxed {
+    /// Every word of the query (jieba), anywhere in the document.
+    AllWords,
+    /// Some of its words: the documents with the most of them first.
+    AnyWords,
 }
 
 pub struct SearchIndex {
@@ -112,6 +134,38 @@ fn payload_parts(payload: &str) -> (&str, Option<i64>, &str) {
 /// (an index never committed holds none).
 fn current_format(payload: Option<&str>) -> bool {
     payload.is_none_or(|p| payload_parts(p).0 == FORMAT)
+}
+
+/// Most characters of a title's start indexed as `^` terms (suggestions are asked for the first
+/// characters typed; a longer input matches by the whole title or its grams).
+const START_CHARS: usize = 16;
+
+/// A title as suggestions compare it: folded, separators aside.
+fn title_start(title: &str) -> String {
+    crate::analysis::joined(&wenyuan_text::fold::fold(title))
+}
+
+/// The `title_start` terms of a title (as made by [`title_start`]).
+fn start_terms(start: &str) -> Vec<String> {
+    let mut terms: Vec<String> = start
+        .char_indices()
+        .skip(1)
+        .map(|(i, _)| &start[..i])
+        .chain(std::iter::once(start))
+        .take(START_CHARS)
+        .map(|prefix| format!("^{prefix}"))
+        .collect();
+    if !start.is_empty() {
+        terms.push(format!("={start}"));
+    }
+    terms
+}
+
+/// FNV-1a, 64 bits: a hash that stays the same across builds (it is stored in the index).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 fn date_number(date: &str) -> Option<i64> {
@@ -197,6 +251,12 @@ impl SearchIndex {
         d.add_u64(f.id, doc.id as u64);
         d.add_text(f.title_grams, &doc.title);
         d.add_text(f.title_words, &doc.title);
+        d.add_text(f.title_joined, crate::analysis::joined(&doc.title));
+        let start = title_start(&doc.title);
+        for term in start_terms(&start) {
+            d.add_text(f.title_start, term);
+        }
+        d.add_u64(f.title_key, fnv1a(&start));
         d.add_u64(f.title_chars, doc.title.chars().count() as u64);
         for heading in &doc.outline {
             d.add_text(f.outline_grams, heading);
@@ -291,9 +351,49 @@ impl SearchIndex {
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let parsed = parse(&request.query);
+        let (filters, filtered) = self.filters(request);
+        // Any filter narrows the search: with a date (or a rare tag) it may name one document,
+        // and a hidden word plus that filter would say whether that document holds the word.
+        let scope = Scope {
+            readable: request.readable.clone(),
+            hidden_words: !filtered,
+            previews: request.preview_rule == *self.preview_rule.lock(),
+        };
+        let exact = self.run(request, &parsed, &filters, &scope, None)?;
+        if exact.total > 0 || !request.fallback {
+            return Ok(exact);
+        }
+        // Nothing as typed: the query's words, all of them, then any of them. These stages
+        // look only at documents the viewer reads in full: a relaxed query must tell nothing of
+        // a gated document the query as typed did not (a hidden sentence typed out would
+        // otherwise bring up its document by the visible words it shares).
+        let Some(words) = fallback::words(&parsed) else {
+            return Ok(exact);
+        };
+        let scope = Scope {
+            hidden_words: false,
+            ..scope
+        };
+        if words.must != parsed.must {
+            let mut all = self.run(request, &words, &filters, &scope, Some(Relaxed::AllWords))?;
+            if all.total > 0 {
+                all.relaxed = Some(Relaxed::AllWords);
+                return Ok(all);
+            }
+        }
+        let partial = fallback::partial(&words);
+        let mut any = self.run(request, &partial, &filters, &scope, Some(Relaxed::AnyWords))?;
+        if any.total > 0 {
+            any.relaxed = Some(Relaxed::AnyWords);
+            return Ok(any);
+        }
+        Ok(exact)
+    }
+
+    /// The filter clauses of a request (category, tag, access, dates), and whether there is any.
+    fn filters(&self, request: &SearchRequest) -> (Clauses, bool) {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut filters = false;
         for (field, value) in [
             (f.category, &request.category),
             (f.tag, &request.tag),
@@ -305,7 +405,6 @@ impl SearchIndex {
                     Occur::Must,
                     Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
                 ));
-                filters = true;
             }
         }
         let from = request.date_from.as_deref().and_then(date_number);
@@ -318,23 +417,53 @@ impl SearchIndex {
                 Occur::Must,
                 Box::new(RangeQuery::new(bound(from), bound(to))),
             ));
-            filters = true;
         }
-        // Any filter narrows the search: with a date (or a rare tag) it may name one document,
-        // and a hidden word plus that filter would say whether that document holds the word.
-        let scope = Scope {
-            readable: request.readable.clone(),
-            hidden_words: !filters,
-            previews: request.preview_rule == *self.preview_rule.lock(),
-        };
+        let any = !clauses.is_empty();
+        (clauses, any)
+    }
+
+    /// One search of `parsed` within `filters`: every term must match, or in the
+    /// [`Relaxed::AnyWords`] stage at least one. Relaxed stages cover only the documents the
+    /// viewer reads in full.
+    fn run(
+        &self,
+        request: &SearchRequest,
+        parsed: &ParsedQuery,
+        filters: &[(Occur, Box<dyn Query>)],
+        scope: &Scope,
+        stage: Option<Relaxed>,
+    ) -> Result<SearchResults, SearchError> {
+        let f = &self.fields;
+        let any = stage == Some(Relaxed::AnyWords);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = filters
+            .iter()
+            .map(|(occur, q)| (*occur, q.box_clone()))
+            .collect();
+        if let (Some(_), Some(levels)) = (stage, &scope.readable) {
+            clauses.push((Occur::Must, readable_only(f, levels)));
+        }
+        let mut matches: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for term in &parsed.must {
-            if let Some(q) = term_query(f, term, &scope) {
-                clauses.push((Occur::Must, q));
-                clauses.extend(ranking_query(f, term, &scope));
+            if let Some(q) = term_query(f, term, scope) {
+                matches.push((if any { Occur::Should } else { Occur::Must }, q));
+                clauses.extend(ranking_query(f, term, scope));
+            }
+        }
+        if any && !matches.is_empty() {
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(matches))));
+        } else {
+            clauses.extend(matches);
+        }
+        // All the terms in a row, separators aside, in the title: the words are close together
+        // and in order (a bonus, never a condition).
+        if parsed.must.len() >= 2 {
+            let all: String = parsed.must.iter().map(|t| t.text.as_str()).collect();
+            if let Some(q) = joined_query(f, &all) {
+                clauses.push((Occur::Should, q));
             }
         }
         for term in &parsed.must_not {
-            if let Some(q) = term_query(f, term, &scope) {
+            if let Some(q) = term_query(f, term, scope) {
                 clauses.push((Occur::MustNot, q));
             }
         }
@@ -342,9 +471,9 @@ impl SearchIndex {
             .must
             .iter()
             .any(|t| !crate::analysis::units(&t.text).is_empty());
-        if !has_terms && !filters {
+        if !has_terms && filters.is_empty() {
             return Ok(SearchResults {
-                parsed,
+                parsed: parsed.clone(),
                 ..Default::default()
             });
         }
@@ -385,7 +514,8 @@ impl SearchIndex {
         Ok(SearchResults {
             total,
             hits,
-            parsed,
+            parsed: parsed.clone(),
+            relaxed: None,
         })
     }
 
@@ -407,9 +537,10 @@ impl SearchIndex {
         Ok(hits)
     }
 
-    /// Titles for the search box: by the title's text, or by its pinyin or initials; ranked as
-    /// search ranks title matches (whole words and the title's start first, then shorter
-    /// titles, then newer).
+    /// Titles for the search box: by the title's text (separators aside), or by its pinyin or
+    /// initials. The typed title first when there is one, then titles that start with what is
+    /// typed, then the others; among equals the more read, then the shorter (see
+    /// `rank::suggest_key`). A title borne by several documents is suggested once.
     pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<i64>, SearchError> {
         let folded = wenyuan_text::fold::fold(prefix.trim());
         let folded: String = folded.chars().take(32).collect();
@@ -421,23 +552,68 @@ impl SearchIndex {
                 Box::new(ConstScoreQuery::new(q, rank::TITLE)),
             ));
         }
+        should.extend(joined_query(f, &folded).map(|q| (Occur::Should, q)));
+        let start = crate::analysis::joined(&folded);
+        if !start.is_empty() {
+            for (term, points) in [
+                (format!("^{start}"), rank::SUGGEST_START),
+                (format!("={start}"), rank::SUGGEST_WHOLE),
+            ] {
+                let q = TermQuery::new(
+                    Term::from_field_text(f.title_start, &term),
+                    IndexRecordOption::Basic,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(Box::new(q), points)),
+                ));
+            }
+        }
         if wenyuan_text::pinyin::looks_like_pinyin(&folded) {
             should.extend(crate::pinyin::clauses(f.title_pinyin, None, &folded));
+            if folded.len() <= crate::pinyin::MAX_PREFIX {
+                let q = TermQuery::new(
+                    Term::from_field_text(f.title_pinyin, &format!("^{folded}")),
+                    IndexRecordOption::Basic,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(Box::new(q), rank::SUGGEST_START)),
+                ));
+            }
         }
         if should.is_empty() {
             return Ok(Vec::new());
         }
+        let limit = limit.clamp(1, 20);
         let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(limit.clamp(1, 20)).tweak_score(sort_key);
+        // More than asked: titles borne by several documents are dropped after the first.
+        let top = TopDocs::with_limit(limit * SUGGEST_OVERFETCH).tweak_score(rank::suggest_key);
         let docs = searcher.search(&BooleanQuery::new(should), &top)?;
-        let docs = docs.into_iter().map(|(key, a)| (key.score, a)).collect();
-        Ok(self
-            .ids(&searcher, docs)?
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect())
+        let mut seen = std::collections::HashSet::new();
+        let mut ids = Vec::with_capacity(limit);
+        for (_, address) in docs {
+            let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+            let key = fast
+                .u64(TITLE_KEY)?
+                .first(address.doc_id)
+                .unwrap_or_default();
+            if !seen.insert(key) {
+                continue;
+            }
+            if let Some(id) = fast.u64(ID)?.first(address.doc_id) {
+                ids.push(id as i64);
+            }
+            if ids.len() == limit {
+                break;
+            }
+        }
+        Ok(ids)
     }
 }
+
+/// How many more documents than suggestions are read, so that duplicate titles can be dropped.
+const SUGGEST_OVERFETCH: usize = 8;
 
 #[cfg(test)]
 mod tests {
@@ -594,6 +770,52 @@ mod tests {
         assert_eq!(ids(&index, "xiangcungongzuozongjie"), [2]);
         assert_eq!(index.suggest("gz", 8).unwrap(), [3, 2, 1]);
         assert_eq!(index.suggest("工作", 8).unwrap(), [3, 2]);
+    }
+
+    #[test]
+    fn separators_do_not_matter_and_the_exact_phrase_ranks_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        index
+            .upsert(&doc(1, "【领航中国】共护一江水 万里长江焕发新活力", ""))
+            .unwrap();
+        index
+            .upsert(&doc(2, "共护一江水万里长江的故事与长卷", ""))
+            .unwrap();
+        index.upsert(&doc(3, "万里长江", "共护一江水")).unwrap();
+        index.upsert(&doc(4, "长江万里，共护一江水", "")).unwrap();
+        index.commit(1, "").unwrap();
+        // Exact phrase (2) before across a space (1); the words apart (3, 4) do not match.
+        assert_eq!(ids(&index, "共护一江水万里长江"), [2, 1]);
+        assert_eq!(ids(&index, "共護一江水萬里長江"), [2, 1], "traditional");
+        // Both ways: a separator the title does not have (2) matches; one where the title has
+        // one (any separator: 1) matches the phrase and ranks first.
+        assert_eq!(ids(&index, "共护一江水、万里长江"), [1, 2]);
+        assert_eq!(ids(&index, "领航中国共护"), [1]);
+        // Several words: in a row in the title, then both in the title, then elsewhere.
+        assert_eq!(ids(&index, "一江水 万里长江"), [2, 1, 3]);
+        // Nothing as typed: the words, when the request allows it.
+        assert!(ids(&index, "万里长江共护一江水").is_empty());
+        let relaxed = index
+            .search(&SearchRequest {
+                query: "万里长江共护一江水".to_owned(),
+                limit: 10,
+                fallback: true,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(relaxed.relaxed, Some(Relaxed::AllWords));
+        assert_eq!(relaxed.total, 4);
+        let relaxed = index
+            .search(&SearchRequest {
+                query: "万里长江乡村振兴".to_owned(),
+                limit: 10,
+                fallback: true,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(relaxed.relaxed, Some(Relaxed::AnyWords));
+        assert_eq!(relaxed.hits[0].0, 3, "the shortest title holding a word");
     }
 
     #[test]

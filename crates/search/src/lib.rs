@@ -6,13 +6,14 @@
 //! text the viewer may see.
 
 pub mod analysis;
+mod fallback;
 mod index;
 mod pinyin;
 pub mod query;
 mod rank;
 mod schema;
 
-pub use index::{IndexDoc, SearchIndex, SearchRequest, SearchResults, Sort};
+pub use index::{IndexDoc, Relaxed, SearchIndex, SearchRequest, SearchResults, Sort};
 pub use query::{parse, ParsedQuery, QueryTerm};
 
 #[derive(Debug, thiserror::Error)]

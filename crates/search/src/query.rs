@@ -217,6 +217,11 @@ fn readable_filter(fields: &Fields, levels: &[String]) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0))
 }
 
+/// Documents the viewer reads in full (a filter, no score).
+pub fn readable_only(fields: &Fields, levels: &[String]) -> Box<dyn Query> {
+    readable_filter(fields, levels)
+}
+
 /// `query`, on documents the viewer reads in full only.
 fn on_readable(fields: &Fields, levels: &[String], query: Box<dyn Query>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(vec![
@@ -243,6 +248,9 @@ pub fn term_query(fields: &Fields, term: &QueryTerm, scope: &Scope) -> Option<Bo
             Occur::Should,
             Box::new(ConstScoreQuery::new(q, rank::TITLE)),
         ));
+    }
+    if let Some(q) = joined_query(fields, &term.text) {
+        should.push((Occur::Should, q));
     }
     let text = |field, weight: f32| -> Option<Box<dyn Query>> {
         substring_query(field, &term.text)
@@ -289,6 +297,15 @@ pub fn term_query(fields: &Fields, term: &QueryTerm, scope: &Scope) -> Option<Bo
     } else {
         Some(Box::new(BooleanQuery::new(should)))
     }
+}
+
+/// `text`, separators set aside, found in the title separators set aside too: worth
+/// [`rank::TITLE_JOINED`] points. The title is what every reader sees, so this clause needs no
+/// scope.
+pub fn joined_query(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
+    let joined = crate::analysis::joined(text);
+    substring_query(fields.title_joined, &joined)
+        .map(|q| Box::new(ConstScoreQuery::new(q, rank::TITLE_JOINED)) as Box<dyn Query>)
 }
 
 /// Optional clauses that rank whole-word matches (jieba words) higher; they never decide a match

@@ -12,17 +12,21 @@ pub const ID: &str = "id";
 pub const DATE: &str = "date";
 pub const VIEWS: &str = "views";
 pub const TITLE_CHARS: &str = "title_chars";
+pub const TITLE_KEY: &str = "title_key";
 
 /// The version of what the index holds beyond its fields (analysis, pinyin terms), recorded
 /// with every commit: an index written by another version is rebuilt, as one with other fields
 /// is. Bump it when documents would be analysed differently.
-pub const FORMAT: &str = "wenyuan-index-3";
+pub const FORMAT: &str = "wenyuan-index-4";
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
     pub id: Field,
     pub title_grams: Field,
     pub title_words: Field,
+    /// The title with its separators set aside (`analysis::joined`), as grams: a query typed
+    /// without the title's spaces and punctuation (or with others) matches here.
+    pub title_joined: Field,
     pub outline_grams: Field,
     pub body_grams: Field,
     pub body_words: Field,
@@ -34,6 +38,12 @@ pub struct Fields {
     pub title_pinyin: Field,
     /// Pinyin of the document's keywords and their prefixes: a weaker signal than the title's.
     pub keyword_pinyin: Field,
+    /// The start of the title as exact terms, for suggestions: `^` and each of its first
+    /// characters (separators aside, folded), and `=` and the whole title (see `suggest`).
+    pub title_start: Field,
+    /// A hash of the folded title, separators aside: suggestions show a title once however
+    /// many documents bear it.
+    pub title_key: Field,
     /// The title's length in characters: shorter titles holding the query rank first.
     pub title_chars: Field,
     pub category: Field,
@@ -73,12 +83,15 @@ pub fn build() -> (Schema, Fields) {
         id: b.add_u64_field(ID, NumericOptions::default() | INDEXED | FAST),
         title_grams: b.add_text_field("title_grams", text(GRAMS, true)),
         title_words: b.add_text_field("title_words", text(WORDS, false)),
+        title_joined: b.add_text_field("title_joined", text(GRAMS, true)),
         outline_grams: b.add_text_field("outline_grams", text(GRAMS, true)),
         body_grams: b.add_text_field("body_grams", text(GRAMS, true)),
         body_words: b.add_text_field("body_words", text(WORDS, false)),
         preview_grams: b.add_text_field("preview_grams", text(GRAMS, true)),
         title_pinyin: b.add_text_field("title_pinyin", keys()),
         keyword_pinyin: b.add_text_field("keyword_pinyin", keys()),
+        title_start: b.add_text_field("title_start", keys()),
+        title_key: b.add_u64_field(TITLE_KEY, NumericOptions::default() | FAST),
         title_chars: b.add_u64_field(TITLE_CHARS, NumericOptions::default() | FAST),
         category: b.add_text_field("category", STRING),
         tag: b.add_text_field("tag", STRING),

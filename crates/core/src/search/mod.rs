@@ -60,7 +60,15 @@ pub struct SearchPage {
     /// Set while this node's index is still catching up with the library (a new node, a big
     /// import): the results may miss documents, and the page says so.
     pub index_catching_up: bool,
+    /// Set when nothing matched the query as typed and the hits match its words instead (all
+    /// of them, or the most of them): the page says so with [`PARTIAL_NOTICE`].
+    pub partial: bool,
+    /// What the page shows above relaxed hits, `None` for hits that match as typed.
+    pub notice: Option<&'static str>,
 }
+
+/// The words above hits that match only part of a query (see [`SearchPage::partial`]).
+pub const PARTIAL_NOTICE: &str = "未找到完全匹配，以下为部分匹配";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Suggestion {
@@ -351,6 +359,7 @@ impl Search {
         let mut owned = request.clone();
         owned.readable = readable_levels(role);
         owned.preview_rule = preview_key(&self.ctx.settings());
+        owned.fallback = true;
         let results = tokio::task::spawn_blocking(move || index.search(&owned))
             .await
             .map_err(|e| CoreError::Internal(format!("search task: {e}")))??;
@@ -382,7 +391,8 @@ impl Search {
         }
         // A first page with nothing for a plain query is a gap editors may fill; with filters
         // the filter may be what emptied it, so those are not counted.
-        if results.total == 0 && request.offset == 0 && is_unfiltered(request) {
+        let partial = results.relaxed.is_some();
+        if (results.total == 0 || partial) && request.offset == 0 && is_unfiltered(request) {
             self.record_miss(&request.query);
         }
         // For /metrics (no-ops unless the server installed a recorder).
@@ -401,6 +411,9 @@ impl Search {
             truncated: results.parsed.truncated,
             // The same answer as /readyz (one cheap query: the feed's newest id).
             index_catching_up: !self.index_status().await?.ready,
+
+            partial,
+            notice: partial.then_some(PARTIAL_NOTICE),
         })
     }
 
