@@ -19,6 +19,7 @@ pub mod library;
 pub mod limits;
 pub mod reading;
 pub mod search;
+pub mod seo;
 pub mod services;
 pub mod settings;
 pub mod statistics;

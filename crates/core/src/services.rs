@@ -14,6 +14,7 @@ use crate::inbox::Inbox;
 use crate::library::Library;
 use crate::reading::Reading;
 use crate::search::Search;
+use crate::seo::Sitemaps;
 use crate::settings::SettingsService;
 use crate::statistics::Statistics;
 use crate::takeaway::Takeaway;
@@ -49,6 +50,8 @@ pub struct Services {
     pub settings: SettingsService,
     /// VIP: grants, redeem codes (卡密), members' status.
     pub vip: Vip,
+    /// The sitemap of published documents (chunk bounds cached per generation).
+    pub sitemaps: Sitemaps,
 }
 
 impl Services {
@@ -76,6 +79,7 @@ impl Services {
             statistics: Statistics::new(ctx.clone()),
             settings: SettingsService::new(ctx.clone()),
             vip: Vip::new(ctx.clone()),
+            sitemaps: Sitemaps::new(ctx.clone()),
             takeaway: Takeaway::new(ctx.clone(), reading.clone()),
             library: Library::new(ctx.clone(), reading.clone()),
             reading,

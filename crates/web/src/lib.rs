@@ -26,6 +26,7 @@ mod templates;
 mod viewer;
 mod visitor;
 mod wechat;
+mod xml;
 
 pub use error::{AppError, AppResult};
 pub use server::{router, serve, ServerLimits};

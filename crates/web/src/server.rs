@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::me::router())
         .merge(routes::admin::router(state.clone()))
         .merge(routes::assets::router())
+        .merge(routes::seo::router())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
         .layer(middleware::from_fn(guard::refuse_nul_in_pages))

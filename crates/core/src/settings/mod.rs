@@ -55,6 +55,9 @@ pub struct SiteSettings {
     /// Searches for words one client address may make per minute (suggestions: four times as
     /// many); 0 turns the limit off (e.g. for a load test).
     pub search_per_minute: usize,
+    /// URLs per sitemap file (`/sitemaps/{n}.xml`), at most 50,000 (sitemaps.org); tests set
+    /// fewer to see several files.
+    pub sitemap_urls: i64,
 }
 
 impl Default for SiteSettings {
@@ -77,6 +80,7 @@ impl Default for SiteSettings {
             downloads_member: 10,
             downloads_vip: 100,
             search_per_minute: 60,
+            sitemap_urls: crate::seo::SITEMAP_MAX_URLS,
         }
     }
 }

@@ -9,4 +9,5 @@ pub mod fill;
 pub mod me;
 pub mod reading;
 pub mod search;
+pub mod seo;
 pub mod vip;

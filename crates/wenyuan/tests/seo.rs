@@ -1,0 +1,194 @@
+//! What search engines and feed readers get: robots.txt, the sitemap index and its files, on
+//! SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use common::{backends, corpus, TestApp, Visitor};
+
+/// The text of every `<tag>…</tag>` in `xml`, in order.
+fn elements(xml: &str, tag: &str) -> Vec<String> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    xml.split(&open)
+        .skip(1)
+        .map(|rest| rest.split(&close).next().unwrap().to_owned())
+        .collect()
+}
+
+/// The path of an absolute URL on this site.
+fn local_path(url: &str, base: &str) -> String {
+    url.strip_prefix(base)
+        .unwrap_or_else(|| panic!("{url} is not on {base}"))
+        .to_owned()
+}
+
+/// `reports.jsonl` split into files by the status they are imported with: 60 published (half of
+/// them for members only), and draft, hidden and pending ones.
+fn write_library(dir: &Path) -> Vec<(String, &'static str, &'static str)> {
+    let lines: Vec<String> = std::fs::read_to_string(corpus("reports.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let parts: [(&str, &str, std::ops::Range<usize>); 5] = [
+        ("public", "published", 0..30),
+        ("member", "published", 30..60),
+        ("public", "draft", 60..70),
+        ("member", "hidden", 70..80),
+        ("public", "pending", 80..88),
+    ];
+    parts
+        .into_iter()
+        .map(|(access, status, range)| {
+            let path = dir.join(format!("{access}-{status}.jsonl"));
+            std::fs::write(&path, lines[range].join("\n")).unwrap();
+            (path.to_str().unwrap().to_owned(), access, status)
+        })
+        .collect()
+}
+
+fn import_library(app: &TestApp, dir: &Path) {
+    for (path, access, status) in write_library(dir) {
+        let (code, _, stderr) = app.import(&[
+            "--access",
+            access,
+            "--status",
+            status,
+            "--allow-near-duplicates",
+            &path,
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+    }
+}
+
+/// Every document a guest can reach through the list API.
+async fn published_ids(guest: &Visitor) -> HashSet<i64> {
+    let mut ids = HashSet::new();
+    for page in 1.. {
+        let list: serde_json::Value =
+            serde_json::from_str(&guest.get(&format!("/api/v1/articles?page={page}")).await.body)
+                .unwrap();
+        for item in list["items"].as_array().unwrap() {
+            ids.insert(item["id"].as_i64().unwrap());
+        }
+        if page >= list["pages"].as_i64().unwrap() {
+            break;
+        }
+    }
+    ids
+}
+
+/// What a crawler finds: robots.txt names the index, the index names the files, the files name
+/// the documents. Returns every document id listed, with repeats, and the number of files.
+async fn crawl_sitemaps(crawler: &Visitor) -> (Vec<i64>, usize) {
+    let base = &crawler.base;
+    let robots = crawler.get("/robots.txt").await;
+    assert_eq!(robots.status, 200);
+    assert!(robots.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    for path in ["/admin", "/me", "/api", "/search"] {
+        assert!(
+            robots.body.lines().any(|l| l == format!("Disallow: {path}")),
+            "{}",
+            robots.body
+        );
+    }
+    let index_url = robots
+        .body
+        .lines()
+        .find_map(|l| l.strip_prefix("Sitemap: "))
+        .expect("robots.txt names the sitemap");
+    let index = crawler.get(&local_path(index_url, base)).await;
+    assert_eq!(index.status, 200);
+    assert!(index.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/xml"));
+    assert!(index.body.contains("<sitemapindex"), "{}", index.body);
+    let files = elements(&index.body, "loc");
+    let mut ids = Vec::new();
+    for file in &files {
+        let page = crawler.get(&local_path(file, base)).await;
+        assert_eq!(page.status, 200, "{file}");
+        assert!(page.body.contains("<urlset"));
+        let locs = elements(&page.body, "loc");
+        let lastmods = elements(&page.body, "lastmod");
+        assert_eq!(locs.len(), lastmods.len());
+        for (loc, lastmod) in locs.iter().zip(&lastmods) {
+            // W3C date-time in the site's offset.
+            assert_eq!(lastmod.len(), 25, "{lastmod}");
+            assert!(lastmod.ends_with("+08:00"), "{lastmod}");
+            let path = local_path(loc, base);
+            let id: i64 = path.strip_prefix("/a/").unwrap().parse().unwrap();
+            ids.push(id);
+        }
+    }
+    (ids, files.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crawler_finds_every_published_document_once_and_nothing_else() {
+    for backend in backends() {
+        let app = TestApp::start_with(backend, |c| c.site.sitemap_urls = 25).await;
+        let dir = tempfile::tempdir().unwrap();
+        import_library(&app, dir.path());
+        app.sync().await;
+        let guest = app.visitor();
+        let published = published_ids(&guest).await;
+        let all: HashSet<i64> = app
+            .services()
+            .store_for_tests()
+            .article_ids()
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+        let unpublished: HashSet<i64> = all.difference(&published).copied().collect();
+        assert!(published.len() >= 50, "{backend:?}: {}", published.len());
+        assert!(unpublished.len() >= 20, "{backend:?}: {}", unpublished.len());
+
+        let crawler = app.cookieless("Mozilla/5.0 (compatible; Baiduspider/2.0)");
+        let (ids, files) = crawl_sitemaps(&crawler).await;
+        let listed: HashSet<i64> = ids.iter().copied().collect();
+        assert_eq!(ids.len(), listed.len(), "{backend:?}: each document once");
+        assert_eq!(listed, published, "{backend:?}: every published one");
+        assert!(listed.is_disjoint(&unpublished));
+        assert_eq!(files, published.len().div_ceil(25), "{backend:?}");
+        // Gated documents are listed: their page is public, with the preview.
+        let mut gated = 0;
+        for id in &listed {
+            let api = guest.get(&format!("/api/v1/articles/{id}")).await;
+            gated += usize::from(api.body.contains("\"gated\":true"));
+        }
+        assert!(gated >= 20, "{backend:?}: {gated} gated documents listed");
+
+        // A file past the end, or not a number, is not found.
+        for path in [
+            format!("/sitemaps/{}.xml", files + 1),
+            "/sitemaps/0.xml".to_owned(),
+            "/sitemaps/x.xml".to_owned(),
+        ] {
+            assert_eq!(crawler.get(&path).await.status, 404, "{path}");
+        }
+
+        // A new document shows in the sitemap once the server has seen it (the cache follows
+        // the generation).
+        let extra = dir.path().join("extra.txt");
+        std::fs::copy(corpus("seed/000_38663bb0f25ad367.txt"), &extra).unwrap();
+        let (code, _, stderr) = app.import(&[extra.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stderr}");
+        app.sync().await;
+        let (again, _) = crawl_sitemaps(&crawler).await;
+        let new_id = guest.id_of("在2020年区委读书会上的讲话").await;
+        assert!(again.contains(&new_id), "{backend:?}");
+        assert_eq!(again.len(), ids.len() + 1);
+        app.stop().await;
+    }
+}
