@@ -15,6 +15,7 @@ mod guard;
 mod guest_page;
 mod labels;
 mod pages;
+mod paging;
 mod respond;
 mod routes;
 mod server;

@@ -192,3 +192,87 @@ async fn a_crawler_finds_every_published_document_once_and_nothing_else() {
         app.stop().await;
     }
 }
+
+/// The `href` of the first link whose text is `text`.
+fn href_of(html: &str, text: &str) -> String {
+    let end = html
+        .find(&format!("\">{text}</a>"))
+        .unwrap_or_else(|| panic!("a link {text}"));
+    let start = html[..end].rfind("href=\"").unwrap() + 6;
+    common::unescape_html(&html[start..end])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_page_with_numbers_and_a_page_past_the_end_is_not_found() {
+    for backend in backends() {
+        let app = TestApp::start_with(backend, |c| {
+            c.site.page_size = 5;
+            c.site.search_per_minute = 0;
+        })
+        .await;
+        let (code, _, stderr) = app.import(&[
+            "--allow-near-duplicates",
+            corpus("reports.jsonl").to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        app.sync().await;
+        app.services().search.index_changes().await.unwrap();
+        let guest = app.visitor();
+        let home = guest.get("/").await.body;
+        let category = href_of(&home, "政府工作报告");
+        let first = guest.get(&category).await;
+        assert_eq!(first.status, 200);
+        let body = &common::unescape_html(&first.body);
+        let pages: i64 = body
+            .split("<span class=\"total\">共 ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(pages >= 5, "{backend:?}: {pages}");
+        // Numbers, an ellipsis, 末页 and the jump form; no 首页 on the first page.
+        assert!(body.contains("<span class=\"current\" aria-current=\"page\">1</span>"));
+        assert_eq!(href_of(body, "2"), format!("{category}?page=2"));
+        assert_eq!(href_of(body, "末页"), format!("{category}?page={pages}"));
+        assert_eq!(href_of(body, &pages.to_string()), format!("{category}?page={pages}"));
+        assert!(body.contains("<span class=\"gap\">…</span>"));
+        assert!(!body.contains(">首页</a><a rel=\"prev\""));
+        assert!(body.contains(&format!("<link rel=\"next\" href=\"{category}?page=2\">")));
+        assert!(!body.contains("<link rel=\"prev\""));
+        assert!(body.contains(&format!("<form class=\"jump\" method=\"get\" action=\"{category}\">")));
+        // The jump form's GET lands on the page asked for.
+        let third = common::unescape_html(&guest.get(&format!("{category}?page=3")).await.body);
+        assert!(third.contains("<span class=\"current\" aria-current=\"page\">3</span>"));
+        assert!(third.contains(&format!(
+            "<a href=\"{category}\">首页</a><a rel=\"prev\" href=\"{category}?page=2\">上一页</a>"
+        )));
+        assert!(third.contains(&format!("<link rel=\"prev\" href=\"{category}?page=2\">")));
+        assert!(third.contains(&format!("<link rel=\"next\" href=\"{category}?page=4\">")));
+        let last = guest.get(&format!("{category}?page={pages}")).await;
+        assert_eq!(last.status, 200);
+        assert!(!last.body.contains(">末页</a>"));
+
+        // Past the end: not found, on every list.
+        for path in [
+            format!("{category}?page=9999"),
+            format!("{category}?page={}", pages + 1),
+            "/?page=9999".to_owned(),
+            "/hot?page=9999".to_owned(),
+            "/hot?window=month&page=2".to_owned(),
+            "/search?q=报告&page=9999".to_owned(),
+        ] {
+            let page = guest.get(&path).await;
+            assert_eq!(page.status, 404, "{backend:?} {path}");
+        }
+        // Search results page with numbers too, keeping the query.
+        let search = common::unescape_html(&guest.get("/search?q=报告").await.body);
+        assert_eq!(
+            href_of(&search, "2"),
+            "/search?q=%E6%8A%A5%E5%91%8A&page=2"
+        );
+        assert!(search.contains(">末页</a>"));
+        assert!(search.contains("<input type=\"hidden\" name=\"q\" value=\"报告\">"));
+        app.stop().await;
+    }
+}

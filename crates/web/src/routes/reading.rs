@@ -27,6 +27,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{parse_id, PageQuery};
 use crate::guest_page::{accepts_gzip, AcceptsGzip, AssembledPage, GuestPage};
 use crate::pages::{html, render, see_other};
+use crate::paging::Pager;
 use crate::share::{qr_svg, thousands, urlencode};
 use crate::state::AppState;
 use crate::viewer::Viewer;
@@ -53,6 +54,7 @@ fn vary_host() -> SetResponseHeaderLayer<HeaderValue> {
 #[derive(Serialize)]
 struct HomeContent {
     list: ListPage,
+    pager: Pager,
     tags: Vec<(String, i64)>,
     hot_week: HotPage,
     hot_month: HotPage,
@@ -94,6 +96,8 @@ async fn home(
 
 async fn home_page(state: &AppState, viewer: &Viewer, page: i64, here: &str) -> AppResult<String> {
     let list = state.services.reading.latest(page).await?;
+    past_the_end(&list)?;
+    let pager = Pager::new("/", &[], list.page, list.pages);
     let tags = state
         .services
         .reading
@@ -114,6 +118,7 @@ async fn home_page(state: &AppState, viewer: &Viewer, page: i64, here: &str) -> 
         .await?;
     let content = HomeContent {
         list,
+        pager,
         tags,
         hot_week,
         hot_month,
@@ -126,6 +131,15 @@ struct ListContent {
     heading: String,
     base: String,
     list: ListPage,
+    pager: Pager,
+}
+
+/// A page number past the last page is a page that does not exist (not an empty list).
+fn past_the_end(list: &ListPage) -> AppResult<()> {
+    if list.page > list.pages {
+        return Err(AppError::not_found());
+    }
+    Ok(())
 }
 
 async fn category(
@@ -152,10 +166,12 @@ async fn category_page(
         tag: None,
     };
     let list = state.services.reading.list(&filter, page).await?;
+    past_the_end(&list)?;
     let base = format!("/c/{}", urlencode(&category.slug));
     let content = ListContent {
         heading: category.name,
         base: base.clone(),
+        pager: Pager::new(&base, &[], list.page, list.pages),
         list,
     };
     render(state, "list.html", Some(viewer), &base, content).await
@@ -182,10 +198,12 @@ async fn tag_page(state: &AppState, viewer: &Viewer, tag: &str, page: i64) -> Ap
     if list.total == 0 {
         return Err(AppError::not_found());
     }
+    past_the_end(&list)?;
     let base = format!("/t/{}", urlencode(tag));
     let content = ListContent {
         heading: format!("标签：{tag}"),
         base: base.clone(),
+        pager: Pager::new(&base, &[], list.page, list.pages),
         list,
     };
     render(state, "list.html", Some(viewer), &base, content).await
@@ -401,6 +419,7 @@ struct HotQuery {
 #[derive(Serialize)]
 struct HotContent {
     hot: HotPage,
+    pager: Pager,
     other: &'static str,
     other_label: &'static str,
 }
@@ -444,8 +463,12 @@ async fn hot_page(
         HotWindow::Week => ("month", HotWindow::Month.label()),
         HotWindow::Month => ("week", HotWindow::Week.label()),
     };
+    if page > hot.pages.max(1) {
+        return Err(AppError::not_found());
+    }
     let here = format!("/hot?window={}", window_name(window));
     let content = HotContent {
+        pager: Pager::new("/hot", &[("window", window_name(window))], hot.page, hot.pages),
         hot,
         other,
         other_label,
