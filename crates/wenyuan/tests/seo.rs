@@ -276,3 +276,85 @@ async fn lists_page_with_numbers_and_a_page_past_the_end_is_not_found() {
         app.stop().await;
     }
 }
+
+/// The sidebar's 热门推荐 box of a page.
+fn hot_box(html: &str) -> &str {
+    let start = html.find("aria-label=\"热门推荐\"").expect("the hot box");
+    let end = html[start..].find("</section>").unwrap() + start;
+    &html[start..end]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_site_shows_its_most_read_documents_as_hot_from_the_first_day() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        // The seed page carries 246 views from its old site; nothing has been read here yet.
+        let seed = corpus("seed/000_38663bb0f25ad367.txt");
+        let (code, _, stderr) = app.import(&[seed.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stderr}");
+        app.sync().await;
+        let guest = app.visitor();
+        let seed_title = "在2020年区委读书会上的讲话";
+        let home = guest.get("/").await.body;
+        let hot = hot_box(&home);
+        for tab in ["tab-week", "tab-month"] {
+            let list = hot.split(&format!("hotlist {tab}")).nth(1).unwrap();
+            let list = &list[..list.find("</ol>").expect("a list, not an empty sentence")];
+            assert!(list.contains(seed_title), "{backend:?} {tab}: {hot}");
+            assert!(list.contains(">累计</span>"), "{tab}: marked as all-time");
+        }
+        assert!(!hot.contains("还没有阅读记录"));
+        let page = guest.get("/hot").await.body;
+        assert!(page.contains(seed_title) && page.contains("累计</span>阅读 246"), "{page}");
+        assert!(!page.contains("<li class=\"empty\""));
+
+        // A document read this week comes first, unmarked; the seed fills the rest.
+        let (code, _, stderr) = app.import(&[
+            "--access",
+            "public",
+            corpus("reports.jsonl").to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        app.sync().await;
+        let read_title = "2025年中华人民共和国国务院政府工作报告";
+        let read_id = guest.id_of(read_title).await;
+        for n in 0..3 {
+            app.reader(n).get(&format!("/a/{read_id}")).await;
+        }
+        app.services().views.flush().await.unwrap();
+        app.services().hot.clear_cache();
+        app.services().bump_generation();
+        let page = guest.get("/hot").await.body;
+        let read_at = page.find(read_title).expect("the read document");
+        let seed_at = page.find(seed_title).expect("the seed");
+        assert!(read_at < seed_at, "{backend:?}: the window's entries first");
+        assert!(page[read_at..seed_at].contains("阅读 3<"), "{backend:?}");
+        assert!(!page[read_at..seed_at].contains("累计"));
+        assert!(page[seed_at..].contains("累计</span>阅读 246"));
+        // The API's hot list stays the window's own.
+        let api: serde_json::Value =
+            serde_json::from_str(&guest.get("/api/v1/hot?window=week").await.body).unwrap();
+        let ids: Vec<i64> = api
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [read_id]);
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_hot_list_is_a_sentence() {
+    let app = TestApp::start(backends()[0]).await;
+    let guest = app.visitor();
+    let home = guest.get("/").await.body;
+    let hot = hot_box(&home);
+    assert!(hot.contains("<p class=\"hotlist empty tab-week\">本周还没有阅读记录。</p>"));
+    assert!(!hot.contains("<ol"));
+    let page = guest.get("/hot").await.body;
+    assert!(page.contains("<p class=\"empty\">这段时间还没有阅读记录。</p>"));
+    assert!(!page.contains("<ol class=\"hotlist"));
+    app.stop().await;
+}

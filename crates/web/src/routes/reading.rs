@@ -109,12 +109,12 @@ async fn home_page(state: &AppState, viewer: &Viewer, page: i64, here: &str) -> 
     let hot_week = state
         .services
         .hot
-        .hot(HotWindow::Week, SIDEBAR_ITEMS, 1)
+        .hot_filled(HotWindow::Week, SIDEBAR_ITEMS, 1)
         .await?;
     let hot_month = state
         .services
         .hot
-        .hot(HotWindow::Month, SIDEBAR_ITEMS, 1)
+        .hot_filled(HotWindow::Month, SIDEBAR_ITEMS, 1)
         .await?;
     let content = HomeContent {
         list,
@@ -367,8 +367,8 @@ async fn article_body(
             thousands(views)
         },
         related: lib.related.related(id, RELATED_ITEMS).await?,
-        hot_week: lib.hot.hot(HotWindow::Week, SIDEBAR_ITEMS, 1).await?,
-        hot_month: lib.hot.hot(HotWindow::Month, SIDEBAR_ITEMS, 1).await?,
+        hot_week: lib.hot.hot_filled(HotWindow::Week, SIDEBAR_ITEMS, 1).await?,
+        hot_month: lib.hot.hot_filled(HotWindow::Month, SIDEBAR_ITEMS, 1).await?,
         share: Share {
             qr_svg: qr_svg(&url)?,
             url,
@@ -420,6 +420,8 @@ struct HotQuery {
 struct HotContent {
     hot: HotPage,
     pager: Pager,
+    /// Entries per page, for the list's numbering.
+    per_page: i64,
     other: &'static str,
     other_label: &'static str,
 }
@@ -457,7 +459,7 @@ async fn hot_page(
     let hot = state
         .services
         .hot
-        .hot(window, state.services.site().page_size, page)
+        .hot_filled(window, state.services.site().page_size, page)
         .await?;
     let (other, other_label) = match window {
         HotWindow::Week => ("month", HotWindow::Month.label()),
@@ -468,6 +470,7 @@ async fn hot_page(
     }
     let here = format!("/hot?window={}", window_name(window));
     let content = HotContent {
+        per_page: state.services.site().page_size,
         pager: Pager::new("/hot", &[("window", window_name(window))], hot.page, hot.pages),
         hot,
         other,
