@@ -23,6 +23,7 @@ mod share;
 mod slow_clients;
 mod staff;
 mod state;
+mod structured;
 mod templates;
 mod viewer;
 mod visitor;

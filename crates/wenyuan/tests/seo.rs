@@ -358,3 +358,112 @@ async fn an_empty_hot_list_is_a_sentence() {
     assert!(!page.contains("<ol class=\"hotlist"));
     app.stop().await;
 }
+
+/// The JSON-LD of a page, parsed.
+fn json_ld(html: &str) -> serde_json::Value {
+    let marker = "<script type=\"application/ld+json\">";
+    let start = html.find(marker).expect("JSON-LD") + marker.len();
+    let end = html[start..].find("</script>").unwrap() + start;
+    serde_json::from_str(&html[start..end]).expect("the JSON-LD parses")
+}
+
+/// The `content` of `<meta property|name="{key}">`.
+fn meta(html: &str, key: &str) -> String {
+    let marker = format!("=\"{key}\" content=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("meta {key}"))
+        + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    common::unescape_html(&html[start..end])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gated_article_says_so_in_its_markup_and_shows_crawlers_only_the_preview() {
+    for backend in backends() {
+        let app = TestApp::start_with(backend, |c| c.site.site_name = "范文网".to_owned()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let hostile = dir.path().join("hostile.jsonl");
+        std::fs::write(
+            &hostile,
+            serde_json::json!({
+                "title": "关于</script><script>alert(1)</script>的通知",
+                "date": "2024-05-06",
+                "body": "第一段。\n第二段。",
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let (code, _, stderr) = app.import(&[
+            "--access",
+            "member",
+            "--allow-near-duplicates",
+            corpus("reports.jsonl").to_str().unwrap(),
+            hostile.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        app.sync().await;
+        let guest = app.visitor();
+        let member = app.member("reader", "member").await;
+        let title = "2025年中华人民共和国国务院政府工作报告";
+        let id = guest.id_of(title).await;
+        let api: serde_json::Value =
+            serde_json::from_str(&guest.get(&format!("/api/v1/articles/{id}")).await.body).unwrap();
+        assert_eq!(api["gated"], true);
+        let visible: Vec<&str> = api["paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        let visible = visible.join(" ");
+
+        let page = guest.get(&format!("/a/{id}")).await.body;
+        let url = format!("{}/a/{id}", guest.base);
+        assert!(common::unescape_html(&page).contains(&format!("<link rel=\"canonical\" href=\"{url}\">")));
+        let ld = json_ld(&page);
+        assert_eq!(ld["@type"], "Article");
+        assert_eq!(ld["headline"], title);
+        assert_eq!(ld["datePublished"], "2025-03-05");
+        assert!(ld["dateModified"].as_str().unwrap().ends_with("+08:00"));
+        assert_eq!(ld["author"]["name"], "范文网");
+        assert_eq!(ld["publisher"]["name"], "范文网");
+        assert_eq!(ld["isAccessibleForFree"], false);
+        assert_eq!(ld["hasPart"]["@type"], "WebPageElement");
+        assert_eq!(ld["hasPart"]["isAccessibleForFree"], false);
+        // The selector names a class an element of the page really carries.
+        let selector = ld["hasPart"]["cssSelector"].as_str().unwrap();
+        let class = selector.strip_prefix('.').expect("a class selector");
+        assert!(
+            page.split("class=\"").skip(1).any(|rest| rest
+                .split('"')
+                .next()
+                .unwrap()
+                .split(' ')
+                .any(|c| c == class)),
+            "{backend:?}: no element has class {class}"
+        );
+        assert!(page.contains("<section class=\"gate\" id=\"gate\">"));
+        // Descriptions are the start of the preview, for guests and members alike.
+        let description = meta(&page, "og:description");
+        assert!(description.chars().count() >= 20);
+        assert!(visible.starts_with(&description), "{description}");
+        assert_eq!(ld["description"], description.as_str());
+        assert_eq!(meta(&page, "description"), description);
+        assert_eq!(meta(&page, "og:title"), title);
+        assert_eq!(meta(&page, "og:site_name"), "范文网");
+        let as_member = member.get(&format!("/a/{id}")).await.body;
+        assert_eq!(meta(&as_member, "og:description"), description);
+        assert_eq!(json_ld(&as_member)["isAccessibleForFree"], false);
+
+        // A title cannot end the script element.
+        let hostile_id = guest.id_of("关于</script><script>alert(1)</script>的通知").await;
+        let page = guest.get(&format!("/a/{hostile_id}")).await.body;
+        assert!(!page.contains("<script>alert(1)"));
+        assert_eq!(
+            json_ld(&page)["headline"],
+            "关于</script><script>alert(1)</script>的通知"
+        );
+        app.stop().await;
+    }
+}

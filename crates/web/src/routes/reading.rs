@@ -19,7 +19,7 @@ use wenyuan_core::reading::ListPage;
 use wenyuan_core::store::ListFilter;
 use wenyuan_core::takeaway::fill::FillValues;
 use wenyuan_core::takeaway::{Download, Format, TakeawayFile};
-use wenyuan_core::Access;
+use wenyuan_core::{Access, Role};
 
 use crate::client_ip::ClientIp;
 use crate::download_limit::download_limit_page;
@@ -30,6 +30,7 @@ use crate::pages::{html, render, see_other};
 use crate::paging::Pager;
 use crate::share::{qr_svg, thousands, urlencode};
 use crate::state::AppState;
+use crate::structured::article_json_ld;
 use crate::viewer::Viewer;
 use crate::visitor::{
     is_countable_read, visitor_cookie as visitor_cookie_header, visitor_keys, ReaderHeaders,
@@ -222,6 +223,10 @@ struct ArticleContent {
     downloads_left: Option<i64>,
     /// Whether the member has this document among their favourites (false for guests).
     favorite: bool,
+    /// The JSON-LD `Article`, escaped for a script element (see [`crate::structured`]).
+    json_ld: String,
+    /// The meta and share description: the start of what a guest may read.
+    description: String,
 }
 
 #[derive(Serialize)]
@@ -353,7 +358,19 @@ async fn article_body(
     let lib = &state.services;
     let id = doc.id;
     let url = format!("{base}/a/{id}");
-    let view = ArticleView::new(doc, viewer.role(), &lib.site(), views);
+    let site = lib.site();
+    let view = ArticleView::new(doc, viewer.role(), &site, views);
+    // Meta tags and structured data say what a guest sees, whoever asks: a crawler is a guest,
+    // and a member's share card must not carry what the gate hides from its readers.
+    let guest_view;
+    let public = if viewer.is_guest() {
+        &view
+    } else {
+        guest_view = ArticleView::new(doc, Role::Guest, &site, views);
+        &guest_view
+    };
+    let json_ld = article_json_ld(public, doc, &url, &site);
+    let description = public.description.clone();
     let downloads_left = if view.gated {
         None
     } else {
@@ -375,6 +392,8 @@ async fn article_body(
         },
         downloads_left,
         favorite,
+        json_ld,
+        description,
     };
     let here = format!("/a/{id}");
     render(state, "article.html", Some(viewer), &here, content).await
