@@ -467,3 +467,93 @@ async fn a_gated_article_says_so_in_its_markup_and_shows_crawlers_only_the_previ
         app.stop().await;
     }
 }
+
+fn xml_unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feeds_carry_only_what_a_guest_may_read() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let (code, _, stderr) = app.import(&[
+            "--access",
+            "member",
+            "--allow-near-duplicates",
+            corpus("reports.jsonl").to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        app.sync().await;
+        let guest = app.visitor();
+        let member = app.member("reader", "member").await;
+        let home = guest.get("/").await.body;
+        assert!(home.contains("<link rel=\"alternate\" type=\"application/atom+xml\""));
+        let category = href_of(&home, "政府工作报告");
+        let reader = app.cookieless("Feedly/1.0");
+        let mut checked_gated = 0;
+        for path in ["/feed.xml".to_owned(), format!("{category}/feed.xml")] {
+            let feed = reader.get(&path).await;
+            assert_eq!(feed.status, 200, "{backend:?} {path}");
+            assert!(feed.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/atom+xml"));
+            assert!(feed.body.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
+            let entries: Vec<&str> = feed.body.split("<entry>").skip(1).collect();
+            assert_eq!(entries.len(), 20, "{path}");
+            for entry in entries {
+                let link = elements(entry, "id").remove(0);
+                let id: i64 = link.rsplit('/').next().unwrap().parse().unwrap();
+                assert!(entry.contains("<published>") && entry.contains("<updated>"));
+                let summary = entry
+                    .split("<summary type=\"text\">")
+                    .nth(1)
+                    .and_then(|rest| rest.split("</summary>").next())
+                    .map(xml_unescape)
+                    .expect("a summary");
+                let api: serde_json::Value = serde_json::from_str(
+                    &guest.get(&format!("/api/v1/articles/{id}")).await.body,
+                )
+                .unwrap();
+                let paragraphs = |v: &serde_json::Value| -> Vec<String> {
+                    v["paragraphs"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| p.as_str().unwrap().to_owned())
+                        .collect()
+                };
+                let visible = paragraphs(&api);
+                assert_eq!(summary, visible.join("\n"), "{backend:?} {path} {id}");
+                assert_eq!(xml_unescape(&elements(entry, "title")[0]), api["title"]);
+                if api["gated"] == true {
+                    checked_gated += 1;
+                    let full: serde_json::Value = serde_json::from_str(
+                        &member.get(&format!("/api/v1/articles/{id}")).await.body,
+                    )
+                    .unwrap();
+                    for hidden in &paragraphs(&full)[visible.len()..] {
+                        // Sentences the preview also holds (a heading repeated) are no secret.
+                        for sentence in common::sentences(hidden)
+                            .into_iter()
+                            .filter(|s| !visible.iter().any(|v| v.contains(s.as_str())))
+                        {
+                            assert!(!summary.contains(&sentence), "{id}: {sentence}");
+                        }
+                    }
+                }
+            }
+            // A category feed lists that category only.
+            if path != "/feed.xml" {
+                assert!(feed.body.contains("<title>文渊 · 政府工作报告</title>"));
+            }
+        }
+        assert!(checked_gated >= 20, "{backend:?}: {checked_gated}");
+        assert_eq!(reader.get("/c/no-such/feed.xml").await.status, 404);
+        app.stop().await;
+    }
+}
