@@ -275,7 +275,11 @@ mod tests {
         for task in tasks {
             assert_eq!(task.await.unwrap(), Ok(49));
         }
-        assert_eq!(made.load(Ordering::SeqCst), 1, "one computation for 50 callers");
+        assert_eq!(
+            made.load(Ordering::SeqCst),
+            1,
+            "one computation for 50 callers"
+        );
     }
 
     #[tokio::test]
@@ -302,7 +306,9 @@ mod tests {
         assert_eq!(next, Ok("下一代"));
         // A failed making leaves nothing behind and the next caller makes it.
         cache.clear();
-        let failed = cache.get_or_make(&2, at(1, 0), || async { Err("坏") }).await;
+        let failed = cache
+            .get_or_make(&2, at(1, 0), || async { Err("坏") })
+            .await;
         assert_eq!(failed, Err("坏"));
         let later = cache
             .get_or_make(&2, at(1, 0), || async { Ok::<_, &str>("好") })

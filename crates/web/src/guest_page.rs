@@ -210,7 +210,9 @@ impl GuestLists {
         render: impl Future<Output = Result<String, E>>,
     ) -> Result<Arc<AssembledPage>, E> {
         self.pages
-            .get_or_make(&key, made, || async { Ok(AssembledPage::whole(render.await?)) })
+            .get_or_make(&key, made, || async {
+                Ok(AssembledPage::whole(render.await?))
+            })
             .await
     }
 }

@@ -13,7 +13,12 @@ pub const GATE_CLASS: &str = "gate";
 
 /// The `<script type="application/ld+json">` body for `view` (the gated view of `doc`) at
 /// `url`, safe to put inside the script element (see [`script_safe`]).
-pub fn article_json_ld(view: &ArticleView, doc: &Document, url: &str, site: &SiteSettings) -> String {
+pub fn article_json_ld(
+    view: &ArticleView,
+    doc: &Document,
+    url: &str,
+    site: &SiteSettings,
+) -> String {
     let publisher = json!({ "@type": "Organization", "name": site.site_name });
     let mut article = json!({
         "@context": "https://schema.org",

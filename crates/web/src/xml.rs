@@ -99,6 +99,9 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         let xml = urlset([("http://a/?x=1&y=<2>".to_owned(), "t".to_owned())]);
-        assert!(xml.contains("<loc>http://a/?x=1&amp;y=&lt;2&gt;</loc>"), "{xml}");
+        assert!(
+            xml.contains("<loc>http://a/?x=1&amp;y=&lt;2&gt;</loc>"),
+            "{xml}"
+        );
     }
 }

@@ -332,7 +332,10 @@ mod tests {
         )
         .unwrap();
         let config = Config::from_store_args(&args(dir.path())).unwrap();
-        assert_eq!(config.site.icp_beian.as_deref(), Some("京ICP备12345678号-1"));
+        assert_eq!(
+            config.site.icp_beian.as_deref(),
+            Some("京ICP备12345678号-1")
+        );
         assert_eq!(
             config.site.police_beian.as_deref(),
             Some("京公网安备 11010502000001号")

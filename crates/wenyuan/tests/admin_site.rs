@@ -613,7 +613,8 @@ async fn the_footer_shows_the_beian_numbers_on_every_page() {
             "/login".to_owned(),
             "/no-such-page".to_owned(),
         ];
-        let link = "<a href=\"https://beian.miit.gov.cn/\" rel=\"nofollow noopener\" target=\"_blank\">";
+        let link =
+            "<a href=\"https://beian.miit.gov.cn/\" rel=\"nofollow noopener\" target=\"_blank\">";
         for path in &pages {
             let page = guest.get(path).await;
             assert!(

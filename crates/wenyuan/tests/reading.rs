@@ -366,7 +366,8 @@ async fn home_category_and_tag_pages_list_documents_with_pagination() {
     assert_eq!(home.status, 200);
     assert!(home.body.contains("2025年中华人民共和国国务院政府工作报告"));
     assert!(
-        home.body.contains("<span class=\"current\" aria-current=\"page\">1</span>")
+        home.body
+            .contains("<span class=\"current\" aria-current=\"page\">1</span>")
             && home.body.contains("共 2 页"),
         "23 documents, 20 a page"
     );

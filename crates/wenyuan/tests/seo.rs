@@ -70,9 +70,13 @@ fn import_library(app: &TestApp, dir: &Path) {
 async fn published_ids(guest: &Visitor) -> HashSet<i64> {
     let mut ids = HashSet::new();
     for page in 1.. {
-        let list: serde_json::Value =
-            serde_json::from_str(&guest.get(&format!("/api/v1/articles?page={page}")).await.body)
-                .unwrap();
+        let list: serde_json::Value = serde_json::from_str(
+            &guest
+                .get(&format!("/api/v1/articles?page={page}"))
+                .await
+                .body,
+        )
+        .unwrap();
         for item in list["items"].as_array().unwrap() {
             ids.insert(item["id"].as_i64().unwrap());
         }
@@ -95,7 +99,10 @@ async fn crawl_sitemaps(crawler: &Visitor) -> (Vec<i64>, usize) {
         .starts_with("text/plain"));
     for path in ["/admin", "/me", "/api", "/search"] {
         assert!(
-            robots.body.lines().any(|l| l == format!("Disallow: {path}")),
+            robots
+                .body
+                .lines()
+                .any(|l| l == format!("Disallow: {path}")),
             "{}",
             robots.body
         );
@@ -152,7 +159,11 @@ async fn a_crawler_finds_every_published_document_once_and_nothing_else() {
             .collect();
         let unpublished: HashSet<i64> = all.difference(&published).copied().collect();
         assert!(published.len() >= 50, "{backend:?}: {}", published.len());
-        assert!(unpublished.len() >= 20, "{backend:?}: {}", unpublished.len());
+        assert!(
+            unpublished.len() >= 20,
+            "{backend:?}: {}",
+            unpublished.len()
+        );
 
         let crawler = app.cookieless("Mozilla/5.0 (compatible; Baiduspider/2.0)");
         let (ids, files) = crawl_sitemaps(&crawler).await;
@@ -235,12 +246,17 @@ async fn lists_page_with_numbers_and_a_page_past_the_end_is_not_found() {
         assert!(body.contains("<span class=\"current\" aria-current=\"page\">1</span>"));
         assert_eq!(href_of(body, "2"), format!("{category}?page=2"));
         assert_eq!(href_of(body, "末页"), format!("{category}?page={pages}"));
-        assert_eq!(href_of(body, &pages.to_string()), format!("{category}?page={pages}"));
+        assert_eq!(
+            href_of(body, &pages.to_string()),
+            format!("{category}?page={pages}")
+        );
         assert!(body.contains("<span class=\"gap\">…</span>"));
         assert!(!body.contains(">首页</a><a rel=\"prev\""));
         assert!(body.contains(&format!("<link rel=\"next\" href=\"{category}?page=2\">")));
         assert!(!body.contains("<link rel=\"prev\""));
-        assert!(body.contains(&format!("<form class=\"jump\" method=\"get\" action=\"{category}\">")));
+        assert!(body.contains(&format!(
+            "<form class=\"jump\" method=\"get\" action=\"{category}\">"
+        )));
         // The jump form's GET lands on the page asked for.
         let third = common::unescape_html(&guest.get(&format!("{category}?page=3")).await.body);
         assert!(third.contains("<span class=\"current\" aria-current=\"page\">3</span>"));
@@ -267,10 +283,7 @@ async fn lists_page_with_numbers_and_a_page_past_the_end_is_not_found() {
         }
         // Search results page with numbers too, keeping the query.
         let search = common::unescape_html(&guest.get("/search?q=报告").await.body);
-        assert_eq!(
-            href_of(&search, "2"),
-            "/search?q=%E6%8A%A5%E5%91%8A&page=2"
-        );
+        assert_eq!(href_of(&search, "2"), "/search?q=%E6%8A%A5%E5%91%8A&page=2");
         assert!(search.contains(">末页</a>"));
         assert!(search.contains("<input type=\"hidden\" name=\"q\" value=\"报告\">"));
         app.stop().await;
@@ -305,7 +318,10 @@ async fn a_new_site_shows_its_most_read_documents_as_hot_from_the_first_day() {
         }
         assert!(!hot.contains("还没有阅读记录"));
         let page = guest.get("/hot").await.body;
-        assert!(page.contains(seed_title) && page.contains("累计</span>阅读 246"), "{page}");
+        assert!(
+            page.contains(seed_title) && page.contains("累计</span>阅读 246"),
+            "{page}"
+        );
         assert!(!page.contains("<li class=\"empty\""));
 
         // A document read this week comes first, unmarked; the seed fills the rest.
@@ -370,10 +386,7 @@ fn json_ld(html: &str) -> serde_json::Value {
 /// The `content` of `<meta property|name="{key}">`.
 fn meta(html: &str, key: &str) -> String {
     let marker = format!("=\"{key}\" content=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("meta {key}"))
-        + marker.len();
+    let start = html.find(&marker).unwrap_or_else(|| panic!("meta {key}")) + marker.len();
     let end = html[start..].find('"').unwrap() + start;
     common::unescape_html(&html[start..end])
 }
@@ -420,7 +433,8 @@ async fn a_gated_article_says_so_in_its_markup_and_shows_crawlers_only_the_previ
 
         let page = guest.get(&format!("/a/{id}")).await.body;
         let url = format!("{}/a/{id}", guest.base);
-        assert!(common::unescape_html(&page).contains(&format!("<link rel=\"canonical\" href=\"{url}\">")));
+        assert!(common::unescape_html(&page)
+            .contains(&format!("<link rel=\"canonical\" href=\"{url}\">")));
         let ld = json_ld(&page);
         assert_eq!(ld["@type"], "Article");
         assert_eq!(ld["headline"], title);
@@ -457,7 +471,9 @@ async fn a_gated_article_says_so_in_its_markup_and_shows_crawlers_only_the_previ
         assert_eq!(json_ld(&as_member)["isAccessibleForFree"], false);
 
         // A title cannot end the script element.
-        let hostile_id = guest.id_of("关于</script><script>alert(1)</script>的通知").await;
+        let hostile_id = guest
+            .id_of("关于</script><script>alert(1)</script>的通知")
+            .await;
         let page = guest.get(&format!("/a/{hostile_id}")).await.body;
         assert!(!page.contains("<script>alert(1)"));
         assert_eq!(
@@ -502,7 +518,9 @@ async fn feeds_carry_only_what_a_guest_may_read() {
                 .to_str()
                 .unwrap()
                 .starts_with("application/atom+xml"));
-            assert!(feed.body.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
+            assert!(feed
+                .body
+                .contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
             let entries: Vec<&str> = feed.body.split("<entry>").skip(1).collect();
             assert_eq!(entries.len(), 20, "{path}");
             for entry in entries {
@@ -515,10 +533,9 @@ async fn feeds_carry_only_what_a_guest_may_read() {
                     .and_then(|rest| rest.split("</summary>").next())
                     .map(xml_unescape)
                     .expect("a summary");
-                let api: serde_json::Value = serde_json::from_str(
-                    &guest.get(&format!("/api/v1/articles/{id}")).await.body,
-                )
-                .unwrap();
+                let api: serde_json::Value =
+                    serde_json::from_str(&guest.get(&format!("/api/v1/articles/{id}")).await.body)
+                        .unwrap();
                 let paragraphs = |v: &serde_json::Value| -> Vec<String> {
                     v["paragraphs"]
                         .as_array()

@@ -25,6 +25,9 @@ mod tests {
     fn times_are_written_in_the_site_offset() {
         let shanghai = crate::settings::shanghai();
         assert_eq!(w3c_time(0, shanghai), "1970-01-01T08:00:00+08:00");
-        assert_eq!(w3c_time(1_764_489_600, shanghai), "2025-11-30T16:00:00+08:00");
+        assert_eq!(
+            w3c_time(1_764_489_600, shanghai),
+            "2025-11-30T16:00:00+08:00"
+        );
     }
 }

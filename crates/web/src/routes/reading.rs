@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use tower_http::set_header::SetResponseHeaderLayer;
 use wenyuan_core::discovery::hot::{HotPage, HotWindow};
 use wenyuan_core::discovery::related::RelatedItem;
-use wenyuan_core::reading::{ArticleView, Document};
 use wenyuan_core::reading::ListPage;
+use wenyuan_core::reading::{ArticleView, Document};
 use wenyuan_core::store::ListFilter;
 use wenyuan_core::takeaway::fill::FillValues;
 use wenyuan_core::takeaway::{Download, Format, TakeawayFile};
@@ -384,8 +384,14 @@ async fn article_body(
             thousands(views)
         },
         related: lib.related.related(id, RELATED_ITEMS).await?,
-        hot_week: lib.hot.hot_filled(HotWindow::Week, SIDEBAR_ITEMS, 1).await?,
-        hot_month: lib.hot.hot_filled(HotWindow::Month, SIDEBAR_ITEMS, 1).await?,
+        hot_week: lib
+            .hot
+            .hot_filled(HotWindow::Week, SIDEBAR_ITEMS, 1)
+            .await?,
+        hot_month: lib
+            .hot
+            .hot_filled(HotWindow::Month, SIDEBAR_ITEMS, 1)
+            .await?,
         share: Share {
             qr_svg: qr_svg(&url)?,
             url,
@@ -490,7 +496,12 @@ async fn hot_page(
     let here = format!("/hot?window={}", window_name(window));
     let content = HotContent {
         per_page: state.services.site().page_size,
-        pager: Pager::new("/hot", &[("window", window_name(window))], hot.page, hot.pages),
+        pager: Pager::new(
+            "/hot",
+            &[("window", window_name(window))],
+            hot.page,
+            hot.pages,
+        ),
         hot,
         other,
         other_label,

@@ -179,7 +179,12 @@ async fn search_page(
                 kept.push((key, v));
             }
         }
-        pager = Some(Pager::new("/search", &kept, results.page as i64, pages as i64));
+        pager = Some(Pager::new(
+            "/search",
+            &kept,
+            results.page as i64,
+            pages as i64,
+        ));
     }
     let here = format!("/search?{base_query}");
     let content = SearchContent {

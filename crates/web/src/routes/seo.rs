@@ -11,8 +11,8 @@ use bytes::Bytes;
 use wenyuan_core::seo::w3c_time;
 
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::share::urlencode;
+use crate::state::AppState;
 use crate::xml::{self, AtomEntry, AtomFeed};
 use wenyuan_core::reading::{ArticleView, Paragraph};
 use wenyuan_core::store::ListFilter;
@@ -63,9 +63,17 @@ async fn feed(state: &AppState, headers: &HeaderMap, slug: Option<String>) -> Ap
                         tag: None,
                     };
                     let page = format!("{base}/c/{}", urlencode(&category.slug));
-                    (filter, format!("{} · {}", site.site_name, category.name), page)
+                    (
+                        filter,
+                        format!("{} · {}", site.site_name, category.name),
+                        page,
+                    )
                 }
-                None => (ListFilter::default(), site.site_name.clone(), format!("{base}/")),
+                None => (
+                    ListFilter::default(),
+                    site.site_name.clone(),
+                    format!("{base}/"),
+                ),
             };
             let list = lib.reading.list(&filter, 1).await?;
             let ids: Vec<i64> = list.items.iter().take(FEED_ENTRIES).map(|i| i.id).collect();

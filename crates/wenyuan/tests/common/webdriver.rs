@@ -68,7 +68,9 @@ impl Browser {
             .stderr(Stdio::null());
         // Its own process group, so that Drop can kill chromedriver and the Chromium it started.
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let driver = command.spawn().map_err(|e| format!("spawn chromedriver: {e}"))?;
+        let driver = command
+            .spawn()
+            .map_err(|e| format!("spawn chromedriver: {e}"))?;
         let base = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::builder()
             .no_proxy()
@@ -89,9 +91,17 @@ impl Browser {
         let deadline = tokio::time::Instant::now() + DRIVER_READY;
         loop {
             if let Ok(Some(status)) = browser.driver.try_wait() {
-                return Err(format!("chromedriver exited ({status}): {}", log_tail(&log_path)));
+                return Err(format!(
+                    "chromedriver exited ({status}): {}",
+                    log_tail(&log_path)
+                ));
             }
-            if let Ok(r) = browser.http.get(format!("{}/status", browser.base)).send().await {
+            if let Ok(r) = browser
+                .http
+                .get(format!("{}/status", browser.base))
+                .send()
+                .await
+            {
                 if r.status().is_success() {
                     break;
                 }
