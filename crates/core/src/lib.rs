@@ -20,6 +20,7 @@ pub mod limits;
 pub mod maintenance;
 pub mod reading;
 pub mod search;
+pub mod seo;
 pub mod services;
 pub mod settings;
 pub mod statistics;

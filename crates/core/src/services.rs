@@ -15,6 +15,7 @@ use crate::library::Library;
 use crate::maintenance::Maintenance;
 use crate::reading::Reading;
 use crate::search::Search;
+use crate::seo::Sitemaps;
 use crate::settings::SettingsService;
 use crate::statistics::Statistics;
 use crate::takeaway::Takeaway;
@@ -52,6 +53,8 @@ pub struct Services {
     pub vip: Vip,
     /// Backups and exports (`wenyuan backup`, `wenyuan export`).
     pub maintenance: Maintenance,
+    /// The sitemap of published documents (chunk bounds cached per generation).
+    pub sitemaps: Sitemaps,
 }
 
 impl Services {
@@ -80,6 +83,7 @@ impl Services {
             settings: SettingsService::new(ctx.clone()),
             vip: Vip::new(ctx.clone()),
             maintenance: Maintenance::new(ctx.clone()),
+            sitemaps: Sitemaps::new(ctx.clone()),
             takeaway: Takeaway::new(ctx.clone(), reading.clone()),
             library: Library::new(ctx.clone(), reading.clone()),
             reading,

@@ -43,4 +43,20 @@ impl Store {
         .context("reading a count")?;
         Ok((rows, total))
     }
+
+    /// The most-read published documents of all time (imported starting counts included), most
+    /// first: what fills a hot list while its window holds too few. Their `views_in_window` is
+    /// the all-time count.
+    pub async fn most_read(&self, limit: i64) -> Result<Vec<HotRow>> {
+        let rows = sqlx::query_as::<Any, HotRow>(
+            "SELECT a.id, a.title, a.access, a.views_base + a.views_total AS views_in_window \
+             FROM articles a WHERE a.status = 'published' AND a.views_base + a.views_total > 0 \
+             ORDER BY views_in_window DESC, a.published_on DESC, a.id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading the most-read documents")?;
+        Ok(rows)
+    }
 }

@@ -24,6 +24,7 @@ mod messages;
 mod near_duplicates;
 mod sessions;
 mod settings;
+mod sitemap;
 mod statistics;
 mod taxonomy;
 mod users;
@@ -52,6 +53,7 @@ pub use near_duplicates::{
     simhash_bands, DuplicatePairRow, PairDecision, SimhashCandidate, MAX_INDEXED_DISTANCE,
     PAIR_COUNT_CAP, SIMHASH_BANDS,
 };
+pub use sitemap::SitemapRow;
 pub use statistics::SearchMissRow;
 pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
 pub use users::{MemberChange, UserFilter, UserRow};

@@ -29,6 +29,12 @@ pub struct SiteView<'a> {
     pub wechat: Option<crate::wechat::WechatView<'a>>,
     /// Contact methods (联系客服).
     pub contact: &'a ContactInfo,
+    /// ICP备案号 and 公安备案号 for the footer (`None` hides each).
+    pub icp_beian: Option<&'a str>,
+    pub police_beian: Option<&'a str>,
+    /// The home page's meta description and keywords.
+    pub description: Option<&'a str>,
+    pub keywords: Option<&'a str>,
 }
 
 /// The context of every page: the shared parts plus the page's own `content`, flattened in.
@@ -73,6 +79,10 @@ fn site_view<'a>(state: &'a AppState, settings: &'a SiteSettings) -> SiteView<'a
         registration_open: settings.registration_open,
         wechat: crate::wechat::wechat_view(settings),
         contact: &settings.contact,
+        icp_beian: settings.icp_beian.as_deref(),
+        police_beian: settings.police_beian.as_deref(),
+        description: settings.description.as_deref(),
+        keywords: settings.keywords.as_deref(),
     }
 }
 

@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::admin::router(state.clone()))
         .merge(routes::assets::router())
         .merge(routes::health::router())
+        .merge(routes::seo::router())
         .fallback(not_found)
         .layer(middleware::from_fn(guard::refuse_nul_in_pages))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));

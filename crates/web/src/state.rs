@@ -16,6 +16,10 @@ use crate::guest_page::{GuestLists, GuestPage, GuestPages};
 use crate::templates::Templates;
 use crate::wechat::WechatQrCache;
 
+/// Bound on cached sitemap files and feeds (20 sitemap files hold a million documents; a feed
+/// per category).
+const FEED_CACHE_LIMIT: usize = 500;
+
 /// Everything a handler needs: one shared handle, so the clones axum makes per request (for each
 /// extractor and middleware) are one reference count each. Fields are reached through `Deref`.
 #[derive(Clone)]
@@ -29,6 +33,8 @@ pub struct Shared {
     pub guest_pages: GuestPages,
     /// Rendered list pages for guests (home, category, tag, 热门).
     pub guest_lists: GuestLists,
+    /// Rendered sitemaps and feeds by site base URL and path, made once per generation.
+    pub feeds: Cache<String, bytes::Bytes>,
     /// The category menu every page shows, read once per generation.
     nav: Cache<(), Arc<Vec<CategoryItem>>>,
     /// The 微信订阅号 QR, made or read on first request.
@@ -54,6 +60,7 @@ impl AppState {
             assets: Assets::new(),
             guest_pages: GuestPages::default(),
             guest_lists: GuestLists::default(),
+            feeds: Cache::new(FEED_CACHE_LIMIT),
             nav: Cache::new(1),
             wechat_qr: WechatQrCache::default(),
             listen: OnceLock::new(),

@@ -60,6 +60,14 @@ pub struct FileConfig {
     pub contact: Option<ContactInfo>,
     /// `[downloads]`: files per site-local day a member and a VIP may download.
     pub downloads: Option<DownloadsFile>,
+    /// ICP备案号 in every page's footer.
+    pub icp_beian: Option<String>,
+    /// 公安备案号 in every page's footer.
+    pub police_beian: Option<String>,
+    /// The home page's meta description.
+    pub description: Option<String>,
+    /// The home page's meta keywords.
+    pub keywords: Option<String>,
 }
 
 /// The `[downloads]` table: daily download limits per level (`rules::daily_downloads`).
@@ -204,6 +212,16 @@ impl Config {
         if let Some(contact) = file.contact {
             site.contact = rules::contact(&contact)?;
         }
+        let [icp, police, description, keywords] = rules::site_texts(
+            file.icp_beian.as_deref().unwrap_or_default(),
+            file.police_beian.as_deref().unwrap_or_default(),
+            file.description.as_deref().unwrap_or_default(),
+            file.keywords.as_deref().unwrap_or_default(),
+        )?;
+        site.icp_beian = icp;
+        site.police_beian = police;
+        site.description = description;
+        site.keywords = keywords;
         if let Some(downloads) = file.downloads {
             if let Some(n) = downloads.member {
                 site.downloads_member = rules::daily_downloads("downloads.member", n)?;
@@ -315,6 +333,28 @@ mod tests {
         std::fs::write(dir.path().join("wenyuan.toml"), "site_nmae = \"x\"\n").unwrap();
         let err = Config::from_store_args(&args(dir.path())).unwrap_err();
         assert!(format!("{err:#}").contains("site_nmae"), "{err:#}");
+    }
+
+    #[test]
+    fn beian_numbers_and_home_meta_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("wenyuan.toml"),
+            "icp_beian = \"京ICP备12345678号-1\"\npolice_beian = \"京公网安备 11010502000001号\"\n\
+             description = \"公文范文\"\nkeywords = \" \"\n",
+        )
+        .unwrap();
+        let config = Config::from_store_args(&args(dir.path())).unwrap();
+        assert_eq!(
+            config.site.icp_beian.as_deref(),
+            Some("京ICP备12345678号-1")
+        );
+        assert_eq!(
+            config.site.police_beian.as_deref(),
+            Some("京公网安备 11010502000001号")
+        );
+        assert_eq!(config.site.description.as_deref(), Some("公文范文"));
+        assert_eq!(config.site.keywords, None, "blank is unset");
     }
 
     #[test]

@@ -590,3 +590,73 @@ async fn statistics_chart_views_and_sign_ups_and_list_searches_that_found_nothin
         app.stop().await;
     }
 }
+
+/// The footer's 备案 numbers, from the configuration and then from the desk, on every page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_footer_shows_the_beian_numbers_on_every_page() {
+    for backend in backends() {
+        let app = TestApp::start_with(backend, |c| {
+            c.site.icp_beian = Some("京ICP备00000001号".to_owned());
+        })
+        .await;
+        import_public_seed(&app);
+        app.sync().await;
+        let guest = app.visitor();
+        let id = guest.id_of("在2020年区委读书会上的讲话").await;
+        let pages = [
+            "/".to_owned(),
+            format!("/a/{id}"),
+            "/c/%E8%AE%B2%E8%AF%9D%E7%A8%BF".to_owned(),
+            "/hot".to_owned(),
+            "/search?q=读书".to_owned(),
+            "/contact".to_owned(),
+            "/login".to_owned(),
+            "/no-such-page".to_owned(),
+        ];
+        let link =
+            "<a href=\"https://beian.miit.gov.cn/\" rel=\"nofollow noopener\" target=\"_blank\">";
+        for path in &pages {
+            let page = guest.get(path).await;
+            assert!(
+                page.body.contains(&format!("{link}京ICP备00000001号</a>")),
+                "{backend:?} {path}: {}",
+                page.status
+            );
+            assert!(!page.body.contains("公网安备"), "{path}");
+        }
+        assert!(!guest.get("/").await.body.contains("name=\"keywords\""));
+
+        app.add_user("boss", "boss-password", "admin").await;
+        let admin = app.visitor();
+        assert_eq!(admin.login("boss", "boss-password").await.status, 303);
+        let saved = save_settings(
+            &admin,
+            &[
+                ("icp_beian", "沪ICP备12345678号-2"),
+                ("police_beian", "沪公网安备 31010402000001号"),
+                ("site_description", "党政机关公文与讲话稿范文库"),
+                ("site_keywords", "讲话稿,工作总结,政府工作报告"),
+            ],
+        )
+        .await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        for path in &pages {
+            let body = guest.get(path).await.body;
+            assert!(
+                body.contains(&format!("{link}沪ICP备12345678号-2</a>")),
+                "{backend:?} {path}"
+            );
+            assert!(body.contains("沪公网安备 31010402000001号"), "{path}");
+            assert!(!body.contains("京ICP备00000001号"), "{path}");
+        }
+        let home = guest.get("/").await.body;
+        assert!(home.contains("<meta name=\"description\" content=\"党政机关公文与讲话稿范文库\">"));
+        assert!(home.contains("<meta name=\"keywords\" content=\"讲话稿,工作总结,政府工作报告\">"));
+        // The form shows what is in force, and a too-long number is refused with its name.
+        let form = admin.get("/admin/settings").await.body;
+        assert!(form.contains("value=\"沪ICP备12345678号-2\""));
+        let refused = save_settings(&admin, &[("icp_beian", &"备".repeat(101))]).await;
+        assert!(unescape_html(&refused.body).contains("ICP备案号不能超过 100 个字"));
+        app.stop().await;
+    }
+}

@@ -51,6 +51,11 @@ pub struct HotItem {
     pub title: String,
     pub access: String,
     pub views_in_window: i64,
+    /// Not from the window: one of the most-read documents of all time, filling a list whose
+    /// window holds too few (shown as 「累计」, `views` being the all-time count).
+    pub all_time: bool,
+    /// The count shown: `views_in_window`, or the all-time count for an `all_time` entry.
+    pub views: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +74,8 @@ const HOT_LISTS_CACHED: usize = 1_000;
 pub struct Hot {
     ctx: Context,
     lists: Cache<(HotWindow, i64, i64), HotPage>,
+    /// The most-read documents of all time by list length, the filling of short lists.
+    all_time: Cache<i64, Vec<wenyuan_store::HotRow>>,
 }
 
 impl Hot {
@@ -76,6 +83,7 @@ impl Hot {
         Hot {
             ctx,
             lists: Cache::new(HOT_LISTS_CACHED).with_max_age(HOT_TTL_SECONDS),
+            all_time: Cache::new(16).with_max_age(HOT_TTL_SECONDS),
         }
     }
 
@@ -115,6 +123,8 @@ impl Hot {
                             title: r.title,
                             access: r.access,
                             views_in_window: r.views_in_window,
+                            all_time: false,
+                            views: r.views_in_window,
                         })
                         .collect(),
                     total,
@@ -126,8 +136,46 @@ impl Hot {
             .await
     }
 
+    /// A hot list as readers see it: [`Hot::hot`], its first page filled up with the most-read
+    /// documents of all time (imported view counts included) while the window holds fewer than
+    /// `limit`, so a new site's 热门 is not empty. Filled entries are marked `all_time`.
+    pub async fn hot_filled(&self, window: HotWindow, limit: i64, page: i64) -> Result<HotPage> {
+        let mut list = self.hot(window, limit, page).await?;
+        let limit = limit.clamp(1, 100);
+        let short = limit - list.items.len() as i64;
+        if list.page != 1 || short <= 0 {
+            return Ok(list);
+        }
+        let stamp = Stamp {
+            generation: self.ctx.generation(),
+            now: self.ctx.now(),
+        };
+        let shown: Vec<i64> = list.items.iter().map(|item| item.id).collect();
+        let fill = self
+            .all_time
+            .get_or_make(&limit, stamp, || async {
+                Ok::<_, CoreError>(self.ctx.store.most_read(limit).await?)
+            })
+            .await?;
+        list.items.extend(
+            fill.into_iter()
+                .filter(|row| !shown.contains(&row.id))
+                .take(short as usize)
+                .map(|r| HotItem {
+                    id: r.id,
+                    title: r.title,
+                    access: r.access,
+                    views_in_window: 0,
+                    all_time: true,
+                    views: r.views_in_window,
+                }),
+        );
+        Ok(list)
+    }
+
     /// Forget computed hot lists (after a flush of views, tests, or a change of time).
     pub fn clear_cache(&self) {
         self.lists.clear();
+        self.all_time.clear();
     }
 }

@@ -43,6 +43,10 @@ pub struct SettingsForm {
     pub contact_hours: String,
     pub downloads_member: String,
     pub downloads_vip: String,
+    pub icp_beian: String,
+    pub police_beian: String,
+    pub site_description: String,
+    pub site_keywords: String,
 }
 
 impl SettingsForm {
@@ -70,6 +74,10 @@ impl SettingsForm {
             contact_hours: text(&s.contact.hours),
             downloads_member: s.downloads_member.to_string(),
             downloads_vip: s.downloads_vip.to_string(),
+            icp_beian: text(&s.icp_beian),
+            police_beian: text(&s.police_beian),
+            site_description: text(&s.description),
+            site_keywords: text(&s.keywords),
         }
     }
 
@@ -112,6 +120,13 @@ impl SettingsForm {
         let downloads_vip =
             rules::daily_downloads_text("VIP 每日下载次数", "downloads.vip", &self.downloads_vip)
                 .map_err(invalid)?;
+        let [icp, police, description, keywords] = rules::site_texts(
+            &self.icp_beian,
+            &self.police_beian,
+            &self.site_description,
+            &self.site_keywords,
+        )
+        .map_err(invalid)?;
         let text = |v: Option<String>| v.unwrap_or_default();
         let mut pairs = vec![
             ("site_name", site_name),
@@ -143,6 +158,10 @@ impl SettingsForm {
             ("contact_hours", text(contact.hours)),
             ("downloads_member", downloads_member.to_string()),
             ("downloads_vip", downloads_vip.to_string()),
+            ("icp_beian", text(icp)),
+            ("police_beian", text(police)),
+            ("site_description", text(description)),
+            ("site_keywords", text(keywords)),
         ]);
         Ok(pairs.into_iter().map(|(k, v)| (key_name(k), v)).collect())
     }
@@ -216,6 +235,17 @@ pub fn apply_stored(base: &SiteSettings, stored: &HashMap<String, String>) -> Si
             qq: opt("contact_qq"),
             hours: opt("contact_hours"),
         };
+    }
+    let texts = [
+        ("icp_beian", &mut s.icp_beian),
+        ("police_beian", &mut s.police_beian),
+        ("site_description", &mut s.description),
+        ("site_keywords", &mut s.keywords),
+    ];
+    for (field, value) in texts {
+        if get(field).is_some() {
+            *value = opt(field);
+        }
     }
     let downloads = [
         ("downloads_member", &mut s.downloads_member),

@@ -55,6 +55,17 @@ pub struct SiteSettings {
     /// Searches for words one client address may make per minute (suggestions: four times as
     /// many); 0 turns the limit off (e.g. for a load test).
     pub search_per_minute: usize,
+    /// URLs per sitemap file (`/sitemaps/{n}.xml`), at most 50,000 (sitemaps.org); tests set
+    /// fewer to see several files.
+    pub sitemap_urls: i64,
+    /// ICP备案号 shown in every page's footer, linked to the MIIT 备案 site; `None` hides it.
+    pub icp_beian: Option<String>,
+    /// 公安备案号 shown in every page's footer; `None` hides it.
+    pub police_beian: Option<String>,
+    /// The home page's `<meta name="description">`.
+    pub description: Option<String>,
+    /// The home page's `<meta name="keywords">`.
+    pub keywords: Option<String>,
 }
 
 impl Default for SiteSettings {
@@ -77,6 +88,11 @@ impl Default for SiteSettings {
             downloads_member: 10,
             downloads_vip: 100,
             search_per_minute: 60,
+            sitemap_urls: crate::seo::SITEMAP_MAX_URLS,
+            icp_beian: None,
+            police_beian: None,
+            description: None,
+            keywords: None,
         }
     }
 }

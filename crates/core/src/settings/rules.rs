@@ -212,7 +212,51 @@ pub const SETTINGS: &[SettingSpec] = &[
         "contact.hours",
         "服务时间",
     ),
+    desk(
+        "icp_beian",
+        "",
+        "icp_beian",
+        "icp_beian",
+        "ICP备案号 in every page's footer, linked to beian.miit.gov.cn",
+    ),
+    desk(
+        "police_beian",
+        "",
+        "police_beian",
+        "police_beian",
+        "公安备案号 in every page's footer",
+    ),
+    desk(
+        "description",
+        "",
+        "site_description",
+        "description",
+        "the home page's meta description",
+    ),
+    desk(
+        "keywords",
+        "",
+        "site_keywords",
+        "keywords",
+        "the home page's meta keywords",
+    ),
 ];
+
+/// The footer's 备案 numbers and the home page's meta texts: one line each, blank unset. Returns
+/// (icp_beian, police_beian, description, keywords).
+pub fn site_texts(
+    icp: &str,
+    police: &str,
+    description: &str,
+    keywords: &str,
+) -> Checked<[Option<String>; 4]> {
+    Ok([
+        short_text("ICP备案号", "icp_beian", icp)?,
+        short_text("公安备案号", "police_beian", police)?,
+        short_text("站点简介", "description", description)?,
+        short_text("站点关键词", "keywords", keywords)?,
+    ])
+}
 
 /// The spec of the form field `field`, so the desk's storage keys come from the table.
 pub fn by_form_field(field: &str) -> Option<&'static SettingSpec> {

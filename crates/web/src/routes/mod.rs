@@ -10,4 +10,5 @@ pub mod health;
 pub mod me;
 pub mod reading;
 pub mod search;
+pub mod seo;
 pub mod vip;

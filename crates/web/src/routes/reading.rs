@@ -19,7 +19,7 @@ use wenyuan_core::reading::{ArticleView, Document};
 use wenyuan_core::store::ListFilter;
 use wenyuan_core::takeaway::fill::FillValues;
 use wenyuan_core::takeaway::{Download, Format, TakeawayFile};
-use wenyuan_core::Access;
+use wenyuan_core::{Access, Role};
 
 use crate::client_ip::ClientIp;
 use crate::download_limit::download_limit_page;
@@ -27,8 +27,10 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{parse_id, PageQuery};
 use crate::guest_page::{accepts_gzip, AcceptsGzip, AssembledPage, GuestPage};
 use crate::pages::{html, render, see_other};
+use crate::paging::Pager;
 use crate::share::{qr_svg, thousands, urlencode};
 use crate::state::AppState;
+use crate::structured::article_json_ld;
 use crate::viewer::Viewer;
 use crate::visitor::{
     is_countable_read, visitor_cookie as visitor_cookie_header, visitor_keys, ReaderHeaders,
@@ -53,6 +55,7 @@ fn vary_host() -> SetResponseHeaderLayer<HeaderValue> {
 #[derive(Serialize)]
 struct HomeContent {
     list: ListPage,
+    pager: Pager,
     tags: Vec<(String, i64)>,
     hot_week: HotPage,
     hot_month: HotPage,
@@ -94,6 +97,8 @@ async fn home(
 
 async fn home_page(state: &AppState, viewer: &Viewer, page: i64, here: &str) -> AppResult<String> {
     let list = state.services.reading.latest(page).await?;
+    past_the_end(&list)?;
+    let pager = Pager::new("/", &[], list.page, list.pages);
     let tags = state
         .services
         .reading
@@ -105,15 +110,16 @@ async fn home_page(state: &AppState, viewer: &Viewer, page: i64, here: &str) -> 
     let hot_week = state
         .services
         .hot
-        .hot(HotWindow::Week, SIDEBAR_ITEMS, 1)
+        .hot_filled(HotWindow::Week, SIDEBAR_ITEMS, 1)
         .await?;
     let hot_month = state
         .services
         .hot
-        .hot(HotWindow::Month, SIDEBAR_ITEMS, 1)
+        .hot_filled(HotWindow::Month, SIDEBAR_ITEMS, 1)
         .await?;
     let content = HomeContent {
         list,
+        pager,
         tags,
         hot_week,
         hot_month,
@@ -126,6 +132,15 @@ struct ListContent {
     heading: String,
     base: String,
     list: ListPage,
+    pager: Pager,
+}
+
+/// A page number past the last page is a page that does not exist (not an empty list).
+fn past_the_end(list: &ListPage) -> AppResult<()> {
+    if list.page > list.pages {
+        return Err(AppError::not_found());
+    }
+    Ok(())
 }
 
 async fn category(
@@ -152,10 +167,12 @@ async fn category_page(
         tag: None,
     };
     let list = state.services.reading.list(&filter, page).await?;
+    past_the_end(&list)?;
     let base = format!("/c/{}", urlencode(&category.slug));
     let content = ListContent {
         heading: category.name,
         base: base.clone(),
+        pager: Pager::new(&base, &[], list.page, list.pages),
         list,
     };
     render(state, "list.html", Some(viewer), &base, content).await
@@ -182,10 +199,12 @@ async fn tag_page(state: &AppState, viewer: &Viewer, tag: &str, page: i64) -> Ap
     if list.total == 0 {
         return Err(AppError::not_found());
     }
+    past_the_end(&list)?;
     let base = format!("/t/{}", urlencode(tag));
     let content = ListContent {
         heading: format!("标签：{tag}"),
         base: base.clone(),
+        pager: Pager::new(&base, &[], list.page, list.pages),
         list,
     };
     render(state, "list.html", Some(viewer), &base, content).await
@@ -204,6 +223,10 @@ struct ArticleContent {
     downloads_left: Option<i64>,
     /// Whether the member has this document among their favourites (false for guests).
     favorite: bool,
+    /// The JSON-LD `Article`, escaped for a script element (see [`crate::structured`]).
+    json_ld: String,
+    /// The meta and share description: the start of what a guest may read.
+    description: String,
 }
 
 #[derive(Serialize)]
@@ -338,7 +361,19 @@ async fn article_body(
     let lib = &state.services;
     let id = doc.id;
     let url = format!("{base}/a/{id}");
-    let view = ArticleView::new(doc, viewer.role(), &lib.site(), views);
+    let site = lib.site();
+    let view = ArticleView::new(doc, viewer.role(), &site, views);
+    // Meta tags and structured data say what a guest sees, whoever asks: a crawler is a guest,
+    // and a member's share card must not carry what the gate hides from its readers.
+    let guest_view;
+    let public = if viewer.is_guest() {
+        &view
+    } else {
+        guest_view = ArticleView::new(doc, Role::Guest, &site, views);
+        &guest_view
+    };
+    let json_ld = article_json_ld(public, doc, &url, &site);
+    let description = public.description.clone();
     let downloads_left = if view.gated {
         None
     } else {
@@ -352,14 +387,22 @@ async fn article_body(
             thousands(views)
         },
         related: lib.related.related(id, RELATED_ITEMS).await?,
-        hot_week: lib.hot.hot(HotWindow::Week, SIDEBAR_ITEMS, 1).await?,
-        hot_month: lib.hot.hot(HotWindow::Month, SIDEBAR_ITEMS, 1).await?,
+        hot_week: lib
+            .hot
+            .hot_filled(HotWindow::Week, SIDEBAR_ITEMS, 1)
+            .await?,
+        hot_month: lib
+            .hot
+            .hot_filled(HotWindow::Month, SIDEBAR_ITEMS, 1)
+            .await?,
         share: Share {
             qr_svg: qr_svg(&url)?,
             url,
         },
         downloads_left,
         favorite,
+        json_ld,
+        description,
     };
     let here = format!("/a/{id}");
     render(state, "article.html", Some(viewer), &here, content).await
@@ -404,6 +447,9 @@ struct HotQuery {
 #[derive(Serialize)]
 struct HotContent {
     hot: HotPage,
+    pager: Pager,
+    /// Entries per page, for the list's numbering.
+    per_page: i64,
     other: &'static str,
     other_label: &'static str,
 }
@@ -441,14 +487,24 @@ async fn hot_page(
     let hot = state
         .services
         .hot
-        .hot(window, state.services.site().page_size, page)
+        .hot_filled(window, state.services.site().page_size, page)
         .await?;
     let (other, other_label) = match window {
         HotWindow::Week => ("month", HotWindow::Month.label()),
         HotWindow::Month => ("week", HotWindow::Week.label()),
     };
+    if page > hot.pages.max(1) {
+        return Err(AppError::not_found());
+    }
     let here = format!("/hot?window={}", window_name(window));
     let content = HotContent {
+        per_page: state.services.site().page_size,
+        pager: Pager::new(
+            "/hot",
+            &[("window", window_name(window))],
+            hot.page,
+            hot.pages,
+        ),
         hot,
         other,
         other_label,

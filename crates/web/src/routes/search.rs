@@ -11,6 +11,7 @@ use wenyuan_search::{SearchRequest, Sort};
 use crate::client_ip::ClientIp;
 use crate::error::{ApiError, AppError, AppResult};
 use crate::pages::{html, render};
+use crate::paging::Pager;
 use crate::state::AppState;
 use crate::viewer::Viewer;
 
@@ -117,8 +118,9 @@ struct SearchContent<'a> {
     results: Option<SearchPage>,
     category: Option<&'a str>,
     sort: &'a str,
-    /// The query string without `page=`, for the pager's links.
+    /// The query string without `page=`, for links that keep the search.
     base_query: String,
+    pager: Option<Pager>,
 }
 
 async fn search_page(
@@ -153,6 +155,37 @@ async fn search_page(
             base_query.push_str(&format!("&{key}={}", crate::share::urlencode(v)));
         }
     }
+    // A page past the last one (or past the deepest page served) does not exist.
+    let asked: usize = params
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or(1);
+    let mut pager = None;
+    if let Some(results) = &results {
+        let pages = results.pages.clamp(1, MAX_PAGE);
+        if asked > pages {
+            return Err(AppError::not_found());
+        }
+        let mut kept: Vec<(&str, &str)> = vec![("q", params.q.as_str())];
+        for (key, value) in [
+            ("category", &params.category),
+            ("sort", &params.sort),
+            ("from", &params.from),
+            ("to", &params.to),
+            ("tag", &params.tag),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                kept.push((key, v));
+            }
+        }
+        pager = Some(Pager::new(
+            "/search",
+            &kept,
+            results.page as i64,
+            pages as i64,
+        ));
+    }
     let here = format!("/search?{base_query}");
     let content = SearchContent {
         q: &params.q,
@@ -160,6 +193,7 @@ async fn search_page(
         category: params.category.as_deref(),
         sort: params.sort.as_deref().unwrap_or("relevance"),
         base_query,
+        pager,
     };
     Ok(html(
         render(&state, "search.html", Some(&viewer), &here, content).await?,
