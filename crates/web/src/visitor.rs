@@ -14,6 +14,19 @@ const VISITOR_COOKIE_DAYS: i64 = 365;
 
 /// Whether this request is a person reading the page.
 pub fn is_countable_read(method: &Method, headers: &HeaderMap) -> bool {
+    if !is_page_read(method, headers) {
+        return false;
+    }
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    !is_crawler(user_agent)
+}
+
+/// Whether this request shows the page to whoever sent it: a GET that is not a prefetch or a
+/// link preview. A logged-in member's such request is a read of theirs (阅读历史) whatever their
+/// browser calls itself; views also leave crawlers out ([`is_countable_read`]).
+pub fn is_page_read(method: &Method, headers: &HeaderMap) -> bool {
     if method != Method::GET {
         return false;
     }
@@ -30,10 +43,7 @@ pub fn is_countable_read(method: &Method, headers: &HeaderMap) -> bool {
     {
         return false;
     }
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    !is_crawler(user_agent)
+    true
 }
 
 /// What telling a reader apart needs from the request, taken out of the header map so that the

@@ -224,7 +224,7 @@ pub fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
+            eprintln!("错误：无法启动异步运行时：{err}");
             return ExitCode::FAILURE;
         }
     };
@@ -250,7 +250,7 @@ fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("错误：{err:#}");
             ExitCode::FAILURE
         }
     }

@@ -116,7 +116,7 @@ fn unreadable_input_fails_with_a_clear_message() {
     let out = wenyuan(&["anonymize", "/nonexistent/speech.txt"], None);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot read /nonexistent/speech.txt"), "{err}");
+    assert!(err.contains("无法读取 /nonexistent/speech.txt"), "{err}");
 
     let out = wenyuan(
         &["anonymize", "-"],
@@ -125,13 +125,17 @@ fn unreadable_input_fails_with_a_clear_message() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("cannot read standard input as text") && err.contains("binary"),
+        err.contains("标准输入 无法作为文本读取") && err.contains("二进制"),
         "{err}"
     );
 
     let out = wenyuan(&["anonymize"], Some(b""));
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("标准输入 无法作为文本读取") && err.contains("空"),
+        "{err}"
+    );
 }
 
 #[test]

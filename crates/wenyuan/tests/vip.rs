@@ -586,7 +586,7 @@ async fn daily_download_quotas_count_per_account_and_reset_at_the_site_midnight(
             "VIP still may"
         );
         let log = unescape_html(&admin.get("/admin/audit").await.body);
-        assert!(log.contains("downloads_member：2 → 0"), "{log}");
+        assert!(log.contains("会员每日下载数：2 → 0"), "{log}");
         app.stop().await;
     }
 }

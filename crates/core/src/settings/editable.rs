@@ -470,8 +470,9 @@ mod tests {
         after.site_name = "范文网".into();
         after.registration_open = None;
         let detail = changed_fields(&before, &after);
-        assert!(detail.contains("site_name：文渊 → 范文网"), "{detail}");
-        assert!(detail.contains("registration_open：on → —"), "{detail}");
+        // Field names as the settings page names them (操作日志 is read by people).
+        assert!(detail.contains("站点名称：文渊 → 范文网"), "{detail}");
+        assert!(detail.contains("开放注册：on → —"), "{detail}");
         assert_eq!(changed_fields(&before, &before), "无改动");
     }
 }

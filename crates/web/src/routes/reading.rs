@@ -33,7 +33,8 @@ use crate::state::AppState;
 use crate::structured::article_json_ld;
 use crate::viewer::Viewer;
 use crate::visitor::{
-    is_countable_read, visitor_cookie as visitor_cookie_header, visitor_keys, ReaderHeaders,
+    is_countable_read, is_page_read, visitor_cookie as visitor_cookie_header, visitor_keys,
+    ReaderHeaders,
 };
 
 pub fn router() -> Router<AppState> {
@@ -250,6 +251,8 @@ struct ArticleRequest {
     accepts_gzip: bool,
     /// Present when the request is a person reading the page (see [`is_countable_read`]).
     reader: Option<ReaderHeaders>,
+    /// A GET that shows the page (not HEAD, not a prefetch): a member's read for 阅读历史.
+    page_read: bool,
 }
 
 impl FromRequestParts<AppState> for ArticleRequest {
@@ -263,6 +266,7 @@ impl FromRequestParts<AppState> for ArticleRequest {
         Ok(ArticleRequest {
             base: state.site_base(headers),
             accepts_gzip: accepts_gzip(headers),
+            page_read: is_page_read(&parts.method, headers),
             reader: is_countable_read(&parts.method, headers)
                 .then(|| ReaderHeaders::from_headers(headers)),
         })
@@ -332,10 +336,10 @@ async fn article(
         .await?;
     count(lib);
     // 阅读历史 and the 收藏 button: the read is noted in memory only (see core library), and only
-    // when a person reads the page (a GET, not a HEAD, a prefetch or a crawler), as views are.
+    // when the page is shown (a GET, not a HEAD or a prefetch).
     let favorite = match &viewer.member {
         Some(member) => {
-            if request.reader.is_some() {
+            if request.page_read {
                 lib.library.record_read(member, id);
             }
             lib.library.is_favorite(member, id).await?

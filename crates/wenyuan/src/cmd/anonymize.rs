@@ -13,12 +13,12 @@ pub fn run(args: AnonymizeArgs) -> anyhow::Result<ExitCode> {
         None => read_stdin()?,
         Some(p) if p.as_os_str() == "-" => read_stdin()?,
         Some(p) => (
-            std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
+            std::fs::read(p).with_context(|| format!("无法读取 {}", p.display()))?,
             p.display().to_string(),
         ),
     };
     let text = decode_text(&bytes)
-        .with_context(|| format!("cannot read {source} as text"))?
+        .with_context(|| format!("{source} 无法作为文本读取"))?
         .text;
     let anonymizer = Anonymizer::new(AnonymizeOptions {
         custom_words: args.words.clone(),
@@ -44,6 +44,6 @@ fn read_stdin() -> anyhow::Result<(Vec<u8>, String)> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)
-        .context("cannot read standard input")?;
-    Ok((bytes, "standard input".to_owned()))
+        .context("无法读取标准输入")?;
+    Ok((bytes, "标准输入".to_owned()))
 }

@@ -433,7 +433,7 @@ impl Importer {
                 Piece::Failed(failure) => results[index] = Some(failure),
                 Piece::Document(prepared) => {
                     let place = prepared.place.clone();
-                    match self.new_article(prepared, options) {
+                    match self.new_article(*prepared, options) {
                         Ok(article) => batch.push((index, place, article)),
                         Err(err) => {
                             results[index] = Some(FileResult::failed(place, err.to_string()))
@@ -507,7 +507,7 @@ impl Importer {
             .into_iter()
             .next();
         let prepared = match piece {
-            Some(Piece::Document(prepared)) => prepared,
+            Some(Piece::Document(prepared)) => *prepared,
             Some(Piece::Failed(FileResult {
                 outcome: FileOutcome::Failed { reason },
                 ..

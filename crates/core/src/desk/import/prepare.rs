@@ -28,7 +28,8 @@ pub(super) struct Prepared {
 /// One document of a file, or why it could not be read.
 #[derive(Debug)]
 pub(super) enum Piece {
-    Document(Prepared),
+    /// Boxed: a parsed document is large beside a failure, and a `.jsonl` file makes many pieces.
+    Document(Box<Prepared>),
     Failed(FileResult),
 }
 
@@ -90,13 +91,13 @@ fn prepare_zip(
 /// One document file (not `.jsonl`, not `.zip`).
 fn prepare_document(place: &str, kind: FileKind, bytes: &[u8], options: &ImportOptions) -> Piece {
     match parse_document(kind, bytes, &options.archive_limits()) {
-        Ok(parsed) => Piece::Document(Prepared {
+        Ok(parsed) => Piece::Document(Box::new(Prepared {
             place: place.to_owned(),
             parsed: templated(parsed, options.anonymize.as_ref()),
             source: Some(place.rsplit(['/', '\\']).next().unwrap_or(place).to_owned()),
             external_id: None,
             status: None,
-        }),
+        })),
         Err(reason) => Piece::Failed(FileResult::failed(place, reason)),
     }
 }
@@ -121,13 +122,13 @@ pub(super) fn prepare_jsonl<'a>(
         }
         let line_place = format!("{place}:{number}");
         pieces.push(match jsonl_record(text) {
-            Ok(record) => Piece::Document(Prepared {
+            Ok(record) => Piece::Document(Box::new(Prepared {
                 place: line_place,
                 parsed: templated(record.parsed, options.anonymize.as_ref()),
                 source: record.source,
                 external_id: record.external_id,
                 status: record.status,
-            }),
+            })),
             Err(reason) => Piece::Failed(FileResult::failed(line_place, reason)),
         });
     }
