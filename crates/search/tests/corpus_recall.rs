@@ -46,10 +46,9 @@ fn typed_start(title: &str) -> String {
     joined(&fold(title)).chars().take(TYPED).collect()
 }
 
-#[test]
-#[ignore = "a measurement over the shared corpus: run with --ignored --release"]
-fn typed_title_starts_show_their_title() {
-    let titles = corpus_titles();
+/// A fresh index holding the titles alone (ids from 1, in order), committed; the folder goes
+/// with it.
+fn index_of_titles(titles: &[(String, String)]) -> (tempfile::TempDir, SearchIndex) {
     let dir = tempfile::tempdir().unwrap();
     let index = SearchIndex::open(dir.path()).unwrap();
     for (i, (title, date)) in titles.iter().enumerate() {
@@ -64,6 +63,14 @@ fn typed_title_starts_show_their_title() {
             .unwrap();
     }
     index.commit(1, "").unwrap();
+    (dir, index)
+}
+
+#[test]
+#[ignore = "a measurement over the shared corpus: run with --ignored --release"]
+fn typed_title_starts_show_their_title() {
+    let titles = corpus_titles();
+    let (_dir, index) = index_of_titles(&titles);
     index.merge_segments().unwrap();
 
     let mut by_start: HashMap<String, HashSet<&str>> = HashMap::new();
@@ -140,20 +147,7 @@ fn titles_in_traditional_script_fold_back_and_are_found() {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let dir = tempfile::tempdir().unwrap();
-    let index = SearchIndex::open(dir.path()).unwrap();
-    for (i, (title, date)) in titles.iter().enumerate() {
-        index
-            .upsert(&IndexDoc {
-                id: i as i64 + 1,
-                title: title.clone(),
-                access: "public".to_owned(),
-                date: date.clone(),
-                ..Default::default()
-            })
-            .unwrap();
-    }
-    index.commit(1, "").unwrap();
+    let (_dir, index) = index_of_titles(&titles);
     let found = unmapped
         .iter()
         .filter(|&&i| {

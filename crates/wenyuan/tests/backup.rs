@@ -13,33 +13,23 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use common::search::{library_with_seed, library_with_seed_and, search, titles};
-use common::{backends, unescape_html, TestApp, Visitor};
+use common::settings::save_settings;
+use common::{backends, TestApp, Visitor};
 use serde_json::Value;
 use wenyuan::config::Config;
-use wenyuan::server::start_for_test;
+use wenyuan::server::{start_for_test, RunningServer};
 use wenyuan_store::Backend;
 
 const QUERIES: [&str; 4] = ["读书会", "乡村振兴", "安全生产", "工作报告"];
 
 /// Every document as the list API shows it, by id: title, date, category, access, views.
 async fn documents(visitor: &Visitor) -> BTreeMap<i64, Value> {
-    let mut all = BTreeMap::new();
-    for page in 1.. {
-        let list: Value = serde_json::from_str(
-            &visitor
-                .get(&format!("/api/v1/articles?page={page}"))
-                .await
-                .body,
-        )
-        .unwrap();
-        for item in list["items"].as_array().unwrap() {
-            all.insert(item["id"].as_i64().unwrap(), item.clone());
-        }
-        if page >= list["pages"].as_i64().unwrap() {
-            break;
-        }
-    }
-    all
+    visitor
+        .listed()
+        .await
+        .into_iter()
+        .map(|item| (item["id"].as_i64().unwrap(), item))
+        .collect()
 }
 
 fn run(binary_args: &[&str], data: &Path) -> (i32, String, String) {
@@ -57,46 +47,36 @@ fn run(binary_args: &[&str], data: &Path) -> (i32, String, String) {
     )
 }
 
-/// Settings saved at /admin/settings (they live in the database): the form as the page fills
-/// it, with `site_name` changed.
-async fn save_site_name(admin: &Visitor, name: &str) {
-    let page = admin.get("/admin/settings").await.body;
-    let start = page
-        .find("<form class=\"admin-form settings-form\"")
-        .expect("the form");
-    let end = page[start..].find("</form>").unwrap() + start;
-    let html = &page[start..end];
-    let mut fields: Vec<(String, String)> = Vec::new();
-    for chunk in html.split("<input ").skip(1) {
-        let attr = |name: &str| {
-            let marker = format!("{name}=\"");
-            chunk.find(&marker).map(|i| {
-                let start = i + marker.len();
-                let end = chunk[start..].find('"').unwrap() + start;
-                unescape_html(&chunk[start..end])
-            })
-        };
-        let Some(field) = attr("name") else { continue };
-        if attr("type").as_deref() == Some("checkbox") {
-            if chunk.split('>').next().unwrap().contains(" checked") {
-                fields.push((field, "on".to_owned()));
-            }
-        } else if field == "site_name" {
-            fields.push((field, name.to_owned()));
-        } else {
-            fields.push((field, attr("value").unwrap_or_default()));
-        }
-    }
-    let select = html.find("name=\"default_access\"").unwrap();
-    let selected = html[select..].find("\" selected").unwrap() + select;
-    let value_at = html[..selected].rfind("value=\"").unwrap() + 7;
-    fields.push(("default_access".into(), html[value_at..selected].to_owned()));
-    let form: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let saved = admin.post_form("/admin/settings", &form).await;
-    assert_eq!(saved.status, 303, "{}", saved.body);
+/// `wenyuan restore ARCHIVE --data TARGET`: exit code, stdout, stderr.
+fn restore(archive: &Path, target: &Path) -> (i32, String, String) {
+    run(
+        &[
+            "restore",
+            archive.to_str().unwrap(),
+            "--data",
+            target.to_str().unwrap(),
+        ],
+        target,
+    )
+}
+
+/// A server on a restored folder, configured as `wenyuan serve --data DIR` would be.
+async fn serve_folder(target: &Path) -> RunningServer {
+    let config = Config::from_store_args(&wenyuan::cli::StoreArgs {
+        data: Some(target.to_path_buf()),
+        database_url: None,
+        config: None,
+    })
+    .unwrap();
+    start_for_test(&config).await.unwrap()
+}
+
+/// The titles a search finds, in title order (scores of a rebuilt index may order close hits
+/// differently from an index that grew by changes).
+async fn sorted_titles(visitor: &Visitor, query: &str) -> Vec<String> {
+    let mut found = titles(&search(visitor, query).await);
+    found.sort();
+    found
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -109,7 +89,9 @@ async fn a_backup_under_reads_and_an_import_restores_into_a_working_library() {
     std::fs::create_dir_all(data.join("theme")).unwrap();
     std::fs::write(data.join("theme/error.html"), "主题覆盖 {{ message }}").unwrap();
     let admin = app.member("boss", "admin").await;
-    save_site_name(&admin, "备份测试范文网").await;
+    // Settings saved at /admin/settings live in the database.
+    let saved = save_settings(&admin, &[("site_name", "备份测试范文网")]).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
     app.add_user("reader", "reader-password", "member").await;
     // Views counted and written before the backup.
     let first = *documents(&app.visitor()).await.keys().next().unwrap();
@@ -204,29 +186,13 @@ async fn a_backup_under_reads_and_an_import_restores_into_a_working_library() {
     // Restore refuses a folder that holds anything.
     let taken = tempfile::tempdir().unwrap();
     std::fs::write(taken.path().join("x"), "x").unwrap();
-    let (code, _, err) = run(
-        &[
-            "restore",
-            archive.to_str().unwrap(),
-            "--data",
-            taken.path().to_str().unwrap(),
-        ],
-        taken.path(),
-    );
+    let (code, _, err) = restore(&archive, taken.path());
     assert_eq!(code, 1);
     assert!(err.contains("not empty"), "{err}");
 
     let restored_dir = tempfile::tempdir().unwrap();
     let target = restored_dir.path().join("data");
-    let (code, printed, err) = run(
-        &[
-            "restore",
-            archive.to_str().unwrap(),
-            "--data",
-            target.to_str().unwrap(),
-        ],
-        &target,
-    );
+    let (code, printed, err) = restore(&archive, &target);
     assert_eq!(code, 0, "{err}");
     println!("{printed}");
     for file in ["wenyuan.toml", "theme/error.html", "wenyuan.db"] {
@@ -237,17 +203,10 @@ async fn a_backup_under_reads_and_an_import_restores_into_a_working_library() {
         std::fs::read(data.join("theme/error.html")).unwrap()
     );
 
-    // A server on the restored folder, configured as `wenyuan serve --data DIR` would be.
     app.sync().await;
     app.services().search.index_changes().await.unwrap();
     let now = documents(&app.visitor()).await;
-    let config = Config::from_store_args(&wenyuan::cli::StoreArgs {
-        data: Some(target.clone()),
-        database_url: None,
-        config: None,
-    })
-    .unwrap();
-    let restored = start_for_test(&config).await.unwrap();
+    let restored = serve_folder(&target).await;
     restored.services.reading.apply_changes().await.unwrap();
     restored.services.search.index_changes().await.unwrap();
     let there = Visitor {
@@ -330,34 +289,17 @@ async fn a_backup_under_reads_and_an_import_restores_into_a_working_library() {
         "{printed}"
     );
     let target = restored_dir.path().join("with-index");
-    let (code, _, err) = run(
-        &[
-            "restore",
-            with_index.to_str().unwrap(),
-            "--data",
-            target.to_str().unwrap(),
-        ],
-        &target,
-    );
+    let (code, _, err) = restore(&with_index, &target);
     assert_eq!(code, 0, "{err}");
     assert!(target.join("index/meta.json").is_file());
-    let config = Config::from_store_args(&wenyuan::cli::StoreArgs {
-        data: Some(target.clone()),
-        database_url: None,
-        config: None,
-    })
-    .unwrap();
-    let restored = start_for_test(&config).await.unwrap();
+    let restored = serve_folder(&target).await;
     let there = Visitor {
         base: format!("http://{}", restored.addr),
         client: app.visitor().client,
     };
-    let mut here = titles(&search(&app.visitor(), "读书会").await);
-    let mut there_titles = titles(&search(&there, "读书会").await);
-    here.sort();
-    there_titles.sort();
     assert_eq!(
-        here, there_titles,
+        sorted_titles(&app.visitor(), "读书会").await,
+        sorted_titles(&there, "读书会").await,
         "the restored index answers before any reindexing"
     );
     restored.stop().await.unwrap();
@@ -500,15 +442,7 @@ async fn postgres_is_backed_up_with_pg_dump_and_the_files_with_wenyuan_backup() 
         String::from_utf8_lossy(&restored.stderr)
     );
     let target = out.path().join("data");
-    let (code, _, err) = run(
-        &[
-            "restore",
-            files.to_str().unwrap(),
-            "--data",
-            target.to_str().unwrap(),
-        ],
-        &target,
-    );
+    let (code, _, err) = restore(&files, &target);
     assert_eq!(code, 0, "{err}");
     let mut config = common::test_config(&target_db);
     config.data_dir = target.clone();
@@ -521,11 +455,11 @@ async fn postgres_is_backed_up_with_pg_dump_and_the_files_with_wenyuan_backup() 
     };
     assert_eq!(documents(&there).await, before);
     for query in QUERIES {
-        let mut here = titles(&search(&app.visitor(), query).await);
-        let mut there_titles = titles(&search(&there, query).await);
-        here.sort();
-        there_titles.sort();
-        assert_eq!(here, there_titles, "{query}");
+        assert_eq!(
+            sorted_titles(&app.visitor(), query).await,
+            sorted_titles(&there, query).await,
+            "{query}"
+        );
     }
     let member = app.visitor();
     let member = Visitor {

@@ -8,7 +8,7 @@ mod common;
 
 use std::io::Read;
 
-use common::{backends, corpus, unescape_html, TestApp, Visitor};
+use common::{backends, corpus, unescape_html, xml_unescape, TestApp, Visitor};
 use serde_json::Value;
 
 const SEED_TITLE: &str = "在2020年区委读书会上的讲话";
@@ -90,14 +90,6 @@ fn part(docx: &[u8], name: &str) -> String {
     let mut xml = String::new();
     file.read_to_string(&mut xml).expect("UTF-8 XML");
     xml
-}
-
-fn xml_unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
 }
 
 /// The text of each non-empty `<w:p>` of document.xml.

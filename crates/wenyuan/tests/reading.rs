@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{backends, corpus, sentences, unescape_html, TestApp, Visitor};
+use common::{backends, corpus, paragraphs, sentences, unescape_html, TestApp, Visitor};
 use serde_json::Value;
 
 /// All strings inside a JSON value, joined: what a client of the API can read.
@@ -62,19 +62,14 @@ async fn the_seed_page_and_its_three_encodings_import_as_one_document() {
         assert!(doc["views"].as_i64().unwrap() >= 246);
         assert_eq!(doc["category"], "讲话稿");
         assert_eq!(doc["gated"], false);
-        let paragraphs: Vec<&str> = doc["paragraphs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap())
-            .collect();
+        let shown = paragraphs(&doc);
         assert!(
-            paragraphs[0].starts_with("这次读书会是在全区上下"),
+            shown[0].starts_with("这次读书会是在全区上下"),
             "the repeated title line is not body: {:?}",
-            paragraphs[0]
+            shown[0]
         );
-        assert!(paragraphs.last().unwrap().ends_with("谋划人大履职的方向"));
-        let body = paragraphs.join("\n");
+        assert!(shown.last().unwrap().ends_with("谋划人大履职的方向"));
+        let body = shown.join("\n");
         for chrome in [
             "阅读全文",
             "想阅读完全部图文内容",
@@ -155,12 +150,7 @@ async fn guests_get_the_preview_and_the_gate_and_members_get_everything() {
             // What a member reads must be the file's paragraphs, less at most the Wikisource
             // licence footer at the end (本作品…公有领域… Public domain, false).
             let member_api = json(&member, &format!("/api/v1/articles/{id}")).await;
-            let full: Vec<&str> = member_api["paragraphs"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p.as_str().unwrap())
-                .collect();
+            let full = paragraphs(&member_api);
             assert_eq!(
                 &in_file[..full.len()],
                 &full[..],
@@ -181,12 +171,7 @@ async fn guests_get_the_preview_and_the_gate_and_members_get_everything() {
             let html = unescape_html(&html_page.body);
             let api = json(&guest, &format!("/api/v1/articles/{id}")).await;
             let api_text = json_text(&api);
-            let visible: Vec<&str> = api["paragraphs"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p.as_str().unwrap())
-                .collect();
+            let visible = paragraphs(&api);
             assert!(!visible.is_empty());
             assert!(html.contains(title), "{backend:?} {title}: title");
             assert!(html.contains("<b class=\"views\">"), "views shown");
@@ -265,13 +250,8 @@ async fn guests_get_the_preview_and_the_gate_and_members_get_everything() {
             let html = unescape_html(&member.get(&format!("/a/{id}")).await.body);
             let api = json(&member, &format!("/api/v1/articles/{id}")).await;
             assert_eq!(api["gated"], false);
-            let paragraphs: Vec<&str> = api["paragraphs"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p.as_str().unwrap())
-                .collect();
-            assert_eq!(paragraphs.len(), full.len(), "{title}");
+            let shown = paragraphs(&api);
+            assert_eq!(shown.len(), full.len(), "{title}");
             for paragraph in &full {
                 for sentence in sentences(paragraph) {
                     assert!(

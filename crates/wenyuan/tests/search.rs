@@ -9,7 +9,7 @@ mod common;
 use common::search::{
     library_with_seed, library_with_seed_and, search, titles, urlencode, SEED_TITLE,
 };
-use common::{backends, corpus, unescape_html};
+use common::{backends, corpus, paragraphs, unescape_html};
 use serde_json::Value;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,12 +107,7 @@ async fn a_guest_finds_a_gated_document_by_hidden_words_but_never_sees_them() {
         // A sentence from the hidden part of the seed (the preview is its first paragraphs).
         let hidden = "全力打造湾区高端智造基地";
         let api: Value = serde_json::from_str(&guest.get("/api/v1/articles/1").await.body).unwrap();
-        let visible: String = api["paragraphs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap())
-            .collect();
+        let visible: String = paragraphs(&api).concat();
         assert!(!visible.contains(hidden), "the sentence is behind the gate");
 
         // Its topic words find it (each on its own: a whole word of the hidden part); the
@@ -406,12 +401,7 @@ async fn no_route_shows_a_guest_text_from_past_the_preview() {
     let guest = app.visitor();
     let api: Value = serde_json::from_str(&guest.get("/api/v1/articles/1").await.body).unwrap();
     assert_eq!(api["gated"], true);
-    let visible: String = api["paragraphs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap())
-        .collect();
+    let visible: String = paragraphs(&api).concat();
     let headings: Vec<String> = api["outline"]
         .as_array()
         .unwrap()

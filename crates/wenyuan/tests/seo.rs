@@ -8,7 +8,7 @@ mod common;
 use std::collections::HashSet;
 use std::path::Path;
 
-use common::{backends, corpus, TestApp, Visitor};
+use common::{backends, corpus, paragraphs, xml_unescape, TestApp, Visitor};
 
 /// The text of every `<tag>…</tag>` in `xml`, in order.
 fn elements(xml: &str, tag: &str) -> Vec<String> {
@@ -68,23 +68,12 @@ fn import_library(app: &TestApp, dir: &Path) {
 
 /// Every document a guest can reach through the list API.
 async fn published_ids(guest: &Visitor) -> HashSet<i64> {
-    let mut ids = HashSet::new();
-    for page in 1.. {
-        let list: serde_json::Value = serde_json::from_str(
-            &guest
-                .get(&format!("/api/v1/articles?page={page}"))
-                .await
-                .body,
-        )
-        .unwrap();
-        for item in list["items"].as_array().unwrap() {
-            ids.insert(item["id"].as_i64().unwrap());
-        }
-        if page >= list["pages"].as_i64().unwrap() {
-            break;
-        }
-    }
-    ids
+    guest
+        .listed()
+        .await
+        .iter()
+        .map(|item| item["id"].as_i64().unwrap())
+        .collect()
 }
 
 /// What a crawler finds: robots.txt names the index, the index names the files, the files name
@@ -423,12 +412,7 @@ async fn a_gated_article_says_so_in_its_markup_and_shows_crawlers_only_the_previ
         let api: serde_json::Value =
             serde_json::from_str(&guest.get(&format!("/api/v1/articles/{id}")).await.body).unwrap();
         assert_eq!(api["gated"], true);
-        let visible: Vec<&str> = api["paragraphs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap())
-            .collect();
+        let visible = paragraphs(&api);
         let visible = visible.join(" ");
 
         let page = guest.get(&format!("/a/{id}")).await.body;
@@ -484,14 +468,6 @@ async fn a_gated_article_says_so_in_its_markup_and_shows_crawlers_only_the_previ
     }
 }
 
-fn xml_unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feeds_carry_only_what_a_guest_may_read() {
     for backend in backends() {
@@ -536,14 +512,6 @@ async fn feeds_carry_only_what_a_guest_may_read() {
                 let api: serde_json::Value =
                     serde_json::from_str(&guest.get(&format!("/api/v1/articles/{id}")).await.body)
                         .unwrap();
-                let paragraphs = |v: &serde_json::Value| -> Vec<String> {
-                    v["paragraphs"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|p| p.as_str().unwrap().to_owned())
-                        .collect()
-                };
                 let visible = paragraphs(&api);
                 assert_eq!(summary, visible.join("\n"), "{backend:?} {path} {id}");
                 assert_eq!(xml_unescape(&elements(entry, "title")[0]), api["title"]);

@@ -7,7 +7,7 @@ mod common;
 
 use std::io::Read;
 
-use common::{backends, corpus, unescape_html, TestApp, Visitor};
+use common::{backends, corpus, unescape_html, xml_unescape, TestApp, Visitor};
 use serde_json::Value;
 
 /// What a download response carries.
@@ -53,14 +53,6 @@ fn part(docx: &[u8], name: &str) -> String {
     let mut xml = String::new();
     file.read_to_string(&mut xml).expect("UTF-8 XML");
     xml
-}
-
-fn xml_unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
 }
 
 /// Each `<w:p>` of document.xml: its text and its raw XML (for properties).

@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::settings::{save_settings, settings_form};
 use common::{backends, unescape_html, TestApp, Visitor};
 use wenyuan_core::clock::local_date;
 use wenyuan_core::ManualClock;
@@ -441,38 +442,6 @@ async fn wrong_codes_are_limited_per_account_and_guests_log_in_first() {
     }
 }
 
-/// Inputs of the settings form as the page fills them in (text and number fields, the selected
-/// access, the ticked checkbox).
-async fn settings_form(admin: &Visitor) -> Vec<(String, String)> {
-    let page = admin.get("/admin/settings").await.body;
-    let start = page
-        .find("<form class=\"admin-form settings-form\"")
-        .unwrap();
-    let end = page[start..].find("</form>").unwrap() + start;
-    let html = &page[start..end];
-    let mut fields = Vec::new();
-    for chunk in html.split("<input ").skip(1) {
-        let attr = |name: &str| {
-            let marker = format!("{name}=\"");
-            chunk.find(&marker).map(|i| {
-                let start = i + marker.len();
-                let end = chunk[start..].find('"').unwrap() + start;
-                unescape_html(&chunk[start..end])
-            })
-        };
-        let Some(name) = attr("name") else { continue };
-        if attr("type").as_deref() == Some("checkbox") {
-            if chunk.split('>').next().unwrap().contains(" checked") {
-                fields.push((name, "on".to_owned()));
-            }
-        } else {
-            fields.push((name, attr("value").unwrap_or_default()));
-        }
-    }
-    fields.push(("default_access".into(), "public".into()));
-    fields
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daily_download_quotas_count_per_account_and_reset_at_the_site_midnight() {
     for backend in backends() {
@@ -569,13 +538,9 @@ async fn daily_download_quotas_count_per_account_and_reset_at_the_site_midnight(
         );
 
         // The admin sets members to 0 at /admin/settings: no download, and a page that says so.
-        let mut form = settings_form(&admin).await;
+        let form = settings_form(&admin).await;
         assert!(form.contains(&("downloads_member".to_owned(), "2".to_owned())));
-        form.retain(|(name, _)| name != "downloads_member");
-        form.push(("downloads_member".into(), "0".into()));
-        let fields: Vec<(&str, &str)> =
-            form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-        let saved = admin.post_form("/admin/settings", &fields).await;
+        let saved = save_settings(&admin, &[("downloads_member", "0")]).await;
         assert_eq!(saved.status, 303, "{backend:?}: {}", saved.body);
         let closed = reader.get(&path("txt")).await;
         assert_eq!(closed.status, 403, "{backend:?}");

@@ -8,6 +8,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod search;
+pub mod settings;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};
@@ -307,9 +308,11 @@ impl Visitor {
 }
 
 impl Visitor {
-    /// The id of the document with this title, found through the list API.
-    pub async fn id_of(&self, title: &str) -> i64 {
-        for page in 1..1000 {
+    /// Every document this visitor can reach through the list API, page after page, as the API
+    /// lists them.
+    pub async fn listed(&self) -> Vec<serde_json::Value> {
+        let mut all = Vec::new();
+        for page in 1.. {
             let list: serde_json::Value = serde_json::from_str(
                 &self
                     .get(&format!("/api/v1/articles?page={page}"))
@@ -317,16 +320,22 @@ impl Visitor {
                     .body,
             )
             .expect("list JSON");
-            for item in list["items"].as_array().expect("items") {
-                if item["title"] == title {
-                    return item["id"].as_i64().expect("id");
-                }
-            }
+            all.extend(list["items"].as_array().expect("items").iter().cloned());
             if page >= list["pages"].as_i64().expect("pages") {
                 break;
             }
         }
-        panic!("no document titled {title}")
+        all
+    }
+
+    /// The id of the document with this title, found through the list API.
+    pub async fn id_of(&self, title: &str) -> i64 {
+        self.listed()
+            .await
+            .iter()
+            .find(|item| item["title"] == title)
+            .and_then(|item| item["id"].as_i64())
+            .unwrap_or_else(|| panic!("no document titled {title}"))
     }
 }
 
@@ -379,6 +388,25 @@ pub fn unescape_html(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#x27;", "'")
         .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
+/// The paragraphs a document's JSON (`/api/v1/articles/{id}`) gives this viewer.
+pub fn paragraphs(doc: &serde_json::Value) -> Vec<&str> {
+    doc["paragraphs"]
+        .as_array()
+        .expect("paragraphs")
+        .iter()
+        .map(|p| p.as_str().expect("a paragraph is text"))
+        .collect()
+}
+
+/// Undo XML escaping (feeds, sitemaps, the .docx's document.xml).
+pub fn xml_unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
         .replace("&amp;", "&")
 }
 

@@ -147,23 +147,63 @@ impl Browser {
         Ok(browser)
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    /// One WebDriver command: its `value`, or the error WebDriver answered with.
+    async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, WebDriverError> {
         let url = format!("{}/session/{}{}", self.base, self.session, path);
         let mut request = self.http.request(method, url);
         if let Some(body) = body {
-            request = request.json(&body);
+            request = request.json(body);
         }
-        let value: Value = request
+        let mut answer: Value = request
             .send()
             .await
             .expect("webdriver call")
             .json()
             .await
             .expect("webdriver JSON");
-        if value["value"].get("error").is_some() {
-            panic!("WebDriver {path}: {}", value["value"]);
+        let value = answer["value"].take();
+        match value.get("error").and_then(Value::as_str) {
+            None => Ok(value),
+            Some(code) => Err(WebDriverError {
+                code: code.to_owned(),
+                answer: value.clone(),
+            }),
         }
-        value["value"].clone()
+    }
+
+    /// A command that must succeed.
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        self.raw(method, path, body.as_ref())
+            .await
+            .unwrap_or_else(|e| panic!("WebDriver {path}: {}", e.answer))
+    }
+
+    /// A command on the element matching `css`, finding it again while the page is still loading
+    /// or replacing itself (a click's navigation, a form's POST and its redirect): the element
+    /// found a moment ago then belongs to the old document.
+    async fn on_element(&self, css: &str, action: &str, body: Option<Value>) -> Value {
+        let deadline = tokio::time::Instant::now() + FIND_PATIENCE;
+        loop {
+            let element = self.find(css).await;
+            let method = if body.is_some() {
+                reqwest::Method::POST
+            } else {
+                reqwest::Method::GET
+            };
+            let path = format!("/element/{element}/{action}");
+            match self.raw(method, &path, body.as_ref()).await {
+                Ok(value) => return value,
+                Err(e) if e.page_was_replaced() && tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("WebDriver {action} on {css}: {}", e.answer),
+            }
+        }
     }
 
     pub async fn goto(&self, url: &str) {
@@ -201,55 +241,25 @@ impl Browser {
     }
 
     /// The visible text of the page (what a reader sees, not the markup).
-    ///
-    /// A page may still be replacing itself after a click (a form's POST, then its redirect):
-    /// the body found a moment ago is then stale, and the text is asked again of the new one.
     pub async fn text(&self) -> String {
-        for _ in 0..50 {
-            let element = self.find("body").await;
-            let url = format!(
-                "{}/session/{}/element/{element}/text",
-                self.base, self.session
-            );
-            let value: Value = self
-                .http
-                .get(url)
-                .send()
-                .await
-                .expect("webdriver call")
-                .json()
-                .await
-                .expect("webdriver JSON");
-            match value["value"].get("error").and_then(Value::as_str) {
-                None => return value["value"].as_str().unwrap_or_default().to_owned(),
-                Some("stale element reference") => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Some(_) => panic!("WebDriver text: {}", value["value"]),
-            }
-        }
-        panic!("the page kept changing for 5 s")
+        self.on_element("body", "text", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// The element matching `css`, waiting for it while a page is still loading or replacing
-    /// itself (a click's navigation, a form's POST and its redirect).
+    /// itself.
     pub async fn find(&self, css: &str) -> String {
         let deadline = tokio::time::Instant::now() + FIND_PATIENCE;
+        let query = json!({ "using": "css selector", "value": css });
         loop {
-            let url = format!("{}/session/{}/element", self.base, self.session);
-            let value: Value = self
-                .http
-                .post(url)
-                .json(&json!({ "using": "css selector", "value": css }))
-                .send()
+            match self
+                .raw(reqwest::Method::POST, "/element", Some(&query))
                 .await
-                .expect("webdriver call")
-                .json()
-                .await
-                .expect("webdriver JSON");
-            let value = &value["value"];
-            match value.get("error").and_then(Value::as_str) {
-                None => {
+            {
+                Ok(value) => {
                     return value
                         .as_object()
                         .and_then(|o| o.values().next())
@@ -257,52 +267,24 @@ impl Browser {
                         .unwrap_or_else(|| panic!("no element {css}"))
                         .to_owned()
                 }
-                Some("no such element" | "stale element reference")
-                    if tokio::time::Instant::now() < deadline =>
+                Err(e)
+                    if (e.code == "no such element" || e.page_was_replaced())
+                        && tokio::time::Instant::now() < deadline =>
                 {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                Some(_) => panic!("WebDriver find {css}: {value}"),
-            }
-        }
-    }
-
-    /// Run `action` on the element matching `css`, finding it again if the page replaced it
-    /// between the find and the action.
-    async fn on_element(&self, css: &str, action: &str, body: Value) {
-        let deadline = tokio::time::Instant::now() + FIND_PATIENCE;
-        loop {
-            let element = self.find(css).await;
-            let url = format!(
-                "{}/session/{}/element/{element}/{action}",
-                self.base, self.session
-            );
-            let value: Value = self
-                .http
-                .post(url)
-                .json(&body)
-                .send()
-                .await
-                .expect("webdriver call")
-                .json()
-                .await
-                .expect("webdriver JSON");
-            match value["value"].get("error").and_then(Value::as_str) {
-                None => return,
-                Some("stale element reference") if tokio::time::Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Some(_) => panic!("WebDriver {action} on {css}: {}", value["value"]),
+                Err(e) => panic!("WebDriver find {css}: {}", e.answer),
             }
         }
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
-        self.on_element(css, "value", json!({ "text": text })).await;
+        self.on_element(css, "value", Some(json!({ "text": text })))
+            .await;
     }
 
     pub async fn click(&self, css: &str) {
-        self.on_element(css, "click", json!({})).await;
+        self.on_element(css, "click", Some(json!({}))).await;
     }
 
     pub async fn resize(&self, width: u32, height: u32) {
@@ -359,6 +341,34 @@ impl Browser {
             .send()
             .await;
         // Drop kills what is left.
+    }
+}
+
+/// An error answer from WebDriver: its code and the whole answer, for the panic message.
+struct WebDriverError {
+    code: String,
+    answer: Value,
+}
+
+impl WebDriverError {
+    /// The element asked about belongs to a document the browser has since left: a navigation
+    /// landed between finding the element and using it. Chromium says so in two ways: the W3C
+    /// "stale element reference", and, when the switch happens mid-command, an "unknown error"
+    /// from its inspector ("Node with given id does not belong to the document", "No node with
+    /// given id found", "Cannot find context with specified id").
+    fn page_was_replaced(&self) -> bool {
+        if self.code == "stale element reference" {
+            return true;
+        }
+        let message = self.answer["message"].as_str().unwrap_or_default();
+        self.code == "unknown error"
+            && [
+                "does not belong to the document",
+                "No node with given id",
+                "Cannot find context",
+            ]
+            .iter()
+            .any(|m| message.contains(m))
     }
 }
 
