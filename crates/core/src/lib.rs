@@ -18,6 +18,7 @@ pub mod inbox;
 pub mod library;
 pub mod limits;
 pub mod maintenance;
+pub mod old_urls;
 pub mod reading;
 pub mod search;
 pub mod seo;

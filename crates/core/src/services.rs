@@ -13,6 +13,7 @@ use crate::discovery::{Hot, Related, ViewCounting};
 use crate::inbox::Inbox;
 use crate::library::Library;
 use crate::maintenance::Maintenance;
+use crate::old_urls::OldUrls;
 use crate::reading::Reading;
 use crate::search::Search;
 use crate::seo::Sitemaps;
@@ -55,6 +56,8 @@ pub struct Services {
     pub maintenance: Maintenance,
     /// The sitemap of published documents (chunk bounds cached per generation).
     pub sitemaps: Sitemaps,
+    /// Addresses of a site the library was moved from, answered with 301s.
+    pub old_urls: OldUrls,
 }
 
 impl Services {
@@ -84,6 +87,7 @@ impl Services {
             vip: Vip::new(ctx.clone()),
             maintenance: Maintenance::new(ctx.clone()),
             sitemaps: Sitemaps::new(ctx.clone()),
+            old_urls: OldUrls::new(ctx.clone()),
             takeaway: Takeaway::new(ctx.clone(), reading.clone()),
             library: Library::new(ctx.clone(), reading.clone()),
             reading,

@@ -22,6 +22,7 @@ mod limits;
 mod listing;
 mod messages;
 mod near_duplicates;
+mod old_urls;
 mod sessions;
 mod settings;
 mod sitemap;

@@ -114,6 +114,26 @@ pub fn parse_html_page(bytes: &[u8]) -> Result<ParsedDoc, HtmlError> {
     })
 }
 
+/// The paragraphs of an HTML fragment that is all article (a CMS's stored body, such as
+/// DedeCMS's `dede_addonarticle.body`): refused when nested too deep, sanitised and parsed as a
+/// saved page is, page-chrome lines dropped, but all of it kept (no search for the densest
+/// block: there is no page around it).
+pub fn html_fragment_paragraphs(html: &str) -> Result<Vec<String>, HtmlError> {
+    if depth::nesting_depth(html, MAX_DEPTH).is_none() {
+        return Err(HtmlError::TooDeep { limit: MAX_DEPTH });
+    }
+    let clean = sanitise(html);
+    let dom = html5ever::parse_document(RcDom::default(), Default::default()).one(clean);
+    let tree = Tree::from_dom(&dom.document);
+    Ok(tree
+        .root()
+        .map(|root| tree.paragraphs(root))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| !is_chrome_line(p))
+        .collect())
+}
+
 /// Text of the page (see the module docs for the order of evidence).
 fn decode_html(bytes: &[u8]) -> Result<String, DecodeError> {
     if Encoding::for_bom(bytes).is_some() || std::str::from_utf8(bytes).is_ok() {

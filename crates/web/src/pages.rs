@@ -144,6 +144,55 @@ pub async fn not_found() -> Response {
     crate::error::AppError::not_found().into_response()
 }
 
+/// A page that is not found may be an address of the site this library was moved from
+/// (see `wenyuan_core::old_urls`): it answers 301 with its new address. A middleware rather than
+/// the fallback, because old addresses can look like ours (DedeCMS's `/a/zongjie` is a
+/// malformed `/a/{id}` to our router).
+pub async fn moved_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    let response = next.run(request).await;
+    if response.status() != StatusCode::NOT_FOUND
+        || (method != axum::http::Method::GET && method != axum::http::Method::HEAD)
+    {
+        return response;
+    }
+    let Ok(path) = percent_encoding::percent_decode_str(uri.path()).decode_utf8() else {
+        return response;
+    };
+    let query: Vec<(String, String)> =
+        serde_urlencoded::from_str(uri.query().unwrap_or_default()).unwrap_or_default();
+    match state.services.old_urls.moved(&path, &query).await {
+        Ok(Some(moved)) => moved_permanently(&moved),
+        Ok(None) => response,
+        Err(err) => {
+            tracing::warn!(%err, "looking up an old address failed");
+            response
+        }
+    }
+}
+
+/// A 301 to a moved page, its path encoded segment by segment.
+fn moved_permanently(moved: &wenyuan_core::old_urls::Moved) -> Response {
+    let mut location: String = moved
+        .path
+        .split('/')
+        .map(crate::share::urlencode)
+        .collect::<Vec<_>>()
+        .join("/");
+    for (n, (key, value)) in moved.query.iter().enumerate() {
+        location.push(if n == 0 { '?' } else { '&' });
+        location.push_str(key);
+        location.push('=');
+        location.push_str(&crate::share::urlencode(value));
+    }
+    let mut response = StatusCode::MOVED_PERMANENTLY.into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
 /// A redirect that works for forms (303: the browser follows with GET).
 pub fn see_other(location: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();

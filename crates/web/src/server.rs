@@ -19,7 +19,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::guard;
-use crate::pages::{error_pages, not_found};
+use crate::pages::{error_pages, moved_pages, not_found};
 use crate::routes;
 use crate::slow_clients::{self, ConnectionCounts, DeadlineBody};
 use crate::state::AppState;
@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::seo::router())
         .fallback(not_found)
         .layer(middleware::from_fn(guard::refuse_nul_in_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), moved_pages))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));
     Router::new()
         .nest(

@@ -105,8 +105,14 @@ pub struct ImportArgs {
     /// wenyuan anonymize 的全部建议。发布前请审阅：可配合 --status draft 导入。
     #[arg(long)]
     pub anonymize: bool,
+    /// 从 DedeCMS（织梦）网站迁移：mysqldump 导出的 .sql 备份文件（GBK 或 UTF-8，任意表前缀），
+    /// 或在线数据库地址 mysql://用户:密码@主机:端口/库名（需要本机有 mysqldump）。导入栏目、文章、
+    /// 标签、浏览数，并让旧网址（/plus/view.php?aid=N、栏目目录、静态文章页、列表页）以 301 跳转到
+    /// 新网址。可重复运行：已导入的文章不会重复。
+    #[arg(long, value_name = "DUMP.sql|mysql://…", conflicts_with = "paths")]
+    pub from_dedecms: Option<String>,
     /// 要导入的文件或文件夹（递归查找文件夹）。
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "from_dedecms", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
 

@@ -14,6 +14,7 @@ use std::sync::Arc;
 pub use anonymize::Anonymization;
 pub use documents::{DateRepair, DeskItem, DeskPage, DocumentPreview, Documents, DESK_PAGE_SIZE};
 pub use form::{DocumentForm, ValidDocument};
+pub use import::dedecms::{DedeMigration, DedeReport};
 pub use import::Importer;
 pub use near_duplicates::NearDuplicates;
 pub use taxonomy::Taxonomy;
@@ -30,6 +31,8 @@ pub struct Desk {
     pub documents: Arc<Documents>,
     pub taxonomy: Taxonomy,
     pub import: Importer,
+    /// Moving a DedeCMS site over (`wenyuan import --from-dedecms`).
+    pub dedecms: DedeMigration,
     pub duplicates: Arc<NearDuplicates>,
     pub anonymization: Arc<Anonymization>,
 }
@@ -49,6 +52,10 @@ impl Desk {
         Desk {
             taxonomy: Taxonomy::new(ctx.clone(), refresh),
             import: Importer::new(duplicates.clone(), anonymization.clone()),
+            dedecms: DedeMigration::new(
+                ctx.clone(),
+                Importer::new(duplicates.clone(), anonymization.clone()),
+            ),
             documents,
             duplicates,
             anonymization,

@@ -359,6 +359,11 @@ impl Tree {
         }
     }
 
+    /// The outermost element (`<html>`), if the markup held any element at all.
+    pub(super) fn root(&self) -> Option<usize> {
+        (!self.elements.is_empty()).then_some(0)
+    }
+
     /// The paragraphs under `root`: block elements and `<br>` end lines, table cells are joined
     /// by a tab, whitespace runs collapse to one space; removed parts are skipped.
     pub(super) fn paragraphs(&self, root: usize) -> Vec<String> {

@@ -12,6 +12,9 @@ use crate::config::Config;
 use crate::server::open_services;
 
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    if let Some(source) = &args.from_dedecms {
+        return super::dedecms::run(&args, source).await;
+    }
     let config = Config::from_store_args(&args.store)?;
     let services = open_services(&config, Arc::new(SystemClock)).await?;
     // The library's settings: the admin's saved default access wins over the config file's.

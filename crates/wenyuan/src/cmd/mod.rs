@@ -2,6 +2,7 @@
 
 pub mod anonymize;
 pub mod backup;
+pub mod dedecms;
 pub mod demo;
 pub mod export;
 pub mod import;

@@ -8,6 +8,7 @@
 //! ([`offload`], [`prepare`]); only then are the documents stored, so a file refused as a whole
 //! leaves nothing behind.
 
+pub mod dedecms;
 mod formats;
 pub mod offload;
 mod prepare;
