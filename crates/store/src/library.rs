@@ -221,6 +221,7 @@ impl Store {
         user_id: i64,
         password_hash: &str,
         new_session: (&str, i64),
+        audit: &NewAuditEntry<'_>,
         now: i64,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
@@ -246,6 +247,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .context("opening the renewed session")?;
+        record_audit_in(&mut tx, audit, now).await?;
         tx.commit().await.context("committing a password change")
     }
 

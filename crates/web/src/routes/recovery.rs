@@ -1,0 +1,194 @@
+//! `/reset-password/{token}`: a member who forgot the password sets a new one through a one-time
+//! link (made by an admin at `/admin/members`). A link that does not work gets a page saying why
+//! (404 unknown, 410 expired or used); a good one the form, then the login page.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::{Deserialize, Serialize};
+use wenyuan_core::accounts::recovery::{LinkState, NewPassword, ResetOutcome};
+use wenyuan_core::{CoreError, FieldError};
+
+use crate::client_ip::ClientIp;
+use crate::error::AppResult;
+use crate::pages::see_other;
+use crate::respond::form_page;
+use crate::share::urlencode;
+use crate::state::AppState;
+use crate::viewer::Viewer;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/reset-password/{token}",
+        get(reset_form).post(reset_password),
+    )
+}
+
+#[derive(Serialize)]
+struct ResetContent<'a> {
+    /// The form's action (the link itself).
+    action: String,
+    /// Whose password is set (when the link works).
+    member_name: Option<String>,
+    /// Why the link does not work, or why the page is refused; no form then.
+    refusal: Option<&'a str>,
+    errors: &'a [FieldError],
+}
+
+async fn reset_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    match state.services.recovery.link_state(&token, &ip).await {
+        Ok(link) => show(&state, viewer, &token, link, &[], StatusCode::OK).await,
+        Err(CoreError::TooMany(message)) => {
+            refused(
+                &state,
+                viewer,
+                &token,
+                &message,
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ResetForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path(token): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> AppResult<Response> {
+    viewer.check_csrf(&form.csrf)?;
+    let new = NewPassword {
+        password: &form.password,
+        confirm: &form.confirm,
+    };
+    match state
+        .services
+        .recovery
+        .reset_with_link(&token, &new, &ip)
+        .await
+    {
+        Ok(ResetOutcome::Done { member_name }) => Ok(see_other(&format!(
+            "/login?reset=done&name={}",
+            urlencode(&member_name)
+        ))),
+        Ok(ResetOutcome::Refused(link)) => {
+            show(&state, viewer, &token, link, &[], StatusCode::OK).await
+        }
+        Err(CoreError::Invalid(errors)) => {
+            // The link still works (it is checked first): the form again, with the problems.
+            let link = state.services.recovery.link_state(&token, &ip).await?;
+            show(
+                &state,
+                viewer,
+                &token,
+                link,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(CoreError::TooMany(message)) => {
+            refused(
+                &state,
+                viewer,
+                &token,
+                &message,
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The page for a link: the form when it works, else why not (404 unknown, 410 gone).
+async fn show(
+    state: &AppState,
+    viewer: Viewer,
+    token: &str,
+    link: LinkState,
+    errors: &[FieldError],
+    status: StatusCode,
+) -> AppResult<Response> {
+    let status = match link {
+        LinkState::Live { .. } => status,
+        LinkState::Unknown => StatusCode::NOT_FOUND,
+        LinkState::Expired | LinkState::Used => StatusCode::GONE,
+    };
+    let content = ResetContent {
+        action: action(token),
+        refusal: link.refusal(),
+        member_name: match link {
+            LinkState::Live { member_name } => Some(member_name),
+            _ => None,
+        },
+        errors,
+    };
+    page(state, viewer, status, content).await
+}
+
+async fn refused(
+    state: &AppState,
+    viewer: Viewer,
+    token: &str,
+    message: &str,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let content = ResetContent {
+        action: action(token),
+        member_name: None,
+        refusal: Some(message),
+        errors: &[],
+    };
+    page(state, viewer, status, content).await
+}
+
+fn action(token: &str) -> String {
+    format!("/reset-password/{}", urlencode(token))
+}
+
+async fn page(
+    state: &AppState,
+    viewer: Viewer,
+    status: StatusCode,
+    content: ResetContent<'_>,
+) -> AppResult<Response> {
+    // `here` is the plain path: the token must not go into "log in and come back" links.
+    let mut response = form_page(
+        state,
+        "reset_password.html",
+        viewer,
+        "/login",
+        status,
+        content,
+    )
+    .await?;
+    // The token is a secret in the URL: not kept by caches, not sent on to the footer's links.
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    Ok(response)
+}
