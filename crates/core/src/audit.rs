@@ -72,6 +72,7 @@ pub fn action_label(code: &str) -> &str {
         "member.reset_link" => "生成重设密码链接",
         "member.password_reset" => "通过链接重设密码",
         "member.password_cli" => "命令行重设密码",
+        "member.reset_mail" => "发送重设密码邮件",
         "message.read" => "留言标为已读",
         "message.unread" => "留言标为未读",
         "message.note" => "留言备注",

@@ -124,6 +124,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         "reset_password.html",
         include_str!("../templates/reset_password.html"),
     ),
+    (
+        "forgot_password.html",
+        include_str!("../templates/forgot_password.html"),
+    ),
 ];
 
 #[derive(Clone)]

@@ -1,6 +1,7 @@
 //! Accounts and logins: argon2id password hashes, server-side sessions behind a random cookie.
 
 pub mod admin;
+pub mod mail;
 pub mod recovery;
 
 use argon2::password_hash::rand_core::OsRng;

@@ -1,6 +1,7 @@
 //! Account recovery: one-time password reset links (issued by an admin from the desk, valid
 //! 24 hours, stored only as a SHA-256 of the token, a new link voids the older one, used once),
-//! and the CLI's `wenyuan user passwd`. Every reset sets the password with the registration rules
+//! the CLI's `wenyuan user passwd`, and, when SMTP is configured, 忘记密码 by mail (the same links,
+//! sent to the address a member gave at /me). Every reset sets the password with the registration rules
 //! and the same argon2 gate, ends every session of the member, and is written to the audit log in
 //! the same transaction.
 
@@ -13,11 +14,18 @@ use super::{
 use crate::audit::{audit_entry, SYSTEM_ACTOR};
 use crate::context::Context;
 use crate::error::{FieldError, Missing};
-use crate::limits::{limit_key, Lockout};
+use crate::limits::{limit_key, Lockout, SharedRateLimit};
 use crate::{CoreError, Result};
 
 /// How long a reset link works.
 pub const RESET_LINK_HOURS: i64 = 24;
+/// 忘记密码 requests one address may make per hour (whatever they name).
+pub const MAIL_REQUESTS_PER_ADDRESS: usize = 5;
+/// Reset mails one account may be sent per hour, so a stranger cannot flood its mailbox.
+pub const MAILS_PER_ACCOUNT: usize = 3;
+const MAIL_WINDOW_SECONDS: i64 = 3600;
+/// Longest e-mail address kept (RFC 5321's path limit).
+const EMAIL_MAX_CHARS: usize = 254;
 
 /// A link just issued: the token goes into the URL shown (once) to the admin.
 #[derive(Debug, Clone)]
@@ -81,6 +89,8 @@ pub enum ResetOutcome {
 pub struct Recovery {
     ctx: Context,
     bad_links: Lockout,
+    mail_requests: SharedRateLimit,
+    mails_per_account: SharedRateLimit,
 }
 
 impl Recovery {
@@ -88,6 +98,16 @@ impl Recovery {
         Recovery {
             ctx,
             bad_links: Lockout::new("reset-address", ADDRESS_FAILURES, LOCKOUT_SECONDS),
+            mail_requests: SharedRateLimit::new(
+                "reset-mail",
+                MAIL_REQUESTS_PER_ADDRESS,
+                MAIL_WINDOW_SECONDS,
+            ),
+            mails_per_account: SharedRateLimit::new(
+                "reset-mail-account",
+                MAILS_PER_ACCOUNT,
+                MAIL_WINDOW_SECONDS,
+            ),
         }
     }
 
@@ -248,6 +268,112 @@ impl Recovery {
                 format!("没有名为“{name}”的用户"),
             )),
         }
+    }
+
+    /// 忘记密码: mail a reset link to the account named `who` (its name or its e-mail address),
+    /// from address `ip`, with links starting at `base` (the site's URL). The answer is the same
+    /// whether or not the account exists or has an address: `Ok` (or the per-address limit's
+    /// [`CoreError::TooMany`], counted for every request alike). The mail goes out in the
+    /// background, so the time taken tells nothing either. With SMTP off: `NotFound`.
+    pub async fn request_by_mail(&self, who: &str, ip: &str, base: &str) -> Result<()> {
+        let settings = self.ctx.settings();
+        let Some(smtp) = settings.smtp.clone() else {
+            return Err(CoreError::Forbidden("本站未开通邮件找回密码，请联系管理员"));
+        };
+        let who = who.trim();
+        if who.is_empty() {
+            return Err(CoreError::invalid("who", "请输入用户名或邮箱"));
+        }
+        let now = self.ctx.now();
+        self.mail_requests
+            .check(&self.ctx.store, ip, now)
+            .await?
+            .map_err(|wait| {
+                CoreError::TooMany(format!(
+                    "找回密码的请求太频繁了，请约 {} 分钟后再试",
+                    minutes(wait)
+                ))
+            })?;
+        if who.chars().any(char::is_control) || who.chars().count() > EMAIL_MAX_CHARS {
+            return Ok(());
+        }
+        let found = self
+            .ctx
+            .store
+            .user_for_recovery(who, &who.to_lowercase())
+            .await?;
+        let Some((id, name, Some(email))) = found else {
+            tracing::info!("a reset mail was asked for an account without an address");
+            return Ok(());
+        };
+        let account = format!("user-{id}");
+        if self
+            .mails_per_account
+            .check(&self.ctx.store, &account, now)
+            .await?
+            .is_err()
+        {
+            tracing::warn!(member = id, "reset mails for one account limited");
+            return Ok(());
+        }
+        let token = random_token();
+        let expires_at = now + RESET_LINK_HOURS * 3600;
+        let target = format!("member:{id}");
+        let detail = format!("向 {name} 的邮箱发送重设密码链接");
+        let entry = NewAuditEntry {
+            user_id: None,
+            user_name: SYSTEM_ACTOR,
+            action: "member.reset_mail",
+            target: &target,
+            detail: &detail,
+        };
+        self.ctx
+            .store
+            .issue_password_reset(id, &token_hash(&token), now, expires_at, &entry)
+            .await?;
+        let link = format!("{}/reset-password/{token}", base.trim_end_matches('/'));
+        let text =
+            super::mail::reset_mail_text(&settings.site_name, &name, &link, RESET_LINK_HOURS);
+        let subject = format!("{}：重设密码", settings.site_name);
+        tokio::spawn(async move {
+            match super::mail::send_mail(&smtp, &email, &subject, text).await {
+                Ok(()) => tracing::info!(member = id, "reset mail sent"),
+                Err(e) => tracing::error!(member = id, error = %e, "cannot send a reset mail"),
+            }
+        });
+        Ok(())
+    }
+
+    /// The member's e-mail address, if they gave one.
+    pub async fn email_of(&self, member: &Member) -> Result<Option<String>> {
+        Ok(self.ctx.store.user_email(member.id).await?)
+    }
+
+    /// Set (blank: remove) the member's e-mail address for 忘记密码. Stored trimmed and
+    /// lowercased; an address another account has is refused without saying whose.
+    pub async fn set_email(&self, member: &Member, text: &str) -> Result<Option<String>> {
+        let email = crate::settings::rules::one_line(text).to_lowercase();
+        if email.chars().count() > EMAIL_MAX_CHARS {
+            return Err(CoreError::invalid("email", "邮箱地址太长"));
+        }
+        if !email.is_empty() && email.parse::<lettre::Address>().is_err() {
+            return Err(CoreError::invalid(
+                "email",
+                format!("“{email}”不像邮箱地址（例如 name@example.com）"),
+            ));
+        }
+        let email = Some(email).filter(|e| !e.is_empty());
+        self.ctx
+            .store
+            .set_user_email(member.id, email.as_deref())
+            .await
+            .map_err(|e| match CoreError::from(e) {
+                CoreError::Conflict(_) => {
+                    CoreError::invalid("email", "这个邮箱已被其他账号使用，请换一个")
+                }
+                other => other,
+            })?;
+        Ok(email)
     }
 
     async fn state_of(&self, token: &str) -> Result<LinkState> {

@@ -7,24 +7,29 @@ use super::rules::{one_line, BadSetting, SHORT_TEXT_MAX_CHARS};
 pub const SMTP_DEFAULT_PORT: u16 = 25;
 
 /// Where reset mails go out; `SiteSettings::smtp` is `None` when mail is off.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpSettings {
     /// Host name or address of the SMTP server (a relay on this machine or network).
     pub host: String,
-    #[serde(default = "default_port")]
     pub port: u16,
     /// The sender, `noreply@example.com` or `文渊 <noreply@example.com>`.
     pub from: String,
     /// Login for AUTH, if the server asks for one.
-    #[serde(default)]
     pub user: Option<String>,
-    #[serde(default)]
     pub password: Option<String>,
 }
 
-fn default_port() -> u16 {
-    SMTP_DEFAULT_PORT
+/// Mail off: no host (what the settings table keeps then).
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        SmtpSettings {
+            host: String::new(),
+            port: SMTP_DEFAULT_PORT,
+            from: String::new(),
+            user: None,
+            password: None,
+        }
+    }
 }
 
 fn bad(zh: String, en: String) -> BadSetting {
@@ -115,7 +120,11 @@ mod tests {
             ("mail", "25", "noreply", "发件人"),
         ] {
             let err = smtp(host, port, from, "", "").unwrap_err();
-            assert!(err.zh.contains(expected), "{host} {port} {from}: {}", err.zh);
+            assert!(
+                err.zh.contains(expected),
+                "{host} {port} {from}: {}",
+                err.zh
+            );
         }
     }
 }

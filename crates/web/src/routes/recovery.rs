@@ -1,18 +1,20 @@
 //! `/reset-password/{token}`: a member who forgot the password sets a new one through a one-time
 //! link (made by an admin at `/admin/members`). A link that does not work gets a page saying why
 //! (404 unknown, 410 expired or used); a good one the form, then the login page.
+//! `/forgot-password` (only when SMTP is configured): the same links, mailed to the address the
+//! member gave at /me; the answer never says whether the account exists.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
-use wenyuan_core::accounts::recovery::{LinkState, NewPassword, ResetOutcome};
+use wenyuan_core::accounts::recovery::{LinkState, NewPassword, ResetOutcome, RESET_LINK_HOURS};
 use wenyuan_core::{CoreError, FieldError};
 
 use crate::client_ip::ClientIp;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::pages::see_other;
 use crate::respond::form_page;
 use crate::share::urlencode;
@@ -20,10 +22,99 @@ use crate::state::AppState;
 use crate::viewer::Viewer;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/reset-password/{token}",
-        get(reset_form).post(reset_password),
+    Router::new()
+        .route(
+            "/reset-password/{token}",
+            get(reset_form).post(reset_password),
+        )
+        .route("/forgot-password", get(forgot_form).post(forgot))
+}
+
+#[derive(Serialize)]
+struct ForgotContent<'a> {
+    sent: bool,
+    who: &'a str,
+    message: Option<&'a str>,
+    hours: i64,
+}
+
+/// 忘记密码 is there only when mail is configured.
+fn mail_on(state: &AppState) -> AppResult<()> {
+    if state.services.site().smtp.is_some() {
+        Ok(())
+    } else {
+        Err(AppError::Client(
+            StatusCode::NOT_FOUND,
+            "本站未开通邮件找回密码，请联系管理员重设密码".to_owned(),
+        ))
+    }
+}
+
+async fn forgot_form(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    mail_on(&state)?;
+    let content = ForgotContent {
+        sent: false,
+        who: "",
+        message: None,
+        hours: RESET_LINK_HOURS,
+    };
+    form_page(
+        &state,
+        "forgot_password.html",
+        viewer,
+        "/forgot-password",
+        StatusCode::OK,
+        content,
     )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+struct ForgotForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    who: String,
+}
+
+async fn forgot(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<ForgotForm>,
+) -> AppResult<Response> {
+    mail_on(&state)?;
+    viewer.check_csrf(&form.csrf)?;
+    let base = state.site_base(&headers);
+    let (status, message) = match state
+        .services
+        .recovery
+        .request_by_mail(&form.who, &ip, &base)
+        .await
+    {
+        Ok(()) => (StatusCode::OK, None),
+        Err(err @ CoreError::Invalid(_)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(err.to_string()))
+        }
+        Err(err @ CoreError::TooMany(_)) => (StatusCode::TOO_MANY_REQUESTS, Some(err.to_string())),
+        Err(other) => return Err(other.into()),
+    };
+    let content = ForgotContent {
+        sent: message.is_none(),
+        who: &form.who,
+        message: message.as_deref(),
+        hours: RESET_LINK_HOURS,
+    };
+    form_page(
+        &state,
+        "forgot_password.html",
+        viewer,
+        "/forgot-password",
+        status,
+        content,
+    )
+    .await
 }
 
 #[derive(Serialize)]
