@@ -5,6 +5,7 @@ use sqlx::Any;
 
 use crate::audit::record_audit_in;
 use crate::error::Context;
+use crate::password_resets::set_password_in;
 use crate::users::refusal;
 use crate::{MemberChange, NewAuditEntry, Result, Store};
 
@@ -225,17 +226,7 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await
-            .context("changing a password")?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await
-            .context("ending a member's sessions")?;
+        set_password_in(&mut tx, user_id, password_hash).await?;
         let (token_hash, expires_at) = new_session;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",

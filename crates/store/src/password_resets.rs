@@ -190,7 +190,7 @@ impl Store {
 }
 
 /// Set a password and end every session of the member; false when there is no such member.
-async fn set_password_in(
+pub(crate) async fn set_password_in(
     tx: &mut Transaction<'static, Any>,
     user_id: i64,
     password_hash: &str,

@@ -7,23 +7,8 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::webdriver::Browser;
 use common::{backends, TestApp};
-
-/// The page's text once it contains `needle` (waiting up to 10 s for a navigation to land).
-async fn wait_for_text(browser: &Browser, needle: &str) -> String {
-    let mut text = String::new();
-    for _ in 0..100 {
-        text = browser.text().await;
-        if text.contains(needle) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    text
-}
 
 /// Log in through the form at /login.
 async fn log_in(browser: &Browser, base: &str, name: &str, password: &str) {
@@ -60,7 +45,7 @@ async fn a_forgotten_password_is_reset_through_an_admins_link() {
         );
         admin.goto(&format!("{base}/admin/members")).await;
         admin.click(&format!("#reset-link-{id}")).await;
-        let page = wait_for_text(&admin, "重设密码链接").await;
+        let page = admin.wait_for_text("重设密码链接").await;
         assert!(page.contains("健忘的书友"), "{backend:?}: {page}");
         let source = common::unescape_html(&admin.source().await);
         let start = source
@@ -77,12 +62,12 @@ async fn a_forgotten_password_is_reset_through_an_admins_link() {
         // The member, in a second browser, opens it and sets a new password.
         let member = Browser::start().await;
         member.goto(&link).await;
-        let form = wait_for_text(&member, "设置新密码").await;
+        let form = member.wait_for_text("设置新密码").await;
         assert!(form.contains("健忘的书友"), "{form}");
         member.type_into("#reset-password", "xinmima-2026").await;
         member.type_into("#reset-confirm", "xinmima-2026").await;
         member.click("#reset-submit").await;
-        let login = wait_for_text(&member, "密码已重设").await;
+        let login = member.wait_for_text("密码已重设").await;
         assert!(login.contains("请用新密码登录"), "{backend:?}: {login}");
         assert!(member
             .current_url()
@@ -91,7 +76,7 @@ async fn a_forgotten_password_is_reset_through_an_admins_link() {
 
         // The old password fails; the new one logs in.
         log_in(&member, base, "健忘的书友", "健忘的书友-password").await;
-        let refused = wait_for_text(&member, "用户名或密码不正确").await;
+        let refused = member.wait_for_text("用户名或密码不正确").await;
         assert!(refused.contains("用户名或密码不正确"), "{refused}");
         log_in(&member, base, "健忘的书友", "xinmima-2026").await;
         assert_eq!(
@@ -99,12 +84,12 @@ async fn a_forgotten_password_is_reset_through_an_admins_link() {
             format!("{base}/")
         );
         member.goto(&format!("{base}/me")).await;
-        let me = wait_for_text(&member, "我的收藏").await;
+        let me = member.wait_for_text("我的收藏").await;
         assert!(me.contains("健忘的书友"), "logged in: {me}");
 
         // The link works once.
         member.goto(&link).await;
-        let used = wait_for_text(&member, "已经使用过").await;
+        let used = member.wait_for_text("已经使用过").await;
         assert!(used.contains("已经使用过"), "{used}");
         member.quit().await;
 

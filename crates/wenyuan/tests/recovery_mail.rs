@@ -174,7 +174,10 @@ async fn a_reset_link_comes_by_mail_when_smtp_is_configured() {
         let on = turn_mail_on(&admin, port).await;
         assert_eq!(on.status, 303, "{backend:?}: {}", on.body);
         let login = guest.get("/login").await.body;
-        assert!(login.contains("/forgot-password"), "the login page offers it");
+        assert!(
+            login.contains("/forgot-password"),
+            "the login page offers it"
+        );
 
         // The same answer whether or not the account exists (or has an address).
         let nobody = ask_for_mail(&guest, "没有这个人").await;
@@ -192,14 +195,20 @@ async fn a_reset_link_comes_by_mail_when_smtp_is_configured() {
             .unwrap();
         assert!(message.contains("shuyou@example.com"), "{message}");
         let text = mail_text(&message);
-        assert!(text.contains("有邮箱的书友") && text.contains("24 小时"), "{text}");
+        assert!(
+            text.contains("有邮箱的书友") && text.contains("24 小时"),
+            "{text}"
+        );
         let start = text.find("/reset-password/").expect("the link in the mail");
         let token: String = text[start + "/reset-password/".len()..]
             .chars()
             .take_while(char::is_ascii_hexdigit)
             .collect();
         assert_eq!(token.len(), 64, "{text}");
-        assert!(text[..start].ends_with(&app.base), "an absolute link: {text}");
+        assert!(
+            text[..start].ends_with(&app.base),
+            "an absolute link: {text}"
+        );
 
         // The link sets a new password; the member's session from before ends.
         let link = format!("/reset-password/{token}");

@@ -52,18 +52,31 @@ fn mail_on(state: &AppState) -> AppResult<()> {
 
 async fn forgot_form(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     mail_on(&state)?;
+    forgot_page(&state, viewer, StatusCode::OK, false, "", None).await
+}
+
+/// The 忘记密码 page: the form (with `who` as typed and a problem), or the same answer for
+/// every request that was taken (`sent`).
+async fn forgot_page(
+    state: &AppState,
+    viewer: Viewer,
+    status: StatusCode,
+    sent: bool,
+    who: &str,
+    message: Option<&str>,
+) -> AppResult<Response> {
     let content = ForgotContent {
-        sent: false,
-        who: "",
-        message: None,
+        sent,
+        who,
+        message,
         hours: RESET_LINK_HOURS,
     };
     form_page(
-        &state,
+        state,
         "forgot_password.html",
         viewer,
         "/forgot-password",
-        StatusCode::OK,
+        status,
         content,
     )
     .await
@@ -100,21 +113,8 @@ async fn forgot(
         Err(err @ CoreError::TooMany(_)) => (StatusCode::TOO_MANY_REQUESTS, Some(err.to_string())),
         Err(other) => return Err(other.into()),
     };
-    let content = ForgotContent {
-        sent: message.is_none(),
-        who: &form.who,
-        message: message.as_deref(),
-        hours: RESET_LINK_HOURS,
-    };
-    form_page(
-        &state,
-        "forgot_password.html",
-        viewer,
-        "/forgot-password",
-        status,
-        content,
-    )
-    .await
+    let sent = message.is_none();
+    forgot_page(&state, viewer, status, sent, &form.who, message.as_deref()).await
 }
 
 #[derive(Serialize)]
@@ -136,17 +136,7 @@ async fn reset_form(
 ) -> AppResult<Response> {
     match state.services.recovery.link_state(&token, &ip).await {
         Ok(link) => show(&state, viewer, &token, link, &[], StatusCode::OK).await,
-        Err(CoreError::TooMany(message)) => {
-            refused(
-                &state,
-                viewer,
-                &token,
-                &message,
-                StatusCode::TOO_MANY_REQUESTS,
-            )
-            .await
-        }
-        Err(other) => Err(other.into()),
+        Err(err) => locked_out(&state, viewer, &token, err).await,
     }
 }
 
@@ -198,17 +188,7 @@ async fn reset_password(
             )
             .await
         }
-        Err(CoreError::TooMany(message)) => {
-            refused(
-                &state,
-                viewer,
-                &token,
-                &message,
-                StatusCode::TOO_MANY_REQUESTS,
-            )
-            .await
-        }
-        Err(other) => Err(other.into()),
+        Err(err) => locked_out(&state, viewer, &token, err).await,
     }
 }
 
@@ -238,20 +218,23 @@ async fn show(
     page(state, viewer, status, content).await
 }
 
-async fn refused(
+/// The address's lockout (429) as a page saying how long; any other error goes on.
+async fn locked_out(
     state: &AppState,
     viewer: Viewer,
     token: &str,
-    message: &str,
-    status: StatusCode,
+    err: CoreError,
 ) -> AppResult<Response> {
+    let CoreError::TooMany(message) = err else {
+        return Err(err.into());
+    };
     let content = ResetContent {
         action: action(token),
         member_name: None,
-        refusal: Some(message),
+        refusal: Some(&message),
         errors: &[],
     };
-    page(state, viewer, status, content).await
+    page(state, viewer, StatusCode::TOO_MANY_REQUESTS, content).await
 }
 
 fn action(token: &str) -> String {
