@@ -23,6 +23,7 @@ mod listing;
 mod messages;
 mod near_duplicates;
 mod old_urls;
+mod password_resets;
 mod sessions;
 mod settings;
 mod sitemap;
@@ -54,6 +55,7 @@ pub use near_duplicates::{
     simhash_bands, DuplicatePairRow, PairDecision, SimhashCandidate, MAX_INDEXED_DISTANCE,
     PAIR_COUNT_CAP, SIMHASH_BANDS,
 };
+pub use password_resets::{PasswordResetRow, ResetUse};
 pub use sitemap::SitemapRow;
 pub use statistics::SearchMissRow;
 pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};

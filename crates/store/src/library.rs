@@ -5,6 +5,7 @@ use sqlx::Any;
 
 use crate::audit::record_audit_in;
 use crate::error::Context;
+use crate::password_resets::set_password_in;
 use crate::users::refusal;
 use crate::{MemberChange, NewAuditEntry, Result, Store};
 
@@ -221,20 +222,11 @@ impl Store {
         user_id: i64,
         password_hash: &str,
         new_session: (&str, i64),
+        audit: &NewAuditEntry<'_>,
         now: i64,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await
-            .context("changing a password")?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await
-            .context("ending a member's sessions")?;
+        set_password_in(&mut tx, user_id, password_hash).await?;
         let (token_hash, expires_at) = new_session;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
@@ -246,6 +238,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .context("opening the renewed session")?;
+        record_audit_in(&mut tx, audit, now).await?;
         tx.commit().await.context("committing a password change")
     }
 

@@ -35,6 +35,8 @@ pub struct SiteView<'a> {
     /// The home page's meta description and keywords.
     pub description: Option<&'a str>,
     pub keywords: Option<&'a str>,
+    /// Whether 忘记密码 by mail is on (SMTP configured): the login page links to it.
+    pub password_mail: bool,
 }
 
 /// The context of every page: the shared parts plus the page's own `content`, flattened in.
@@ -83,6 +85,7 @@ fn site_view<'a>(state: &'a AppState, settings: &'a SiteSettings) -> SiteView<'a
         police_beian: settings.police_beian.as_deref(),
         description: settings.description.as_deref(),
         keywords: settings.keywords.as_deref(),
+        password_mail: settings.smtp.is_some(),
     }
 }
 

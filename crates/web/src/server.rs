@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::reading::router())
         .merge(routes::fill::router())
         .merge(routes::accounts::router())
+        .merge(routes::recovery::router())
         .merge(routes::search::page_router())
         .merge(routes::contact::router())
         .merge(routes::vip::router())

@@ -115,6 +115,19 @@ const EMBEDDED: &[(&str, &str)] = &[
         "admin_stats.html",
         include_str!("../templates/admin_stats.html"),
     ),
+    // Account recovery: the admin's reset link, the member's new password.
+    (
+        "admin_reset_link.html",
+        include_str!("../templates/admin_reset_link.html"),
+    ),
+    (
+        "reset_password.html",
+        include_str!("../templates/reset_password.html"),
+    ),
+    (
+        "forgot_password.html",
+        include_str!("../templates/forgot_password.html"),
+    ),
 ];
 
 #[derive(Clone)]

@@ -174,6 +174,21 @@ pub struct ExportArgs {
 pub enum UserCommand {
     /// 创建用户账号。
     Add(UserAddArgs),
+    /// 为用户设置新密码（忘记密码时由管理员在服务器上操作）。该用户在所有设备上的登录都会退出，
+    /// 操作记入操作日志。例：echo '新密码' | wenyuan user passwd 张三 --password-stdin
+    Passwd(UserPasswdArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserPasswdArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// 用户名。
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// 从标准输入读取新密码（一行，至少 8 个字符）。
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -239,6 +254,7 @@ pub fn main() -> ExitCode {
             Command::Serve(args) => cmd::serve::run(args).await,
             Command::Import(args) => cmd::import::run(args).await,
             Command::User(UserCommand::Add(args)) => cmd::user::add(args).await,
+            Command::User(UserCommand::Passwd(args)) => cmd::user::passwd(args).await,
             Command::Vip(VipCommand::Codes(args)) => cmd::vip::codes(args).await,
             Command::Reindex(args) => cmd::reindex::run(args).await,
             Command::Repair(RepairCommand::Dates(args)) => cmd::repair::dates(args).await,

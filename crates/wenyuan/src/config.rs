@@ -68,6 +68,19 @@ pub struct FileConfig {
     pub description: Option<String>,
     /// The home page's meta keywords.
     pub keywords: Option<String>,
+    /// `[smtp]`: the server for 忘记密码 mails (`host`, `port`, `from`, `user`, `password`).
+    pub smtp: Option<SmtpFile>,
+}
+
+/// The `[smtp]` table (`wenyuan_core::settings::smtp::smtp` checks it); a blank host: no mail.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpFile {
+    pub host: String,
+    pub port: Option<u16>,
+    pub from: String,
+    pub user: Option<String>,
+    pub password: Option<String>,
 }
 
 /// The `[downloads]` table: daily download limits per level (`rules::daily_downloads`).
@@ -222,6 +235,15 @@ impl Config {
         site.police_beian = police;
         site.description = description;
         site.keywords = keywords;
+        if let Some(smtp) = file.smtp {
+            site.smtp = wenyuan_core::settings::smtp::smtp(
+                &smtp.host,
+                &smtp.port.map(|p| p.to_string()).unwrap_or_default(),
+                &smtp.from,
+                smtp.user.as_deref().unwrap_or_default(),
+                smtp.password.as_deref().unwrap_or_default(),
+            )?;
+        }
         if let Some(downloads) = file.downloads {
             if let Some(n) = downloads.member {
                 site.downloads_member = rules::daily_downloads("downloads.member", n)?;

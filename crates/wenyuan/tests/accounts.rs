@@ -283,6 +283,6 @@ async fn the_cli_adds_users_with_roles_and_refuses_bad_input() {
         &["user", "add", "--name", "x2", "--password-stdin"],
         Some(""),
     );
-    assert!(String::from_utf8_lossy(&empty.stderr).contains("no password"));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("标准输入中没有密码"));
     app.stop().await;
 }

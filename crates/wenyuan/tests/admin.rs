@@ -64,6 +64,8 @@ const ADMIN_POSTS: &[&str] = &[
     "/admin/members/1/vip/revoke",
     "/admin/vip-codes",
     "/admin/vip-codes/download",
+    // account recovery
+    "/admin/members/1/reset-link",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

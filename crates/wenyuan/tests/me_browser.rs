@@ -36,19 +36,6 @@ async fn downloaded_json(dir: &std::path::Path) -> String {
     panic!("no export downloaded into {}", dir.display());
 }
 
-/// The page's text once it contains `needle` (waiting up to 10 s for a navigation to land).
-async fn wait_for_text(browser: &Browser, needle: &str) -> String {
-    let mut text = String::new();
-    for _ in 0..100 {
-        text = browser.text().await;
-        if text.contains(needle) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    text
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
     for backend in backends() {
@@ -70,7 +57,7 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
         browser.goto(&article).await;
         assert!(browser.text().await.contains("登录后收藏"), "{backend:?}");
         browser.click(".favorite a").await;
-        assert!(wait_for_text(&browser, "用户名").await.contains("登录"));
+        assert!(browser.wait_for_text("用户名").await.contains("登录"));
         browser.type_into("#name", "书友").await;
         browser.type_into("#password", "shuyou-password-1").await;
         browser.click("#login-submit").await;
@@ -79,7 +66,7 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
         // 收藏 → the button turns into 取消收藏, back on the same article.
         browser.click("#favorite-toggle").await;
         assert_eq!(browser.wait_for_url(&article).await, article);
-        let toggled = wait_for_text(&browser, "取消收藏").await;
+        let toggled = browser.wait_for_text("取消收藏").await;
         assert!(
             toggled.contains("取消收藏"),
             "the button says it is a favourite"
@@ -134,7 +121,8 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
             .type_into("#confirm-password", "shuyou-password-2")
             .await;
         browser.click("#password-submit").await;
-        assert!(wait_for_text(&browser, "原密码不正确")
+        assert!(browser
+            .wait_for_text("原密码不正确")
             .await
             .contains("原密码不正确"));
         // The right one changes it.
@@ -179,7 +167,7 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
             .type_into("#delete-password", "shuyou-password-2")
             .await;
         browser.click("#delete-submit").await;
-        let gone = wait_for_text(&browser, "账号已注销").await;
+        let gone = browser.wait_for_text("账号已注销").await;
         assert!(gone.contains("账号已注销"), "{backend:?}: {gone}");
         browser.goto(&me).await;
         assert!(
@@ -190,7 +178,8 @@ async fn a_member_keeps_a_library_changes_the_password_exports_and_leaves() {
         browser.type_into("#password", "shuyou-password-2").await;
         browser.click("#login-submit").await;
         assert!(
-            wait_for_text(&browser, "用户名或密码不正确")
+            browser
+                .wait_for_text("用户名或密码不正确")
                 .await
                 .contains("用户名或密码不正确"),
             "the name logs in no more"

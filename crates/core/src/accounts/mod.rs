@@ -1,6 +1,8 @@
 //! Accounts and logins: argon2id password hashes, server-side sessions behind a random cookie.
 
 pub mod admin;
+pub mod mail;
+pub mod recovery;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -12,6 +14,7 @@ use std::time::Duration;
 use wenyuan_store::NewAuditEntry;
 
 pub use self::admin::MemberAdmin;
+pub use self::recovery::Recovery;
 use crate::context::Context;
 use crate::limits::{limit_key, Busy, Lockout, SharedRateLimit, WorkGate};
 use crate::{CoreError, Result, Role};

@@ -8,6 +8,7 @@ use super::Library;
 use crate::accounts::{
     hash_password, random_token, token_hash, validate_password, verify_password, Login, Member,
 };
+use crate::audit::audit_entry;
 use crate::error::{FieldError, Missing};
 use crate::{CoreError, Result};
 
@@ -51,9 +52,18 @@ impl Library {
         let token = random_token();
         let now = self.ctx.now();
         let max_age = self.ctx.settings().session_days.max(1) * 86_400;
+        let target = format!("member:{}", user.id);
+        let detail = format!("{} 修改了密码，其他登录已退出", user.name);
+        let entry = audit_entry(member, "member.password", &target, &detail);
         self.ctx
             .store
-            .change_password(user.id, &hash, (&token_hash(&token), now + max_age), now)
+            .change_password(
+                user.id,
+                &hash,
+                (&token_hash(&token), now + max_age),
+                &entry,
+                now,
+            )
             .await?;
         tracing::info!(member = user.id, "password changed; other sessions ended");
         Ok(Login {

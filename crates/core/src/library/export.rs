@@ -28,6 +28,8 @@ pub struct ExportAccount {
     pub created: String,
     /// When VIP ends, if it was ever granted.
     pub vip_until: Option<String>,
+    /// The address for 忘记密码, if given at /me.
+    pub email: Option<String>,
 }
 
 /// A document in the export: `title` and `url` are `None` when it is no longer published.
@@ -65,6 +67,7 @@ impl Library {
             .await?
             .ok_or(CoreError::NotFound(Missing::Member(member.id)))?;
         let vip_until = store.user_vip_until(member.id).await?;
+        let email = store.user_email(member.id).await?;
         if let Err(err) = self.flush_reads().await {
             tracing::warn!(%err, "writing reading history before an export failed");
         }
@@ -81,6 +84,7 @@ impl Library {
                 role: user.role,
                 created: self.rfc3339(user.created_at),
                 vip_until: vip_until.map(|t| self.rfc3339(t)),
+                email,
             },
             favorites: favorites
                 .into_iter()

@@ -47,6 +47,13 @@ pub struct SettingsForm {
     pub police_beian: String,
     pub site_description: String,
     pub site_keywords: String,
+    pub smtp_host: String,
+    pub smtp_port: String,
+    pub smtp_from: String,
+    pub smtp_user: String,
+    /// Never filled from the settings (the page does not show it); blank on save keeps the
+    /// password in force (see [`SettingsService::save`]).
+    pub smtp_password: String,
 }
 
 impl SettingsForm {
@@ -54,6 +61,7 @@ impl SettingsForm {
     pub fn from_settings(s: &SiteSettings) -> Self {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let wechat = s.wechat.as_ref();
+        let smtp = s.smtp.as_ref();
         SettingsForm {
             site_name: s.site_name.clone(),
             base_url: text(&s.base_url),
@@ -78,6 +86,13 @@ impl SettingsForm {
             police_beian: text(&s.police_beian),
             site_description: text(&s.description),
             site_keywords: text(&s.keywords),
+            smtp_host: smtp.map(|m| m.host.clone()).unwrap_or_default(),
+            smtp_port: smtp
+                .map_or(super::smtp::SMTP_DEFAULT_PORT, |m| m.port)
+                .to_string(),
+            smtp_from: smtp.map(|m| m.from.clone()).unwrap_or_default(),
+            smtp_user: smtp.and_then(|m| m.user.clone()).unwrap_or_default(),
+            smtp_password: String::new(),
         }
     }
 
@@ -127,6 +142,14 @@ impl SettingsForm {
             &self.site_keywords,
         )
         .map_err(invalid)?;
+        let smtp = super::smtp::smtp(
+            &self.smtp_host,
+            &self.smtp_port,
+            &self.smtp_from,
+            &self.smtp_user,
+            &self.smtp_password,
+        )
+        .map_err(invalid)?;
         let text = |v: Option<String>| v.unwrap_or_default();
         let mut pairs = vec![
             ("site_name", site_name),
@@ -162,6 +185,15 @@ impl SettingsForm {
             ("police_beian", text(police)),
             ("site_description", text(description)),
             ("site_keywords", text(keywords)),
+        ]);
+        // Mail off stores a blank host and nothing else of it.
+        let smtp = smtp.unwrap_or_default();
+        pairs.extend([
+            ("smtp_host", smtp.host),
+            ("smtp_port", smtp.port.to_string()),
+            ("smtp_from", smtp.from),
+            ("smtp_user", text(smtp.user)),
+            ("smtp_password", text(smtp.password)),
         ]);
         Ok(pairs.into_iter().map(|(k, v)| (key_name(k), v)).collect())
     }
@@ -247,6 +279,19 @@ pub fn apply_stored(base: &SiteSettings, stored: &HashMap<String, String>) -> Si
             *value = opt(field);
         }
     }
+    if get("smtp_host").is_some() {
+        let field = |f: &str| get(f).unwrap_or_default();
+        match super::smtp::smtp(
+            field("smtp_host"),
+            field("smtp_port"),
+            field("smtp_from"),
+            field("smtp_user"),
+            field("smtp_password"),
+        ) {
+            Ok(smtp) => s.smtp = smtp,
+            Err(err) => tracing::warn!(%err, "stored SMTP settings are unusable"),
+        }
+    }
     let downloads = [
         ("downloads_member", &mut s.downloads_member),
         ("downloads_vip", &mut s.downloads_vip),
@@ -305,13 +350,29 @@ impl SettingsService {
 
     /// Validate and save the form, record it in the audit log, and put it in force at once.
     pub async fn save(&self, actor: &Member, form: &SettingsForm) -> Result<()> {
-        let pairs = form.validate()?;
         let current = self.ctx.settings();
+        // The page never shows the SMTP password: left blank, the one in force stays.
+        let mut form = form.clone();
+        let password_typed = !form.smtp_password.is_empty();
+        if !password_typed {
+            if let Some(password) = current.smtp.as_ref().and_then(|m| m.password.clone()) {
+                form.smtp_password = password;
+            }
+        }
+        let pairs = form.validate()?;
         let before = SettingsForm::from_settings(&current);
         let stored: HashMap<String, String> = pairs.iter().cloned().collect();
         let next = apply_stored(&current, &stored);
         let after = SettingsForm::from_settings(&next);
-        let detail = changed_fields(&before, &after);
+        let mut detail = changed_fields(&before, &after);
+        if password_typed && next.smtp.is_some() {
+            // Which, never what: the log is read by people.
+            detail = if detail == "无改动" {
+                "SMTP 密码：已更改".to_owned()
+            } else {
+                format!("{detail}；SMTP 密码：已更改")
+            };
+        }
         let entry = audit_entry(actor, "settings.update", "", &detail);
         self.ctx
             .store
@@ -343,6 +404,10 @@ fn field_label(key: &str) -> &str {
         "contact_hours" => "服务时间",
         "downloads_member" => "会员每日下载数",
         "downloads_vip" => "VIP 每日下载数",
+        "smtp_host" => "SMTP 服务器",
+        "smtp_port" => "SMTP 端口",
+        "smtp_from" => "发件人",
+        "smtp_user" => "SMTP 用户名",
         other => other,
     }
 }

@@ -6,9 +6,11 @@ use chrono::{FixedOffset, Offset, Utc};
 pub mod contact;
 pub mod editable;
 pub mod rules;
+pub mod smtp;
 
 pub use self::contact::{ContactInfo, WechatAccount, WechatQr};
 pub use self::editable::{SettingsForm, SettingsService};
+pub use self::smtp::SmtpSettings;
 use crate::Access;
 
 #[derive(Debug, Clone)]
@@ -66,6 +68,9 @@ pub struct SiteSettings {
     pub description: Option<String>,
     /// The home page's `<meta name="keywords">`.
     pub keywords: Option<String>,
+    /// The SMTP server for 忘记密码 mails; `None` (the default): no mail, the login page points
+    /// to the admin instead.
+    pub smtp: Option<SmtpSettings>,
 }
 
 impl Default for SiteSettings {
@@ -93,6 +98,7 @@ impl Default for SiteSettings {
             police_beian: None,
             description: None,
             keywords: None,
+            smtp: None,
         }
     }
 }

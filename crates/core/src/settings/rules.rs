@@ -240,6 +240,35 @@ pub const SETTINGS: &[SettingSpec] = &[
         "keywords",
         "the home page's meta keywords",
     ),
+    desk(
+        "smtp.host",
+        "",
+        "smtp_host",
+        "smtp.host",
+        "SMTP server for 忘记密码 mails (plain SMTP, e.g. a local relay); blank: no mail",
+    ),
+    desk("smtp.port", "25", "smtp_port", "smtp.port", "its port"),
+    desk(
+        "smtp.from",
+        "",
+        "smtp_from",
+        "smtp.from",
+        "the mails' sender address",
+    ),
+    desk(
+        "smtp.user",
+        "",
+        "smtp_user",
+        "smtp.user",
+        "login for SMTP AUTH, if the server asks",
+    ),
+    desk(
+        "smtp.password",
+        "",
+        "smtp_password",
+        "smtp.password",
+        "its password",
+    ),
 ];
 
 /// The footer's 备案 numbers and the home page's meta texts: one line each, blank unset. Returns

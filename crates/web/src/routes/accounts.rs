@@ -5,7 +5,7 @@ use axum::http::{header, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use wenyuan_core::accounts::Login;
 use wenyuan_core::CoreError;
 
@@ -30,6 +30,23 @@ struct NextQuery {
 }
 
 #[derive(Debug, Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+    /// `done` after a password reset through a link (a fixed code, never shown as given).
+    reset: Option<String>,
+    /// The account whose password was just reset, to fill in the form.
+    name: Option<String>,
+}
+
+/// The login form, with a line after a password reset.
+#[derive(Serialize)]
+struct LoginContent<'a> {
+    #[serde(flatten)]
+    form: FormContent<'a>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
 struct AccountForm {
     #[serde(default)]
     name: String,
@@ -43,16 +60,25 @@ struct AccountForm {
 async fn login_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Query(q): Query<NextQuery>,
+    Query(q): Query<LoginQuery>,
 ) -> AppResult<Response> {
     let next = safe_next(q.next.as_deref());
     if viewer.member.is_some() {
         return Ok(see_other(&next));
     }
-    let content = FormContent {
-        next: &next,
-        name: "",
-        message: None,
+    let reset = q.reset.as_deref() == Some("done");
+    let name = if reset {
+        q.name.as_deref().unwrap_or_default()
+    } else {
+        ""
+    };
+    let content = LoginContent {
+        form: FormContent {
+            next: &next,
+            name,
+            message: None,
+        },
+        notice: reset.then_some("密码已重设，请用新密码登录。"),
     };
     form_page(
         &state,

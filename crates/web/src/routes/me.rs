@@ -1,5 +1,5 @@
-//! A member's own library at `/me`: 我的收藏, 阅读历史, 下载记录, 修改密码, 导出我的数据,
-//! 注销账号; the favourite toggle of the article page; `GET /api/v1/me/favorites`.
+//! A member's own library at `/me`: 我的收藏, 阅读历史, 下载记录, 邮箱 (for 忘记密码), 修改密码,
+//! 导出我的数据, 注销账号; the favourite toggle of the article page; `GET /api/v1/me/favorites`.
 //!
 //! Every page here is the member's own: a guest is sent to log in and comes back. Every change is
 //! a POST with the CSRF token. Nothing here carries document text, only titles and links.
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/favorites/{id}", post(add_favorite))
         .route("/me/favorites/{id}/delete", post(remove_favorite))
         .route("/me/password", post(change_password))
+        .route("/me/email", post(change_email))
         .route("/me/delete", post(delete_account))
         .route("/me/export.json", get(export))
 }
@@ -61,6 +62,9 @@ struct MeContent<'a> {
     password_errors: &'a [FieldError],
     /// The deletion form's problem.
     delete_errors: &'a [FieldError],
+    /// The address for 忘记密码 by mail, and the form's problem.
+    email: Option<String>,
+    email_errors: &'a [FieldError],
 }
 
 async fn overview(
@@ -73,9 +77,19 @@ async fn overview(
     };
     let notice = match q.done.as_deref() {
         Some("password") => Some("密码已修改，其他设备上的登录已退出。"),
+        Some("email") => Some("邮箱已保存。"),
         _ => None,
     };
-    me_page(&state, &viewer, &member, StatusCode::OK, notice, &[], &[]).await
+    let errors = FormErrors::default();
+    me_page(&state, &viewer, &member, StatusCode::OK, notice, &errors).await
+}
+
+/// The forms' problems, one list per form (each shown beside its form).
+#[derive(Default)]
+struct FormErrors {
+    password: Vec<FieldError>,
+    delete: Vec<FieldError>,
+    email: Vec<FieldError>,
 }
 
 async fn me_page(
@@ -84,16 +98,17 @@ async fn me_page(
     member: &Member,
     status: StatusCode,
     notice: Option<&'static str>,
-    password_errors: &[FieldError],
-    delete_errors: &[FieldError],
+    errors: &FormErrors,
 ) -> AppResult<Response> {
     let content = MeContent {
         me: member,
         role_label: role_label(member.role),
         library: state.services.library.overview(member).await?,
         notice,
-        password_errors,
-        delete_errors,
+        password_errors: &errors.password,
+        delete_errors: &errors.delete,
+        email: state.services.recovery.email_of(member).await?,
+        email_errors: &errors.email,
     };
     let body = render(state, "me.html", Some(viewer), ME, content).await?;
     Ok((status, html(body)).into_response())
@@ -193,8 +208,48 @@ async fn change_password(
             Ok(response)
         }
         Err(err) => {
-            let (status, errors) = form_errors(err)?;
-            me_page(&state, &viewer, &member, status, None, &errors, &[]).await
+            let (status, password) = form_errors(err)?;
+            let errors = FormErrors {
+                password,
+                ..FormErrors::default()
+            };
+            me_page(&state, &viewer, &member, status, None, &errors).await
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct EmailForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /me/email`: the address 忘记密码 mails go to (blank removes it).
+async fn change_email(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<EmailForm>,
+) -> AppResult<Response> {
+    let Some(member) = viewer.member.clone() else {
+        return Ok(login_first(ME));
+    };
+    viewer.check_csrf(&form.csrf)?;
+    match state
+        .services
+        .recovery
+        .set_email(&member, &form.email)
+        .await
+    {
+        Ok(_) => Ok(see_other("/me?done=email#email")),
+        Err(err) => {
+            let (status, email) = form_errors(err)?;
+            let errors = FormErrors {
+                email,
+                ..FormErrors::default()
+            };
+            me_page(&state, &viewer, &member, status, None, &errors).await
         }
     }
 }
@@ -223,8 +278,12 @@ async fn delete_account(
         .delete_account(&member, &form.password)
         .await
     {
-        let (status, errors) = form_errors(err)?;
-        return me_page(&state, &viewer, &member, status, None, &[], &errors).await;
+        let (status, delete) = form_errors(err)?;
+        let errors = FormErrors {
+            delete,
+            ..FormErrors::default()
+        };
+        return me_page(&state, &viewer, &member, status, None, &errors).await;
     }
     #[derive(Serialize)]
     struct Deleted {}

@@ -9,6 +9,7 @@ pub mod fill;
 pub mod health;
 pub mod me;
 pub mod reading;
+pub mod recovery;
 pub mod search;
 pub mod seo;
 pub mod vip;

@@ -232,6 +232,20 @@ impl Browser {
         current
     }
 
+    /// The page's visible text once it contains `needle` (waiting up to 10 s for a navigation
+    /// to land); the text as it is then, if it never does, for the caller's message.
+    pub async fn wait_for_text(&self, needle: &str) -> String {
+        let mut text = String::new();
+        for _ in 0..100 {
+            text = self.text().await;
+            if text.contains(needle) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        text
+    }
+
     pub async fn source(&self) -> String {
         self.call(reqwest::Method::GET, "/source", None)
             .await

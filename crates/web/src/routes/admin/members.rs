@@ -1,9 +1,10 @@
 //! `/admin/members` (admins): the members list with search by name, a role filter and pages;
-//! per member a role change and disable/enable. A refused change (yourself, the last admin) comes
+//! per member a role change, disable/enable, VIP, and a one-time password reset link (shown once,
+//! on its own page, for the admin to pass on). A refused change (yourself, the last admin) comes
 //! back as the list with the reason, status 422.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use wenyuan_core::accounts::admin::{
     parse_assignable, role_label, MemberPage, MemberQuery, ASSIGNABLE_ROLES,
 };
+use wenyuan_core::accounts::recovery::RESET_LINK_HOURS;
 use wenyuan_core::vip::{VipGrant, GRANT_CHOICES};
 use wenyuan_core::CoreError;
 
@@ -30,6 +32,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/admin/members/{id}/enable", post(enable))
         .route("/admin/members/{id}/vip", post(grant_vip))
         .route("/admin/members/{id}/vip/revoke", post(revoke_vip))
+        .route("/admin/members/{id}/reset-link", post(reset_link))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -267,6 +270,58 @@ async fn revoke_vip(
     let id = parse_id(&raw_id)?;
     let outcome = state.services.vip.revoke(&staff.member, id).await;
     finish(&state, &staff, &form.back, "vip_revoke", outcome).await
+}
+
+#[derive(Serialize)]
+struct ResetLinkContent {
+    member_name: String,
+    link: String,
+    expires: String,
+    hours: i64,
+    back: String,
+}
+
+/// `POST /admin/members/{id}/reset-link`: a new one-time link (the member's older one stops
+/// working), shown on a page of its own. It is shown this once: only its hash is stored.
+async fn reset_link(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    headers: HeaderMap,
+    StaffForm { staff, form }: StaffForm<ChangeForm>,
+) -> AppResult<Response> {
+    let id = parse_id(&raw_id)?;
+    let link = match state.services.recovery.issue_link(&staff.member, id).await {
+        Ok(link) => link,
+        Err(err) => return finish(&state, &staff, &form.back, "reset", Err(err)).await,
+    };
+    let content = ResetLinkContent {
+        link: format!(
+            "{}/reset-password/{}",
+            state.site_base(&headers),
+            link.token
+        ),
+        member_name: link.member_name,
+        expires: link.expires,
+        hours: RESET_LINK_HOURS,
+        back: safe_back(&form.back).to_owned(),
+    };
+    let mut page = admin_page(
+        &state,
+        &staff,
+        "admin_reset_link.html",
+        "members",
+        "/admin/members",
+        content,
+    )
+    .await?;
+    // A secret on the page: not kept by caches, not sent on as a Referer.
+    let headers = page.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    Ok(page)
 }
 
 /// Back to the list: with a notice after a change, or the list with the reason (422) when the
