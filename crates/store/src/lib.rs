@@ -26,6 +26,7 @@ mod sessions;
 mod settings;
 mod sitemap;
 mod statistics;
+mod synonyms;
 mod taxonomy;
 mod users;
 mod views;
@@ -55,6 +56,7 @@ pub use near_duplicates::{
 };
 pub use sitemap::SitemapRow;
 pub use statistics::SearchMissRow;
+pub use synonyms::SynonymRow;
 pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
 pub use users::{MemberChange, UserFilter, UserRow};
 pub use vip::{NewVipCodes, Redemption, VipBatchRow, VipChange};
