@@ -19,18 +19,33 @@ use tantivy::{
 };
 
 use crate::analysis::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
+use crate::facets::CategoryCounts;
 use crate::fallback;
 use crate::query::{
     joined_query, parse, ranking_query, readable_only, substring_query, term_query, ParsedQuery,
     QueryTerm, Scope,
 };
-use crate::facets::CategoryCounts;
 use crate::rank::{self, sort_key, Popularity};
-use crate::synonyms::{Expansion, Synonyms};
 use crate::schema::{build, Fields, DATE, FORMAT, ID, TITLE_KEY, VIEWS};
+use crate::synonyms::{Expansion, Synonyms};
 use crate::SearchError;
 use wenyuan_text::fold::fold;
 use wenyuan_text::pinyin::looks_like_pinyin;
+
+/// One search with `top`, the count of matches and, when `facets`, the matches per category.
+fn collect<C: tantivy::collector::Collector>(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    top: C,
+    facets: bool,
+) -> Result<(C::Fruit, usize, Vec<(String, usize)>), SearchError> {
+    if facets {
+        Ok(searcher.search(query, &(top, Count, CategoryCounts))?)
+    } else {
+        let (docs, total) = searcher.search(query, &(top, Count))?;
+        Ok((docs, total, Vec::new()))
+    }
+}
 
 /// Titles offered when nothing matches as typed.
 const CLOSEST_TITLES: usize = 5;
@@ -459,7 +474,11 @@ impl SearchIndex {
         let top = TopDocs::with_limit(limit.clamp(1, 20)).tweak_score(rank::suggest_key);
         let docs = searcher.search(&BooleanQuery::new(should), &top)?;
         let addresses = docs.into_iter().map(|(_, a)| (0.0, a)).collect();
-        Ok(self.ids(&searcher, addresses)?.into_iter().map(|(id, _)| id).collect())
+        Ok(self
+            .ids(&searcher, addresses)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
     }
 
     /// The query without its rarest word (the word fewest documents hold), when the query has
@@ -525,10 +544,7 @@ impl SearchIndex {
     fn filters_but_category(&self, request: &SearchRequest) -> (Clauses, bool) {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (field, value) in [
-            (f.tag, &request.tag),
-            (f.access, &request.access),
-        ] {
+        for (field, value) in [(f.tag, &request.tag), (f.access, &request.access)] {
             if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
                 let term = Term::from_field_text(field, value);
                 clauses.push((
@@ -659,7 +675,12 @@ impl SearchIndex {
         // Facets: the matches in every category, as if the category were not chosen. A count
         // per category is a filter by category, so hidden text matches no whole word here (see
         // `query::Scope`): the counts tell no more than the filtered searches would.
-        let facets = if request.facets {
+        // With no category chosen and no hidden-word clause, the facets are the query's own
+        // matches: counted in the same pass (one search instead of two).
+        let facets_in_pass = request.facets
+            && request.category.as_deref().is_none_or(str::is_empty)
+            && (scope.readable.is_none() || !scope.hidden_words);
+        let mut facets = if request.facets && !facets_in_pass {
             let (others, _) = self.filters_but_category(request);
             let scope = Scope {
                 hidden_words: false,
@@ -685,7 +706,9 @@ impl SearchIndex {
                     .map(|t| crate::analysis::joined(&t.text).chars().count())
                     .sum();
                 let key = sort_key(self.popularity.read().clone(), typed);
-                let (docs, total) = searcher.search(&query, &(top.tweak_score(key), Count))?;
+                let (docs, total, counted) =
+                    collect(&searcher, &query, top.tweak_score(key), facets_in_pass)?;
+                facets.extend(counted);
                 (
                     docs.into_iter().map(|(key, a)| (key.score, a)).collect(),
                     total,
@@ -697,10 +720,9 @@ impl SearchIndex {
                 } else {
                     VIEWS
                 };
-                let (docs, total) = searcher.search(
-                    &query,
-                    &(top.order_by_fast_field::<i64>(field, Order::Desc), Count),
-                )?;
+                let by_field = top.order_by_fast_field::<i64>(field, Order::Desc);
+                let (docs, total, counted) = collect(&searcher, &query, by_field, facets_in_pass)?;
+                facets.extend(counted);
                 (
                     docs.into_iter()
                         .map(|(v, a)| (v.unwrap_or(0) as f32, a))

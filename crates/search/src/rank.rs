@@ -125,7 +125,8 @@ impl Popularity {
     }
 }
 
-/// Days from yyyymmdd `from` to yyyymmdd `to` (0 when either is unknown or `from` is later).
+/// Days from yyyymmdd `from` to yyyymmdd `to`: 0 when `from` is later or `to` unknown, infinite
+/// when `from` is unknown (a document without a date is not new).
 fn days_between(from: i64, to: i64) -> f32 {
     fn day_number(d: i64) -> Option<i64> {
         let (y, m, day) = (d / 10_000, (d / 100) % 100, d % 100);
@@ -142,6 +143,7 @@ fn days_between(from: i64, to: i64) -> f32 {
         Some(era * 146_097 + doe)
     }
     match (day_number(from), day_number(to)) {
+        (None, _) => f32::INFINITY,
         (Some(a), Some(b)) if b > a => (b - a) as f32,
         _ => 0.0,
     }
@@ -304,6 +306,12 @@ mod tests {
         assert_eq!(p.share(5), 0.0);
         assert_eq!(days_between(20240101, 20240301), 60.0);
         assert_eq!(days_between(20240301, 20240101), 0.0);
-        assert_eq!(days_between(0, 20240101), 0.0);
+        assert_eq!(days_between(0, 20240101), f32::INFINITY);
+        assert_eq!(days_between(20240101, 0), 0.0);
+        assert_eq!(
+            blend(signals(0.0, 0.0, f32::INFINITY, 0.0)),
+            0.0,
+            "no date: not new"
+        );
     }
 }

@@ -57,7 +57,9 @@ impl Synonyms {
             };
             for (from, to) in [(long, short), (short, long)] {
                 // A side inside the other (规划 / 第十四个五年规划) would match itself again.
-                if !folded.contains(from.as_str()) || (from == short && folded.contains(long.as_str())) {
+                if !folded.contains(from.as_str())
+                    || (from == short && folded.contains(long.as_str()))
+                {
                     continue;
                 }
                 let text = folded.replace(from.as_str(), to);
@@ -85,16 +87,29 @@ mod tests {
     #[test]
     fn a_term_holding_either_side_gets_the_other() {
         let s = Synonyms::new([
-            ("两会".to_owned(), "全国人民代表大会和中国人民政治协商会议".to_owned()),
+            (
+                "两会".to_owned(),
+                "全国人民代表大会和中国人民政治协商会议".to_owned(),
+            ),
             ("十四五".to_owned(), "第十四个五年规划".to_owned()),
             ("党建".to_owned(), "党的建设".to_owned()),
             (" ".to_owned(), "x".to_owned()),
         ]);
         let texts = |t: &str| -> Vec<String> { s.expand(t).into_iter().map(|e| e.text).collect() };
-        assert_eq!(texts("两会精神"), ["全国人民代表大会和中国人民政治协商会议精神"]);
-        assert_eq!(texts("兩會"), ["全国人民代表大会和中国人民政治协商会议"], "traditional");
+        assert_eq!(
+            texts("两会精神"),
+            ["全国人民代表大会和中国人民政治协商会议精神"]
+        );
+        assert_eq!(
+            texts("兩會"),
+            ["全国人民代表大会和中国人民政治协商会议"],
+            "traditional"
+        );
         assert_eq!(texts("第十四个五年规划纲要"), ["十四五纲要"]);
-        assert_eq!(texts("十四五党建"), ["第十四个五年规划党建", "十四五党的建设"]);
+        assert_eq!(
+            texts("十四五党建"),
+            ["第十四个五年规划党建", "十四五党的建设"]
+        );
         assert!(texts("乡村振兴").is_empty());
         let e = &s.expand("党的建设")[0];
         assert_eq!((e.from.as_str(), e.to.as_str()), ("党的建设", "党建"));

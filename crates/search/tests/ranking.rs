@@ -65,12 +65,7 @@ impl Rng {
 }
 
 fn first(index: &SearchIndex, query: &str) -> Option<i64> {
-    let request = SearchRequest {
-        query: query.to_owned(),
-        limit: 10,
-        ..Default::default()
-    };
-    index.search(&request).unwrap().hits.first().map(|h| h.0)
+    top(index, query, 1).first().copied()
 }
 
 fn top(index: &SearchIndex, query: &str, n: usize) -> Vec<i64> {
@@ -130,7 +125,11 @@ fn among_equally_good_matches_the_more_read_then_the_newer_come_first() {
     index.set_popularity(Popularity::new([], today));
     for (title, ds) in &repeated {
         let newest = ds.iter().map(|d| d.date.as_str()).max().unwrap();
-        let ids = ds.iter().filter(|d| d.date == newest).map(|d| d.id).collect();
+        let ids = ds
+            .iter()
+            .filter(|d| d.date == newest)
+            .map(|d| d.id)
+            .collect();
         table.push((title.to_string(), ids, "no views: the newest"));
     }
     check(&index, &table);
@@ -144,7 +143,11 @@ fn among_equally_good_matches_the_more_read_then_the_newer_come_first() {
         older.pop(); // not the newest: views must beat recency
         let chosen = older[rng.below(older.len())];
         views.push((chosen.id, 20 + rng.below(80) as i64));
-        table.push((title.to_string(), vec![chosen.id], "read in the last 30 days"));
+        table.push((
+            title.to_string(),
+            vec![chosen.id],
+            "read in the last 30 days",
+        ));
     }
 
     // Title over body: the most read document of all holds the word in its body only.
@@ -174,7 +177,10 @@ fn among_equally_good_matches_the_more_read_then_the_newer_come_first() {
             words.push((word, o.id));
         }
     }
-    assert!(words.len() >= 4, "words held by titles and bodies: {words:?}");
+    assert!(
+        words.len() >= 4,
+        "words held by titles and bodies: {words:?}"
+    );
     index.set_popularity(Popularity::new(views, today));
     check(&index, &table);
     for (word, body_only) in &words {

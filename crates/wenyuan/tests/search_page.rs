@@ -78,7 +78,10 @@ async fn filters_facets_orders_and_marks_on_the_search_page_and_the_api() {
                 .and_then(|f| f["count"].as_u64())
                 .unwrap_or(0)
         };
-        assert!(count("讲话稿") > 0 && count("新闻联播") > 0, "{backend:?}: {facets:?}");
+        assert!(
+            count("讲话稿") > 0 && count("新闻联播") > 0,
+            "{backend:?}: {facets:?}"
+        );
         assert_eq!(
             count("讲话稿") + count("新闻联播"),
             all["total"].as_u64().unwrap(),
@@ -87,7 +90,11 @@ async fn filters_facets_orders_and_marks_on_the_search_page_and_the_api() {
 
         // /search?q=乡村振兴&category=讲话稿: only 讲话稿, in the API and on the page.
         let narrowed = api(&vip, &format!("q={q}&category={speech}&size=50")).await;
-        assert_eq!(narrowed["total"].as_u64(), Some(count("讲话稿")), "{backend:?}");
+        assert_eq!(
+            narrowed["total"].as_u64(),
+            Some(count("讲话稿")),
+            "{backend:?}"
+        );
         assert!(hits(&narrowed).iter().all(|h| h["category"] == "讲话稿"));
         let as_guest = api(&guest, &format!("q={q}&category={speech}&size=50")).await;
         assert!(!hits(&as_guest).is_empty(), "{backend:?}: {as_guest}");
@@ -111,7 +118,9 @@ async fn filters_facets_orders_and_marks_on_the_search_page_and_the_api() {
             .collect();
         assert!(!listed.is_empty(), "{backend:?}: hits listed");
         assert!(
-            listed.iter().all(|m| m.contains("讲话稿") && !m.contains("新闻联播")),
+            listed
+                .iter()
+                .all(|m| m.contains("讲话稿") && !m.contains("新闻联播")),
             "{backend:?}: {listed:?}"
         );
         // The facet links add (or drop) the filter and keep the query.
@@ -126,14 +135,29 @@ async fn filters_facets_orders_and_marks_on_the_search_page_and_the_api() {
         assert!(body.contains("新闻联播（"), "{backend:?}");
         assert!(body.contains("全部栏目"));
         // The filters are a plain GET form that shows what is chosen.
-        assert!(body.contains("<option value=\"讲话稿\" selected>讲话稿</option>"), "{backend:?}");
+        assert!(
+            body.contains("<option value=\"讲话稿\" selected>讲话稿</option>"),
+            "{backend:?}"
+        );
         assert!(body.contains("name=\"from\"") && body.contains("name=\"access\""));
 
         // Date range, inclusive, and the newest first.
-        let ranged = api(&guest, &format!("q={q}&from=2023-01-01&to=2024-12-31&sort=date&size=50")).await;
-        let dates: Vec<&str> = hits(&ranged).iter().map(|h| h["date"].as_str().unwrap()).collect();
+        let ranged = api(
+            &guest,
+            &format!("q={q}&from=2023-01-01&to=2024-12-31&sort=date&size=50"),
+        )
+        .await;
+        let dates: Vec<&str> = hits(&ranged)
+            .iter()
+            .map(|h| h["date"].as_str().unwrap())
+            .collect();
         assert!(!dates.is_empty(), "{backend:?}");
-        assert!(dates.iter().all(|d| ("2023-01-01"..="2024-12-31").contains(d)), "{dates:?}");
+        assert!(
+            dates
+                .iter()
+                .all(|d| ("2023-01-01"..="2024-12-31").contains(d)),
+            "{dates:?}"
+        );
         assert!(dates.windows(2).all(|w| w[0] >= w[1]), "最新: {dates:?}");
         // Access: only member documents.
         let members = api(&guest, &format!("q={q}&access=member&size=50")).await;
@@ -142,7 +166,9 @@ async fn filters_facets_orders_and_marks_on_the_search_page_and_the_api() {
         // 最热 is accepted in the URL (and on the page).
         let hot = guest.get(&format!("/search?q={q}&sort=views")).await;
         assert_eq!(hot.status, 200);
-        assert!(hot.body.contains("<option value=\"views\" selected>最热</option>"));
+        assert!(hot
+            .body
+            .contains("<option value=\"views\" selected>最热</option>"));
 
         // Initials and full pinyin are marked in titles.
         let initials = guest.get("/search?q=xczx").await;
@@ -152,9 +178,10 @@ async fn filters_facets_orders_and_marks_on_the_search_page_and_the_api() {
         );
         let full = api(&guest, "q=xiangcunzhenxing&size=5").await;
         assert!(
-            hits(&full)
-                .iter()
-                .any(|h| h["title_html"].as_str().unwrap().contains("<mark>乡村振兴</mark>")),
+            hits(&full).iter().any(|h| h["title_html"]
+                .as_str()
+                .unwrap()
+                .contains("<mark>乡村振兴</mark>")),
             "{backend:?}: {full}"
         );
 
@@ -167,7 +194,9 @@ async fn filters_facets_orders_and_marks_on_the_search_page_and_the_api() {
                 .any(|t| t["title"].as_str().unwrap().contains("乡村振兴")),
             "{backend:?}: {typo}"
         );
-        let typo_page = guest.get(&format!("/search?q={}", urlencode("乡村震兴"))).await;
+        let typo_page = guest
+            .get(&format!("/search?q={}", urlencode("乡村震兴")))
+            .await;
         assert!(typo_page.body.contains("您要找的是不是"));
         app.stop().await;
     }
@@ -201,7 +230,11 @@ async fn the_desks_synonyms_apply_at_query_time_and_the_page_names_them() {
         let added = editor
             .post_form(
                 "/admin/search/synonyms",
-                &[("csrf", &token), ("term", "乡振"), ("expansion", "乡村振兴")],
+                &[
+                    ("csrf", &token),
+                    ("term", "乡振"),
+                    ("expansion", "乡村振兴"),
+                ],
             )
             .await;
         assert_eq!(added.status, 303, "{}", added.body);
@@ -226,7 +259,11 @@ async fn the_desks_synonyms_apply_at_query_time_and_the_page_names_them() {
                 &[("term", "甲"), ("expansion", "乙")],
             )
             .await;
-        assert!(forged.status == 403 || forged.status == 400, "{}", forged.status);
+        assert!(
+            forged.status == 403 || forged.status == 400,
+            "{}",
+            forged.status
+        );
         // Readers cannot reach the desk.
         assert_ne!(vip.get("/admin/search").await.status, 200);
 
@@ -234,14 +271,23 @@ async fn the_desks_synonyms_apply_at_query_time_and_the_page_names_them() {
         let desk = unescape_html(&editor.get("/admin/search").await.body);
         let marker = "乡振</td>";
         let row = &desk[desk.find(marker).unwrap()..];
-        let action = row.split("action=\"").nth(1).unwrap().split('"').next().unwrap();
+        let action = row
+            .split("action=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
         let deleted = editor.post_form(action, &[("csrf", &token)]).await;
         assert_eq!(deleted.status, 303);
         let gone = api(&guest, &format!("q={}", urlencode("乡振"))).await;
         assert_eq!(gone["synonyms"], Value::Array(vec![]));
         let admin = app.member("boss", "admin").await;
         let audit = unescape_html(&admin.get("/admin/audit").await.body);
-        assert!(audit.contains("添加同义词") && audit.contains("删除同义词"), "{backend:?}");
+        assert!(
+            audit.contains("添加同义词") && audit.contains("删除同义词"),
+            "{backend:?}"
+        );
         app.stop().await;
     }
 }

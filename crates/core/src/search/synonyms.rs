@@ -111,13 +111,10 @@ impl Search {
             .await?
             .into_iter()
             .find(|r| r.id == id);
-        let detail = pair.map_or(format!("#{id}"), |r| format!("{} ↔ {}", r.term, r.expansion));
-        let audit = audit_entry(
-            actor,
-            "search.synonym_delete",
-            "search:synonyms",
-            &detail,
-        );
+        let detail = pair.map_or(format!("#{id}"), |r| {
+            format!("{} ↔ {}", r.term, r.expansion)
+        });
+        let audit = audit_entry(actor, "search.synonym_delete", "search:synonyms", &detail);
         let gone = self
             .ctx
             .store

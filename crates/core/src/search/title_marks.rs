@@ -139,11 +139,26 @@ mod tests {
     #[test]
     fn characters_pinyin_and_initials_are_marked_in_titles() {
         let seed = "在2020年区委读书会上的讲话";
-        assert_eq!(marked(seed, "读书会"), "在2020年区委<mark>读书会</mark>上的讲话");
-        assert_eq!(marked(seed, "讀書會"), "在2020年区委<mark>读书会</mark>上的讲话");
-        assert_eq!(marked(seed, "dsh"), "在2020年区委<mark>读书会</mark>上的讲话");
-        assert_eq!(marked(seed, "dushuhui"), "在2020年区委<mark>读书会</mark>上的讲话");
-        assert_eq!(marked(seed, "dushu"), "在2020年区委<mark>读书会</mark>上的讲话");
+        assert_eq!(
+            marked(seed, "读书会"),
+            "在2020年区委<mark>读书会</mark>上的讲话"
+        );
+        assert_eq!(
+            marked(seed, "讀書會"),
+            "在2020年区委<mark>读书会</mark>上的讲话"
+        );
+        assert_eq!(
+            marked(seed, "dsh"),
+            "在2020年区委<mark>读书会</mark>上的讲话"
+        );
+        assert_eq!(
+            marked(seed, "dushuhui"),
+            "在2020年区委<mark>读书会</mark>上的讲话"
+        );
+        assert_eq!(
+            marked(seed, "dushu"),
+            "在2020年区委<mark>读书会</mark>上的讲话"
+        );
         assert_eq!(marked(seed, "xyz"), seed);
         assert_eq!(
             marked("【领航中国】共护一江水 万里长江焕发新活力", "一江水万里"),

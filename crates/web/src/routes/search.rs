@@ -190,25 +190,24 @@ async fn search_page(
     Query(params): Query<SearchParams>,
 ) -> AppResult<Response> {
     let request = params.request()?;
-    let results =
-        if request.query.trim().is_empty()
-            && request.category.is_none()
-            && request.tag.is_none()
-            && request.access.is_none()
-            && request.date_from.is_none()
-            && request.date_to.is_none()
-        {
-            None
-        } else {
-            state.services.search.admit_search(&ip, &request)?;
-            Some(
-                state
-                    .services
-                    .search
-                    .search(viewer.role(), &request, params.page())
-                    .await?,
-            )
-        };
+    let results = if request.query.trim().is_empty()
+        && request.category.is_none()
+        && request.tag.is_none()
+        && request.access.is_none()
+        && request.date_from.is_none()
+        && request.date_to.is_none()
+    {
+        None
+    } else {
+        state.services.search.admit_search(&ip, &request)?;
+        Some(
+            state
+                .services
+                .search
+                .search(viewer.role(), &request, params.page())
+                .await?,
+        )
+    };
     let base_query = params
         .link_with("page", None)
         .trim_start_matches("/search?")

@@ -24,9 +24,9 @@ use wenyuan_text::fold::fold;
 use wenyuan_text::pinyin::{title_pinyin_keys, word_pinyin};
 
 use crate::{
-    fts_like, fts_match, fts_matchable, percentile, pinyin_initials, quality_header, query_terms, say,
-    title_fragment, title_words, two_char_word, usable, verdict, wenyuan_search, Kind, Quality,
-    Rng,
+    fts_like, fts_match, fts_matchable, percentile, pinyin_initials, quality_header, query_terms,
+    say, title_fragment, title_words, two_char_word, usable, verdict, wenyuan_search, Kind,
+    Quality, Rng,
 };
 
 const RANDOM: [Kind; 4] = [
@@ -461,10 +461,26 @@ pub async fn known_item(
             st.wen.rr / n,
             percentile(&w, 50.0),
             percentile(&w, 99.0),
-            if has_fts { format!("{:.3}", st.fts_like.found as f64 / fts_n) } else { "-".into() },
-            if has_fts { format!("{:.3}", st.fts_like.rr / fts_n) } else { "-".into() },
-            if has_fts { format!("{:.2}", percentile(&f, 50.0)) } else { "-".into() },
-            if has_fts { format!("{:.2}", percentile(&f, 99.0)) } else { "-".into() },
+            if has_fts {
+                format!("{:.3}", st.fts_like.found as f64 / fts_n)
+            } else {
+                "-".into()
+            },
+            if has_fts {
+                format!("{:.3}", st.fts_like.rr / fts_n)
+            } else {
+                "-".into()
+            },
+            if has_fts {
+                format!("{:.2}", percentile(&f, 50.0))
+            } else {
+                "-".into()
+            },
+            if has_fts {
+                format!("{:.2}", percentile(&f, 99.0))
+            } else {
+                "-".into()
+            },
         );
     }
     out!("  {no_distinctive} of {sample} titles have no fragment that 10 or fewer titles hold (no distinctive fragment query for them)");
