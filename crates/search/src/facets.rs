@@ -9,6 +9,9 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::schema::CATEGORY;
 
+/// Matches per category name, most first.
+pub type Counts = Vec<(String, usize)>;
+
 /// Counts matches per category name; the fruit is sorted by count, most first, then by name.
 pub struct CategoryCounts;
 
@@ -18,7 +21,7 @@ pub struct SegmentCounts {
 }
 
 impl Collector for CategoryCounts {
-    type Fruit = Vec<(String, usize)>;
+    type Fruit = Counts;
     type Child = SegmentCounts;
 
     fn for_segment(
@@ -38,17 +41,14 @@ impl Collector for CategoryCounts {
         false
     }
 
-    fn merge_fruits(
-        &self,
-        fruits: Vec<HashMap<String, usize>>,
-    ) -> tantivy::Result<Vec<(String, usize)>> {
+    fn merge_fruits(&self, fruits: Vec<HashMap<String, usize>>) -> tantivy::Result<Counts> {
         let mut all: HashMap<String, usize> = HashMap::new();
         for fruit in fruits {
             for (name, n) in fruit {
                 *all.entry(name).or_default() += n;
             }
         }
-        let mut out: Vec<(String, usize)> = all.into_iter().collect();
+        let mut out: Counts = all.into_iter().collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(out)
     }

@@ -19,7 +19,7 @@ use tantivy::{
 };
 
 use crate::analysis::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
-use crate::facets::CategoryCounts;
+use crate::facets::{CategoryCounts, Counts};
 use crate::fallback;
 use crate::query::{
     joined_query, parse, ranking_query, readable_only, substring_query, term_query, ParsedQuery,
@@ -38,7 +38,7 @@ fn collect<C: tantivy::collector::Collector>(
     query: &dyn Query,
     top: C,
     facets: bool,
-) -> Result<(C::Fruit, usize, Vec<(String, usize)>), SearchError> {
+) -> Result<(C::Fruit, usize, Counts), SearchError> {
     if facets {
         Ok(searcher.search(query, &(top, Count, CategoryCounts))?)
     } else {
@@ -52,6 +52,8 @@ const CLOSEST_TITLES: usize = 5;
 
 /// Clauses of a boolean query.
 type Clauses = Vec<(Occur, Box<dyn Query>)>;
+/// The synonyms of a query's terms, each with its query alone.
+type Alternatives = Vec<(Expansion, Box<dyn Query>)>;
 
 /// Memory for the writer's buffer: tantivy flushes a segment when it is full.
 const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
@@ -572,7 +574,6 @@ impl SearchIndex {
     /// synonyms) must match, or in the [`Relaxed::AnyWords`] stage at least one. Relaxed stages
     /// cover only the documents the viewer reads in full. Also each synonym's query alone, to
     /// tell which found something. `None` when there is nothing to search for.
-    #[allow(clippy::type_complexity)]
     fn clauses(
         &self,
         request: &SearchRequest,
@@ -580,7 +581,7 @@ impl SearchIndex {
         filters: &[(Occur, Box<dyn Query>)],
         scope: &Scope,
         stage: Option<Relaxed>,
-    ) -> Option<(Clauses, Vec<(Expansion, Box<dyn Query>)>)> {
+    ) -> Option<(Clauses, Alternatives)> {
         let f = &self.fields;
         let any = stage == Some(Relaxed::AnyWords);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = filters
@@ -591,7 +592,7 @@ impl SearchIndex {
             clauses.push((Occur::Must, readable_only(f, levels)));
         }
         let mut matches: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut expansions: Vec<(Expansion, Box<dyn Query>)> = Vec::new();
+        let mut expansions: Alternatives = Vec::new();
         for term in &parsed.must {
             if let Some(q) = term_query(f, term, scope) {
                 // The term or any of its synonyms (each matched as the term would be).
