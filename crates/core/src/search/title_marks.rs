@@ -75,7 +75,7 @@ fn pinyin_spans(title: &[char], letters: &str) -> Vec<(usize, usize)> {
     starts.dedup();
     for start in starts {
         let words = words_from(title, start);
-        if let Some(end) = spelled(&words, letters) {
+        if let Some(end) = spelled(title, &words, letters) {
             return vec![(start, end)];
         }
     }
@@ -106,9 +106,13 @@ fn words_from(title: &[char], from: usize) -> Vec<(usize, usize, String, String)
 }
 
 /// Where the run of `words` that `letters` spells from the first word ends, if it does.
-fn spelled(words: &[(usize, usize, String, String)], letters: &str) -> Option<usize> {
+fn spelled(
+    title: &[char],
+    words: &[(usize, usize, String, String)],
+    letters: &str,
+) -> Option<usize> {
     let mut rest = letters;
-    for (_, to, full, initials) in words {
+    for (from, to, full, initials) in words {
         if full.is_empty() {
             return None;
         }
@@ -117,7 +121,8 @@ fn spelled(words: &[(usize, usize, String, String)], letters: &str) -> Option<us
         } else if let Some(r) = rest.strip_prefix(initials.as_str()) {
             rest = r;
         } else if full.starts_with(rest) || initials.starts_with(rest) {
-            rest = "";
+            // The query ends inside this word: mark the characters it spells.
+            return Some(from + spelled_chars(&title[*from..*to], rest).max(1));
         } else {
             return None;
         }
@@ -126,6 +131,30 @@ fn spelled(words: &[(usize, usize, String, String)], letters: &str) -> Option<us
         }
     }
     None
+}
+
+/// How many characters of `word` the start of `letters` spells, each read in full or by its
+/// initial (the last one possibly cut short).
+fn spelled_chars(word: &[char], letters: &str) -> usize {
+    let mut rest = letters;
+    let mut n = 0;
+    for c in word {
+        if rest.is_empty() {
+            break;
+        }
+        let (full, initial) = word_pinyin(&c.to_string());
+        if let Some(r) = rest.strip_prefix(full.as_str()) {
+            rest = r;
+        } else if full.starts_with(rest) {
+            rest = "";
+        } else if let Some(r) = rest.strip_prefix(initial.as_str()) {
+            rest = r;
+        } else {
+            break;
+        }
+        n += 1;
+    }
+    n
 }
 
 #[cfg(test)]
@@ -157,7 +186,8 @@ mod tests {
         );
         assert_eq!(
             marked(seed, "dushu"),
-            "在2020年区委<mark>读书会</mark>上的讲话"
+            "在2020年区委<mark>读书</mark>会上的讲话",
+            "what is spelled, not the whole word"
         );
         assert_eq!(marked(seed, "xyz"), seed);
         assert_eq!(
