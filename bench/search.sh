@@ -4,6 +4,9 @@
 # documents) and scale 10 (the corpus 10 times over, ~162k documents).
 # Targets (issue 4): p99 <= 20 ms at 160k documents; known-item recall@10 >= 0.95 for title
 # fragments and >= 0.8 for pinyin initials (scale 1).
+# Issue 14 item 6: recall@10, MRR@10 and p50/p99 per query kind (fragment as typed, fragment
+# across a separator, traditional, initials, 2-character word) beside FTS5, in one table; the
+# queries are drawn from the corpus by SEED, none chosen by hand.
 #
 # Run from the repository root (needs cargo):
 #     bench/search.sh              # scale 1, then scale 10 (several minutes)

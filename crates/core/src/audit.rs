@@ -77,6 +77,8 @@ pub fn action_label(code: &str) -> &str {
         "message.unread" => "留言标为未读",
         "message.note" => "留言备注",
         "settings.update" => "修改站点设置",
+        "search.synonym_add" => "添加同义词",
+        "search.synonym_delete" => "删除同义词",
         "vip.codes" => "生成卡密",
         "vip.grant" => "开通 VIP",
         "vip.revoke" => "取消 VIP",

@@ -21,6 +21,8 @@ const SIMHASH_INTERVAL: Duration = Duration::from_millis(1000);
 const LIMITS_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 /// How often the admin's saved settings are re-read (a save on another node shows within this).
 const SETTINGS_INTERVAL: Duration = Duration::from_secs(5);
+/// How often the views that order equally good search matches are re-read.
+const POPULARITY_INTERVAL: Duration = Duration::from_secs(60);
 
 pub struct BackgroundTasks {
     services: Arc<Services>,
@@ -98,6 +100,22 @@ impl BackgroundTasks {
                 stopped.clone(),
                 "re-reading the saved settings",
                 |services| async move { services.settings.load_stored().await.map(|_| ()) },
+            ),
+            // The desk's search synonyms, as often as the settings (an edit on another node
+            // applies here within this).
+            every(
+                SETTINGS_INTERVAL,
+                services.clone(),
+                stopped.clone(),
+                "re-reading the search synonyms",
+                |services| async move { services.search.reload_synonyms().await },
+            ),
+            every(
+                POPULARITY_INTERVAL,
+                services.clone(),
+                stopped.clone(),
+                "re-reading the views that rank search matches",
+                |services| async move { services.search.refresh_popularity().await },
             ),
         ];
         BackgroundTasks {

@@ -3,8 +3,9 @@
 //! catches up from there instead of being rebuilt.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::{DefaultMergePolicy, NoMergePolicy};
@@ -18,17 +19,41 @@ use tantivy::{
 };
 
 use crate::analysis::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
+use crate::facets::{CategoryCounts, Counts};
 use crate::fallback;
 use crate::query::{
     joined_query, parse, ranking_query, readable_only, substring_query, term_query, ParsedQuery,
-    Scope,
+    QueryTerm, Scope,
 };
-use crate::rank::{self, sort_key};
+use crate::rank::{self, sort_key, Popularity};
 use crate::schema::{build, Fields, DATE, FORMAT, ID, TITLE_KEY, VIEWS};
+use crate::synonyms::{Expansion, Synonyms};
 use crate::SearchError;
+use wenyuan_text::fold::fold;
+use wenyuan_text::pinyin::looks_like_pinyin;
+
+/// One search with `top`, the count of matches and, when `facets`, the matches per category.
+fn collect<C: tantivy::collector::Collector>(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    top: C,
+    facets: bool,
+) -> Result<(C::Fruit, usize, Counts), SearchError> {
+    if facets {
+        Ok(searcher.search(query, &(top, Count, CategoryCounts))?)
+    } else {
+        let (docs, total) = searcher.search(query, &(top, Count))?;
+        Ok((docs, total, Vec::new()))
+    }
+}
+
+/// Titles offered when nothing matches as typed.
+const CLOSEST_TITLES: usize = 5;
 
 /// Clauses of a boolean query.
 type Clauses = Vec<(Occur, Box<dyn Query>)>;
+/// The synonyms of a query's terms, each with its query alone.
+type Alternatives = Vec<(Expansion, Box<dyn Query>)>;
 
 /// Memory for the writer's buffer: tantivy flushes a segment when it is full.
 const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
@@ -85,6 +110,11 @@ pub struct SearchRequest {
     /// When nothing matches as typed, fall back to the query's words: all of them, then any
     /// (see [`Relaxed`]). Off by default: the relaxed stages answer a different question.
     pub fallback: bool,
+    /// Count the matches per category (for links that narrow the search), ignoring the
+    /// request's own category filter.
+    pub facets: bool,
+    /// The site's synonyms, applied to every query term (see `synonyms`).
+    pub synonyms: Arc<Synonyms>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -95,6 +125,15 @@ pub struct SearchResults {
     pub parsed: ParsedQuery,
     /// Set when nothing matched as typed and these are the matches of a relaxed query.
     pub relaxed: Option<Relaxed>,
+    /// Matches per category, most first (when the request asked for facets).
+    pub facets: Vec<(String, usize)>,
+    /// The synonyms that found documents for this query (not counting the query as typed).
+    pub expansions: Vec<Expansion>,
+    /// When nothing matched as typed: titles that read like the query (the same pinyin: a
+    /// homophone typo such as 乡村震兴), best first.
+    pub closest: Vec<i64>,
+    /// When nothing matched at all: the query without its rarest word, if that finds something.
+    pub without_rarest: Option<String>,
 }
 
 /// How a query was relaxed when nothing matched it as typed (see [`SearchRequest::fallback`]).
@@ -114,6 +153,8 @@ pub struct SearchIndex {
     fields: Fields,
     /// The preview rule the committed previews were made by.
     preview_rule: Mutex<String>,
+    /// Views of the last 30 days, for the order among equally good matches (see `rank`).
+    popularity: RwLock<Arc<Popularity>>,
 }
 
 /// The commit payload: the index format, the last change-feed id applied, and the preview rule
@@ -168,7 +209,7 @@ fn fnv1a(text: &str) -> u64 {
     })
 }
 
-fn date_number(date: &str) -> Option<i64> {
+pub(crate) fn date_number(date: &str) -> Option<i64> {
     let digits: String = date.chars().filter(char::is_ascii_digit).collect();
     (digits.len() == 8).then(|| digits.parse().ok()).flatten()
 }
@@ -217,6 +258,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             preview_rule: Mutex::new(preview_rule),
+            popularity: RwLock::new(Arc::new(Popularity::default())),
         })
     }
 
@@ -242,6 +284,12 @@ impl SearchIndex {
     /// The preview rule the committed previews were made by ("" for a new index).
     pub fn preview_rule(&self) -> String {
         self.preview_rule.lock().clone()
+    }
+
+    /// Replace the views that order equally good matches (the caller refreshes them from the
+    /// database now and then; they need no commit).
+    pub fn set_popularity(&self, popularity: Popularity) {
+        *self.popularity.write() = Arc::new(popularity);
     }
 
     /// Add or replace a document (not visible until [`SearchIndex::commit`]).
@@ -359,46 +407,146 @@ impl SearchIndex {
             hidden_words: !filtered,
             previews: request.preview_rule == *self.preview_rule.lock(),
         };
-        let exact = self.run(request, &parsed, &filters, &scope, None)?;
+        let mut exact = self.run(request, &parsed, &filters, &scope, None)?;
         if exact.total > 0 || !request.fallback {
             return Ok(exact);
         }
+        let closest = self.closest_titles(&request.query, CLOSEST_TITLES)?;
+        if let Some(mut found) = self.relax(request, &parsed, &filters, scope)? {
+            found.closest = closest;
+            return Ok(found);
+        }
+        exact.closest = closest;
+        exact.without_rarest = self.without_rarest(request, &parsed)?;
+        Ok(exact)
+    }
+
+    /// The relaxed stages of a query that found nothing as typed (see [`Relaxed`]).
+    fn relax(
+        &self,
+        request: &SearchRequest,
+        parsed: &ParsedQuery,
+        filters: &Clauses,
+        scope: Scope,
+    ) -> Result<Option<SearchResults>, SearchError> {
         // Nothing as typed: the query's words, all of them, then any of them. These stages
         // look only at documents the viewer reads in full: a relaxed query must tell nothing of
         // a gated document the query as typed did not (a hidden sentence typed out would
         // otherwise bring up its document by the visible words it shares).
-        let Some(words) = fallback::words(&parsed) else {
-            return Ok(exact);
+        let Some(words) = fallback::words(parsed) else {
+            return Ok(None);
         };
         let scope = Scope {
             hidden_words: false,
             ..scope
         };
         if words.must != parsed.must {
-            let mut all = self.run(request, &words, &filters, &scope, Some(Relaxed::AllWords))?;
+            let mut all = self.run(request, &words, filters, &scope, Some(Relaxed::AllWords))?;
             if all.total > 0 {
                 all.relaxed = Some(Relaxed::AllWords);
-                return Ok(all);
+                return Ok(Some(all));
             }
         }
         let partial = fallback::partial(&words);
-        let mut any = self.run(request, &partial, &filters, &scope, Some(Relaxed::AnyWords))?;
+        let mut any = self.run(request, &partial, filters, &scope, Some(Relaxed::AnyWords))?;
         if any.total > 0 {
             any.relaxed = Some(Relaxed::AnyWords);
-            return Ok(any);
+            return Ok(Some(any));
         }
-        Ok(exact)
+        Ok(None)
+    }
+
+    /// Titles whose pinyin reads as the query's (the full pinyin of what was typed, from any
+    /// word of the title on): what a reader who picked the wrong character of a homophone meant.
+    /// Titles are what every reader sees, so no scope applies.
+    pub fn closest_titles(&self, query: &str, limit: usize) -> Result<Vec<i64>, SearchError> {
+        let folded = fold(query.trim());
+        if folded.chars().count() < 2 || looks_like_pinyin(&folded) {
+            return Ok(Vec::new());
+        }
+        let (full, _) = wenyuan_text::pinyin::word_pinyin(&crate::analysis::joined(&folded));
+        if !looks_like_pinyin(&full) {
+            return Ok(Vec::new());
+        }
+        let should = crate::pinyin::clauses(self.fields.title_pinyin, None, &full);
+        if should.is_empty() {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let top = TopDocs::with_limit(limit.clamp(1, 20)).tweak_score(rank::suggest_key);
+        let docs = searcher.search(&BooleanQuery::new(should), &top)?;
+        let addresses = docs.into_iter().map(|(_, a)| (0.0, a)).collect();
+        Ok(self
+            .ids(&searcher, addresses)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// The query without its rarest word (the word fewest documents hold), when the query has
+    /// several words and the rest finds something for this reader. Words that state a number are
+    /// never offered back (see `fallback`).
+    fn without_rarest(
+        &self,
+        request: &SearchRequest,
+        parsed: &ParsedQuery,
+    ) -> Result<Option<String>, SearchError> {
+        let Some(words) = fallback::words(parsed) else {
+            return Ok(None);
+        };
+        if words.must.len() < 2 {
+            return Ok(None);
+        }
+        let searcher = self.reader.searcher();
+        let mut rarest = (u64::MAX, 0);
+        for (i, term) in words.must.iter().enumerate() {
+            let mut held = 0;
+            for field in [self.fields.title_words, self.fields.body_words] {
+                held += searcher.doc_freq(&Term::from_field_text(field, &term.text))?;
+            }
+            if held < rarest.0 {
+                rarest = (held, i);
+            }
+        }
+        let rest: Vec<&str> = words
+            .must
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != rarest.1)
+            .map(|(_, t)| t.text.as_str())
+            .collect();
+        let text = rest.join(" ");
+        let probe = SearchRequest {
+            query: text.clone(),
+            offset: 0,
+            limit: 1,
+            fallback: false,
+            facets: false,
+            ..request.clone()
+        };
+        let found = self.search(&probe)?;
+        Ok((found.total > 0).then_some(text))
     }
 
     /// The filter clauses of a request (category, tag, access, dates), and whether there is any.
     fn filters(&self, request: &SearchRequest) -> (Clauses, bool) {
+        let (mut clauses, _) = self.filters_but_category(request);
+        if let Some(value) = request.category.as_deref().filter(|v| !v.is_empty()) {
+            let term = Term::from_field_text(self.fields.category, value);
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
+        }
+        let any = !clauses.is_empty();
+        (clauses, any)
+    }
+
+    /// The filter clauses of a request but its category (facets count every category).
+    fn filters_but_category(&self, request: &SearchRequest) -> (Clauses, bool) {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (field, value) in [
-            (f.category, &request.category),
-            (f.tag, &request.tag),
-            (f.access, &request.access),
-        ] {
+        for (field, value) in [(f.tag, &request.tag), (f.access, &request.access)] {
             if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
                 let term = Term::from_field_text(field, value);
                 clauses.push((
@@ -422,17 +570,18 @@ impl SearchIndex {
         (clauses, any)
     }
 
-    /// One search of `parsed` within `filters`: every term must match, or in the
-    /// [`Relaxed::AnyWords`] stage at least one. Relaxed stages cover only the documents the
-    /// viewer reads in full.
-    fn run(
+    /// The clauses of one search of `parsed` within `filters`: every term (or one of its
+    /// synonyms) must match, or in the [`Relaxed::AnyWords`] stage at least one. Relaxed stages
+    /// cover only the documents the viewer reads in full. Also each synonym's query alone, to
+    /// tell which found something. `None` when there is nothing to search for.
+    fn clauses(
         &self,
         request: &SearchRequest,
         parsed: &ParsedQuery,
         filters: &[(Occur, Box<dyn Query>)],
         scope: &Scope,
         stage: Option<Relaxed>,
-    ) -> Result<SearchResults, SearchError> {
+    ) -> Option<(Clauses, Alternatives)> {
         let f = &self.fields;
         let any = stage == Some(Relaxed::AnyWords);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = filters
@@ -443,8 +592,26 @@ impl SearchIndex {
             clauses.push((Occur::Must, readable_only(f, levels)));
         }
         let mut matches: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut expansions: Alternatives = Vec::new();
         for term in &parsed.must {
             if let Some(q) = term_query(f, term, scope) {
+                // The term or any of its synonyms (each matched as the term would be).
+                let mut either: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, q)];
+                for expansion in request.synonyms.expand(&term.text) {
+                    let alternative = QueryTerm {
+                        text: expansion.text.clone(),
+                        phrase: term.phrase,
+                    };
+                    if let Some(q) = term_query(f, &alternative, scope) {
+                        either.push((Occur::Should, q.box_clone()));
+                        expansions.push((expansion, q));
+                    }
+                }
+                let q: Box<dyn Query> = if either.len() == 1 {
+                    either.remove(0).1
+                } else {
+                    Box::new(BooleanQuery::new(either))
+                };
                 matches.push((if any { Occur::Should } else { Occur::Must }, q));
                 clauses.extend(ranking_query(f, term, scope));
             }
@@ -472,21 +639,77 @@ impl SearchIndex {
             .iter()
             .any(|t| !crate::analysis::units(&t.text).is_empty());
         if !has_terms && filters.is_empty() {
-            return Ok(SearchResults {
-                parsed: parsed.clone(),
-                ..Default::default()
-            });
+            return None;
         }
         if !has_terms {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
-        let query = BooleanQuery::new(clauses);
+        Some((clauses, expansions))
+    }
+
+    /// One search (see [`SearchIndex::clauses`]).
+    fn run(
+        &self,
+        request: &SearchRequest,
+        parsed: &ParsedQuery,
+        filters: &[(Occur, Box<dyn Query>)],
+        scope: &Scope,
+        stage: Option<Relaxed>,
+    ) -> Result<SearchResults, SearchError> {
+        let Some((clauses, expansions)) = self.clauses(request, parsed, filters, scope, stage)
+        else {
+            return Ok(SearchResults {
+                parsed: parsed.clone(),
+                ..Default::default()
+            });
+        };
         let searcher = self.reader.searcher();
+        // Which synonyms found something: each alternative alone, within the filters.
+        let mut found_by = Vec::new();
+        for (expansion, q) in expansions {
+            let mut alone: Clauses = filters.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+            alone.push((Occur::Must, q));
+            if searcher.search(&BooleanQuery::new(alone), &Count)? > 0 {
+                found_by.push(expansion);
+            }
+        }
+        // Facets: the matches in every category, as if the category were not chosen. A count
+        // per category is a filter by category, so hidden text matches no whole word here (see
+        // `query::Scope`): the counts tell no more than the filtered searches would.
+        // With no category chosen and no hidden-word clause, the facets are the query's own
+        // matches: counted in the same pass (one search instead of two).
+        let facets_in_pass = request.facets
+            && request.category.as_deref().is_none_or(str::is_empty)
+            && (scope.readable.is_none() || !scope.hidden_words);
+        let mut facets = if request.facets && !facets_in_pass {
+            let (others, _) = self.filters_but_category(request);
+            let scope = Scope {
+                hidden_words: false,
+                ..scope.clone()
+            };
+            match self.clauses(request, parsed, &others, &scope, stage) {
+                Some((clauses, _)) => {
+                    searcher.search(&BooleanQuery::new(clauses), &CategoryCounts)?
+                }
+                None => Vec::new(),
+            }
+        } else {
+            Vec::new()
+        };
+        let query = BooleanQuery::new(clauses);
         let limit = request.limit.clamp(1, 100);
         let top = TopDocs::with_limit(limit).and_offset(request.offset.min(10_000));
         let (addresses, total): (Vec<(f32, DocAddress)>, usize) = match request.sort {
             Sort::Relevance => {
-                let (docs, total) = searcher.search(&query, &(top.tweak_score(sort_key), Count))?;
+                let typed: usize = parsed
+                    .must
+                    .iter()
+                    .map(|t| crate::analysis::joined(&t.text).chars().count())
+                    .sum();
+                let key = sort_key(self.popularity.read().clone(), typed);
+                let (docs, total, counted) =
+                    collect(&searcher, &query, top.tweak_score(key), facets_in_pass)?;
+                facets.extend(counted);
                 (
                     docs.into_iter().map(|(key, a)| (key.score, a)).collect(),
                     total,
@@ -498,10 +721,9 @@ impl SearchIndex {
                 } else {
                     VIEWS
                 };
-                let (docs, total) = searcher.search(
-                    &query,
-                    &(top.order_by_fast_field::<i64>(field, Order::Desc), Count),
-                )?;
+                let by_field = top.order_by_fast_field::<i64>(field, Order::Desc);
+                let (docs, total, counted) = collect(&searcher, &query, by_field, facets_in_pass)?;
+                facets.extend(counted);
                 (
                     docs.into_iter()
                         .map(|(v, a)| (v.unwrap_or(0) as f32, a))
@@ -516,6 +738,10 @@ impl SearchIndex {
             hits,
             parsed: parsed.clone(),
             relaxed: None,
+            facets,
+            expansions: found_by,
+            closest: Vec::new(),
+            without_rarest: None,
         })
     }
 
@@ -753,6 +979,25 @@ mod tests {
             [12, 11, 10],
             "merging changes nothing"
         );
+    }
+
+    #[test]
+    fn whole_words_of_the_title_rank_before_partial_ones_and_views_break_ties() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        // 工作 is a word of 1's title; in 2's it straddles 施工 and 作业.
+        index.upsert(&doc(1, "乡村工作会议纪要", "")).unwrap();
+        index.upsert(&doc(2, "施工作业安全规范", "")).unwrap();
+        index.upsert(&doc(3, "全省工作会议", "")).unwrap();
+        index.upsert(&doc(4, "全市工作会议", "")).unwrap();
+        index.commit(1, "").unwrap();
+        let found = ids(&index, "工作");
+        assert_eq!(found.last(), Some(&2), "{found:?}");
+        // 3 and 4 are equally good: the one read in the last 30 days first.
+        index.set_popularity(Popularity::new([(3, 40)], "2020-11-10"));
+        assert_eq!(ids(&index, "工作会议")[..2], [3, 4]);
+        index.set_popularity(Popularity::new([(4, 40)], "2020-11-10"));
+        assert_eq!(ids(&index, "工作会议")[..2], [4, 3]);
     }
 
     #[test]

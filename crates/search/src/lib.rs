@@ -6,15 +6,19 @@
 //! text the viewer may see.
 
 pub mod analysis;
+mod facets;
 mod fallback;
 mod index;
 mod pinyin;
 pub mod query;
 mod rank;
 mod schema;
+pub mod synonyms;
 
 pub use index::{IndexDoc, Relaxed, SearchIndex, SearchRequest, SearchResults, Sort};
 pub use query::{parse, ParsedQuery, QueryTerm};
+pub use rank::Popularity;
+pub use synonyms::{Expansion, Synonyms};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {

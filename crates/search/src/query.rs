@@ -317,7 +317,33 @@ pub fn ranking_query(
     scope: &Scope,
 ) -> Vec<(Occur, Box<dyn Query>)> {
     let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (word, _, _) in word_tokens(&term.text).into_iter().take(8) {
+    let words: Vec<String> = word_tokens(&term.text)
+        .into_iter()
+        .take(8)
+        .map(|(word, _, _)| word)
+        .collect();
+    // Every word of the term a whole word of the title: a tier of its own (see `rank`). Titles
+    // are public, so this needs no scope.
+    if !words.is_empty() {
+        let all: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|word| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(fields.title_words, word),
+                    IndexRecordOption::Basic,
+                ));
+                (Occur::Must, q)
+            })
+            .collect();
+        out.push((
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(
+                Box::new(BooleanQuery::new(all)),
+                rank::WHOLE_WORDS,
+            )),
+        ));
+    }
+    for word in words {
         for (field, weight) in [(fields.title_words, 1.5), (fields.body_words, 0.3)] {
             let q: Box<dyn Query> = Box::new(BoostQuery::new(
                 Box::new(TermQuery::new(

@@ -13,11 +13,12 @@ pub const DATE: &str = "date";
 pub const VIEWS: &str = "views";
 pub const TITLE_CHARS: &str = "title_chars";
 pub const TITLE_KEY: &str = "title_key";
+pub const CATEGORY: &str = "category";
 
 /// The version of what the index holds beyond its fields (analysis, pinyin terms), recorded
 /// with every commit: an index written by another version is rebuilt, as one with other fields
 /// is. Bump it when documents would be analysed differently.
-pub const FORMAT: &str = "wenyuan-index-4";
+pub const FORMAT: &str = "wenyuan-index-5";
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
@@ -93,7 +94,8 @@ pub fn build() -> (Schema, Fields) {
         title_start: b.add_text_field("title_start", keys()),
         title_key: b.add_u64_field(TITLE_KEY, NumericOptions::default() | FAST),
         title_chars: b.add_u64_field(TITLE_CHARS, NumericOptions::default() | FAST),
-        category: b.add_text_field("category", STRING),
+        // A fast field too: result counts per category (facets) read it.
+        category: b.add_text_field(CATEGORY, STRING | FAST),
         tag: b.add_text_field("tag", STRING),
         access: b.add_text_field("access", STRING),
         date: b.add_i64_field(DATE, NumericOptions::default() | INDEXED | FAST),

@@ -28,6 +28,7 @@ mod sessions;
 mod settings;
 mod sitemap;
 mod statistics;
+mod synonyms;
 mod taxonomy;
 mod users;
 mod views;
@@ -58,6 +59,7 @@ pub use near_duplicates::{
 pub use password_resets::{PasswordResetRow, ResetUse};
 pub use sitemap::SitemapRow;
 pub use statistics::SearchMissRow;
+pub use synonyms::SynonymRow;
 pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
 pub use users::{MemberChange, UserFilter, UserRow};
 pub use vip::{NewVipCodes, Redemption, VipBatchRow, VipChange};

@@ -21,6 +21,11 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("macros.html", include_str!("../templates/macros.html")),
     ("hot.html", include_str!("../templates/hot.html")),
     ("search.html", include_str!("../templates/search.html")),
+    // The desk's search synonyms (search2).
+    (
+        "admin_search.html",
+        include_str!("../templates/admin_search.html"),
+    ),
     // 填写本单位信息: the form (on the article page and the preview) and the preview.
     (
         "fill_form.html",

@@ -3,23 +3,29 @@
 pub mod misses;
 pub mod readiness;
 pub mod snippet;
+pub mod synonyms;
+pub mod title_marks;
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use serde::Serialize;
-use wenyuan_search::{IndexDoc, SearchIndex, SearchRequest};
+use wenyuan_search::{IndexDoc, Popularity, SearchIndex, SearchRequest, Synonyms};
 
 use self::misses::{normalise_query, SearchMissCounter};
 use self::readiness::{CatchUpLog, IndexProgress, IndexStatus};
 use self::snippet::{snippet, Snippet};
+use self::synonyms::SynonymNote;
+use self::title_marks::title_html;
 use crate::context::Context;
 use crate::limits::RateLimiter;
 use crate::reading::gate::gate;
 use crate::reading::{Document, Reading};
 use crate::{Access, CoreError, Result, Role, SiteSettings, Status};
 
+/// The window of views that orders equally good matches, in site-local days.
+const POPULAR_DAYS: u64 = 30;
 /// Changes applied per index commit.
 const INDEX_BATCH: i64 = 500;
 /// The window of the search limit: `search_per_minute` searches per address within it.
@@ -36,6 +42,9 @@ const PREVIEW_VERSION: u32 = 1;
 pub struct SearchHit {
     pub id: i64,
     pub title: String,
+    /// HTML: the title escaped, with what the query matched (characters, pinyin, initials) in
+    /// `<mark>`.
+    pub title_html: String,
     /// HTML: escaped text with `<mark>`ed matches, from what the viewer may read.
     pub snippet: String,
     /// The paragraph to link to (`/a/{id}#p-N`), when the match is in readable body text.
@@ -65,6 +74,21 @@ pub struct SearchPage {
     pub partial: bool,
     /// What the page shows above relaxed hits, `None` for hits that match as typed.
     pub notice: Option<&'static str>,
+    /// Matches per category, most first (when asked for): links that add the filter.
+    pub facets: Vec<Facet>,
+    /// The synonyms that found documents (「已包含同义词：…」).
+    pub synonyms: Vec<SynonymNote>,
+    /// When nothing matched as typed: titles that read like the query (a homophone typo).
+    pub closest: Vec<Suggestion>,
+    /// When nothing matched at all: the query without its rarest word, which finds something.
+    pub without_rarest: Option<String>,
+}
+
+/// One category's count of matches.
+#[derive(Debug, Clone, Serialize)]
+pub struct Facet {
+    pub category: String,
+    pub count: usize,
 }
 
 /// The words above hits that match only part of a query (see [`SearchPage::partial`]).
@@ -91,6 +115,8 @@ pub struct Search {
     suggestions: Option<RateLimiter>,
     /// How far the index has followed the change feed, as the indexing loop last saw it.
     progress: IndexProgress,
+    /// The site's synonyms in force on this node (see `synonyms`).
+    synonyms: parking_lot::RwLock<Arc<Synonyms>>,
 }
 
 impl Search {
@@ -107,6 +133,7 @@ impl Search {
             searches: limiter(per_minute),
             suggestions: limiter(per_minute.saturating_mul(SUGGEST_FACTOR)),
             progress: IndexProgress::default(),
+            synonyms: parking_lot::RwLock::new(Arc::new(Synonyms::default())),
         }
     }
 
@@ -141,6 +168,9 @@ impl Search {
 
     /// Give the service its search index (the server does; the CLI's import does not need one).
     pub fn attach_index(&self, index: Arc<SearchIndex>) {
+        if let Ok(applied) = index.applied_change() {
+            self.progress.applied_seen.store(applied, Ordering::Release);
+        }
         let _ = self.index.set(index);
     }
 
@@ -168,9 +198,11 @@ impl Search {
         }
         let mut applied = 0;
         let head = self.ctx.store.last_change_id().await?;
+        self.progress.head_seen.store(head, Ordering::Release);
         let mut log = CatchUpLog::start(index.applied_change()?, head);
         loop {
             let after = index.applied_change()?;
+            self.progress.applied_seen.store(after, Ordering::Release);
             log.reached(after);
             let changes = self.ctx.store.changes_since(after, INDEX_BATCH).await?;
             let Some(last) = changes.last().map(|c| c.id) else {
@@ -202,6 +234,7 @@ impl Search {
             }
         }
         let reached = index.applied_change()?;
+        self.progress.applied_seen.store(reached, Ordering::Release);
         self.progress
             .caught_up_at
             .store(self.ctx.now(), Ordering::Release);
@@ -360,6 +393,7 @@ impl Search {
         owned.readable = readable_levels(role);
         owned.preview_rule = preview_key(&self.ctx.settings());
         owned.fallback = true;
+        owned.synonyms = self.synonyms();
         let results = tokio::task::spawn_blocking(move || index.search(&owned))
             .await
             .map_err(|e| CoreError::Internal(format!("search task: {e}")))??;
@@ -379,6 +413,7 @@ impl Search {
             let Snippet { html, paragraph } = snippet(&view.visible, &headings, &terms);
             hits.push(SearchHit {
                 id,
+                title_html: title_html(&doc.title, &terms),
                 title: doc.title.clone(),
                 snippet: html,
                 paragraph,
@@ -389,6 +424,17 @@ impl Search {
                 gated: view.gated,
             });
         }
+        let mut synonyms: Vec<SynonymNote> = Vec::new();
+        for e in &results.expansions {
+            let note = SynonymNote {
+                from: e.from.clone(),
+                to: e.to.clone(),
+            };
+            if !synonyms.contains(&note) {
+                synonyms.push(note);
+            }
+        }
+        let closest = self.titles_of(&results.closest).await?;
         // A first page with nothing for a plain query is a gap editors may fill; with filters
         // the filter may be what emptied it, so those are not counted.
         let partial = results.relaxed.is_some();
@@ -409,11 +455,19 @@ impl Search {
             page,
             pages: results.total.div_ceil(size).max(1),
             truncated: results.parsed.truncated,
-            // The same answer as /readyz (one cheap query: the feed's newest id).
-            index_catching_up: !self.index_status().await?.ready,
-
+            // As the indexing loop last saw it (no query per search; the loop looks every
+            // moment, /readyz reads fresh figures).
+            index_catching_up: !self.progress.last_seen(self.ctx.now()).ready,
             partial,
             notice: partial.then_some(PARTIAL_NOTICE),
+            facets: results
+                .facets
+                .into_iter()
+                .map(|(category, count)| Facet { category, count })
+                .collect(),
+            synonyms,
+            closest,
+            without_rarest: results.without_rarest,
         })
     }
 
@@ -424,9 +478,37 @@ impl Search {
         let ids = tokio::task::spawn_blocking(move || index.suggest(&prefix, 8))
             .await
             .map_err(|e| CoreError::Internal(format!("suggest task: {e}")))??;
+        self.titles_of(&ids).await
+    }
+
+    /// Read the views of the last 30 site-local days into the index's ranking (the background
+    /// loop calls this every minute: the order among equally good matches may lag that much).
+    pub async fn refresh_popularity(&self) -> Result<()> {
+        let Some(index) = self.index.get() else {
+            return Ok(());
+        };
+        let today = self.ctx.local_today();
+        let since = today
+            .checked_sub_days(chrono::Days::new(POPULAR_DAYS - 1))
+            .unwrap_or(today);
+        let views = self
+            .ctx
+            .store
+            .views_since(&since.format("%Y-%m-%d").to_string())
+            .await?;
+        let today = today.format("%Y-%m-%d").to_string();
+        index.set_popularity(Popularity::new(views, &today));
+        Ok(())
+    }
+
+    /// The published documents among `ids`, as suggestions (titles only), in that order.
+    async fn titles_of(&self, ids: &[i64]) -> Result<Vec<Suggestion>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         Ok(self
             .reading
-            .published_documents(&ids)
+            .published_documents(ids)
             .await?
             .into_iter()
             .map(|doc| Suggestion {

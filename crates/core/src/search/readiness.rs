@@ -30,24 +30,39 @@ pub struct IndexStatus {
 }
 
 /// When the indexing loop last reached the end of the feed (by the injected clock; `i64::MIN`
-/// before the first time).
+/// before the first time), and the feed's head and the index's change as it last saw them: the
+/// search answers' flag reads these (no query on the hot path), `/readyz` reads fresh figures.
 #[derive(Debug)]
 pub(crate) struct IndexProgress {
     pub caught_up_at: AtomicI64,
+    /// The newest change id when the indexing loop last looked (`i64::MAX` before it has).
+    pub head_seen: AtomicI64,
+    /// The last change id the index committed, as the indexing loop last saw it.
+    pub applied_seen: AtomicI64,
 }
 
 impl Default for IndexProgress {
     fn default() -> Self {
         IndexProgress {
             caught_up_at: AtomicI64::new(i64::MIN),
+            head_seen: AtomicI64::new(i64::MAX),
+            applied_seen: AtomicI64::new(0),
         }
     }
 }
 
 impl IndexProgress {
+    /// The status by what the indexing loop last saw (no I/O): for the flag on every search.
+    /// Before the loop's first look the index counts as catching up.
+    pub fn last_seen(&self, now: i64) -> IndexStatus {
+        let head = self.head_seen.load(Ordering::Acquire);
+        let applied = self.applied_seen.load(Ordering::Acquire);
+        self.status(head, applied, now)
+    }
+
     /// The status for a feed at `head` and an index at `applied`, at `now`.
     pub fn status(&self, head: i64, applied: i64, now: i64) -> IndexStatus {
-        let index_lag = (head - applied).max(0);
+        let index_lag = head.saturating_sub(applied).max(0);
         let caught_up_at = self.caught_up_at.load(Ordering::Acquire);
         let recently =
             caught_up_at != i64::MIN && now.saturating_sub(caught_up_at) <= READY_WITHIN_SECONDS;

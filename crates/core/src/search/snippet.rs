@@ -94,7 +94,7 @@ fn find(haystack: &[char], needle: &[char], from: usize) -> Option<usize> {
 }
 
 /// Escape `chars[start..end]`, wrapping the (sorted, possibly overlapping) spans in `<mark>`.
-fn mark(chars: &[char], start: usize, end: usize, spans: &[(usize, usize)]) -> String {
+pub(super) fn mark(chars: &[char], start: usize, end: usize, spans: &[(usize, usize)]) -> String {
     let mut html = String::with_capacity((end - start) * 3);
     let mut i = start;
     let mut spans = spans.iter().peekable();

@@ -96,6 +96,8 @@ impl SearchParams {
             sort,
             offset: (self.page() - 1) * size,
             limit: size,
+            // Counts per category: the page shows them as links, the API returns them.
+            facets: true,
             // What the viewer may match is the search service's to say (it knows the role).
             ..SearchRequest::default()
         })
@@ -112,12 +114,70 @@ fn chrono_like_date(d: &str) -> bool {
             .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The parameters a search page keeps in its links (all but `page`), in this order.
+const KEPT: [&str; 7] = ["q", "category", "access", "from", "to", "sort", "tag"];
+
+impl SearchParams {
+    fn value(&self, key: &str) -> Option<&str> {
+        let v = match key {
+            "q" => Some(self.q.as_str()),
+            "category" => self.category.as_deref(),
+            "access" => self.access.as_deref(),
+            "from" => self.from.as_deref(),
+            "to" => self.to.as_deref(),
+            "sort" => self.sort.as_deref(),
+            "tag" => self.tag.as_deref(),
+            _ => None,
+        };
+        v.map(str::trim).filter(|v| !v.is_empty())
+    }
+
+    /// The kept parameters, with `key` set to `value` (or dropped, with `None`).
+    fn kept_with(&self, key: &str, value: Option<&str>) -> Vec<(&'static str, String)> {
+        KEPT.iter()
+            .filter_map(|k| {
+                let v = if *k == key { value } else { self.value(k) };
+                v.map(|v| (*k, v.to_owned()))
+            })
+            .collect()
+    }
+
+    /// `/search?…` with `key` set to `value` (or dropped), from page 1.
+    fn link_with(&self, key: &str, value: Option<&str>) -> String {
+        let query: Vec<String> = self
+            .kept_with(key, value)
+            .iter()
+            .map(|(k, v)| format!("{k}={}", crate::share::urlencode(v)))
+            .collect();
+        format!("/search?{}", query.join("&"))
+    }
+}
+
+/// A category's count of matches, linking to the search narrowed to it.
+#[derive(Serialize)]
+struct FacetLink {
+    category: String,
+    count: usize,
+    href: String,
+    current: bool,
+}
+
 #[derive(Serialize)]
 struct SearchContent<'a> {
     q: &'a str,
     results: Option<SearchPage>,
     category: Option<&'a str>,
+    access: Option<&'a str>,
+    from: Option<&'a str>,
+    to: Option<&'a str>,
     sort: &'a str,
+    /// The category menu, for the filter's choices.
+    categories: Vec<String>,
+    facets: Vec<FacetLink>,
+    /// The same search in every category (shown while one is chosen).
+    all_categories: String,
+    /// The same search without its rarest word (when nothing matched).
+    without_rarest: Option<(String, String)>,
     /// The query string without `page=`, for links that keep the search.
     base_query: String,
     pager: Option<Pager>,
@@ -130,31 +190,28 @@ async fn search_page(
     Query(params): Query<SearchParams>,
 ) -> AppResult<Response> {
     let request = params.request()?;
-    let results =
-        if request.query.trim().is_empty() && request.category.is_none() && request.tag.is_none() {
-            None
-        } else {
-            state.services.search.admit_search(&ip, &request)?;
-            Some(
-                state
-                    .services
-                    .search
-                    .search(viewer.role(), &request, params.page())
-                    .await?,
-            )
-        };
-    let mut base_query = format!("q={}", crate::share::urlencode(&params.q));
-    for (key, value) in [
-        ("category", &params.category),
-        ("sort", &params.sort),
-        ("from", &params.from),
-        ("to", &params.to),
-        ("tag", &params.tag),
-    ] {
-        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
-            base_query.push_str(&format!("&{key}={}", crate::share::urlencode(v)));
-        }
-    }
+    let results = if request.query.trim().is_empty()
+        && request.category.is_none()
+        && request.tag.is_none()
+        && request.access.is_none()
+        && request.date_from.is_none()
+        && request.date_to.is_none()
+    {
+        None
+    } else {
+        state.services.search.admit_search(&ip, &request)?;
+        Some(
+            state
+                .services
+                .search
+                .search(viewer.role(), &request, params.page())
+                .await?,
+        )
+    };
+    let base_query = params
+        .link_with("page", None)
+        .trim_start_matches("/search?")
+        .to_owned();
     // A page past the last one (or past the deepest page served) does not exist.
     let asked: usize = params
         .page
@@ -167,18 +224,8 @@ async fn search_page(
         if asked > pages {
             return Err(AppError::not_found());
         }
-        let mut kept: Vec<(&str, &str)> = vec![("q", params.q.as_str())];
-        for (key, value) in [
-            ("category", &params.category),
-            ("sort", &params.sort),
-            ("from", &params.from),
-            ("to", &params.to),
-            ("tag", &params.tag),
-        ] {
-            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
-                kept.push((key, v));
-            }
-        }
+        let owned = params.kept_with("page", None);
+        let kept: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
         pager = Some(Pager::new(
             "/search",
             &kept,
@@ -187,11 +234,41 @@ async fn search_page(
         ));
     }
     let here = format!("/search?{base_query}");
+    let chosen = params.value("category");
+    let facets = results
+        .as_ref()
+        .map(|r| {
+            r.facets
+                .iter()
+                .map(|f| FacetLink {
+                    category: f.category.clone(),
+                    count: f.count,
+                    href: params.link_with("category", Some(&f.category)),
+                    current: chosen == Some(f.category.as_str()),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let without_rarest = results
+        .as_ref()
+        .and_then(|r| r.without_rarest.clone())
+        .map(|q| {
+            let href = params.link_with("q", Some(&q));
+            (q, href)
+        });
+    let categories = state.nav().await?.iter().map(|c| c.name.clone()).collect();
     let content = SearchContent {
         q: &params.q,
         results,
-        category: params.category.as_deref(),
-        sort: params.sort.as_deref().unwrap_or("relevance"),
+        category: chosen,
+        access: params.value("access"),
+        from: params.value("from"),
+        to: params.value("to"),
+        sort: params.value("sort").unwrap_or("relevance"),
+        categories,
+        facets,
+        all_categories: params.link_with("category", None),
+        without_rarest,
         base_query,
         pager,
     };

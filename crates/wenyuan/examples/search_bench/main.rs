@@ -198,6 +198,8 @@ enum Kind {
     DistinctiveFragment,
     RarestTwoChar,
     RarestInitials,
+    /// Characters on both sides of a separator of the title, typed without it (issue 14).
+    AcrossSeparator,
 }
 
 impl Kind {
@@ -212,6 +214,7 @@ impl Kind {
             Kind::DistinctiveFragment => "distinctive fragment (<=10 titles)",
             Kind::RarestTwoChar => "rarest 2-char word of the title",
             Kind::RarestInitials => "initials of the rarest title word",
+            Kind::AcrossSeparator => "fragment across a separator",
         }
     }
 }
@@ -338,7 +341,8 @@ fn latency_queries(records: &[Record], total: usize, seed: u64) -> Vec<Query> {
                 Kind::Traditional
                 | Kind::DistinctiveFragment
                 | Kind::RarestTwoChar
-                | Kind::RarestInitials => None,
+                | Kind::RarestInitials
+                | Kind::AcrossSeparator => None,
             };
             if let Some(text) = text {
                 out.push(Query { kind, text });

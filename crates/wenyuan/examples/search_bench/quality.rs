@@ -24,9 +24,9 @@ use wenyuan_text::fold::fold;
 use wenyuan_text::pinyin::{title_pinyin_keys, word_pinyin};
 
 use crate::{
-    fts_like, fts_match, fts_matchable, pinyin_initials, quality_header, query_terms, say,
-    title_fragment, title_words, two_char_word, usable, verdict, wenyuan_search, Kind, Quality,
-    Rng,
+    fts_like, fts_match, fts_matchable, percentile, pinyin_initials, quality_header, query_terms,
+    say, title_fragment, title_words, two_char_word, usable, verdict, wenyuan_search, Kind,
+    Quality, Rng,
 };
 
 const RANDOM: [Kind; 4] = [
@@ -40,11 +40,53 @@ const DISTINCTIVE: [Kind; 3] = [
     Kind::RarestTwoChar,
     Kind::RarestInitials,
 ];
+/// Sets added later, after the others so that their draws stay as they were.
+const LATER: [Kind; 1] = [Kind::AcrossSeparator];
+
+/// Whether a character is set aside when matching across separators.
+fn separator(c: char) -> bool {
+    !c.is_alphanumeric()
+}
+
+/// Up to 4 Han characters on each side of the title's first separator that has at least 2 on
+/// both sides, the separators left out: what a reader remembering that part types (no draw: the
+/// first such separator of the title).
+fn across_separator(title: &str) -> Option<String> {
+    let chars: Vec<char> = title.chars().collect();
+    let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    for (i, c) in chars.iter().enumerate() {
+        if !separator(*c) || i == 0 {
+            continue;
+        }
+        let before: Vec<char> = chars[..i]
+            .iter()
+            .rev()
+            .take_while(|c| han(**c))
+            .take(4)
+            .copied()
+            .collect();
+        let after_start = chars[i..].iter().position(|c| !separator(*c))? + i;
+        let after: Vec<char> = chars[after_start..]
+            .iter()
+            .take_while(|c| han(**c))
+            .take(4)
+            .copied()
+            .collect();
+        if before.len() >= 2 && after.len() >= 2 {
+            let mut query: String = before.iter().rev().collect();
+            query.extend(after);
+            return Some(query);
+        }
+    }
+    None
+}
 
 /// How many titles hold a query: its text (folded), or for initials a pinyin key starting
 /// with it.
 struct Holders {
     folded: Vec<String>,
+    /// The folded titles with separators set aside.
+    joined: Vec<String>,
     keys: Vec<Vec<String>>,
 }
 
@@ -52,6 +94,10 @@ impl Holders {
     fn new(docs: &[(i64, String, String)]) -> Self {
         Holders {
             folded: docs.iter().map(|d| fold(&d.1)).collect(),
+            joined: docs
+                .iter()
+                .map(|d| fold(&d.1).chars().filter(|c| !separator(*c)).collect())
+                .collect(),
             keys: docs.iter().map(|d| title_pinyin_keys(&d.1)).collect(),
         }
     }
@@ -63,6 +109,10 @@ impl Holders {
                 .iter()
                 .filter(|keys| keys.iter().any(|k| k.starts_with(query)))
                 .count(),
+            Kind::AcrossSeparator => {
+                let q = fold(query);
+                self.joined.iter().filter(|t| t.contains(&q)).count()
+            }
             _ => {
                 let q = fold(query);
                 self.folded.iter().filter(|t| t.contains(&q)).count()
@@ -128,6 +178,9 @@ struct KindStats {
     /// The others: their bound, and Wenyuan on them.
     ambiguous_bound: f64,
     ambiguous: Quality,
+    /// Milliseconds per query: Wenyuan's full search path, FTS5 (MATCH, or LIKE).
+    wen_ms: Vec<f64>,
+    fts_ms: Vec<f64>,
 }
 
 impl KindStats {
@@ -197,7 +250,12 @@ pub async fn known_item(
     // so their figures compare across runs; the distinctive sets draw from their own.
     let mut rng = Rng(seed ^ 0x5EED);
     let mut distinctive_rng = Rng(seed ^ 0xD157);
-    let kinds: Vec<Kind> = RANDOM.iter().chain(DISTINCTIVE.iter()).copied().collect();
+    let kinds: Vec<Kind> = RANDOM
+        .iter()
+        .chain(DISTINCTIVE.iter())
+        .chain(LATER.iter())
+        .copied()
+        .collect();
     let mut stats: Vec<KindStats> = vec![KindStats::default(); kinds.len()];
     // Title fragments by length, pinyin initials by length (2, 3, 4+).
     let mut pinyin_by_len: HashMap<usize, Quality> = HashMap::new();
@@ -244,12 +302,14 @@ pub async fn known_item(
                 Kind::RarestInitials => {
                     rarest(Kind::RarestInitials, initials_of_words(title), &holders)
                 }
+                Kind::AcrossSeparator => across_separator(title),
                 _ => None,
             };
             let Some(query) = query else { continue };
-            let (ids, total, _) = wenyuan_search(lib, &query).await?;
+            let (ids, total, took) = wenyuan_search(lib, &query).await?;
             let n_titles = holders.count(*kind, &query).max(1);
             let st = &mut stats[k];
+            st.wen_ms.push(took);
             st.wen.add(&ids, *id, titles);
             st.holders.push(n_titles);
             let bound = (10.0 / n_titles as f64).min(1.0);
@@ -300,10 +360,13 @@ pub async fn known_item(
             if let Some(conn) = fts.as_deref_mut() {
                 let terms = query_terms(&query);
                 let (ids, like_ids) = if fts_matchable(&terms) {
-                    let ids = fts_match(conn, &terms).await?.0;
+                    let (ids, took) = fts_match(conn, &terms).await?;
+                    st.fts_ms.push(took);
                     (ids.clone(), ids)
                 } else {
-                    (Vec::new(), fts_like(conn, &terms).await?.0)
+                    let (ids, took) = fts_like(conn, &terms).await?;
+                    st.fts_ms.push(took);
+                    (Vec::new(), ids)
                 };
                 st.fts.add(&ids, *id, titles);
                 st.fts_like.add(&like_ids, *id, titles);
@@ -354,6 +417,70 @@ pub async fn known_item(
             "{}   (median n {})",
             stats[k].oracle_row(kind.label(), has_fts),
             h.get(h.len() / 2).copied().unwrap_or(0)
+        );
+    }
+    // Issue 14 item 6: per query kind, quality and latency side by side.
+    out!("  per query kind (issue 14): recall@10 and MRR@10 of that very document, and latency of these known-item queries (ms; Wenyuan through the whole search path with snippets, FTS5 MATCH or LIKE):");
+    out!(
+        "  {:<40} {:>4} | {:>9} {:>7} {:>7} {:>7} | {:>9} {:>7} {:>7} {:>7}",
+        "query kind",
+        "n",
+        "W rec@10",
+        "W MRR",
+        "W p50",
+        "W p99",
+        "F rec@10",
+        "F MRR",
+        "F p50",
+        "F p99"
+    );
+    let issue_kinds = [
+        (Kind::TitleFragment, "fragment as typed"),
+        (Kind::AcrossSeparator, "fragment across a separator"),
+        (Kind::Traditional, "traditional"),
+        (Kind::Pinyin, "initials"),
+        (Kind::TwoChar, "2-character word"),
+        (Kind::DistinctiveFragment, "distinctive fragment"),
+        (Kind::RarestInitials, "initials of the rarest word"),
+    ];
+    for (kind, label) in issue_kinds {
+        let Some(k) = kinds.iter().position(|x| *x == kind) else {
+            continue;
+        };
+        let st = &stats[k];
+        let mut w = st.wen_ms.clone();
+        w.sort_by(f64::total_cmp);
+        let mut f = st.fts_ms.clone();
+        f.sort_by(f64::total_cmp);
+        let n = st.wen.n.max(1) as f64;
+        let fts_n = st.fts_like.n.max(1) as f64;
+        out!(
+            "  {label:<40} {:>4} | {:>9.3} {:>7.3} {:>7.2} {:>7.2} | {:>9} {:>7} {:>7} {:>7}",
+            st.wen.n,
+            st.wen.found as f64 / n,
+            st.wen.rr / n,
+            percentile(&w, 50.0),
+            percentile(&w, 99.0),
+            if has_fts {
+                format!("{:.3}", st.fts_like.found as f64 / fts_n)
+            } else {
+                "-".into()
+            },
+            if has_fts {
+                format!("{:.3}", st.fts_like.rr / fts_n)
+            } else {
+                "-".into()
+            },
+            if has_fts {
+                format!("{:.2}", percentile(&f, 50.0))
+            } else {
+                "-".into()
+            },
+            if has_fts {
+                format!("{:.2}", percentile(&f, 99.0))
+            } else {
+                "-".into()
+            },
         );
     }
     out!("  {no_distinctive} of {sample} titles have no fragment that 10 or fewer titles hold (no distinctive fragment query for them)");

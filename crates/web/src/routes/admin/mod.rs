@@ -10,6 +10,8 @@
 mod dashboard;
 mod duplicates;
 mod upload;
+// Search synonyms (search2).
+mod search;
 // The desk's documents, taxonomy and 模板化 (admindocs).
 mod anonymize;
 mod documents;
@@ -55,6 +57,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(taxonomy::router())
         // adminsite: statistics (editors and admins).
         .merge(stats::router())
+        .merge(search::router())
         .merge(admins_only)
         .route_layer(from_fn_with_state(state, require_staff))
         .layer(DefaultBodyLimit::max(ADMIN_FORM_MAX_BYTES))
