@@ -15,7 +15,7 @@ use crate::library::Library;
 use crate::maintenance::Maintenance;
 use crate::reading::Reading;
 use crate::search::Search;
-use crate::seo::Sitemaps;
+use crate::seo::{SearchPush, Sitemaps};
 use crate::settings::SettingsService;
 use crate::statistics::Statistics;
 use crate::takeaway::Takeaway;
@@ -55,6 +55,8 @@ pub struct Services {
     pub maintenance: Maintenance,
     /// The sitemap of published documents (chunk bounds cached per generation).
     pub sitemaps: Sitemaps,
+    /// New URLs sent to search engines (Baidu 普通收录 style), in the background.
+    pub push: SearchPush,
 }
 
 impl Services {
@@ -84,6 +86,7 @@ impl Services {
             vip: Vip::new(ctx.clone()),
             maintenance: Maintenance::new(ctx.clone()),
             sitemaps: Sitemaps::new(ctx.clone()),
+            push: SearchPush::new(ctx.clone()),
             takeaway: Takeaway::new(ctx.clone(), reading.clone()),
             library: Library::new(ctx.clone(), reading.clone()),
             reading,

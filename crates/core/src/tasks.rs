@@ -1,7 +1,7 @@
 //! Background work of a server process: following the change feed, flushing counted views and
 //! searches with no results, deriving keywords, updating the search index, following the change
-//! feed with SimHash fingerprints, re-reading the saved settings. Each loop survives errors
-//! (logged, retried on the next tick).
+//! feed with SimHash fingerprints, re-reading the saved settings, pushing new URLs to search
+//! engines. Each loop survives errors (logged, retried on the next tick).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +21,8 @@ const SIMHASH_INTERVAL: Duration = Duration::from_millis(1000);
 const LIMITS_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 /// How often the admin's saved settings are re-read (a save on another node shows within this).
 const SETTINGS_INTERVAL: Duration = Duration::from_secs(5);
+/// How often newly published documents are queued and due URLs pushed to search engines.
+const PUSH_INTERVAL: Duration = Duration::from_secs(1);
 
 pub struct BackgroundTasks {
     services: Arc<Services>,
@@ -98,6 +100,13 @@ impl BackgroundTasks {
                 stopped.clone(),
                 "re-reading the saved settings",
                 |services| async move { services.settings.load_stored().await.map(|_| ()) },
+            ),
+            every(
+                PUSH_INTERVAL,
+                services.clone(),
+                stopped.clone(),
+                "pushing new URLs to search engines",
+                |services| async move { services.push.run_once().await.map(|_| ()) },
             ),
         ];
         BackgroundTasks {

@@ -308,17 +308,33 @@ async fn id_by_hash(tx: &mut Transaction<'static, Any>, hash: &str) -> Result<Op
         .context("looking up a content hash")
 }
 
+/// The id of the tag with this name, created with its pinyin slug when missing. As with
+/// categories, ON CONFLICT DO NOTHING lets two importers create the same tag at once.
 pub(crate) async fn ensure_tag(tx: &mut Transaction<'static, Any>, name: &str) -> Result<i64> {
-    sqlx::query("INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+    use crate::slugs::{base_slug, numbered, SlugKind};
+    let base = base_slug(SlugKind::Tag, name);
+    for n in 1..100 {
+        let found = sqlx::query_scalar::<Any, i64>("SELECT id FROM tags WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut **tx)
+            .await
+            .context("reading a tag")?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        let inserted = sqlx::query_scalar::<Any, i64>(
+            "INSERT INTO tags (name, slug) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
+        )
         .bind(name)
-        .execute(&mut **tx)
+        .bind(numbered(&base, n))
+        .fetch_optional(&mut **tx)
         .await
         .context("creating a tag")?;
-    sqlx::query_scalar::<Any, i64>("SELECT id FROM tags WHERE name = $1")
-        .bind(name)
-        .fetch_one(&mut **tx)
-        .await
-        .context("reading a tag")
+        if let Some(id) = inserted {
+            return Ok(id);
+        }
+    }
+    Err(crate::StoreError::Conflict { what: "tag slug" })
 }
 
 impl Store {

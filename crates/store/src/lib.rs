@@ -22,9 +22,11 @@ mod limits;
 mod listing;
 mod messages;
 mod near_duplicates;
+mod push;
 mod sessions;
 mod settings;
 mod sitemap;
+mod slugs;
 mod statistics;
 mod taxonomy;
 mod users;
@@ -53,7 +55,9 @@ pub use near_duplicates::{
     simhash_bands, DuplicatePairRow, PairDecision, SimhashCandidate, MAX_INDEXED_DISTANCE,
     PAIR_COUNT_CAP, SIMHASH_BANDS,
 };
+pub use push::{PushAttemptRow, PushClaim, PushCounts};
 pub use sitemap::SitemapRow;
+pub use slugs::{base_slug, SlugKind};
 pub use statistics::SearchMissRow;
 pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
 pub use users::{MemberChange, UserFilter, UserRow};

@@ -6,6 +6,7 @@ use sqlx::{Any, Transaction};
 
 use crate::audit::commit_audited;
 use crate::error::Context;
+use crate::slugs::{base_slug, free_slug, record_redirect, SlugKind};
 use crate::{NewAuditEntry, Result, Store, StoreError};
 
 /// A category with its documents counted (all statuses, and published ones).
@@ -50,17 +51,23 @@ impl Store {
         .context("listing categories for the desk")
     }
 
-    /// Create a category; a taken name or slug is [`StoreError::Conflict`]. The audit entry's
-    /// target is set to the new category.
+    /// Create a category; a taken name or slug is [`StoreError::Conflict`]. Without a slug it
+    /// gets its name's pinyin, numbered when taken. The audit entry's target is set to the new
+    /// category. Returns the id and the slug.
     pub async fn create_category(
         &self,
         name: &str,
-        slug: &str,
+        slug: Option<&str>,
         sort: i64,
         audit: &NewAuditEntry<'_>,
         now: i64,
-    ) -> Result<i64> {
+    ) -> Result<(i64, String)> {
         let mut tx = self.begin_write().await?;
+        let slug = match slug {
+            Some(slug) => slug.to_owned(),
+            None => free_slug(&mut tx, SlugKind::Category, &base_slug(SlugKind::Category, name), 0).await?,
+        };
+        let slug = slug.as_str();
         if category_taken(&mut tx, name, slug, None).await? {
             return Err(StoreError::Conflict {
                 what: "category name or slug",
@@ -85,11 +92,12 @@ impl Store {
             ..audit.clone()
         };
         commit_audited(tx, &entry, now, "committing a new category").await?;
-        Ok(id)
+        Ok((id, slug.to_owned()))
     }
 
     /// Rename a category, change its slug or its place in the menu. Returns false when there is
-    /// no such category; a name or slug another category has is [`StoreError::Conflict`].
+    /// no such category; a name or slug another category has is [`StoreError::Conflict`]. A slug
+    /// given up is kept in `slug_redirects`, so its URLs answer 301.
     pub async fn update_category(
         &self,
         id: i64,
@@ -104,6 +112,14 @@ impl Store {
             return Err(StoreError::Conflict {
                 what: "category name or slug",
             });
+        }
+        let old = sqlx::query_scalar::<Any, String>("SELECT slug FROM categories WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("reading a category slug")?;
+        if let Some(old) = old.filter(|old| old != slug) {
+            record_redirect(&mut tx, SlugKind::Category, &old, id).await?;
         }
         let updated =
             sqlx::query("UPDATE categories SET name = $1, slug = $2, sort = $3 WHERE id = $4")

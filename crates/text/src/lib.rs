@@ -28,6 +28,7 @@ pub mod placeholders;
 pub mod preview;
 pub mod segment;
 pub mod simhash;
+pub mod slug;
 
 mod chars;
 pub mod date;

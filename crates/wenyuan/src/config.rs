@@ -68,6 +68,16 @@ pub struct FileConfig {
     pub description: Option<String>,
     /// The home page's meta keywords.
     pub keywords: Option<String>,
+    /// `[push]`: the search-engine push endpoint and token (`rules::push_target`).
+    pub push: Option<PushFile>,
+}
+
+/// The `[push]` table: where new documents' URLs are sent (Baidu 普通收录 style).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushFile {
+    pub endpoint: Option<String>,
+    pub token: Option<String>,
 }
 
 /// The `[downloads]` table: daily download limits per level (`rules::daily_downloads`).
@@ -222,6 +232,14 @@ impl Config {
         site.police_beian = police;
         site.description = description;
         site.keywords = keywords;
+        if let Some(push) = file.push {
+            let (endpoint, token) = rules::push_target(
+                push.endpoint.as_deref().unwrap_or_default(),
+                push.token.as_deref().unwrap_or_default(),
+            )?;
+            site.push_endpoint = endpoint;
+            site.push_token = token;
+        }
         if let Some(downloads) = file.downloads {
             if let Some(n) = downloads.member {
                 site.downloads_member = rules::daily_downloads("downloads.member", n)?;

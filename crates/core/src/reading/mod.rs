@@ -171,6 +171,16 @@ impl Reading {
         Ok((row.id, row.into()))
     }
 
+    /// The current slug of a category that was once at `old` (renamed at the desk, or moved to
+    /// pinyin), so its old URLs answer 301.
+    pub async fn moved_category(&self, old: &str) -> Result<Option<String>> {
+        Ok(self
+            .ctx
+            .store
+            .moved_slug(wenyuan_store::SlugKind::Category, old)
+            .await?)
+    }
+
     pub async fn tags(&self) -> Result<Vec<(String, i64)>> {
         Ok(self.ctx.store.tags_in_use().await?)
     }

@@ -47,6 +47,8 @@ pub struct SettingsForm {
     pub police_beian: String,
     pub site_description: String,
     pub site_keywords: String,
+    pub push_endpoint: String,
+    pub push_token: String,
 }
 
 impl SettingsForm {
@@ -78,6 +80,8 @@ impl SettingsForm {
             police_beian: text(&s.police_beian),
             site_description: text(&s.description),
             site_keywords: text(&s.keywords),
+            push_endpoint: text(&s.push_endpoint),
+            push_token: text(&s.push_token),
         }
     }
 
@@ -127,6 +131,8 @@ impl SettingsForm {
             &self.site_keywords,
         )
         .map_err(invalid)?;
+        let (push_endpoint, push_token) =
+            rules::push_target(&self.push_endpoint, &self.push_token).map_err(invalid)?;
         let text = |v: Option<String>| v.unwrap_or_default();
         let mut pairs = vec![
             ("site_name", site_name),
@@ -162,6 +168,8 @@ impl SettingsForm {
             ("police_beian", text(police)),
             ("site_description", text(description)),
             ("site_keywords", text(keywords)),
+            ("push_endpoint", text(push_endpoint)),
+            ("push_token", text(push_token)),
         ]);
         Ok(pairs.into_iter().map(|(k, v)| (key_name(k), v)).collect())
     }
@@ -241,6 +249,8 @@ pub fn apply_stored(base: &SiteSettings, stored: &HashMap<String, String>) -> Si
         ("police_beian", &mut s.police_beian),
         ("site_description", &mut s.description),
         ("site_keywords", &mut s.keywords),
+        ("push_endpoint", &mut s.push_endpoint),
+        ("push_token", &mut s.push_token),
     ];
     for (field, value) in texts {
         if get(field).is_some() {
@@ -343,6 +353,8 @@ fn field_label(key: &str) -> &str {
         "contact_hours" => "服务时间",
         "downloads_member" => "会员每日下载数",
         "downloads_vip" => "VIP 每日下载数",
+        "push_endpoint" => "推送接口地址",
+        "push_token" => "推送令牌",
         other => other,
     }
 }
@@ -361,7 +373,11 @@ fn changed_fields(before: &SettingsForm, after: &SettingsForm) -> String {
     let changes: Vec<String> = a
         .iter()
         .filter(|(k, v)| b.get(*k) != Some(*v))
-        .map(|(k, v)| format!("{}：{} → {}", field_label(k), show(b.get(k)), show(Some(v))))
+        // A token is a secret: the log says it changed, not what it is.
+        .map(|(k, v)| match k.as_str() {
+            "push_token" => format!("{}：已更改", field_label(k)),
+            _ => format!("{}：{} → {}", field_label(k), show(b.get(k)), show(Some(v))),
+        })
         .collect();
     if changes.is_empty() {
         "无改动".to_owned()

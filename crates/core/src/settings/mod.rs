@@ -66,6 +66,11 @@ pub struct SiteSettings {
     pub description: Option<String>,
     /// The home page's `<meta name="keywords">`.
     pub keywords: Option<String>,
+    /// Search-engine push (Baidu 普通收录): the endpoint new URLs are sent to; `None` turns push
+    /// off. Needs `push_token` and `base_url` (see [`crate::seo::push`]).
+    pub push_endpoint: Option<String>,
+    /// The push endpoint's token.
+    pub push_token: Option<String>,
 }
 
 impl Default for SiteSettings {
@@ -93,6 +98,8 @@ impl Default for SiteSettings {
             police_beian: None,
             description: None,
             keywords: None,
+            push_endpoint: None,
+            push_token: None,
         }
     }
 }

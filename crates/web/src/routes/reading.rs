@@ -4,7 +4,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -25,6 +25,7 @@ use crate::client_ip::ClientIp;
 use crate::download_limit::download_limit_page;
 use crate::error::{AppError, AppResult};
 use crate::extract::{parse_id, PageQuery};
+use crate::moved::or_moved_category;
 use crate::guest_page::{accepts_gzip, AcceptsGzip, AssembledPage, GuestPage};
 use crate::pages::{html, render, see_other};
 use crate::paging::Pager;
@@ -150,10 +151,12 @@ async fn category(
     gzip: AcceptsGzip,
     Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let key = format!("/c/{}?page={}", urlencode(&slug), q.page());
     let page = category_page(&state, &viewer, &slug, q.page());
-    list_page(&state, &viewer, gzip, key, page).await
+    let result = list_page(&state, &viewer, gzip, key, page).await;
+    or_moved_category(&state, &slug, "", query.as_deref(), result).await
 }
 
 async fn category_page(
