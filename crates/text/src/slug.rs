@@ -84,7 +84,7 @@ mod tests {
             ("工作总结", "gongzuo-zongjie"),
             ("重庆", "chongqing"),
             ("乡村振兴", "xiangcun-zhenxing"),
-            ("2025年 述职报告", "2025nian-shuzhi-baogao"),
+            ("2025年 述职报告", "2025-nian-shuzhi-baogao"),
             ("AI 应用", "ai-yingyong"),
             ("???", ""),
         ] {

@@ -1,7 +1,7 @@
-//! Old URLs that moved: a category whose slug changed (renamed at the desk, or moved from a
-//! Chinese slug to pinyin) answers its old URLs — list pages with their `?page=`, the feed — with
-//! a 301 to the same place under the current slug, so links and search results never break.
-//! Only a 404 is looked up, so a page that exists costs nothing more.
+//! Old URLs that moved: a category or tag whose slug changed (renamed at the desk, merged, or
+//! moved from a Chinese slug to pinyin) answers its old URLs — list pages with their `?page=`,
+//! the feed — with a 301 to the same place under the current slug, so links and search results
+//! never break. Only a 404 is looked up, so a page that exists costs nothing more.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,26 +19,51 @@ pub async fn or_moved_category(
     query: Option<&str>,
     result: AppResult<Response>,
 ) -> AppResult<Response> {
-    let missing = match &result {
-        Ok(response) => response.status() == StatusCode::NOT_FOUND,
-        Err(err) => err.status() == StatusCode::NOT_FOUND,
-    };
-    if !missing {
+    if !is_not_found(&result) {
         return result;
     }
-    match state.services.reading.moved_category(slug).await? {
-        Some(current) if current != slug => {
-            let query = query
-                .filter(|q| !q.is_empty())
-                .map(|q| format!("?{q}"))
-                .unwrap_or_default();
-            Ok(moved_permanently(&format!(
-                "/c/{}{rest}{query}",
-                urlencode(&current)
-            )))
-        }
-        _ => result,
+    let current = state.services.reading.moved_category(slug).await?;
+    Ok(redirect("/c/", slug, current, rest, query).unwrap_or(result?))
+}
+
+/// As [`or_moved_category`], for `/t/{slug}`.
+pub async fn or_moved_tag(
+    state: &AppState,
+    slug: &str,
+    query: Option<&str>,
+    result: AppResult<Response>,
+) -> AppResult<Response> {
+    if !is_not_found(&result) {
+        return result;
     }
+    let current = state.services.reading.moved_tag(slug).await?;
+    Ok(redirect("/t/", slug, current, "", query).unwrap_or(result?))
+}
+
+fn is_not_found(result: &AppResult<Response>) -> bool {
+    match result {
+        Ok(response) => response.status() == StatusCode::NOT_FOUND,
+        Err(err) => err.status() == StatusCode::NOT_FOUND,
+    }
+}
+
+/// The 301 to `{prefix}{current}{rest}?{query}`, when the slug moved somewhere else.
+fn redirect(
+    prefix: &str,
+    asked: &str,
+    current: Option<String>,
+    rest: &str,
+    query: Option<&str>,
+) -> Option<Response> {
+    let current = current.filter(|c| c != asked)?;
+    let query = query
+        .filter(|q| !q.is_empty())
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    Some(moved_permanently(&format!(
+        "{prefix}{}{rest}{query}",
+        urlencode(&current)
+    )))
 }
 
 /// A 301 to a local path.

@@ -1,7 +1,9 @@
 //! Categories and tags at the desk: checks and audit details around the store's transactions.
 
 use serde::Serialize;
-use wenyuan_store::{base_slug, AdminCategoryRow, AdminTagRow, CategoryDeletion, SlugKind};
+use wenyuan_store::{
+    base_slug, AdminCategoryRow, AdminTagRow, CategoryDeletion, SlugKind, StoreError,
+};
 
 use super::Refresh;
 use crate::accounts::Member;
@@ -42,6 +44,8 @@ impl From<AdminCategoryRow> for CategoryAdmin {
 pub struct TagAdmin {
     pub id: i64,
     pub name: String,
+    /// Its URL is `/t/{slug}`.
+    pub slug: String,
     pub articles: i64,
 }
 
@@ -49,6 +53,7 @@ impl From<AdminTagRow> for TagAdmin {
     fn from(r: AdminTagRow) -> Self {
         TagAdmin {
             id: r.id,
+            slug: r.slug.unwrap_or_else(|| r.name.clone()),
             name: r.name,
             articles: r.articles,
         }
@@ -262,21 +267,29 @@ impl Taxonomy {
             .ok_or(CoreError::NotFound(Missing::Tag(id)))
     }
 
-    pub async fn rename_tag(&self, actor: &Member, id: i64, name: &str) -> Result<()> {
+    /// Rename a tag; `slug` empty gives it the new name's pinyin (the old slug answers 301).
+    pub async fn rename_tag(&self, actor: &Member, id: i64, name: &str, slug: &str) -> Result<()> {
         let name = check_name("标签", name)?;
+        let slug = check_slug(slug)?;
         let old = self.tag_named(id).await?;
-        let detail = format!("{old} → {name}");
+        let detail = match &slug {
+            Some(slug) => format!("{old} → {name}（{slug}）"),
+            None => format!("{old} → {name}"),
+        };
         let target = format!("tag:{id}");
         let entry = audit_entry(actor, "tag.rename", &target, &detail);
         self.ctx
             .store
-            .rename_tag(id, &name, &entry, self.ctx.now())
+            .rename_tag(id, &name, slug.as_deref(), &entry, self.ctx.now())
             .await
-            .map_err(|e| match CoreError::from(e) {
-                CoreError::Conflict(_) => CoreError::Conflict(format!(
+            .map_err(|e| match e {
+                StoreError::Conflict { what: "tag slug" } => CoreError::Conflict(
+                    "网址别名已被其他标签使用，请换一个".to_owned(),
+                ),
+                StoreError::Conflict { .. } => CoreError::Conflict(format!(
                     "标签「{name}」已经存在：要把两个标签并成一个，请用“合并”"
                 )),
-                other => other,
+                other => other.into(),
             })?;
         self.refresh.after_edit().await
     }
