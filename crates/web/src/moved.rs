@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppResult;
-use crate::share::urlencode;
+use crate::share::slug_segment;
 use crate::state::AppState;
 
 /// `result` as it is, unless it is a 404 for a category slug that moved: then a 301 to
@@ -23,7 +23,10 @@ pub async fn or_moved_category(
         return result;
     }
     let current = state.services.reading.moved_category(slug).await?;
-    Ok(redirect("/c/", slug, current, rest, query).unwrap_or(result?))
+    match redirect("/c/", slug, current, rest, query) {
+        Some(moved) => Ok(moved),
+        None => result,
+    }
 }
 
 /// As [`or_moved_category`], for `/t/{slug}`.
@@ -37,7 +40,10 @@ pub async fn or_moved_tag(
         return result;
     }
     let current = state.services.reading.moved_tag(slug).await?;
-    Ok(redirect("/t/", slug, current, "", query).unwrap_or(result?))
+    match redirect("/t/", slug, current, "", query) {
+        Some(moved) => Ok(moved),
+        None => result,
+    }
 }
 
 fn is_not_found(result: &AppResult<Response>) -> bool {
@@ -62,7 +68,7 @@ fn redirect(
         .unwrap_or_default();
     Some(moved_permanently(&format!(
         "{prefix}{}{rest}{query}",
-        urlencode(&current)
+        slug_segment(&current)
     )))
 }
 

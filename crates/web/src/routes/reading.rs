@@ -29,7 +29,7 @@ use crate::moved::{or_moved_category, or_moved_tag};
 use crate::guest_page::{accepts_gzip, AcceptsGzip, AssembledPage, GuestPage};
 use crate::pages::{html, render, see_other};
 use crate::paging::Pager;
-use crate::share::{qr_svg, thousands, urlencode};
+use crate::share::{qr_svg, slug_segment, thousands, urlencode};
 use crate::state::AppState;
 use crate::structured::article_json_ld;
 use crate::viewer::Viewer;
@@ -153,7 +153,7 @@ async fn category(
     Query(q): Query<PageQuery>,
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
-    let key = format!("/c/{}?page={}", urlencode(&slug), q.page());
+    let key = format!("/c/{}?page={}", slug_segment(&slug), q.page());
     let page = category_page(&state, &viewer, &slug, q.page());
     let result = list_page(&state, &viewer, gzip, key, page).await;
     or_moved_category(&state, &slug, "", query.as_deref(), result).await
@@ -172,7 +172,7 @@ async fn category_page(
     };
     let list = state.services.reading.list(&filter, page).await?;
     past_the_end(&list)?;
-    let base = format!("/c/{}", urlencode(&category.slug));
+    let base = format!("/c/{}", slug_segment(&category.slug));
     let content = ListContent {
         heading: category.name,
         base: base.clone(),
@@ -190,7 +190,7 @@ async fn tag(
     Query(q): Query<PageQuery>,
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
-    let key = format!("/t/{}?page={}", urlencode(&slug), q.page());
+    let key = format!("/t/{}?page={}", slug_segment(&slug), q.page());
     let page = tag_page(&state, &viewer, &slug, q.page());
     let result = list_page(&state, &viewer, gzip, key, page).await;
     or_moved_tag(&state, &slug, query.as_deref(), result).await
@@ -207,7 +207,7 @@ async fn tag_page(state: &AppState, viewer: &Viewer, slug: &str, page: i64) -> A
         return Err(AppError::not_found());
     }
     past_the_end(&list)?;
-    let base = format!("/t/{}", urlencode(slug));
+    let base = format!("/t/{}", slug_segment(slug));
     let content = ListContent {
         heading: format!("标签：{tag}"),
         base: base.clone(),

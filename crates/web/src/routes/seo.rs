@@ -12,7 +12,7 @@ use wenyuan_core::seo::w3c_time;
 
 use crate::error::{AppError, AppResult};
 use crate::moved::or_moved_category;
-use crate::share::urlencode;
+use crate::share::slug_segment;
 use crate::state::AppState;
 use crate::xml::{self, AtomEntry, AtomFeed};
 use wenyuan_core::reading::{ArticleView, Paragraph};
@@ -65,7 +65,7 @@ async fn feed(state: &AppState, headers: &HeaderMap, slug: Option<String>) -> Ap
                         category_id: Some(id),
                         tag: None,
                     };
-                    let page = format!("{base}/c/{}", urlencode(&category.slug));
+                    let page = format!("{base}/c/{}", slug_segment(&category.slug));
                     (
                         filter,
                         format!("{} · {}", site.site_name, category.name),
