@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use common::{backends, corpus, unescape_html, TestApp, Visitor};
 use serde_json::Value;
@@ -150,16 +150,28 @@ fn skipped(path: &str) -> bool {
         .any(|p| path.starts_with(p))
 }
 
-/// Crawl from the seeds, following local links; returns the number of URLs fetched. Panics on
-/// the first hidden sentence found.
-async fn crawl(visitor: &Visitor, seeds: &[String], hidden: &Needles, who: &str) -> usize {
+/// Crawl from the seeds, following local links; returns the URLs fetched, counted by their first
+/// path segment. Panics on the first hidden sentence found.
+async fn crawl(
+    visitor: &Visitor,
+    seeds: &[String],
+    hidden: &Needles,
+    who: &str,
+) -> BTreeMap<String, usize> {
     let mut queue: VecDeque<String> = seeds.iter().cloned().collect();
     let mut seen: HashSet<String> = queue.iter().cloned().collect();
     let mut fetched = 0;
+    let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     while let Some(path) = queue.pop_front() {
         assert!(fetched < MAX_URLS, "{who}: more than {MAX_URLS} URLs");
         let page = visitor.get(&path).await;
         fetched += 1;
+        let kind = path
+            .trim_start_matches('/')
+            .split(['/', '?'])
+            .next()
+            .unwrap_or_default();
+        *kinds.entry(format!("/{kind}")).or_default() += 1;
         assert!(
             !page.status.is_server_error(),
             "{who} {path}: {}",
@@ -194,7 +206,7 @@ async fn crawl(visitor: &Visitor, seeds: &[String], hidden: &Needles, who: &str)
             }
         }
     }
-    fetched
+    kinds
 }
 
 fn urlencode(text: &str) -> String {
@@ -212,11 +224,27 @@ fn urlencode(text: &str) -> String {
 async fn no_url_a_guest_or_crawler_reaches_shows_hidden_text() {
     for backend in backends() {
         let app = TestApp::start_with(backend, |c| c.site.search_per_minute = 0).await;
+        // The reports, every third one tagged, so tag pages are crawled too.
+        let dir = tempfile::tempdir().unwrap();
+        let tagged = dir.path().join("tagged.jsonl");
+        let lines: Vec<String> = std::fs::read_to_string(corpus("reports.jsonl"))
+            .unwrap()
+            .lines()
+            .enumerate()
+            .map(|(n, line)| {
+                let mut record: Value = serde_json::from_str(line).unwrap();
+                if n % 3 == 0 {
+                    record["tags"] = serde_json::json!(["乡村振兴", "高质量发展"]);
+                }
+                record.to_string()
+            })
+            .collect();
+        std::fs::write(&tagged, lines.join("\n")).unwrap();
         let (code, _, stderr) = app.import(&[
             "--access",
             "member",
             "--allow-near-duplicates",
-            corpus("reports.jsonl").to_str().unwrap(),
+            tagged.to_str().unwrap(),
         ]);
         assert_eq!(code, 0, "{stderr}");
         let seed = corpus("seed/000_38663bb0f25ad367.txt");
@@ -267,6 +295,10 @@ async fn no_url_a_guest_or_crawler_reaches_shows_hidden_text() {
         // The finder finds what it should.
         let sample = format!("<p>前文{}后文</p>", hidden[hidden.len() / 2]);
         assert_eq!(needles.find_in(&sample), Some(hidden[hidden.len() / 2].as_str()));
+        // …and finds the hidden text where it belongs: a member's page of a gated document.
+        let ids = published_ids(&guest).await;
+        let as_member = member.get(&format!("/a/{}", ids[0])).await.body;
+        assert!(needles.find_in(&unescape_html(&as_member)).is_some(), "{backend:?}");
         let browser = crawl(&guest, &seeds, &needles, "guest").await;
         let crawler = app.cookieless(
             "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
@@ -276,12 +308,21 @@ async fn no_url_a_guest_or_crawler_reaches_shows_hidden_text() {
             "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
         );
         let googlebot = crawl(&google, &seeds, &needles, "Googlebot").await;
+        let total = |kinds: &BTreeMap<String, usize>| kinds.values().sum::<usize>();
         eprintln!(
             "{backend:?}: {gated} gated documents, {} hidden sentences; URLs fetched: guest \
-             {browser}, Baiduspider {spider}, Googlebot {googlebot}",
-            hidden.len()
+             {} {browser:?}, Baiduspider {}, Googlebot {}",
+            hidden.len(),
+            total(&browser),
+            total(&spider),
+            total(&googlebot)
         );
-        assert!(browser >= 200, "{backend:?}: the crawl reached {browser} URLs");
+        // Every kind of page was reached, every article page among them.
+        for kind in ["/", "/a", "/c", "/t", "/hot", "/search", "/api", "/sitemaps", "/feed.xml"] {
+            assert!(browser.contains_key(kind), "{backend:?}: no {kind} page crawled");
+        }
+        assert!(browser["/a"] >= ids.len(), "{backend:?}: {browser:?}");
+        assert_eq!(spider, browser, "{backend:?}: crawlers reach what guests reach");
         app.stop().await;
     }
 }
