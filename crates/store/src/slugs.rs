@@ -165,15 +165,22 @@ impl Store {
                 .context("waiting for the slug lock")?;
         }
         for (id, name, old) in categories {
-            let current = sqlx::query_scalar::<Any, String>("SELECT slug FROM categories WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await
-                .context("reading a category slug")?;
+            let current =
+                sqlx::query_scalar::<Any, String>("SELECT slug FROM categories WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .context("reading a category slug")?;
             if current.as_deref() != Some(old.as_str()) {
                 continue;
             }
-            let slug = free_slug(&mut tx, SlugKind::Category, &base_slug(SlugKind::Category, &name), id).await?;
+            let slug = free_slug(
+                &mut tx,
+                SlugKind::Category,
+                &base_slug(SlugKind::Category, &name),
+                id,
+            )
+            .await?;
             sqlx::query("UPDATE categories SET slug = $1 WHERE id = $2")
                 .bind(&slug)
                 .bind(id)
@@ -192,7 +199,8 @@ impl Store {
             .context("recording changes of a category slug")?;
         }
         for (id, name) in tags {
-            let slug = free_slug(&mut tx, SlugKind::Tag, &base_slug(SlugKind::Tag, &name), id).await?;
+            let slug =
+                free_slug(&mut tx, SlugKind::Tag, &base_slug(SlugKind::Tag, &name), id).await?;
             let updated = sqlx::query("UPDATE tags SET slug = $1 WHERE id = $2 AND slug IS NULL")
                 .bind(&slug)
                 .bind(id)

@@ -66,7 +66,15 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let slug = match slug {
             Some(slug) => slug.to_owned(),
-            None => free_slug(&mut tx, SlugKind::Category, &base_slug(SlugKind::Category, name), 0).await?,
+            None => {
+                free_slug(
+                    &mut tx,
+                    SlugKind::Category,
+                    &base_slug(SlugKind::Category, name),
+                    0,
+                )
+                .await?
+            }
         };
         let slug = slug.as_str();
         if category_taken(&mut tx, name, slug, None).await? {
@@ -199,11 +207,12 @@ impl Store {
                 });
             }
             // The deleted category's URLs lead to where its documents went.
-            let slug = sqlx::query_scalar::<Any, String>("SELECT slug FROM categories WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await
-                .context("reading a category slug")?;
+            let slug =
+                sqlx::query_scalar::<Any, String>("SELECT slug FROM categories WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .context("reading a category slug")?;
             record_redirect(&mut tx, SlugKind::Category, &slug, target).await?;
         }
         sqlx::query("DELETE FROM categories WHERE id = $1")
@@ -277,23 +286,25 @@ impl Store {
         if taken.is_some() {
             return Err(StoreError::Conflict { what: "tag" });
         }
-        let Some(old) = sqlx::query_scalar::<Any, Option<String>>("SELECT slug FROM tags WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .context("reading a tag slug")?
+        let Some(old) =
+            sqlx::query_scalar::<Any, Option<String>>("SELECT slug FROM tags WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .context("reading a tag slug")?
         else {
             return Ok(false);
         };
         let slug = match slug {
             Some(slug) => {
-                let other =
-                    sqlx::query_scalar::<Any, i64>("SELECT id FROM tags WHERE slug = $1 AND id <> $2")
-                        .bind(slug)
-                        .bind(id)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .context("looking up a tag slug")?;
+                let other = sqlx::query_scalar::<Any, i64>(
+                    "SELECT id FROM tags WHERE slug = $1 AND id <> $2",
+                )
+                .bind(slug)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .context("looking up a tag slug")?;
                 if other.is_some() {
                     return Err(StoreError::Conflict { what: "tag slug" });
                 }

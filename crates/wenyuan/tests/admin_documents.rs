@@ -537,7 +537,10 @@ async fn categories_and_tags_are_managed_and_readers_follow() {
         let article = unescape_html(&app.visitor().get(&format!("/a/{id}")).await.body);
         assert!(article.contains("/t/") && article.contains(">调查研究</a>"));
         assert!(!article.contains(">党建</a>") && !article.contains(">调研</a>"));
-        assert!(article.contains("href=\"/t/diaocha-yanjiu\""), "pinyin tag link");
+        assert!(
+            article.contains("href=\"/t/diaocha-yanjiu\""),
+            "pinyin tag link"
+        );
         // The renamed tag's old slug and the merged tag's slug lead to the tag now.
         for (old, query) in [("/t/diaoyan", ""), ("/t/dangjian", "?page=1")] {
             let moved = app.visitor().get(&format!("{old}{query}")).await;

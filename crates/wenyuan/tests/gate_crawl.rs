@@ -116,7 +116,10 @@ impl Needles {
         for (n, &at) in starts.iter().enumerate() {
             let end = starts.get(n + START_CHARS).copied().unwrap_or(text.len());
             if let Some(candidates) = self.by_start.get(&text[at..end]) {
-                if let Some(found) = candidates.iter().find(|s| text[at..].starts_with(s.as_str())) {
+                if let Some(found) = candidates
+                    .iter()
+                    .find(|s| text[at..].starts_with(s.as_str()))
+                {
                     return Some(found);
                 }
             }
@@ -294,19 +297,24 @@ async fn no_url_a_guest_or_crawler_reaches_shows_hidden_text() {
         let needles = Needles::new(&hidden);
         // The finder finds what it should.
         let sample = format!("<p>前文{}后文</p>", hidden[hidden.len() / 2]);
-        assert_eq!(needles.find_in(&sample), Some(hidden[hidden.len() / 2].as_str()));
+        assert_eq!(
+            needles.find_in(&sample),
+            Some(hidden[hidden.len() / 2].as_str())
+        );
         // …and finds the hidden text where it belongs: a member's page of a gated document.
         let ids = published_ids(&guest).await;
         let as_member = member.get(&format!("/a/{}", ids[0])).await.body;
-        assert!(needles.find_in(&unescape_html(&as_member)).is_some(), "{backend:?}");
+        assert!(
+            needles.find_in(&unescape_html(&as_member)).is_some(),
+            "{backend:?}"
+        );
         let browser = crawl(&guest, &seeds, &needles, "guest").await;
         let crawler = app.cookieless(
             "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
         );
         let spider = crawl(&crawler, &seeds, &needles, "Baiduspider").await;
-        let google = app.cookieless(
-            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-        );
+        let google = app
+            .cookieless("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)");
         let googlebot = crawl(&google, &seeds, &needles, "Googlebot").await;
         let total = |kinds: &BTreeMap<String, usize>| kinds.values().sum::<usize>();
         eprintln!(
@@ -318,11 +326,27 @@ async fn no_url_a_guest_or_crawler_reaches_shows_hidden_text() {
             total(&googlebot)
         );
         // Every kind of page was reached, every article page among them.
-        for kind in ["/", "/a", "/c", "/t", "/hot", "/search", "/api", "/sitemaps", "/feed.xml"] {
-            assert!(browser.contains_key(kind), "{backend:?}: no {kind} page crawled");
+        for kind in [
+            "/",
+            "/a",
+            "/c",
+            "/t",
+            "/hot",
+            "/search",
+            "/api",
+            "/sitemaps",
+            "/feed.xml",
+        ] {
+            assert!(
+                browser.contains_key(kind),
+                "{backend:?}: no {kind} page crawled"
+            );
         }
         assert!(browser["/a"] >= ids.len(), "{backend:?}: {browser:?}");
-        assert_eq!(spider, browser, "{backend:?}: crawlers reach what guests reach");
+        assert_eq!(
+            spider, browser,
+            "{backend:?}: crawlers reach what guests reach"
+        );
         app.stop().await;
     }
 }

@@ -57,8 +57,16 @@ async fn category_and_tag_urls_are_pinyin_and_old_ones_answer_301() {
         std::fs::write(
             &alike,
             [
-                record("关于干部任前公示的通知", "公示", "现将拟任干部情况予以公示。\n公示期为五个工作日。"),
-                record("常用计算公式汇编", "公式", "本汇编收录常用的计算公式。\n请各单位参照执行。"),
+                record(
+                    "关于干部任前公示的通知",
+                    "公示",
+                    "现将拟任干部情况予以公示。\n公示期为五个工作日。",
+                ),
+                record(
+                    "常用计算公式汇编",
+                    "公式",
+                    "本汇编收录常用的计算公式。\n请各单位参照执行。",
+                ),
             ]
             .join("\n"),
         )
@@ -120,7 +128,10 @@ async fn category_and_tag_urls_are_pinyin_and_old_ones_answer_301() {
                 "/t/%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4?page=1".to_owned(),
                 "/t/xiangcun-zhenxing?page=1".to_owned(),
             ),
-            ("/c/%E5%85%AC%E5%BC%8F".to_owned(), "/c/gongshi-2".to_owned()),
+            (
+                "/c/%E5%85%AC%E5%BC%8F".to_owned(),
+                "/c/gongshi-2".to_owned(),
+            ),
         ] {
             let page = guest.get(&old).await;
             assert_eq!(page.status, 301, "{backend:?} {old}");
@@ -140,7 +151,10 @@ async fn category_and_tag_urls_are_pinyin_and_old_ones_answer_301() {
         assert!(links(&home, "/c/").contains(&REPORTS.to_owned()));
         let id = guest.id_of("2025年中华人民共和国国务院政府工作报告").await;
         let article = unescape_html(&guest.get(&format!("/a/{id}")).await.body);
-        assert!(article.contains(&format!("href=\"{REPORTS}\"")), "breadcrumb");
+        assert!(
+            article.contains(&format!("href=\"{REPORTS}\"")),
+            "breadcrumb"
+        );
         for path in links(&article, "/c/")
             .into_iter()
             .chain(links(&article, "/t/"))

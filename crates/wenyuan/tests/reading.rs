@@ -389,9 +389,7 @@ async fn home_category_and_tag_pages_list_documents_with_pagination() {
         404,
         "a page past the end does not exist"
     );
-    let category = guest
-        .get("/c/zhengfu-gongzuo-baogao")
-        .await;
+    let category = guest.get("/c/zhengfu-gongzuo-baogao").await;
     assert_eq!(category.status, 200);
     assert!(category.body.contains("政府工作报告") && category.body.contains("共 20 篇"));
     let tag = guest.get("/t/xiangcun-zhenxing").await;

@@ -98,10 +98,7 @@ impl Endpoint {
             body: body.clone(),
         });
         let answer = if status == 200 {
-            format!(
-                "{{\"remain\":99999,\"success\":{}}}",
-                body.lines().count()
-            )
+            format!("{{\"remain\":99999,\"success\":{}}}", body.lines().count())
         } else {
             "{\"error\":500,\"message\":\"internal error\"}".to_owned()
         };

@@ -283,9 +283,9 @@ impl Taxonomy {
             .rename_tag(id, &name, slug.as_deref(), &entry, self.ctx.now())
             .await
             .map_err(|e| match e {
-                StoreError::Conflict { what: "tag slug" } => CoreError::Conflict(
-                    "网址别名已被其他标签使用，请换一个".to_owned(),
-                ),
+                StoreError::Conflict { what: "tag slug" } => {
+                    CoreError::Conflict("网址别名已被其他标签使用，请换一个".to_owned())
+                }
                 StoreError::Conflict { .. } => CoreError::Conflict(format!(
                     "标签「{name}」已经存在：要把两个标签并成一个，请用“合并”"
                 )),

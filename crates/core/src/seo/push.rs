@@ -149,10 +149,7 @@ impl SearchPush {
         }
         let ids: Vec<i64> = claims.iter().map(|c| c.article_id).collect();
         let base = target.base_url.trim_end_matches('/');
-        let body: String = ids
-            .iter()
-            .map(|id| format!("{base}/a/{id}\n"))
-            .collect();
+        let body: String = ids.iter().map(|id| format!("{base}/a/{id}\n")).collect();
         let answer = self
             .client
             .post(&target.endpoint)
@@ -177,7 +174,14 @@ impl SearchPush {
         // Recorded by the clock at the end, so the desk's time is when the answer came.
         self.ctx
             .store
-            .finish_push(&ids, status, detail.trim(), accepted, retry_at, self.ctx.now())
+            .finish_push(
+                &ids,
+                status,
+                detail.trim(),
+                accepted,
+                retry_at,
+                self.ctx.now(),
+            )
             .await?;
         metrics::counter!("wenyuan_search_push_urls_total", "outcome" => if accepted { "accepted" } else { "failed" })
             .increment(ids.len() as u64);

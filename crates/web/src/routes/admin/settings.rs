@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use wenyuan_core::settings::editable::SettingsForm;
 use wenyuan_core::seo::PushStatus;
+use wenyuan_core::settings::editable::SettingsForm;
 use wenyuan_core::settings::{rules, WechatQr};
 use wenyuan_core::CoreError;
 
