@@ -10,19 +10,12 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
-use common::{backends, corpus, unescape_html, TestApp, Visitor};
+use common::search::urlencode;
+use common::{backends, corpus, unescape_html, xml_unescape, TestApp, Visitor};
 use serde_json::Value;
 
 /// Most URLs one crawl fetches: far more than the site has, so reaching it means a link loop.
 const MAX_URLS: usize = 5_000;
-
-fn xml_unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-}
 
 fn paragraphs(api: &Value) -> Vec<String> {
     api["paragraphs"]
@@ -210,17 +203,6 @@ async fn crawl(
         }
     }
     kinds
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,7 @@ mod common;
 use std::collections::HashSet;
 use std::path::Path;
 
-use common::{backends, corpus, TestApp, Visitor};
+use common::{backends, corpus, xml_unescape, TestApp, Visitor};
 
 /// The text of every `<tag>…</tag>` in `xml`, in order.
 fn elements(xml: &str, tag: &str) -> Vec<String> {
@@ -482,14 +482,6 @@ async fn a_gated_article_says_so_in_its_markup_and_shows_crawlers_only_the_previ
         );
         app.stop().await;
     }
-}
-
-fn xml_unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -382,6 +382,15 @@ pub fn unescape_html(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// Undo XML escaping (sitemaps, Atom feeds), to compare with document text.
+pub fn xml_unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
 /// Sentences of a paragraph: split after 。！？；, keeping those long enough to be unmistakable.
 pub fn sentences(paragraph: &str) -> Vec<String> {
     let mut out = Vec::new();
