@@ -16,6 +16,8 @@ pub enum Missing {
     /// A category, by slug or id as it was asked for.
     Category(String),
     Tag(i64),
+    /// A tag by the slug of its URL.
+    TagSlug(String),
     Message(i64),
     Member(i64),
 }
@@ -26,7 +28,7 @@ impl Missing {
         match self {
             Missing::Document(_) => "没有这篇文档（文档不存在或已删除）",
             Missing::Category(_) => "没有这个栏目",
-            Missing::Tag(_) => "没有这个标签",
+            Missing::Tag(_) | Missing::TagSlug(_) => "没有这个标签",
             Missing::Message(_) => "没有这条留言",
             Missing::Member(_) => "没有这位会员",
         }

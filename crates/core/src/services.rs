@@ -16,7 +16,7 @@ use crate::maintenance::Maintenance;
 use crate::old_urls::OldUrls;
 use crate::reading::Reading;
 use crate::search::Search;
-use crate::seo::Sitemaps;
+use crate::seo::{SearchPush, Sitemaps};
 use crate::settings::SettingsService;
 use crate::statistics::Statistics;
 use crate::takeaway::Takeaway;
@@ -60,6 +60,8 @@ pub struct Services {
     pub sitemaps: Sitemaps,
     /// Addresses of a site the library was moved from, answered with 301s.
     pub old_urls: OldUrls,
+    /// New URLs sent to search engines (Baidu 普通收录 style), in the background.
+    pub push: SearchPush,
 }
 
 impl Services {
@@ -91,6 +93,7 @@ impl Services {
             maintenance: Maintenance::new(ctx.clone()),
             sitemaps: Sitemaps::new(ctx.clone()),
             old_urls: OldUrls::new(ctx.clone()),
+            push: SearchPush::new(ctx.clone()),
             takeaway: Takeaway::new(ctx.clone(), reading.clone()),
             library: Library::new(ctx.clone(), reading.clone()),
             reading,

@@ -1,7 +1,7 @@
 //! Background work of a server process: following the change feed, flushing counted views and
 //! searches with no results, deriving keywords, updating the search index, following the change
-//! feed with SimHash fingerprints, re-reading the saved settings. Each loop survives errors
-//! (logged, retried on the next tick).
+//! feed with SimHash fingerprints, re-reading the saved settings, pushing new URLs to search
+//! engines. Each loop survives errors (logged, retried on the next tick).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +23,8 @@ const LIMITS_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 const SETTINGS_INTERVAL: Duration = Duration::from_secs(5);
 /// How often the views that order equally good search matches are re-read.
 const POPULARITY_INTERVAL: Duration = Duration::from_secs(60);
+/// How often newly published documents are queued and due URLs pushed to search engines.
+const PUSH_INTERVAL: Duration = Duration::from_secs(1);
 
 pub struct BackgroundTasks {
     services: Arc<Services>,
@@ -116,6 +118,13 @@ impl BackgroundTasks {
                 stopped.clone(),
                 "re-reading the views that rank search matches",
                 |services| async move { services.search.refresh_popularity().await },
+            ),
+            every(
+                PUSH_INTERVAL,
+                services.clone(),
+                stopped.clone(),
+                "pushing new URLs to search engines",
+                |services| async move { services.push.run_once().await.map(|_| ()) },
             ),
         ];
         BackgroundTasks {

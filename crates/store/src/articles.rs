@@ -221,20 +221,50 @@ impl Store {
             .context("counting articles")
     }
 
-    /// All tags that label at least one published document, with counts.
-    pub async fn tags_in_use(&self) -> Result<Vec<(String, i64)>> {
+    /// All tags that label at least one published document: (name, slug, count).
+    pub async fn tags_in_use(&self) -> Result<Vec<(String, String, i64)>> {
         let rows = sqlx::query(
-            "SELECT t.name, COUNT(*) AS n FROM tags t JOIN article_tags at ON at.tag_id = t.id \
+            "SELECT t.name, COALESCE(t.slug, t.name), COUNT(*) AS n FROM tags t \
+             JOIN article_tags at ON at.tag_id = t.id \
              JOIN articles a ON a.id = at.article_id WHERE a.status = 'published' \
-             GROUP BY t.name ORDER BY n DESC, t.name LIMIT 200",
+             GROUP BY t.name, t.slug ORDER BY n DESC, t.name LIMIT 200",
         )
         .fetch_all(&self.pool)
         .await
         .context("listing tags")?;
         rows.iter()
-            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
             .collect::<Result<_, sqlx::Error>>()
             .context("reading tags")
+    }
+
+    /// The slug of every tag: (name, slug).
+    pub async fn tag_slugs(&self) -> Result<Vec<(String, String)>> {
+        sqlx::query_as::<Any, (String, String)>(
+            "SELECT name, slug FROM tags WHERE slug IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("reading tag slugs")
+    }
+
+    /// The name of the tag with this slug.
+    pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<String>> {
+        sqlx::query_scalar::<Any, String>("SELECT name FROM tags WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await
+            .context("reading a tag by slug")
+    }
+
+    /// The slug of the tag with this name (a tag's URL was its name before slugs).
+    pub async fn tag_slug_of_name(&self, name: &str) -> Result<Option<String>> {
+        sqlx::query_scalar::<Any, Option<String>>("SELECT slug FROM tags WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .context("reading a tag's slug")
+            .map(Option::flatten)
     }
 }
 
@@ -308,17 +338,33 @@ async fn id_by_hash(tx: &mut Transaction<'static, Any>, hash: &str) -> Result<Op
         .context("looking up a content hash")
 }
 
+/// The id of the tag with this name, created with its pinyin slug when missing. As with
+/// categories, ON CONFLICT DO NOTHING lets two importers create the same tag at once.
 pub(crate) async fn ensure_tag(tx: &mut Transaction<'static, Any>, name: &str) -> Result<i64> {
-    sqlx::query("INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+    use crate::slugs::{base_slug, numbered, SlugKind};
+    let base = base_slug(SlugKind::Tag, name);
+    for n in 1..100 {
+        let found = sqlx::query_scalar::<Any, i64>("SELECT id FROM tags WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut **tx)
+            .await
+            .context("reading a tag")?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        let inserted = sqlx::query_scalar::<Any, i64>(
+            "INSERT INTO tags (name, slug) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
+        )
         .bind(name)
-        .execute(&mut **tx)
+        .bind(numbered(&base, n))
+        .fetch_optional(&mut **tx)
         .await
         .context("creating a tag")?;
-    sqlx::query_scalar::<Any, i64>("SELECT id FROM tags WHERE name = $1")
-        .bind(name)
-        .fetch_one(&mut **tx)
-        .await
-        .context("reading a tag")
+        if let Some(id) = inserted {
+            return Ok(id);
+        }
+    }
+    Err(crate::StoreError::Conflict { what: "tag slug" })
 }
 
 impl Store {

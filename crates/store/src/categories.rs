@@ -1,6 +1,7 @@
 use sqlx::{Any, Transaction};
 
 use crate::error::Context;
+use crate::slugs::{base_slug, numbered, SlugKind};
 use crate::{Result, Store};
 
 /// A category with the number of published documents in it.
@@ -10,27 +11,6 @@ pub struct CategoryRow {
     pub name: String,
     pub slug: String,
     pub articles: i64,
-}
-
-/// The URL slug of a category name: the name itself (browsers show Chinese paths readably), with
-/// white space and URL-reserved characters replaced by '-'.
-pub fn slug_of(name: &str) -> String {
-    let slug: String = name
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_whitespace() || "/?#%&+\\\"'<>".contains(c) {
-                '-'
-            } else {
-                c
-            }
-        })
-        .collect();
-    if slug.is_empty() {
-        "-".to_owned()
-    } else {
-        slug
-    }
 }
 
 impl Store {
@@ -64,17 +44,13 @@ impl Store {
 /// Inserts use ON CONFLICT DO NOTHING so that two importers creating the same category at once
 /// both succeed (an error would abort a PostgreSQL transaction).
 pub(crate) async fn ensure_in(tx: &mut Transaction<'static, Any>, name: &str) -> Result<i64> {
-    let base = slug_of(name);
+    let base = base_slug(SlugKind::Category, name);
     for n in 1..100 {
         if let Some(id) = category_id(tx, name).await? {
             return Ok(id);
         }
-        // Two names may fold to one slug ("a b" and "a-b"): number the later one.
-        let slug = if n == 1 {
-            base.clone()
-        } else {
-            format!("{base}-{n}")
-        };
+        // Two names may read alike (重庆 and 重慶, 讲话 and 奖划): number the later one.
+        let slug = numbered(&base, n);
         let inserted = sqlx::query_scalar::<Any, i64>(
             "INSERT INTO categories (name, slug) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
         )
@@ -98,17 +74,4 @@ async fn category_id(tx: &mut Transaction<'static, Any>, name: &str) -> Result<O
         .fetch_optional(&mut **tx)
         .await
         .context("reading a category")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slug_of;
-
-    #[test]
-    fn slugs_keep_chinese_and_replace_reserved_characters() {
-        assert_eq!(slug_of("政府工作报告"), "政府工作报告");
-        assert_eq!(slug_of(" 讲话 稿 "), "讲话-稿");
-        assert_eq!(slug_of("a/b?c"), "a-b-c");
-        assert_eq!(slug_of("   "), "-");
-    }
 }

@@ -92,7 +92,8 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
-        Ok(())
+        // Slugs need pinyin, which SQL cannot make: the one data step done in Rust.
+        self.make_pinyin_slugs().await
     }
 
     /// Start a transaction that will write. On SQLite it takes the write lock up front

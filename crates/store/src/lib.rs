@@ -24,9 +24,11 @@ mod messages;
 mod near_duplicates;
 mod old_urls;
 mod password_resets;
+mod push;
 mod sessions;
 mod settings;
 mod sitemap;
+mod slugs;
 mod statistics;
 mod synonyms;
 mod taxonomy;
@@ -57,7 +59,9 @@ pub use near_duplicates::{
     PAIR_COUNT_CAP, SIMHASH_BANDS,
 };
 pub use password_resets::{PasswordResetRow, ResetUse};
+pub use push::{PushAttemptRow, PushClaim, PushCounts};
 pub use sitemap::SitemapRow;
+pub use slugs::{base_slug, SlugKind};
 pub use statistics::SearchMissRow;
 pub use synonyms::SynonymRow;
 pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};

@@ -6,6 +6,7 @@ use sqlx::{Any, Transaction};
 
 use crate::audit::commit_audited;
 use crate::error::Context;
+use crate::slugs::{base_slug, free_slug, record_redirect, SlugKind};
 use crate::{NewAuditEntry, Result, Store, StoreError};
 
 /// A category with its documents counted (all statuses, and published ones).
@@ -24,6 +25,7 @@ pub struct AdminCategoryRow {
 pub struct AdminTagRow {
     pub id: i64,
     pub name: String,
+    pub slug: Option<String>,
     pub articles: i64,
 }
 
@@ -50,17 +52,31 @@ impl Store {
         .context("listing categories for the desk")
     }
 
-    /// Create a category; a taken name or slug is [`StoreError::Conflict`]. The audit entry's
-    /// target is set to the new category.
+    /// Create a category; a taken name or slug is [`StoreError::Conflict`]. Without a slug it
+    /// gets its name's pinyin, numbered when taken. The audit entry's target is set to the new
+    /// category. Returns the id and the slug.
     pub async fn create_category(
         &self,
         name: &str,
-        slug: &str,
+        slug: Option<&str>,
         sort: i64,
         audit: &NewAuditEntry<'_>,
         now: i64,
-    ) -> Result<i64> {
+    ) -> Result<(i64, String)> {
         let mut tx = self.begin_write().await?;
+        let slug = match slug {
+            Some(slug) => slug.to_owned(),
+            None => {
+                free_slug(
+                    &mut tx,
+                    SlugKind::Category,
+                    &base_slug(SlugKind::Category, name),
+                    0,
+                )
+                .await?
+            }
+        };
+        let slug = slug.as_str();
         if category_taken(&mut tx, name, slug, None).await? {
             return Err(StoreError::Conflict {
                 what: "category name or slug",
@@ -85,11 +101,12 @@ impl Store {
             ..audit.clone()
         };
         commit_audited(tx, &entry, now, "committing a new category").await?;
-        Ok(id)
+        Ok((id, slug.to_owned()))
     }
 
     /// Rename a category, change its slug or its place in the menu. Returns false when there is
-    /// no such category; a name or slug another category has is [`StoreError::Conflict`].
+    /// no such category; a name or slug another category has is [`StoreError::Conflict`]. A slug
+    /// given up is kept in `slug_redirects`, so its URLs answer 301.
     pub async fn update_category(
         &self,
         id: i64,
@@ -104,6 +121,14 @@ impl Store {
             return Err(StoreError::Conflict {
                 what: "category name or slug",
             });
+        }
+        let old = sqlx::query_scalar::<Any, String>("SELECT slug FROM categories WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("reading a category slug")?;
+        if let Some(old) = old.filter(|old| old != slug) {
+            record_redirect(&mut tx, SlugKind::Category, &old, id).await?;
         }
         let updated =
             sqlx::query("UPDATE categories SET name = $1, slug = $2, sort = $3 WHERE id = $4")
@@ -181,6 +206,14 @@ impl Store {
                     what: "no such category to move to; it",
                 });
             }
+            // The deleted category's URLs lead to where its documents went.
+            let slug =
+                sqlx::query_scalar::<Any, String>("SELECT slug FROM categories WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .context("reading a category slug")?;
+            record_redirect(&mut tx, SlugKind::Category, &slug, target).await?;
         }
         sqlx::query("DELETE FROM categories WHERE id = $1")
             .bind(id)
@@ -195,9 +228,9 @@ impl Store {
     pub async fn admin_tags(&self, name: Option<&str>, limit: i64) -> Result<Vec<AdminTagRow>> {
         let sql = |filter: &str| {
             format!(
-                "SELECT t.id, t.name, COUNT(at.article_id) AS articles FROM tags t \
+                "SELECT t.id, t.name, t.slug, COUNT(at.article_id) AS articles FROM tags t \
                  LEFT JOIN article_tags at ON at.tag_id = t.id {filter} \
-                 GROUP BY t.id, t.name ORDER BY COUNT(at.article_id) DESC, t.name LIMIT $1"
+                 GROUP BY t.id, t.name, t.slug ORDER BY COUNT(at.article_id) DESC, t.name LIMIT $1"
             )
         };
         let filtered = sql("WHERE t.name LIKE $2 ESCAPE '\\'");
@@ -231,12 +264,14 @@ impl Store {
             .context("looking up a tag")
     }
 
-    /// Rename a tag. Returns false when there is no such tag; a name another tag has is
-    /// [`StoreError::Conflict`] (merge instead).
+    /// Rename a tag and set its slug (`None`: the new name's pinyin, numbered when taken; the
+    /// slug given up answers 301). Returns false when there is no such tag; a name another tag
+    /// has is [`StoreError::Conflict`] (merge instead), and so is a slug another tag has.
     pub async fn rename_tag(
         &self,
         id: i64,
         name: &str,
+        slug: Option<&str>,
         audit: &NewAuditEntry<'_>,
         now: i64,
     ) -> Result<bool> {
@@ -251,16 +286,43 @@ impl Store {
         if taken.is_some() {
             return Err(StoreError::Conflict { what: "tag" });
         }
-        let updated = sqlx::query("UPDATE tags SET name = $1 WHERE id = $2")
+        let Some(old) =
+            sqlx::query_scalar::<Any, Option<String>>("SELECT slug FROM tags WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .context("reading a tag slug")?
+        else {
+            return Ok(false);
+        };
+        let slug = match slug {
+            Some(slug) => {
+                let other = sqlx::query_scalar::<Any, i64>(
+                    "SELECT id FROM tags WHERE slug = $1 AND id <> $2",
+                )
+                .bind(slug)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .context("looking up a tag slug")?;
+                if other.is_some() {
+                    return Err(StoreError::Conflict { what: "tag slug" });
+                }
+                slug.to_owned()
+            }
+            // free_slug leaves this tag out, so an unchanged pinyin keeps its slug.
+            None => free_slug(&mut tx, SlugKind::Tag, &base_slug(SlugKind::Tag, name), id).await?,
+        };
+        if let Some(old) = old.filter(|old| *old != slug) {
+            record_redirect(&mut tx, SlugKind::Tag, &old, id).await?;
+        }
+        sqlx::query("UPDATE tags SET name = $1, slug = $2 WHERE id = $3")
             .bind(name)
+            .bind(&slug)
             .bind(id)
             .execute(&mut *tx)
             .await
-            .context("renaming a tag")?
-            .rows_affected();
-        if updated == 0 {
-            return Ok(false);
-        }
+            .context("renaming a tag")?;
         changes_for(&mut tx, TAGGED, id, now).await?;
         commit_audited(tx, audit, now, "committing a tag rename").await?;
         Ok(true)
@@ -287,6 +349,16 @@ impl Store {
             return Ok(false);
         }
         changes_for(&mut tx, TAGGED, from, now).await?;
+        // The merged tag's URL leads to the tag it went into.
+        let from_slug =
+            sqlx::query_scalar::<Any, Option<String>>("SELECT slug FROM tags WHERE id = $1")
+                .bind(from)
+                .fetch_one(&mut *tx)
+                .await
+                .context("reading a tag slug")?;
+        if let Some(from_slug) = from_slug {
+            record_redirect(&mut tx, SlugKind::Tag, &from_slug, into).await?;
+        }
         sqlx::query(
             "INSERT INTO article_tags (article_id, tag_id) \
              SELECT article_id, $1 FROM article_tags WHERE tag_id = $2 ON CONFLICT DO NOTHING",

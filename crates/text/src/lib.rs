@@ -29,6 +29,7 @@ pub mod preview;
 pub mod segment;
 pub mod simhash;
 pub mod sqldump;
+pub mod slug;
 
 mod chars;
 pub mod date;

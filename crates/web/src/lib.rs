@@ -15,6 +15,7 @@ mod guard;
 mod guest_page;
 mod labels;
 pub mod metrics;
+mod moved;
 mod pages;
 mod paging;
 mod respond;

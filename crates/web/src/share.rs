@@ -118,6 +118,19 @@ pub fn urlencode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
+/// Bytes a slug keeps as they are: RFC 3986's unreserved characters.
+const SLUG_ENCODED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A category or tag slug as a path segment: a pinyin slug (`zhengfu-gongzuo-baogao`) stays as
+/// it is, so links, redirects and the address bar all read the same.
+pub fn slug_segment(slug: &str) -> String {
+    percent_encoding::utf8_percent_encode(slug, SLUG_ENCODED).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

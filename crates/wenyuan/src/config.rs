@@ -70,6 +70,8 @@ pub struct FileConfig {
     pub keywords: Option<String>,
     /// `[smtp]`: the server for 忘记密码 mails (`host`, `port`, `from`, `user`, `password`).
     pub smtp: Option<SmtpFile>,
+    /// `[push]`: the search-engine push endpoint and token (`rules::push_target`).
+    pub push: Option<PushFile>,
 }
 
 /// The `[smtp]` table (`wenyuan_core::settings::smtp::smtp` checks it); a blank host: no mail.
@@ -81,6 +83,14 @@ pub struct SmtpFile {
     pub from: String,
     pub user: Option<String>,
     pub password: Option<String>,
+}
+
+/// The `[push]` table: where new documents' URLs are sent (Baidu 普通收录 style).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushFile {
+    pub endpoint: Option<String>,
+    pub token: Option<String>,
 }
 
 /// The `[downloads]` table: daily download limits per level (`rules::daily_downloads`).
@@ -243,6 +253,14 @@ impl Config {
                 smtp.user.as_deref().unwrap_or_default(),
                 smtp.password.as_deref().unwrap_or_default(),
             )?;
+        }
+        if let Some(push) = file.push {
+            let (endpoint, token) = rules::push_target(
+                push.endpoint.as_deref().unwrap_or_default(),
+                push.token.as_deref().unwrap_or_default(),
+            )?;
+            site.push_endpoint = endpoint;
+            site.push_token = token;
         }
         if let Some(downloads) = file.downloads {
             if let Some(n) = downloads.member {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::search::{search, titles, urlencode};
+use common::search::{search, titles};
 use common::{backends, corpus, unescape_html, Page, TestApp, Visitor};
 
 const TITLE: &str = "关于加强基层治理体系建设的实施意见";
@@ -89,7 +89,7 @@ async fn a_document_goes_from_draft_to_published_to_hidden_and_readers_follow() 
         let ed = app.member("编辑小王", "editor").await;
 
         let id = saved_id(&create(&ed, &[]).await);
-        let category = format!("/c/{}", urlencode("实施意见"));
+        let category = format!("/c/{}", wenyuan_text::slug::pinyin_slug("实施意见"));
         assert_eq!(
             guest_sees(&app, id, "/").await,
             (false, false, false),
@@ -425,7 +425,7 @@ async fn anonymising_through_the_diff_view_applies_only_the_accepted_replacement
 
 /// The id of the tag row named `name` on the taxonomy page.
 fn tag_id(page: &str, name: &str) -> String {
-    let cell = format!("<td>{name}</td>");
+    let cell = format!(">{name}</a></td>");
     let at = page.find(&cell).unwrap_or_else(|| panic!("tag {name}"));
     let row = page[..at].rfind("id=\"t-").unwrap() + 6;
     page[row..]
@@ -511,10 +511,11 @@ async fn categories_and_tags_are_managed_and_readers_follow() {
         let page = ed.get("/admin/taxonomy").await.body;
         let research = tag_id(&page, "调研");
         let party = tag_id(&page, "党建");
+        assert_eq!(app.visitor().get("/t/diaoyan").await.status, 200);
         let renamed = ed
             .post_form(
                 &format!("/admin/taxonomy/tags/{research}"),
-                &[("csrf", &csrf), ("name", "调查研究")],
+                &[("csrf", &csrf), ("name", "调查研究"), ("slug", "")],
             )
             .await;
         assert_eq!(renamed.status, 303, "{}", renamed.body);
@@ -536,12 +537,22 @@ async fn categories_and_tags_are_managed_and_readers_follow() {
         let article = unescape_html(&app.visitor().get(&format!("/a/{id}")).await.body);
         assert!(article.contains("/t/") && article.contains(">调查研究</a>"));
         assert!(!article.contains(">党建</a>") && !article.contains(">调研</a>"));
+        assert!(
+            article.contains("href=\"/t/diaocha-yanjiu\""),
+            "pinyin tag link"
+        );
+        // The renamed tag's old slug and the merged tag's slug lead to the tag now.
+        for (old, query) in [("/t/diaoyan", ""), ("/t/dangjian", "?page=1")] {
+            let moved = app.visitor().get(&format!("{old}{query}")).await;
+            assert_eq!(moved.status, 301, "{backend:?} {old}");
+            assert_eq!(location(&moved), format!("/t/diaocha-yanjiu{query}"));
+        }
         let page = ed.get("/admin/taxonomy").await.body;
         assert!(
-            page.contains("<td>调查研究</td>\n    <td>1</td>"),
+            page.contains(">调查研究</a></td>\n    <td>1</td>"),
             "one document, once"
         );
-        assert!(!page.contains("<td>党建</td>"));
+        assert!(!page.contains(">党建</a></td>"));
 
         // A category with documents is deleted only by moving them.
         let refused = ed
@@ -565,8 +576,11 @@ async fn categories_and_tags_are_managed_and_readers_follow() {
             )
             .await;
         assert_eq!(deleted.status, 303, "{}", deleted.body);
-        assert_eq!(app.visitor().get("/c/jianghuagao").await.status, 404);
-        let moved = app.visitor().get("/c/gongzuozongjie").await.body;
+        // The deleted category's URL leads to where its documents went.
+        let gone = app.visitor().get("/c/jianghuagao").await;
+        assert_eq!(gone.status, 301);
+        assert_eq!(location(&gone), "/c/gongzuo-zongjie");
+        let moved = app.visitor().get("/c/gongzuo-zongjie").await.body;
         assert!(
             unescape_html(&moved).contains(TITLE),
             "moved with its category"

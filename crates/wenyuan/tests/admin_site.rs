@@ -558,7 +558,7 @@ async fn the_footer_shows_the_beian_numbers_on_every_page() {
         let pages = [
             "/".to_owned(),
             format!("/a/{id}"),
-            "/c/%E8%AE%B2%E8%AF%9D%E7%A8%BF".to_owned(),
+            "/c/jianghuagao".to_owned(),
             "/hot".to_owned(),
             "/search?q=读书".to_owned(),
             "/contact".to_owned(),

@@ -369,12 +369,10 @@ async fn home_category_and_tag_pages_list_documents_with_pagination() {
         404,
         "a page past the end does not exist"
     );
-    let category = guest
-        .get("/c/%E6%94%BF%E5%BA%9C%E5%B7%A5%E4%BD%9C%E6%8A%A5%E5%91%8A")
-        .await;
+    let category = guest.get("/c/zhengfu-gongzuo-baogao").await;
     assert_eq!(category.status, 200);
     assert!(category.body.contains("政府工作报告") && category.body.contains("共 20 篇"));
-    let tag = guest.get("/t/%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4").await;
+    let tag = guest.get("/t/xiangcun-zhenxing").await;
     assert_eq!(tag.status, 200);
     assert!(tag.body.contains("标签：乡村振兴"));
     app.stop().await;

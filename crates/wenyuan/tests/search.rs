@@ -431,7 +431,7 @@ async fn no_route_shows_a_guest_text_from_past_the_preview() {
     let mut routes: Vec<String> = vec![
         "/".into(),
         "/?page=2".into(),
-        "/c/%E6%94%BF%E5%BA%9C%E5%B7%A5%E4%BD%9C%E6%8A%A5%E5%91%8A".into(),
+        "/c/zhengfu-gongzuo-baogao".into(),
         "/a/1".into(),
         "/a/1/qr.svg".into(),
         "/hot?window=week".into(),

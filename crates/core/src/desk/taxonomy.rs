@@ -1,8 +1,9 @@
 //! Categories and tags at the desk: checks and audit details around the store's transactions.
 
 use serde::Serialize;
-use wenyuan_store::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
-use wenyuan_text::pinyin::word_pinyin;
+use wenyuan_store::{
+    base_slug, AdminCategoryRow, AdminTagRow, CategoryDeletion, SlugKind, StoreError,
+};
 
 use super::Refresh;
 use crate::accounts::Member;
@@ -43,6 +44,8 @@ impl From<AdminCategoryRow> for CategoryAdmin {
 pub struct TagAdmin {
     pub id: i64,
     pub name: String,
+    /// Its URL is `/t/{slug}`.
+    pub slug: String,
     pub articles: i64,
 }
 
@@ -50,21 +53,17 @@ impl From<AdminTagRow> for TagAdmin {
     fn from(r: AdminTagRow) -> Self {
         TagAdmin {
             id: r.id,
+            slug: r.slug.unwrap_or_else(|| r.name.clone()),
             name: r.name,
             articles: r.articles,
         }
     }
 }
 
-/// The slug a category gets when the editor leaves it empty: the name's pinyin (讲话稿 →
-/// jianghuagao), or the name itself when it has no pinyin at all.
+/// The slug a category gets when the editor leaves it empty: the name's pinyin, word by word
+/// (政府工作报告 → zhengfu-gongzuo-baogao), numbered by the store when taken.
 pub fn default_slug(name: &str) -> String {
-    let (full, _) = word_pinyin(name);
-    if full.is_empty() {
-        name.trim().to_owned()
-    } else {
-        full
-    }
+    base_slug(SlugKind::Category, name)
 }
 
 fn check_name(what: &str, name: &str) -> Result<String> {
@@ -81,24 +80,29 @@ fn check_name(what: &str, name: &str) -> Result<String> {
     Ok(name.to_owned())
 }
 
-fn check_slug(slug: &str, name: &str) -> Result<String> {
-    let slug = match slug.trim() {
-        "" => default_slug(name),
-        s => s.to_owned(),
-    };
+/// The slug the editor typed, lowercased; `None` when left empty (the pinyin is made then).
+/// Slugs are ASCII (lowercase letters, digits, hyphens), as the pinyin ones are, so every
+/// category URL reads the same in any browser or chat app.
+fn check_slug(slug: &str) -> Result<Option<String>> {
+    let slug = slug.trim().to_ascii_lowercase();
+    if slug.is_empty() {
+        return Ok(None);
+    }
     if slug.chars().count() > MAX_SLUG_CHARS
-        || slug
+        || slug.starts_with('-')
+        || slug.ends_with('-')
+        || !slug
             .chars()
-            .any(|c| c.is_whitespace() || "/?#%&+\\\"'<>".contains(c))
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
         return Err(CoreError::invalid(
             "name",
             format!(
-                "网址别名「{slug}」不能含空格或 / ? # % & + 等符号，且不超过 {MAX_SLUG_CHARS} 字"
+                "网址别名「{slug}」只能用小写字母、数字和连字符（如 zhengfu-gongzuo-baogao），且不超过 {MAX_SLUG_CHARS} 个字符；留空则自动用拼音"
             ),
         ));
     }
-    Ok(slug)
+    Ok(Some(slug))
 }
 
 fn taken(err: CoreError, what: &str) -> CoreError {
@@ -149,13 +153,14 @@ impl Taxonomy {
         sort: i64,
     ) -> Result<i64> {
         let name = check_name("栏目", name)?;
-        let slug = check_slug(slug, &name)?;
-        let detail = format!("新建栏目「{name}」（{slug}）");
+        let slug = check_slug(slug)?;
+        let shown = slug.clone().unwrap_or_else(|| default_slug(&name));
+        let detail = format!("新建栏目「{name}」（{shown}）");
         let entry = audit_entry(actor, "category.create", "", &detail);
-        let id = self
+        let (id, _) = self
             .ctx
             .store
-            .create_category(&name, &slug, sort, &entry, self.ctx.now())
+            .create_category(&name, slug.as_deref(), sort, &entry, self.ctx.now())
             .await
             .map_err(|e| taken(e.into(), "栏目名称或网址别名"))?;
         self.ctx.bump_generation();
@@ -171,13 +176,14 @@ impl Taxonomy {
         sort: i64,
     ) -> Result<()> {
         let name = check_name("栏目", name)?;
-        let slug = check_slug(slug, &name)?;
         let old = self
             .categories()
             .await?
             .into_iter()
             .find(|c| c.id == id)
             .ok_or(CoreError::NotFound(Missing::Category(id.to_string())))?;
+        // Cleared: the name's pinyin (the old slug keeps answering with a 301).
+        let slug = check_slug(slug)?.unwrap_or_else(|| default_slug(&name));
         let mut changes = Vec::new();
         if old.name != name {
             changes.push(format!("名称：{} → {name}", old.name));
@@ -261,21 +267,29 @@ impl Taxonomy {
             .ok_or(CoreError::NotFound(Missing::Tag(id)))
     }
 
-    pub async fn rename_tag(&self, actor: &Member, id: i64, name: &str) -> Result<()> {
+    /// Rename a tag; `slug` empty gives it the new name's pinyin (the old slug answers 301).
+    pub async fn rename_tag(&self, actor: &Member, id: i64, name: &str, slug: &str) -> Result<()> {
         let name = check_name("标签", name)?;
+        let slug = check_slug(slug)?;
         let old = self.tag_named(id).await?;
-        let detail = format!("{old} → {name}");
+        let detail = match &slug {
+            Some(slug) => format!("{old} → {name}（{slug}）"),
+            None => format!("{old} → {name}"),
+        };
         let target = format!("tag:{id}");
         let entry = audit_entry(actor, "tag.rename", &target, &detail);
         self.ctx
             .store
-            .rename_tag(id, &name, &entry, self.ctx.now())
+            .rename_tag(id, &name, slug.as_deref(), &entry, self.ctx.now())
             .await
-            .map_err(|e| match CoreError::from(e) {
-                CoreError::Conflict(_) => CoreError::Conflict(format!(
+            .map_err(|e| match e {
+                StoreError::Conflict { what: "tag slug" } => {
+                    CoreError::Conflict("网址别名已被其他标签使用，请换一个".to_owned())
+                }
+                StoreError::Conflict { .. } => CoreError::Conflict(format!(
                     "标签「{name}」已经存在：要把两个标签并成一个，请用“合并”"
                 )),
-                other => other,
+                other => other.into(),
             })?;
         self.refresh.after_edit().await
     }
@@ -332,11 +346,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn slugs_default_to_pinyin_and_refuse_url_characters() {
+    fn slugs_default_to_pinyin_and_are_ascii() {
         assert_eq!(default_slug("讲话稿"), "jianghuagao");
-        assert_eq!(check_slug("", "工作总结").unwrap(), "gongzuozongjie");
-        assert_eq!(check_slug("work-report", "x").unwrap(), "work-report");
-        assert!(check_slug("a/b", "x").is_err());
-        assert!(check_slug("a b", "x").is_err());
+        assert_eq!(default_slug("工作总结"), "gongzuo-zongjie");
+        assert_eq!(check_slug("").unwrap(), None);
+        assert_eq!(check_slug(" Work-Report ").unwrap().unwrap(), "work-report");
+        assert!(check_slug("a/b").is_err());
+        assert!(check_slug("a b").is_err());
+        assert!(check_slug("讲话稿").is_err());
+        assert!(check_slug("-x").is_err());
     }
 }

@@ -34,6 +34,18 @@ pub struct Reading {
     documents: Cache<i64, Arc<Document>>,
     /// The last change-feed id whose effects the caches have seen.
     applied_change: AtomicI64,
+    /// Every tag's slug by name, for tag links (made once per generation).
+    tag_slugs: Cache<(), Arc<HashMap<String, String>>>,
+}
+
+/// A tag as lists and pages link it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TagLink {
+    pub name: String,
+    /// Its URL is `/t/{slug}`.
+    pub slug: String,
+    /// Published documents carrying it (0 where not counted).
+    pub count: i64,
 }
 
 impl Reading {
@@ -44,6 +56,7 @@ impl Reading {
             ctx,
             documents: Cache::keyed_by_change(DOCUMENT_CACHE_ENTRIES),
             applied_change: AtomicI64::new(head),
+            tag_slugs: Cache::new(1),
         })
     }
 
@@ -171,8 +184,68 @@ impl Reading {
         Ok((row.id, row.into()))
     }
 
-    pub async fn tags(&self) -> Result<Vec<(String, i64)>> {
-        Ok(self.ctx.store.tags_in_use().await?)
+    /// The current slug of a category that was once at `old` (renamed at the desk, or moved to
+    /// pinyin), so its old URLs answer 301.
+    pub async fn moved_category(&self, old: &str) -> Result<Option<String>> {
+        Ok(self
+            .ctx
+            .store
+            .moved_slug(wenyuan_store::SlugKind::Category, old)
+            .await?)
+    }
+
+    /// Tags of published documents, most used first.
+    pub async fn tags(&self) -> Result<Vec<TagLink>> {
+        Ok(self
+            .ctx
+            .store
+            .tags_in_use()
+            .await?
+            .into_iter()
+            .map(|(name, slug, count)| TagLink { name, slug, count })
+            .collect())
+    }
+
+    /// `names` with their slugs, for links (`/t/{slug}`). A tag without a slug (none should be
+    /// left after start-up) is linked by its name, which redirects.
+    pub async fn tag_links(&self, names: &[String]) -> Result<Vec<TagLink>> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let slugs = self
+            .tag_slugs
+            .get_or_make(&(), self.stamp(), || async {
+                let pairs = self.ctx.store.tag_slugs().await?;
+                Ok::<_, CoreError>(Arc::new(pairs.into_iter().collect::<HashMap<_, _>>()))
+            })
+            .await?;
+        Ok(names
+            .iter()
+            .map(|name| TagLink {
+                slug: slugs.get(name).cloned().unwrap_or_else(|| name.clone()),
+                name: name.clone(),
+                count: 0,
+            })
+            .collect())
+    }
+
+    /// The name of the tag at `/t/{slug}`.
+    pub async fn tag_by_slug(&self, slug: &str) -> Result<String> {
+        self.ctx
+            .store
+            .tag_by_slug(slug)
+            .await?
+            .ok_or_else(|| CoreError::NotFound(Missing::TagSlug(slug.to_owned())))
+    }
+
+    /// The current slug of a tag once at `/t/{old}`: a slug it gave up (renamed, merged) or,
+    /// from before slugs, its name.
+    pub async fn moved_tag(&self, old: &str) -> Result<Option<String>> {
+        let store = &self.ctx.store;
+        if let Some(slug) = store.moved_slug(wenyuan_store::SlugKind::Tag, old).await? {
+            return Ok(Some(slug));
+        }
+        Ok(store.tag_slug_of_name(old).await?)
     }
 
     /// Apply the change feed to the caches: drop every document that changed since the last call

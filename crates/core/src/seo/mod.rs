@@ -1,8 +1,11 @@
 //! What search engines and feed readers are given: the sitemap of published documents
-//! ([`sitemap`]). Nothing here sends document text except through the gate.
+//! ([`sitemap`]), and the push of new URLs to search engines ([`push`]). Nothing here sends
+//! document text except through the gate.
 
+pub mod push;
 pub mod sitemap;
 
+pub use push::{PushAttempt, PushStatus, SearchPush};
 pub use sitemap::{SitemapChunk, Sitemaps, SITEMAP_MAX_URLS};
 
 use chrono::{DateTime, FixedOffset};

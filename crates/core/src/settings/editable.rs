@@ -54,6 +54,8 @@ pub struct SettingsForm {
     /// Never filled from the settings (the page does not show it); blank on save keeps the
     /// password in force (see [`SettingsService::save`]).
     pub smtp_password: String,
+    pub push_endpoint: String,
+    pub push_token: String,
 }
 
 impl SettingsForm {
@@ -93,6 +95,8 @@ impl SettingsForm {
             smtp_from: smtp.map(|m| m.from.clone()).unwrap_or_default(),
             smtp_user: smtp.and_then(|m| m.user.clone()).unwrap_or_default(),
             smtp_password: String::new(),
+            push_endpoint: text(&s.push_endpoint),
+            push_token: text(&s.push_token),
         }
     }
 
@@ -150,6 +154,8 @@ impl SettingsForm {
             &self.smtp_password,
         )
         .map_err(invalid)?;
+        let (push_endpoint, push_token) =
+            rules::push_target(&self.push_endpoint, &self.push_token).map_err(invalid)?;
         let text = |v: Option<String>| v.unwrap_or_default();
         let mut pairs = vec![
             ("site_name", site_name),
@@ -185,6 +191,8 @@ impl SettingsForm {
             ("police_beian", text(police)),
             ("site_description", text(description)),
             ("site_keywords", text(keywords)),
+            ("push_endpoint", text(push_endpoint)),
+            ("push_token", text(push_token)),
         ]);
         // Mail off stores a blank host and nothing else of it.
         let smtp = smtp.unwrap_or_default();
@@ -273,6 +281,8 @@ pub fn apply_stored(base: &SiteSettings, stored: &HashMap<String, String>) -> Si
         ("police_beian", &mut s.police_beian),
         ("site_description", &mut s.description),
         ("site_keywords", &mut s.keywords),
+        ("push_endpoint", &mut s.push_endpoint),
+        ("push_token", &mut s.push_token),
     ];
     for (field, value) in texts {
         if get(field).is_some() {
@@ -408,6 +418,8 @@ fn field_label(key: &str) -> &str {
         "smtp_port" => "SMTP 端口",
         "smtp_from" => "发件人",
         "smtp_user" => "SMTP 用户名",
+        "push_endpoint" => "推送接口地址",
+        "push_token" => "推送令牌",
         other => other,
     }
 }
@@ -426,7 +438,11 @@ fn changed_fields(before: &SettingsForm, after: &SettingsForm) -> String {
     let changes: Vec<String> = a
         .iter()
         .filter(|(k, v)| b.get(*k) != Some(*v))
-        .map(|(k, v)| format!("{}：{} → {}", field_label(k), show(b.get(k)), show(Some(v))))
+        // A token is a secret: the log says it changed, not what it is.
+        .map(|(k, v)| match k.as_str() {
+            "push_token" => format!("{}：已更改", field_label(k)),
+            _ => format!("{}：{} → {}", field_label(k), show(b.get(k)), show(Some(v))),
+        })
         .collect();
     if changes.is_empty() {
         "无改动".to_owned()

@@ -71,6 +71,11 @@ pub struct SiteSettings {
     /// The SMTP server for 忘记密码 mails; `None` (the default): no mail, the login page points
     /// to the admin instead.
     pub smtp: Option<SmtpSettings>,
+    /// Search-engine push (Baidu 普通收录): the endpoint new URLs are sent to; `None` turns push
+    /// off. Needs `push_token` and `base_url` (see [`crate::seo::push`]).
+    pub push_endpoint: Option<String>,
+    /// The push endpoint's token.
+    pub push_token: Option<String>,
 }
 
 impl Default for SiteSettings {
@@ -99,6 +104,8 @@ impl Default for SiteSettings {
             description: None,
             keywords: None,
             smtp: None,
+            push_endpoint: None,
+            push_token: None,
         }
     }
 }

@@ -269,7 +269,52 @@ pub const SETTINGS: &[SettingSpec] = &[
         "smtp.password",
         "its password",
     ),
+    desk(
+        "push.endpoint",
+        "",
+        "push_endpoint",
+        "push.endpoint",
+        "search-engine push (Baidu 普通收录) endpoint, e.g. http://data.zz.baidu.com/urls",
+    ),
+    desk(
+        "push.token",
+        "",
+        "push_token",
+        "push.token",
+        "the push endpoint's token; new documents' URLs are sent as `?site={base_url}&token=…`",
+    ),
 ];
+
+/// The search-engine push (普通收录) endpoint and its token: both set, or both blank. Only
+/// `http://` endpoints: the server carries no TLS client, and Baidu's API is served over HTTP
+/// (`http://data.zz.baidu.com/urls`). Returns (endpoint, token).
+pub fn push_target(endpoint: &str, token: &str) -> Checked<(Option<String>, Option<String>)> {
+    let endpoint = one_line(endpoint);
+    let token = short_text("推送令牌", "push.token", token)?;
+    if endpoint.is_empty() {
+        return match token {
+            Some(_) => bad(
+                "填了推送令牌，还要填推送接口地址".to_owned(),
+                "push.token needs push.endpoint".to_owned(),
+            ),
+            None => Ok((None, None)),
+        };
+    }
+    check_url("推送接口地址", "push.endpoint", &endpoint)?;
+    if !endpoint.starts_with("http://") {
+        return bad(
+            format!("推送接口地址暂只支持 http:// 开头的地址（如百度普通收录的 http://data.zz.baidu.com/urls），而不是“{endpoint}”"),
+            format!("push.endpoint {endpoint:?} must start with http:// (no TLS client is built in)"),
+        );
+    }
+    if token.is_none() {
+        return bad(
+            "填了推送接口地址，还要填推送令牌（token）".to_owned(),
+            "push.endpoint needs push.token".to_owned(),
+        );
+    }
+    Ok((Some(endpoint), token))
+}
 
 /// The footer's 备案 numbers and the home page's meta texts: one line each, blank unset. Returns
 /// (icp_beian, police_beian, description, keywords).

@@ -4,7 +4,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use wenyuan_core::discovery::hot::{HotPage, HotWindow};
 use wenyuan_core::discovery::related::RelatedItem;
 use wenyuan_core::reading::ListPage;
-use wenyuan_core::reading::{ArticleView, Document};
+use wenyuan_core::reading::{ArticleView, Document, TagLink};
 use wenyuan_core::store::ListFilter;
 use wenyuan_core::takeaway::fill::FillValues;
 use wenyuan_core::takeaway::{Download, Format, TakeawayFile};
@@ -26,9 +26,10 @@ use crate::download_limit::download_limit_page;
 use crate::error::{AppError, AppResult};
 use crate::extract::{parse_id, PageQuery};
 use crate::guest_page::{accepts_gzip, AcceptsGzip, AssembledPage, GuestPage};
+use crate::moved::{or_moved_category, or_moved_tag};
 use crate::pages::{html, render, see_other};
 use crate::paging::Pager;
-use crate::share::{qr_svg, thousands, urlencode};
+use crate::share::{qr_svg, slug_segment, thousands, urlencode};
 use crate::state::AppState;
 use crate::structured::article_json_ld;
 use crate::viewer::Viewer;
@@ -57,7 +58,7 @@ fn vary_host() -> SetResponseHeaderLayer<HeaderValue> {
 struct HomeContent {
     list: ListPage,
     pager: Pager,
-    tags: Vec<(String, i64)>,
+    tags: Vec<TagLink>,
     hot_week: HotPage,
     hot_month: HotPage,
 }
@@ -150,10 +151,12 @@ async fn category(
     gzip: AcceptsGzip,
     Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
-    let key = format!("/c/{}?page={}", urlencode(&slug), q.page());
+    let key = format!("/c/{}?page={}", slug_segment(&slug), q.page());
     let page = category_page(&state, &viewer, &slug, q.page());
-    list_page(&state, &viewer, gzip, key, page).await
+    let result = list_page(&state, &viewer, gzip, key, page).await;
+    or_moved_category(&state, &slug, "", query.as_deref(), result).await
 }
 
 async fn category_page(
@@ -169,7 +172,7 @@ async fn category_page(
     };
     let list = state.services.reading.list(&filter, page).await?;
     past_the_end(&list)?;
-    let base = format!("/c/{}", urlencode(&category.slug));
+    let base = format!("/c/{}", slug_segment(&category.slug));
     let content = ListContent {
         heading: category.name,
         base: base.clone(),
@@ -183,25 +186,28 @@ async fn tag(
     State(state): State<AppState>,
     viewer: Viewer,
     gzip: AcceptsGzip,
-    Path(tag): Path<String>,
+    Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
-    let key = format!("/t/{}?page={}", urlencode(&tag), q.page());
-    let page = tag_page(&state, &viewer, &tag, q.page());
-    list_page(&state, &viewer, gzip, key, page).await
+    let key = format!("/t/{}?page={}", slug_segment(&slug), q.page());
+    let page = tag_page(&state, &viewer, &slug, q.page());
+    let result = list_page(&state, &viewer, gzip, key, page).await;
+    or_moved_tag(&state, &slug, query.as_deref(), result).await
 }
 
-async fn tag_page(state: &AppState, viewer: &Viewer, tag: &str, page: i64) -> AppResult<String> {
+async fn tag_page(state: &AppState, viewer: &Viewer, slug: &str, page: i64) -> AppResult<String> {
+    let tag = state.services.reading.tag_by_slug(slug).await?;
     let filter = ListFilter {
         category_id: None,
-        tag: Some(tag.to_owned()),
+        tag: Some(tag.clone()),
     };
     let list = state.services.reading.list(&filter, page).await?;
     if list.total == 0 {
         return Err(AppError::not_found());
     }
     past_the_end(&list)?;
-    let base = format!("/t/{}", urlencode(tag));
+    let base = format!("/t/{}", slug_segment(slug));
     let content = ListContent {
         heading: format!("标签：{tag}"),
         base: base.clone(),
@@ -214,6 +220,8 @@ async fn tag_page(state: &AppState, viewer: &Viewer, tag: &str, page: i64) -> Ap
 #[derive(Serialize)]
 struct ArticleContent {
     doc: ArticleView,
+    /// The document's tags with their slugs, for links.
+    tags: Vec<TagLink>,
     /// The view count as shown; a placeholder in pages cached for guests.
     views_text: String,
     related: Arc<Vec<RelatedItem>>,
@@ -384,6 +392,7 @@ async fn article_body(
         lib.takeaway.downloads_left(viewer.member.as_ref()).await?
     };
     let content = ArticleContent {
+        tags: lib.reading.tag_links(&view.tags).await?,
         doc: view,
         views_text: if viewer.is_guest() {
             VIEWS_PLACEHOLDER.to_owned()

@@ -2,7 +2,7 @@
 //! `/sitemaps/{n}.xml`. Generated from the store, kept per generation (a publish, an edit, a
 //! hide makes them again) and per site base URL.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -11,7 +11,8 @@ use bytes::Bytes;
 use wenyuan_core::seo::w3c_time;
 
 use crate::error::{AppError, AppResult};
-use crate::share::urlencode;
+use crate::moved::or_moved_category;
+use crate::share::slug_segment;
 use crate::state::AppState;
 use crate::xml::{self, AtomEntry, AtomFeed};
 use wenyuan_core::reading::{ArticleView, Paragraph};
@@ -38,8 +39,10 @@ async fn category_feed(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(slug): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
-    feed(&state, &headers, Some(slug)).await
+    let result = feed(&state, &headers, Some(slug.clone())).await;
+    or_moved_category(&state, &slug, "/feed.xml", query.as_deref(), result).await
 }
 
 /// The Atom feed of the newest published documents (of one category): titles, links, dates and
@@ -62,7 +65,7 @@ async fn feed(state: &AppState, headers: &HeaderMap, slug: Option<String>) -> Ap
                         category_id: Some(id),
                         tag: None,
                     };
-                    let page = format!("{base}/c/{}", urlencode(&category.slug));
+                    let page = format!("{base}/c/{}", slug_segment(&category.slug));
                     (
                         filter,
                         format!("{} · {}", site.site_name, category.name),

@@ -1,5 +1,5 @@
 //! `/admin/settings` (admins): the site's name, base URL, preview defaults, registration, default
-//! access, 微信订阅号 and 联系客服. Saved values are in force at once: every page (cached guest
+//! access, 微信订阅号, 联系客服 and search-engine push (with its latest requests). Saved values are in force at once: every page (cached guest
 //! article pages too, through the library generation) and the QR show them on the next request.
 
 use axum::extract::{Query, State};
@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::{Deserialize, Serialize};
+use wenyuan_core::seo::PushStatus;
 use wenyuan_core::settings::editable::SettingsForm;
 use wenyuan_core::settings::{rules, WechatQr};
 use wenyuan_core::CoreError;
@@ -37,6 +38,8 @@ struct SettingsContent<'a> {
     qr_image: Option<String>,
     /// The inputs' limits, from the one rule of each setting, so the browser's checks agree.
     limits: Limits,
+    /// Search-engine push: the queue and the newest requests (推送记录).
+    push: PushStatus,
 }
 
 #[derive(Serialize)]
@@ -110,6 +113,7 @@ async fn render(
         notice,
         qr_image,
         limits: LIMITS,
+        push: state.services.push.status().await?,
     };
     let page = admin_page(
         state,

@@ -186,6 +186,7 @@ async fn delete_category(
 #[serde(default)]
 pub(super) struct TagForm {
     name: String,
+    slug: String,
     into: String,
 }
 
@@ -199,7 +200,7 @@ async fn rename_tag(
         .services
         .desk
         .taxonomy
-        .rename_tag(&staff.member, id, &form.name)
+        .rename_tag(&staff.member, id, &form.name, &form.slug)
         .await;
     done(&state, &staff, result).await
 }
