@@ -28,8 +28,8 @@ pub mod placeholders;
 pub mod preview;
 pub mod segment;
 pub mod simhash;
-pub mod sqldump;
 pub mod slug;
+pub mod sqldump;
 
 mod chars;
 pub mod date;
