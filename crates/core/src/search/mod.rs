@@ -525,6 +525,7 @@ mod tests {
                 preview_max: None,
                 views: 0,
                 updated_at: 0,
+                layout: None,
             },
             vec![],
         )
