@@ -73,12 +73,14 @@ async fn listed_ids(app: &TestApp) -> Vec<i64> {
         .collect()
 }
 
-/// `#NEW is a near-duplicate of #OF (similarity S), …` → (NEW, OF, S).
-fn near_duplicate_line(stdout: &str) -> (i64, i64, f64) {
-    let line = stdout
+/// `near-duplicate: PLACE: #NEW is a near-duplicate of #OF (similarity S), …` on stderr, reported
+/// like duplicates and failures → (NEW, OF, S).
+fn near_duplicate_line(stderr: &str) -> (i64, i64, f64) {
+    let line = stderr
         .lines()
-        .find(|l| l.contains("is a near-duplicate of #"))
-        .unwrap_or_else(|| panic!("no near-duplicate line in {stdout:?}"));
+        .find(|l| l.starts_with("near-duplicate: ") && l.contains("is a near-duplicate of #"))
+        .unwrap_or_else(|| panic!("no near-duplicate line in {stderr:?}"));
+    let line = &line[line.rfind(": #").expect("the ids after the place") + 2..];
     let numbers: Vec<&str> = line
         .split(|c: char| !(c.is_ascii_digit() || c == '.'))
         .filter(|s| !s.is_empty() && *s != ".")
@@ -120,10 +122,10 @@ async fn the_same_report_twice_is_a_duplicate_and_a_changed_copy_is_held_as_pend
                 .ends_with("imported 1 (1 held as near-duplicates), skipped 0, failed 0"),
             "{backend:?}: {stdout}"
         );
-        let (held_id, of, similarity) = near_duplicate_line(&stdout);
-        assert_eq!(of, original_id, "{stdout}");
-        assert!(similarity >= 0.95, "{stdout}");
-        assert!(stdout.contains("held as pending"), "{stdout}");
+        let (held_id, of, similarity) = near_duplicate_line(&stderr);
+        assert_eq!(of, original_id, "{stderr}");
+        assert!(similarity >= 0.95, "{stderr}");
+        assert!(stderr.contains("held as pending"), "{stderr}");
         app.sync().await;
         let held = app.services().reading.document(held_id).await.unwrap();
         assert_eq!(held.status, "pending");
@@ -217,7 +219,7 @@ async fn near_duplicates_within_one_file_are_held_and_a_merge_moves_the_views() 
             stdout.contains("imported 2 (1 held as near-duplicates), skipped 0, failed 0"),
             "{backend:?}: {stdout}"
         );
-        let (held_id, first_id, _) = near_duplicate_line(&stdout);
+        let (held_id, first_id, _) = near_duplicate_line(&stderr);
         assert!(held_id > first_id);
 
         // --allow-near-duplicates publishes a third copy anyway (and says so).
@@ -225,13 +227,15 @@ async fn near_duplicates_within_one_file_are_held_and_a_merge_moves_the_views() 
         third.swap(10, 20);
         third.remove(50);
         let file = write_jsonl(dir.path(), "third.jsonl", &[(title, third, 7)]);
-        let (code, stdout, _) = app.import(&["--allow-near-duplicates", file.to_str().unwrap()]);
+        let (code, stdout, stderr) =
+            app.import(&["--allow-near-duplicates", file.to_str().unwrap()]);
         assert_eq!(code, 0);
         assert!(
             stdout.contains("imported 1 (1 near-duplicates published), skipped 0, failed 0"),
             "{stdout}"
         );
-        let (third_id, _, _) = near_duplicate_line(&stdout);
+        assert!(stderr.contains("), published"), "{stderr}");
+        let (third_id, _, _) = near_duplicate_line(&stderr);
         app.sync().await;
         let guest = app.visitor();
         assert_eq!(guest.get(&format!("/a/{third_id}")).await.status, 200);
