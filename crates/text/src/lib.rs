@@ -14,6 +14,7 @@
 pub mod anonymize;
 pub mod archive;
 pub mod chrome;
+pub mod compare;
 pub mod decode;
 pub mod doc;
 pub mod document;

@@ -79,10 +79,7 @@ pub fn simhash_with(features: Features, title: &str, paragraphs: &[impl AsRef<st
         .into_iter()
         .map(|(hash, tf)| (hash, 1.0 + tf.ln()))
         .collect();
-    let title_numbers: Vec<String> = words(&fold(title))
-        .into_iter()
-        .filter(|w| is_number(w))
-        .collect();
+    let title_numbers = number_runs(&fold(title));
     if !title_numbers.is_empty() {
         let norm = weighted.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
         let each = TITLE_NUMBERS_SHARE * norm / (title_numbers.len() as f64).sqrt();
@@ -135,6 +132,25 @@ fn add_features(
 fn is_feature_word(word: &str) -> bool {
     let is_placeholder = word.chars().all(|c| matches!(c, 'x' | 'X' | '某' | '×'));
     !is_number(word) && !is_placeholder && !FUNCTION_WORDS.contains(&word)
+}
+
+/// The numbers of a title as written, whole: maximal runs of numerals and number marks holding
+/// a numeral (二〇二五年, 第一次, 7416.7万 → 7416.7). Not jieba words: it cuts 二〇二五年 into
+/// pieces most of which two years share.
+fn number_runs(text: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if NUMERALS.contains(c) || NUMBER_MARKS.contains(c) {
+            run.push(c);
+        } else if !run.is_empty() {
+            if run.chars().any(|c| NUMERALS.contains(c)) {
+                runs.push(std::mem::take(&mut run));
+            }
+            run.clear();
+        }
+    }
+    runs
 }
 
 /// A number, ordinal, figure or date word: 2012, 第五次, 十四届, 2012年, 3.5%.
