@@ -152,8 +152,14 @@ fn short_notices_of_different_years_or_figures_are_different_documents() {
     let d = distance(&notice("2023", "9671.2万"), &notice("2026", "9671.2万"));
     assert!(d >= 6, "years in the title: distance {d}");
     // Years in Chinese numerals, as the corpus's notices write them.
-    let d = distance(&notice("二〇二五", "9671.2万"), &notice("二〇二六", "9671.2万"));
-    assert!(d >= 6, "years in Chinese numerals in the title: distance {d}");
+    let d = distance(
+        &notice("二〇二五", "9671.2万"),
+        &notice("二〇二六", "9671.2万"),
+    );
+    assert!(
+        d >= 6,
+        "years in Chinese numerals in the title: distance {d}"
+    );
     // Same title, a figure in the (short) text differs: counted too.
     let a = notice("2024", "7416.7万");
     let b = notice("2024", "7531.8万");
