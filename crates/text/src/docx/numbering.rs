@@ -107,10 +107,10 @@ impl Numbering {
             return None;
         }
         let mut label = level.text.clone();
-        for l in 0..=ilvl {
+        for (l, counter) in counters.iter().enumerate().take(ilvl + 1) {
             let pattern = format!("%{}", l + 1);
             if label.contains(&pattern) {
-                let value = counters[l].unwrap_or(start(l));
+                let value = counter.unwrap_or(start(l));
                 let format = levels.get(&(l as u8)).map_or("decimal", |lv| &lv.format);
                 label = label.replace(&pattern, &format_number(value, format));
             }
@@ -219,7 +219,7 @@ fn chinese(n: u32) -> String {
         20..=99 => format!(
             "{}十{}",
             DIGITS[(n / 10) as usize],
-            if n % 10 > 0 {
+            if !n.is_multiple_of(10) {
                 DIGITS[(n % 10) as usize]
             } else {
                 ""
