@@ -48,6 +48,7 @@ pub struct AuditView {
 pub fn action_label(code: &str) -> &str {
     match code {
         "upload" => "上传导入",
+        "import" => "命令行导入",
         "duplicate.keep" => "近似重复：都保留",
         "duplicate.hide" => "近似重复：隐藏较新的",
         "duplicate.merge" => "近似重复：合并",
@@ -120,6 +121,20 @@ impl AuditLog {
             .store
             .record_audit(&audit_entry(actor, action, target, detail), self.ctx.now())
             .await?;
+        Ok(())
+    }
+
+    /// Record a change made by the system itself: `wenyuan import` and the other commands run
+    /// on the server, with [`SYSTEM_ACTOR`] as the actor.
+    pub async fn record_system(&self, action: &str, target: &str, detail: &str) -> Result<()> {
+        let entry = NewAuditEntry {
+            user_id: None,
+            user_name: SYSTEM_ACTOR,
+            action,
+            target,
+            detail,
+        };
+        self.ctx.store.record_audit(&entry, self.ctx.now()).await?;
         Ok(())
     }
 

@@ -25,6 +25,8 @@ pub struct NewArticle {
     /// in the same transaction so near-duplicate lookups see it at once. `None` leaves it to the
     /// start-up backfill.
     pub simhash: Option<u64>,
+    /// How an office file laid out the paragraphs (`wenyuan_text::layout`), `None` for plain.
+    pub layout: Option<String>,
 }
 
 /// What happened to one document handed to [`Store::insert_articles`].
@@ -51,6 +53,8 @@ pub struct ArticleRow {
     /// The imported starting count plus the views counted since.
     pub views: i64,
     pub updated_at: i64,
+    /// One layout code per paragraph (`wenyuan_text::layout`), or `None`.
+    pub layout: Option<String>,
 }
 
 /// A line of a document list. `lead` is the start of the first paragraph, which every viewer may
@@ -75,7 +79,7 @@ pub struct ListFilter {
 }
 
 const ARTICLE_COLUMNS: &str = "a.id, a.title, a.body, a.published_on, c.name AS category_name, \
-     c.slug AS category_slug, a.access, a.status, a.preview_ratio, a.preview_max, a.views_base + a.views_total AS views, a.updated_at";
+     c.slug AS category_slug, a.access, a.status, a.preview_ratio, a.preview_max, a.views_base + a.views_total AS views, a.updated_at, a.layout";
 
 /// How many characters of the body a list line carries: enough to step over a document's front
 /// (salutation, title block, date line) to the first sentences of its text.
@@ -284,8 +288,8 @@ pub(crate) async fn insert_one(
     // the whole transaction, and a concurrent writer of the same document is a normal event.
     let inserted = sqlx::query_scalar::<Any, i64>(
         "INSERT INTO articles (title, body, published_on, category_id, access, status, preview_ratio, \
-         preview_max, views_base, content_hash, source, external_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         preview_max, views_base, content_hash, source, external_id, created_at, updated_at, layout) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
          ON CONFLICT (content_hash) DO NOTHING RETURNING id",
     )
     .bind(&article.title)
@@ -302,6 +306,7 @@ pub(crate) async fn insert_one(
     .bind(&article.external_id)
     .bind(now)
     .bind(now)
+    .bind(&article.layout)
     .fetch_optional(&mut **tx)
     .await
     .context("inserting an article")?;

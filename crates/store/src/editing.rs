@@ -185,9 +185,10 @@ impl Store {
             None => None,
         };
         sqlx::query(
+            // An edited body drops the imported layout (it described the old paragraphs).
             "UPDATE articles SET title = $1, body = $2, published_on = $3, category_id = $4, \
              access = $5, status = $6, preview_ratio = $7, preview_max = $8, content_hash = $9, \
-             updated_at = $10 WHERE id = $11",
+             updated_at = $10, layout = CASE WHEN body = $2 THEN layout ELSE NULL END WHERE id = $11",
         )
         .bind(&edit.title)
         .bind(&edit.body)

@@ -189,6 +189,33 @@ async fn forget_pairs_in(tx: &mut Transaction<'static, Any>, article_id: i64) ->
     Ok(())
 }
 
+/// A document held as `pending` for its near-duplicates is published once none of its pairs is
+/// left undecided (pairs with a hidden partner no longer count: the list leaves them out too).
+async fn publish_if_settled_in(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    now: i64,
+) -> Result<()> {
+    let published = sqlx::query(
+        "UPDATE articles SET status = 'published', updated_at = $1 WHERE id = $2 \
+         AND status = 'pending' AND NOT EXISTS ( \
+           SELECT 1 FROM near_duplicate_pairs p \
+           JOIN articles o ON o.id = CASE WHEN p.article_a = $2 THEN p.article_b ELSE p.article_a END \
+           WHERE (p.article_a = $2 OR p.article_b = $2) AND o.status <> 'hidden' \
+           AND NOT EXISTS (SELECT 1 FROM near_duplicate_decisions d \
+                           WHERE d.article_a = p.article_a AND d.article_b = p.article_b))",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .context("publishing a settled near-duplicate")?;
+    if published.rows_affected() > 0 {
+        crate::changes::record_in(tx, id, "update", now).await?;
+    }
+    Ok(())
+}
+
 /// The duplicates view counts pairs up to this many.
 pub const PAIR_COUNT_CAP: i64 = 10_000;
 
@@ -349,6 +376,9 @@ impl Store {
                 .await
                 .context("hiding a near-duplicate")?;
             crate::changes::record_in(&mut tx, newer, "update", now).await?;
+        }
+        for id in [older, newer] {
+            publish_if_settled_in(&mut tx, id, now).await?;
         }
         tx.commit()
             .await

@@ -22,6 +22,7 @@ fn article(title: &str, hash: &str, category: Option<&str>, date: &str) -> NewAr
         preview_ratio: None,
         preview_max: None,
         simhash: None,
+        layout: None,
     }
 }
 

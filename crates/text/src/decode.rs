@@ -7,9 +7,15 @@
 //! 2. BOM-less UTF-16 is recognised by NUL bytes sitting on one parity — checked before UTF-8
 //!    because ASCII-only UTF-16 is also valid UTF-8 (full of NULs);
 //! 3. valid UTF-8 is UTF-8;
-//! 4. otherwise chardetng guesses, and we settle on GB18030 (a superset of GBK/GB2312) or Big5.
+//! 4. otherwise the bytes are read as GB18030 (a superset of GBK/GB2312) or Big5, chardetng's
+//!    guess first, and the first reading that is plausible text wins. Encodings of other
+//!    languages (Shift-JIS, windows-1252) are never chosen: this is a Chinese library, and a
+//!    file in them is refused rather than published as mojibake.
 //!
-//! The result is then checked for binary content and its line ends are normalised to `\n`.
+//! The result is then checked for binary content and for mojibake ([`plausible`]: the share
+//! of rare ideographs and replacement characters), and its line ends are normalised to `\n`.
+
+pub(crate) mod plausible;
 
 use encoding_rs::{Encoding, BIG5, GB18030, UTF_16BE, UTF_16LE, UTF_8};
 
@@ -34,9 +40,13 @@ pub enum DecodeError {
     /// Decoded fine but holds nothing but whitespace.
     #[error("文件里没有文字")]
     NoText,
+    /// Every reading gives mojibake: rare ideographs or replacement characters throughout
+    /// (a Shift-JIS or Latin-1 file, or damaged bytes).
+    #[error("文件的文字编码无法识别，读出来是乱码（可能是日文 Shift-JIS、西文 Latin-1 编码或已损坏）；请另存为 UTF-8 编码后再上传")]
+    Garbled,
 }
 
-/// Above this share of control or replacement characters the input is not text.
+/// Above this share of control characters the input is not text.
 /// Real documents have practically none; decoded random bytes have well over 10%.
 const MAX_BAD_CHAR_SHARE: f64 = 0.05;
 
@@ -56,6 +66,9 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     }
     if text.chars().all(crate::chars::is_blank) {
         return Err(DecodeError::NoText);
+    }
+    if !plausible::Census::of(&text).plausible() {
+        return Err(DecodeError::Garbled);
     }
     Ok(Decoded {
         text,
@@ -80,9 +93,17 @@ fn detect_and_decode(bytes: &[u8]) -> Result<(String, &'static Encoding), Decode
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok((text.to_owned(), UTF_8));
     }
-    let encoding = guess_legacy(bytes);
-    let (text, _had_errors) = encoding.decode_without_bom_handling(bytes);
-    Ok((text.into_owned(), encoding))
+    // The first plausible reading wins; with none, the first goes on to be refused with the
+    // reason that fits (binary or mojibake).
+    let mut first = None;
+    for encoding in legacy_candidates(bytes) {
+        let (text, _had_errors) = encoding.decode_without_bom_handling(bytes);
+        if plausible::Census::of(&text).plausible() {
+            return Ok((text.into_owned(), encoding));
+        }
+        first.get_or_insert((text.into_owned(), encoding));
+    }
+    first.ok_or(DecodeError::Binary)
 }
 
 /// Recognises UTF-16 without BOM: NUL bytes (the high byte of ASCII characters) concentrated
@@ -133,39 +154,29 @@ fn is_ordinary(c: char) -> bool {
         || (0xFF00..0xFFF0).contains(&u)
 }
 
-/// Picks GB18030 or Big5 for bytes that are not UTF-8.
+/// The Chinese encodings to try for bytes that are not UTF-8, most likely first.
 ///
-/// chardetng's guess decides when it names a Chinese encoding. When it names something
-/// else (short inputs can look like Shift_JIS or windows-1252) we still prefer a Chinese
-/// encoding that decodes the bytes without errors, as this is a Chinese document library;
-/// only when neither does do we trust the foreign guess.
-fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
+/// chardetng's guess goes first when it names a Chinese encoding; otherwise (short inputs can
+/// look like Shift_JIS or windows-1252) GB18030, the most common, goes first. A foreign guess
+/// is never taken: its reading would be published in a language this library does not serve.
+fn legacy_candidates(bytes: &[u8]) -> [&'static Encoding; 2] {
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
-    let guess = detector.guess(None, false);
-    if guess == BIG5 {
-        return BIG5;
+    if detector.guess(None, false) == BIG5 {
+        [BIG5, GB18030]
+    } else {
+        [GB18030, BIG5]
     }
-    if guess == GB18030 || guess == encoding_rs::GBK {
-        return GB18030;
-    }
-    [GB18030, BIG5]
-        .into_iter()
-        .find(|enc| {
-            enc.decode_without_bom_handling_and_without_replacement(bytes)
-                .is_some()
-        })
-        .unwrap_or(guess)
 }
 
-/// Binary data decodes to many C0/C1 controls and U+FFFD replacement characters.
+/// Binary data decodes to many C0/C1 control characters.
 fn looks_binary(text: &str) -> bool {
     let mut total = 0usize;
     let mut bad = 0usize;
     for c in text.chars() {
         total += 1;
-        let control = c.is_control() && !matches!(c, '\n' | '\t' | '\u{c}');
-        if control || c == '\u{fffd}' {
+        // Replacement characters alone mean a wrong encoding, not binary: see `plausible`.
+        if c.is_control() && !matches!(c, '\n' | '\t' | '\u{c}') {
             bad += 1;
         }
     }
@@ -245,6 +256,11 @@ mod tests {
         assert_eq!(decoded.text, "一\n二\n三");
     }
 
+    /// 「吾輩は猫である。名前はまだ無い。…」 in Shift-JIS, as a Japanese Notepad saves it.
+    const SHIFT_JIS_NOVEL: &[u8] = b"\x8c\xe1\x94y\x82\xcd\x94L\x82\xc5\x82\xa0\x82\xe9\x81B\x96\xbc\x91O\x82\xcd\x82\xdc\x82\xbe\x96\xb3\x82\xa2\x81B\x82\xc7\x82\xb1\x82\xc5\x90\xb6\x82\xea\x82\xbd\x82\xa9\x82\xc6\x82\xf1\x82\xc6\x8c\xa9\x93\x96\x82\xaa\x82\xc2\x82\xa9\x82\xca\x81B";
+    /// French in windows-1252 (Latin-1 with curly quotes).
+    const LATIN1_FRENCH: &[u8] = b"Le caf\xe9 est tr\xe8s bon. L\x92\xe9t\xe9 \xe0 Paris\x85 ";
+
     #[test]
     fn errors_table() {
         let cases: &[(&[u8], DecodeError)] = &[
@@ -258,6 +274,8 @@ mod tests {
             ),
             (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", DecodeError::Binary),
             (b"abc\x01\x02\x03\x04\x05\x06", DecodeError::Binary),
+            (SHIFT_JIS_NOVEL, DecodeError::Garbled),
+            (LATIN1_FRENCH, DecodeError::Garbled),
         ];
         for (bytes, want) in cases {
             assert_eq!(decode_text(bytes).err().as_ref(), Some(want), "{bytes:?}");

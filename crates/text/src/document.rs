@@ -33,6 +33,9 @@ pub struct ParsedDoc {
     pub access: Option<String>,
     /// Body paragraphs: trimmed, non-empty, page chrome removed.
     pub paragraphs: Vec<String>,
+    /// How each paragraph was laid out (office files only): one per paragraph, or empty when
+    /// the format has no layout (see [`crate::layout`]).
+    pub layout: Vec<crate::Layout>,
 }
 
 impl ParsedDoc {

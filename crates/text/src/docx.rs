@@ -10,13 +10,18 @@
 //! non-empty paragraph. `dcterms:created` gives the date. Images under `word/media/` come back
 //! as [`DocxDocument::images`].
 //!
-//! Not read: numbering definitions (a heading numbered by Word's automatic list shows no
-//! `一、` in the text, so the outline only sees headings whose numbers are typed), headers,
-//! footers, footnotes and comments.
+//! Tables come back as one paragraph per row (cells joined by tabs) and centred or right-aligned
+//! paragraphs keep that alignment, both in [`ParsedDoc::layout`].
+//!
+//! Word's automatic list numbering is written into the text ([`numbering`]), so a heading Word
+//! numbers itself reaches the outline like a typed one.
+//!
+//! Not read: headers, footers, footnotes and comments.
 
 mod body;
 #[cfg(any(test, feature = "testing"))]
 pub mod fixture;
+mod numbering;
 mod parts;
 
 use std::io::BufReader;
@@ -27,11 +32,14 @@ use crate::archive::{
 };
 use crate::chars::trim_blank;
 use crate::document::{finish_body, ParseError, ParsedDoc};
-use body::{read_blocks, Block};
+use crate::layout::Layout;
+use body::{read_blocks, Align, Block};
+use numbering::Numbering;
 use parts::{CoreProps, StyleRole, Styles};
 
 const DOCUMENT_PART: &str = "word/document.xml";
 const STYLES_PART: &str = "word/styles.xml";
+const NUMBERING_PART: &str = "word/numbering.xml";
 const CORE_PART: &str = "docProps/core.xml";
 const MEDIA_FOLDER: &str = "word/media/";
 
@@ -90,6 +98,11 @@ pub fn parse_docx(bytes: &[u8], limits: &ArchiveLimits) -> Result<DocxDocument, 
         Some(xml) => CoreProps::parse(&xml).map_err(|e| xml_error(CORE_PART, e, 0))?,
         None => CoreProps::default(),
     };
+    let mut numbering = match read_part(&mut zip, NUMBERING_PART, limits)? {
+        Some(xml) => Numbering::parse(&xml).map_err(|e| xml_error(NUMBERING_PART, e, 0))?,
+        None => Numbering::default(),
+    };
+    let blocks = numbered(blocks, &mut numbering);
     let doc = assemble(blocks, &styles, core)?;
     let images = read_images(&mut zip, limits);
     Ok(DocxDocument { doc, images })
@@ -170,53 +183,85 @@ fn xml_error(part: &'static str, error: quick_xml::Error, declared: u64) -> Docx
     }
 }
 
-/// Title, date and paragraphs from the body blocks (see the module docs for the title rule).
+/// Title, date, paragraphs and their layout from the body blocks (see the module docs for the
+/// title rule).
 fn assemble(blocks: Vec<Block>, styles: &Styles, core: CoreProps) -> Result<ParsedDoc, DocxError> {
-    let mut lines: Vec<(String, Option<StyleRole>)> = Vec::new();
+    let mut lines: Vec<(String, Option<StyleRole>, Layout)> = Vec::new();
     for block in blocks {
-        let role = if block.in_table {
-            None
-        } else {
-            block
-                .style
-                .as_deref()
-                .and_then(|s| styles.role(s))
-                .or(block.outline_level.map(|l| StyleRole::Heading(l + 1)))
+        if block.in_table {
+            // A row is one line, its cells already trimmed; empty edge cells keep their tabs.
+            let layout = match block.table_start {
+                true => Layout::TableStart,
+                false => Layout::TableRow,
+            };
+            lines.push((block.text, None, layout));
+            continue;
+        }
+        let role = block
+            .style
+            .as_deref()
+            .and_then(|s| styles.role(s))
+            .or(block.outline_level.map(|l| StyleRole::Heading(l + 1)));
+        let layout = match block.align {
+            Some(Align::Centre) => Layout::Centre,
+            Some(Align::Right) => Layout::Right,
+            None => Layout::Plain,
         };
         // A line break inside a paragraph starts a new paragraph; only the first keeps the role.
         for (i, line) in block.text.split('\n').enumerate() {
             let line = trim_blank(line);
             if !line.is_empty() {
-                lines.push((line.to_owned(), role.filter(|_| i == 0)));
+                lines.push((line.to_owned(), role.filter(|_| i == 0), layout));
             }
         }
     }
     let title_at = lines
         .iter()
-        .position(|(_, role)| *role == Some(StyleRole::Title))
+        .position(|(_, role, _)| *role == Some(StyleRole::Title))
         .or_else(|| match lines.first() {
-            Some((_, Some(StyleRole::Heading(_)))) => Some(0),
+            Some((_, Some(StyleRole::Heading(_)), _)) => Some(0),
             _ => None,
         });
-    let (title, paragraphs) = match (title_at, core.title) {
-        (Some(at), _) => {
-            let (title, _) = lines.remove(at);
-            (title, lines)
-        }
-        (None, Some(title)) if !is_placeholder_title(&title) => (title, lines),
-        (None, _) if lines.is_empty() => return Err(ParseError::NoTitle.into()),
-        (None, _) => {
-            let (title, _) = lines.remove(0);
-            (title, lines)
-        }
+    let take_first = |lines: &mut Vec<(String, Option<StyleRole>, Layout)>, at: usize| {
+        let (title, _, _) = lines.remove(at);
+        title
     };
-    let paragraphs = finish_body(&title, paragraphs.into_iter().map(|(p, _)| p).collect())?;
+    let title = match (title_at, core.title) {
+        (Some(at), _) => take_first(&mut lines, at),
+        (None, Some(title)) if !is_placeholder_title(&title) => title,
+        (None, _) if lines.is_empty() => return Err(ParseError::NoTitle.into()),
+        (None, _) => take_first(&mut lines, 0),
+    };
+    let before: Vec<(String, Layout)> = lines.into_iter().map(|(p, _, l)| (p, l)).collect();
+    let paragraphs = finish_body(&title, before.iter().map(|(p, _)| p.clone()).collect())?;
+    let layout = crate::layout::follow(&before, &paragraphs);
     Ok(ParsedDoc {
         title,
         file_date: core.created,
+        layout: match layout.iter().all(|l| *l == Layout::Plain) {
+            true => Vec::new(),
+            false => layout,
+        },
         paragraphs,
         ..ParsedDoc::default()
     })
+}
+
+/// Word's automatic list labels written into the paragraphs' text (a label Word shows is text
+/// the reader sees, and the outline needs the 一、 of a numbered heading).
+fn numbered(mut blocks: Vec<Block>, numbering: &mut Numbering) -> Vec<Block> {
+    for block in &mut blocks {
+        let Some((num_id, level)) = &block.list else {
+            continue;
+        };
+        if num_id.is_empty() || num_id == "0" {
+            continue;
+        }
+        if let Some(label) = numbering.next_label(num_id, *level) {
+            block.text.insert_str(0, &label);
+        }
+    }
+    blocks
 }
 
 /// `dc:title` values that name the file or the template rather than the document.

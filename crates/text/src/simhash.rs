@@ -13,9 +13,15 @@
 //! a quarter of the anonymised copies; both together separate every pair of different reports
 //! too and keep nearly what words keep.
 //!
-//! What only names a template's blanks is left out, so a 决议 of another year, or a copy
-//! anonymised with X/XX, stays close: numbers and ordinals (2012年, 第五次), placeholder names
-//! (X, XX, 某), punctuation and a short list of function words.
+//! What only names a template's blanks is left out of long documents, so an edited or anonymised
+//! copy of a report stays close: numbers and ordinals (2012年, 第五次), placeholder names
+//! (X, XX, 某), punctuation and a short list of function words. Two exceptions (issue 12.6):
+//! - in a **short** document (body under [`SHORT_DOCUMENT_CHARS`]) numbers, years and dates count:
+//!   two news items that differ only in the year or a figure are different news;
+//! - the numbers of the **title** count in every document, and heavily (together half the norm
+//!   of all other features): 《2023年新年贺词》 and 《2026年新年贺词》, or the 决议 of two
+//!   sessions, are different documents, so their fingerprints land ~13 bits apart on average
+//!   (arccos(1/1.25)/π of 64) — far beyond the near-duplicate distance.
 //!
 //! The hash is FNV-1a 64 followed by the MurmurHash3 finaliser, written out here because the
 //! fingerprints are stored: they must not change across Rust versions, platforms or runs (std's
@@ -30,6 +36,12 @@ use crate::segment::words;
 
 /// How many times the title's features count: the title names what the document is.
 pub const TITLE_WEIGHT: f64 = 2.0;
+/// A body shorter than this (characters) keeps its numbers as features.
+pub const SHORT_DOCUMENT_CHARS: usize = 1500;
+/// The title's numbers weigh together this share of the norm of all other features.
+const TITLE_NUMBERS_SHARE: f64 = 0.5;
+/// Marks a title-number feature in the hashed bytes, apart from the same number in the text.
+const TITLE_NUMBER_MARK: &str = "\u{1}title-number";
 
 const FNV64_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV64_PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -56,12 +68,26 @@ pub fn simhash(title: &str, paragraphs: &[impl AsRef<str>]) -> u64 {
 
 /// The SimHash of a document over the given kind of features.
 pub fn simhash_with(features: Features, title: &str, paragraphs: &[impl AsRef<str>]) -> u64 {
+    let length: usize = paragraphs.iter().map(|p| p.as_ref().chars().count()).sum();
+    let numbers = length < SHORT_DOCUMENT_CHARS;
     let mut counts: HashMap<u64, f64> = HashMap::new();
-    add_features(&mut counts, features, title, TITLE_WEIGHT);
+    add_features(&mut counts, features, title, TITLE_WEIGHT, numbers);
     for paragraph in paragraphs {
-        add_features(&mut counts, features, paragraph.as_ref(), 1.0);
+        add_features(&mut counts, features, paragraph.as_ref(), 1.0, numbers);
     }
-    fingerprint(counts.into_iter().map(|(hash, tf)| (hash, 1.0 + tf.ln())))
+    let mut weighted: Vec<(u64, f64)> = counts
+        .into_iter()
+        .map(|(hash, tf)| (hash, 1.0 + tf.ln()))
+        .collect();
+    let title_numbers = number_runs(&fold(title));
+    if !title_numbers.is_empty() {
+        let norm = weighted.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+        let each = TITLE_NUMBERS_SHARE * norm / (title_numbers.len() as f64).sqrt();
+        for number in &title_numbers {
+            weighted.push((hash_feature(TITLE_NUMBER_MARK, number), each));
+        }
+    }
+    fingerprint(weighted.into_iter())
 }
 
 /// Number of bits in which two fingerprints differ (0..=64).
@@ -76,10 +102,16 @@ pub fn similarity(a: u64, b: u64) -> f64 {
 
 /// Add the features of one paragraph (or the title) with `weight` per occurrence. For shingles,
 /// a paragraph of a single kept word contributes that word alone, so short texts still count.
-fn add_features(counts: &mut HashMap<u64, f64>, features: Features, text: &str, weight: f64) {
+fn add_features(
+    counts: &mut HashMap<u64, f64>,
+    features: Features,
+    text: &str,
+    weight: f64,
+    numbers: bool,
+) {
     let kept: Vec<String> = words(&fold(text))
         .into_iter()
-        .filter(|w| is_feature_word(w))
+        .filter(|w| is_feature_word(w) || numbers && is_number(w))
         .collect();
     let single_words = features != Features::Shingles || kept.len() == 1;
     if single_words {
@@ -98,12 +130,35 @@ fn add_features(counts: &mut HashMap<u64, f64>, features: Features, text: &str, 
 /// placeholders and function words name a template's blanks or glue; leaving them out keeps
 /// templated documents together.
 fn is_feature_word(word: &str) -> bool {
-    let is_number = word.chars().any(|c| NUMERALS.contains(c))
+    let is_placeholder = word.chars().all(|c| matches!(c, 'x' | 'X' | '某' | '×'));
+    !is_number(word) && !is_placeholder && !FUNCTION_WORDS.contains(&word)
+}
+
+/// The numbers of a title as written, whole: maximal runs of numerals and number marks holding
+/// a numeral (二〇二五年, 第一次, 7416.7万 → 7416.7). Not jieba words: it cuts 二〇二五年 into
+/// pieces most of which two years share.
+fn number_runs(text: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if NUMERALS.contains(c) || NUMBER_MARKS.contains(c) {
+            run.push(c);
+        } else if !run.is_empty() {
+            if run.chars().any(|c| NUMERALS.contains(c)) {
+                runs.push(std::mem::take(&mut run));
+            }
+            run.clear();
+        }
+    }
+    runs
+}
+
+/// A number, ordinal, figure or date word: 2012, 第五次, 十四届, 2012年, 3.5%.
+fn is_number(word: &str) -> bool {
+    word.chars().any(|c| NUMERALS.contains(c))
         && word
             .chars()
-            .all(|c| NUMERALS.contains(c) || NUMBER_MARKS.contains(c));
-    let is_placeholder = word.chars().all(|c| matches!(c, 'x' | 'X' | '某' | '×'));
-    !is_number && !is_placeholder && !FUNCTION_WORDS.contains(&word)
+            .all(|c| NUMERALS.contains(c) || NUMBER_MARKS.contains(c))
 }
 
 /// Digits and Chinese numerals: 2012, 十四, 两.

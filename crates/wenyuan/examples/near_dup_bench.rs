@@ -526,6 +526,7 @@ async fn lookup(settings: &Settings, corpus: &[Doc]) -> Result<()> {
                 preview_ratio: None,
                 preview_max: None,
                 simhash: Some(*hash),
+                layout: None,
             })
             .collect();
         store.insert_articles(&batch, 0).await?;

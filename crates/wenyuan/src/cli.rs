@@ -20,7 +20,7 @@ pub struct Cli {
 pub enum Command {
     /// 运行网站服务。
     Serve(ServeArgs),
-    /// 导入文档（.txt、.md、.docx、.html/.htm、.jsonl、.zip 文件，或存放它们的文件夹）。
+    /// 导入文档（.txt、.md、.docx、.doc、.wps、.pdf、.html/.htm、.jsonl、.zip 文件，或存放它们的文件夹）。
     Import(ImportArgs),
     /// 管理用户账号。
     #[command(subcommand)]

@@ -39,6 +39,7 @@ const ADMIN_POSTS: &[&str] = &[
     "/admin/messages/1/read",
     "/admin/upload",
     "/admin/duplicates/decide",
+    "/admin/duplicates/bulk",
     // Documents, taxonomy and 模板化 (admindocs).
     "/admin/documents/status",
     "/admin/documents/preview",

@@ -151,3 +151,59 @@ async fn import_with_anonymize_stores_the_template_not_the_names() {
         app.stop().await;
     }
 }
+
+/// Issue 12, item 9: piped, the import writes plain lines (no control codes) on stderr; failures,
+/// duplicates and near-duplicates are reported there alike; the import is in the audit log with
+/// the system as the actor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_piped_import_reports_plain_lines_and_is_audited_as_the_system() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let seed = corpus("seed/000_38663bb0f25ad367.txt");
+        let (code, _, stderr) = app.import(&[seed.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stderr}");
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(&seed).unwrap();
+        // The same text under another name (near-duplicates: tests/near_duplicates.rs).
+        std::fs::write(dir.path().join("again.txt"), &text).unwrap();
+        std::fs::write(dir.path().join("empty.txt"), b"").unwrap();
+        let (code, stdout, stderr) = app.import(&[dir.path().to_str().unwrap()]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            !stderr.contains('\u{1b}'),
+            "no control codes in a pipe: {stderr:?}"
+        );
+        let line_of = |prefix: &str, file: &str| {
+            stderr
+                .lines()
+                .find(|l| l.starts_with(prefix) && l.contains(file))
+                .unwrap_or_else(|| panic!("{prefix} {file} in\n{stderr}"))
+                .to_owned()
+        };
+        assert!(line_of("failed: ", "empty.txt").contains("文件是空的"));
+        assert!(line_of("duplicate: ", "again.txt").contains("same as document #"));
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with("完成：") && l.contains("篇/秒")),
+            "{stderr}"
+        );
+        assert!(
+            stdout.lines().all(|l| l.starts_with("imported ")),
+            "stdout has the summary only: {stdout}"
+        );
+
+        let log = app.services().audit.page(None, 1).await.unwrap();
+        let imports: Vec<_> = log.items.iter().filter(|e| e.action == "import").collect();
+        assert_eq!(imports.len(), 2, "{:?}", log.items);
+        assert!(imports
+            .iter()
+            .all(|e| e.user_name == "系统" && e.action_label == "命令行导入"));
+        assert!(
+            imports[0].detail.contains("重复 1") && imports[0].detail.contains("失败 1"),
+            "{:?}",
+            imports[0]
+        );
+        app.stop().await;
+    }
+}

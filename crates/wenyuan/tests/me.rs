@@ -31,6 +31,7 @@ fn article(title: &str, access: &str, status: &str, body: &str) -> NewArticle {
         preview_ratio: None,
         preview_max: None,
         simhash: None,
+        layout: None,
     }
 }
 

@@ -73,12 +73,14 @@ async fn listed_ids(app: &TestApp) -> Vec<i64> {
         .collect()
 }
 
-/// `#NEW is a near-duplicate of #OF (similarity S), …` → (NEW, OF, S).
-fn near_duplicate_line(stdout: &str) -> (i64, i64, f64) {
-    let line = stdout
+/// `near-duplicate: PLACE: #NEW is a near-duplicate of #OF (similarity S), …` on stderr, reported
+/// like duplicates and failures → (NEW, OF, S).
+fn near_duplicate_line(stderr: &str) -> (i64, i64, f64) {
+    let line = stderr
         .lines()
-        .find(|l| l.contains("is a near-duplicate of #"))
-        .unwrap_or_else(|| panic!("no near-duplicate line in {stdout:?}"));
+        .find(|l| l.starts_with("near-duplicate: ") && l.contains("is a near-duplicate of #"))
+        .unwrap_or_else(|| panic!("no near-duplicate line in {stderr:?}"));
+    let line = &line[line.rfind(": #").expect("the ids after the place") + 2..];
     let numbers: Vec<&str> = line
         .split(|c: char| !(c.is_ascii_digit() || c == '.'))
         .filter(|s| !s.is_empty() && *s != ".")
@@ -120,10 +122,10 @@ async fn the_same_report_twice_is_a_duplicate_and_a_changed_copy_is_held_as_pend
                 .ends_with("imported 1 (1 held as near-duplicates), skipped 0, failed 0"),
             "{backend:?}: {stdout}"
         );
-        let (held_id, of, similarity) = near_duplicate_line(&stdout);
-        assert_eq!(of, original_id, "{stdout}");
-        assert!(similarity >= 0.95, "{stdout}");
-        assert!(stdout.contains("held as pending"), "{stdout}");
+        let (held_id, of, similarity) = near_duplicate_line(&stderr);
+        assert_eq!(of, original_id, "{stderr}");
+        assert!(similarity >= 0.95, "{stderr}");
+        assert!(stderr.contains("held as pending"), "{stderr}");
         app.sync().await;
         let held = app.services().reading.document(held_id).await.unwrap();
         assert_eq!(held.status, "pending");
@@ -165,7 +167,8 @@ async fn the_same_report_twice_is_a_duplicate_and_a_changed_copy_is_held_as_pend
         assert_eq!((pair.older.id, pair.newer.id), (original_id, held_id));
         assert!((pair.similarity - similarity).abs() < 0.001);
 
-        // Keep: both stay, the pair leaves the list.
+        // Keep: both stay, the pair leaves the list, and the held copy, its last pair decided,
+        // is published (issue 12.6: a document leaves 待审 when its last pair is decided).
         app.services()
             .desk
             .duplicates
@@ -189,7 +192,7 @@ async fn the_same_report_twice_is_a_duplicate_and_a_changed_copy_is_held_as_pend
                 .await
                 .unwrap()
                 .status,
-            "pending"
+            "published"
         );
         app.stop().await;
     }
@@ -217,7 +220,7 @@ async fn near_duplicates_within_one_file_are_held_and_a_merge_moves_the_views() 
             stdout.contains("imported 2 (1 held as near-duplicates), skipped 0, failed 0"),
             "{backend:?}: {stdout}"
         );
-        let (held_id, first_id, _) = near_duplicate_line(&stdout);
+        let (held_id, first_id, _) = near_duplicate_line(&stderr);
         assert!(held_id > first_id);
 
         // --allow-near-duplicates publishes a third copy anyway (and says so).
@@ -225,13 +228,15 @@ async fn near_duplicates_within_one_file_are_held_and_a_merge_moves_the_views() 
         third.swap(10, 20);
         third.remove(50);
         let file = write_jsonl(dir.path(), "third.jsonl", &[(title, third, 7)]);
-        let (code, stdout, _) = app.import(&["--allow-near-duplicates", file.to_str().unwrap()]);
+        let (code, stdout, stderr) =
+            app.import(&["--allow-near-duplicates", file.to_str().unwrap()]);
         assert_eq!(code, 0);
         assert!(
             stdout.contains("imported 1 (1 near-duplicates published), skipped 0, failed 0"),
             "{stdout}"
         );
-        let (third_id, _, _) = near_duplicate_line(&stdout);
+        assert!(stderr.contains("), published"), "{stderr}");
+        let (third_id, _, _) = near_duplicate_line(&stderr);
         app.sync().await;
         let guest = app.visitor();
         assert_eq!(guest.get(&format!("/a/{third_id}")).await.status, 200);
@@ -364,4 +369,203 @@ async fn documents_without_a_fingerprint_get_one_from_the_backfill() {
         );
         app.stop().await;
     }
+}
+
+/// Issue 12, item 6: the duplicates view shows both texts with the differences marked; several
+/// pairs are decided at once; a held document is published once its last pair is decided.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pairs_are_decided_in_bulk_and_a_settled_document_leaves_pending() {
+    let record = report_2024();
+    let title = record["title"].as_str().unwrap();
+    let body = paragraphs(&record);
+    let mut second = body.clone();
+    second[40] = format!("{}（另附）", second[40]);
+    let mut third = body.clone();
+    third[20] = format!("{}（补充说明）", third[20]);
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = write_jsonl(
+            dir.path(),
+            "three.jsonl",
+            &[
+                (title, body.clone(), 1),
+                (title, second.clone(), 1),
+                (title, third.clone(), 1),
+            ],
+        );
+        let (code, stdout, stderr) = app.import(&[file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout.contains("imported 3 (2 held"),
+            "{backend:?}: {stdout}"
+        );
+        app.sync().await;
+        let mut ids = Vec::new();
+        for id in 1..=50 {
+            if status_of(&app, id).await.is_some() {
+                ids.push(id);
+            }
+        }
+        assert_eq!(ids.len(), 3, "{ids:?}");
+        let (a, b, c) = (ids[0], ids[1], ids[2]);
+        assert_eq!(status_of(&app, b).await.as_deref(), Some("pending"));
+        assert_eq!(status_of(&app, c).await.as_deref(), Some("pending"));
+
+        app.add_user("editor1", "editor-password", "editor").await;
+        let editor = app.visitor();
+        assert_eq!(editor.login("editor1", "editor-password").await.status, 303);
+        let view = editor.get("/admin/duplicates").await.body;
+        let listed = |x: i64, y: i64| view.contains(&format!("id=\"pair-{x}-{y}\""));
+        assert!(listed(a, b) && listed(a, c), "{view}");
+        let b_c = listed(b, c);
+        // Side by side: the added words are marked in the copies.
+        assert!(view.contains("对比全文") && view.contains("<mark>（补充说明）</mark>"));
+        let token = editor.csrf_from("/admin/duplicates").await;
+
+        // Keep both pairs with the original at once.
+        let keep = editor
+            .post_form(
+                "/admin/duplicates/bulk",
+                &[
+                    ("csrf", &token),
+                    ("pair", &format!("{a}-{b}")),
+                    ("pair", &format!("{a}-{c}")),
+                    ("decision", "keep"),
+                ],
+            )
+            .await;
+        assert_eq!(keep.status, 303, "{}", keep.body);
+        let after = editor
+            .get("/admin/duplicates?done=bulk-keep&count=2")
+            .await
+            .body;
+        assert!(after.contains("已保留所选的 2 对"), "{after}");
+        if b_c {
+            assert_eq!(
+                status_of(&app, b).await.as_deref(),
+                Some("pending"),
+                "b–c is still open"
+            );
+            // Hide the newer of b–c: c is hidden, b has no open pair left and is published.
+            let hide = editor
+                .post_form(
+                    "/admin/duplicates/bulk",
+                    &[
+                        ("csrf", &token),
+                        ("pair", &format!("{b}-{c}")),
+                        ("decision", "hide"),
+                    ],
+                )
+                .await;
+            assert_eq!(hide.status, 303, "{}", hide.body);
+            assert_eq!(status_of(&app, c).await.as_deref(), Some("hidden"));
+        } else {
+            assert_eq!(status_of(&app, c).await.as_deref(), Some("published"));
+        }
+        assert_eq!(
+            status_of(&app, b).await.as_deref(),
+            Some("published"),
+            "{backend:?}: its last pair is decided"
+        );
+        assert_eq!(status_of(&app, a).await.as_deref(), Some("published"));
+        let empty = editor.get("/admin/duplicates").await.body;
+        assert!(empty.contains("没有待处理的近似重复"), "{empty}");
+
+        // Nothing checked: a clear refusal.
+        let none = editor
+            .post_form(
+                "/admin/duplicates/bulk",
+                &[("csrf", &token), ("decision", "keep")],
+            )
+            .await;
+        assert_eq!(none.status, 400);
+        assert!(none.body.contains("没有选中"), "{}", none.body);
+        app.stop().await;
+    }
+}
+
+async fn status_of(app: &TestApp, id: i64) -> Option<String> {
+    app.services()
+        .store_for_tests()
+        .article(id)
+        .await
+        .unwrap()
+        .map(|row| row.status)
+}
+
+/// The source of the page once it contains `needle` (a form post and its redirect under way).
+async fn wait_for_source(browser: &common::webdriver::Browser, needle: &str) -> String {
+    for _ in 0..200 {
+        let source = browser.source().await;
+        if source.contains(needle) {
+            return source;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.source().await
+}
+
+/// Issue 12, item 6, in a browser: an editor ticks two pairs and keeps them all with one button;
+/// the texts open side by side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editor_keeps_several_pairs_at_once_in_a_browser() {
+    let record = report_2024();
+    let title = record["title"].as_str().unwrap();
+    let body = paragraphs(&record);
+    let mut second = body.clone();
+    second[40] = format!("{}（另附）", second[40]);
+    let mut third = body.clone();
+    third[20] = format!("{}（补充说明）", third[20]);
+    let backend = backends()[0];
+    let app = TestApp::start(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_jsonl(
+        dir.path(),
+        "three.jsonl",
+        &[(title, body, 1), (title, second, 1), (title, third, 1)],
+    );
+    let (code, _, stderr) = app.import(&[file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    app.sync().await;
+    let (a, b, c) = (1, 2, 3);
+    for id in [a, b, c] {
+        assert!(
+            status_of(&app, id).await.is_some(),
+            "ids 1–3 are the three copies"
+        );
+    }
+    app.add_user("editor1", "editor-password", "editor").await;
+
+    let browser = common::webdriver::Browser::start().await;
+    browser
+        .goto(&format!("{}/login?next=/admin/duplicates", app.base))
+        .await;
+    browser.type_into("input[name=name]", "editor1").await;
+    browser
+        .type_into("input[name=password]", "editor-password")
+        .await;
+    browser.click("#login-submit").await;
+    browser
+        .wait_for_url(&format!("{}/admin/duplicates", app.base))
+        .await;
+    let source = wait_for_source(&browser, "对比全文").await;
+    assert!(source.contains(&format!("value=\"{a}-{b}\"")), "{source}");
+    // Open the comparison of the first pair: both texts, the difference marked.
+    browser.click("tr.pair-compare summary").await;
+    assert!(browser.text().await.contains("（"), "the texts are shown");
+
+    browser
+        .click(&format!("input[type=checkbox][value=\"{a}-{b}\"]"))
+        .await;
+    browser
+        .click(&format!("input[type=checkbox][value=\"{a}-{c}\"]"))
+        .await;
+    browser.click("#bulk button[value=keep]").await;
+    let done = wait_for_source(&browser, "已保留所选的 2 对").await;
+    assert!(done.contains("已保留所选的 2 对"), "{done}");
+    assert!(!done.contains(&format!("id=\"pair-{a}-{b}\"")));
+    assert!(!done.contains(&format!("id=\"pair-{a}-{c}\"")));
+    browser.quit().await;
+    app.stop().await;
 }

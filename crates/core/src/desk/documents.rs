@@ -147,6 +147,7 @@ impl Documents {
             preview_max: valid.preview_max,
             views: 0,
             updated_at: self.ctx.now(),
+            layout: None,
         };
         let doc = Document::from_row(row, valid.tags);
         let settings = self.ctx.settings();
@@ -181,6 +182,7 @@ impl Documents {
             preview_ratio: valid.preview_ratio,
             preview_max: valid.preview_max,
             simhash,
+            layout: None,
         };
         let entry = audit_entry(actor, "article.create", "", &detail);
         let outcome = self

@@ -4,12 +4,13 @@
 
 use serde::Serialize;
 use wenyuan_store::ArticleRow;
+use wenyuan_text::layout::{decode as decode_layout, Layout};
 use wenyuan_text::outline::{heading_of, OutlineEntry};
 
 use crate::{Access, Status};
 
 /// One paragraph, with its 公文 heading split off when it starts with one.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Paragraph {
     /// Position in the document (0-based); the page anchors it as `#p-{index}`.
     pub index: usize,
@@ -22,6 +23,16 @@ pub struct Paragraph {
     pub text: String,
     /// The terminator that separated heading and text, kept so "Copy" gives the original.
     pub joint: String,
+    /// How the office file it came from laid it out: centred, right-aligned, a table row.
+    #[serde(skip_serializing_if = "is_plain")]
+    pub layout: Layout,
+    /// A table row's cells (its text split at the tabs), for the page and the download.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cells: Option<Vec<String>>,
+}
+
+fn is_plain(layout: &Layout) -> bool {
+    *layout == Layout::Plain
 }
 
 impl Paragraph {
@@ -59,7 +70,15 @@ impl Document {
             .split('\n')
             .filter(|p| !p.trim().is_empty())
             .collect();
-        let outline = wenyuan_text::outline::outline(&texts);
+        let layout = row
+            .layout
+            .as_deref()
+            .and_then(|stored| decode_layout(stored, texts.len()))
+            .unwrap_or_default();
+        let layout_of = |index: usize| layout.get(index).copied().unwrap_or_default();
+        let mut outline = wenyuan_text::outline::outline(&texts);
+        // A table cell that starts with 一、 is not a heading of the document.
+        outline.retain(|e| !layout_of(e.paragraph).is_table_row());
         // A paragraph is set as a heading only when the outline kept it (list items and
         // out-of-sequence numbers stay body text).
         let headings: std::collections::HashSet<usize> =
@@ -68,11 +87,16 @@ impl Document {
             .iter()
             .enumerate()
             .map(|(index, text)| {
-                if headings.contains(&index) {
+                let mut paragraph = if headings.contains(&index) {
                     split_heading(index, text)
                 } else {
                     plain_paragraph(index, text)
+                };
+                paragraph.layout = layout_of(index);
+                if paragraph.layout.is_table_row() {
+                    paragraph.cells = Some(Layout::cells(text));
                 }
+                paragraph
             })
             .collect();
         Document {
@@ -117,6 +141,7 @@ fn split_heading(index: usize, text: &str) -> Paragraph {
                 heading: h.text,
                 joint: rest[..joint_len].to_owned(),
                 text: rest[joint_len..].trim_start().to_owned(),
+                ..Paragraph::default()
             }
         }
         None => plain_paragraph(index, text),
@@ -130,6 +155,7 @@ fn plain_paragraph(index: usize, text: &str) -> Paragraph {
         heading: String::new(),
         joint: String::new(),
         text: text.to_owned(),
+        ..Paragraph::default()
     }
 }
 
@@ -151,6 +177,7 @@ mod tests {
             preview_max: None,
             views: 246,
             updated_at: 0,
+            layout: None,
         }
     }
 

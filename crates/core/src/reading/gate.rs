@@ -82,6 +82,12 @@ fn cut_short(paragraph: &Paragraph, rule: &PreviewRule) -> Paragraph {
         index: paragraph.index,
         level: paragraph.level,
         heading: paragraph.heading.clone(),
+        layout: paragraph.layout,
+        // A row cut short keeps the cells it still has.
+        cells: paragraph
+            .cells
+            .as_ref()
+            .map(|_| wenyuan_text::Layout::cells(&text)),
         text,
         joint,
     }
@@ -110,6 +116,7 @@ mod tests {
                 preview_max: None,
                 views: 0,
                 updated_at: 0,
+                layout: None,
             },
             vec![],
         )

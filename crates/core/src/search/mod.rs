@@ -607,6 +607,7 @@ mod tests {
                 preview_max: None,
                 views: 0,
                 updated_at: 0,
+                layout: None,
             },
             vec![],
         )

@@ -143,6 +143,7 @@ mod tests {
             heading: String::new(),
             text: text.to_owned(),
             joint: String::new(),
+            ..Paragraph::default()
         }
     }
 

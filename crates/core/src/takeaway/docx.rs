@@ -7,8 +7,10 @@ use std::io::{Cursor, Write};
 
 use docx_rs::{
     AlignmentType, Docx, FieldCharType, Footer, InstrPAGE, InstrText, LineSpacing, LineSpacingType,
-    PageMargin, Paragraph as DocxParagraph, Run, RunFonts, SpecialIndentType,
+    PageMargin, Paragraph as DocxParagraph, Run, RunFonts, SpecialIndentType, Table,
+    TableAlignmentType, TableCell, TableRow,
 };
+use wenyuan_text::Layout;
 
 use super::{ending_lines, TakeawayText};
 use crate::reading::Paragraph;
@@ -27,6 +29,8 @@ pub const LINE_PITCH: i32 = 579;
 pub const TITLE_SIZE: usize = 44;
 pub const BODY_SIZE: usize = 32;
 pub const PAGE_NUMBER_SIZE: usize = 28;
+/// Tables in 4号 (14 pt), as 公文 tables usually are, so three or four columns fit the width.
+pub const TABLE_SIZE: usize = 28;
 /// Two characters of 3号 text, the first-line indent, in twips.
 const INDENT_TWO_CHARS: i32 = 640;
 /// Where the page number sits above the bottom edge: GB/T 9704 puts it 7 mm below the text block
@@ -121,6 +125,47 @@ fn right_aligned(text: &str) -> DocxParagraph {
         .add_run(run(text, BODY_FONT, BODY_SIZE))
 }
 
+/// A centred line of the original (the date under the title): centred, no first-line indent.
+fn centred(text: &str) -> DocxParagraph {
+    DocxParagraph::new()
+        .align(AlignmentType::Center)
+        .line_spacing(exact_lines())
+        .add_run(run(text, BODY_FONT, BODY_SIZE))
+}
+
+/// Rows of a table from the original, in the body font; the first row in 黑体 when it is the
+/// table's header row.
+fn table(rows: &[&Paragraph]) -> Table {
+    let columns = rows
+        .iter()
+        .filter_map(|r| r.cells.as_ref().map(Vec::len))
+        .max()
+        .unwrap_or(1);
+    let rows = rows
+        .iter()
+        .map(|row| {
+            let font = match row.layout {
+                Layout::TableStart => LEVEL1_FONT,
+                _ => BODY_FONT,
+            };
+            let cells = row.cells.as_deref().unwrap_or_default();
+            TableRow::new(
+                (0..columns)
+                    .map(|i| {
+                        let text = cells.get(i).map_or("", String::as_str);
+                        TableCell::new().add_paragraph(
+                            DocxParagraph::new()
+                                .line_spacing(exact_lines())
+                                .add_run(run(text, font, TABLE_SIZE)),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    Table::new(rows).align(TableAlignmentType::Center)
+}
+
 /// "— 1 —": the number is a PAGE field, so every page shows its own.
 fn page_number_footer() -> Footer {
     let dash = |text: &str| run(text, PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE);
@@ -170,8 +215,24 @@ pub fn gongwen_docx(doc: &TakeawayText<'_>) -> std::io::Result<Vec<u8>> {
         // 标题下空一行.
         .add_paragraph(DocxParagraph::new().line_spacing(exact_lines()));
     let (body, ending) = ending_lines(doc.paragraphs);
+    let mut rows: Vec<&Paragraph> = Vec::new();
     for p in body {
-        docx = docx.add_paragraph(paragraph(p));
+        // A table is written when its last row has been seen.
+        if !rows.is_empty() && (p.cells.is_none() || p.layout == Layout::TableStart) {
+            docx = docx.add_table(table(&std::mem::take(&mut rows)));
+        }
+        if p.cells.is_some() {
+            rows.push(p);
+            continue;
+        }
+        docx = match p.layout {
+            Layout::Centre if p.level.is_none() => docx.add_paragraph(centred(&p.text)),
+            Layout::Right if p.level.is_none() => docx.add_paragraph(right_aligned(&p.text)),
+            _ => docx.add_paragraph(paragraph(p)),
+        };
+    }
+    if !rows.is_empty() {
+        docx = docx.add_table(table(&rows));
     }
     for p in ending {
         docx = docx.add_paragraph(right_aligned(&p.full_text()));

@@ -93,6 +93,11 @@ pub fn fill(title: &str, paragraphs: &[Paragraph], values: &FillValues) -> Optio
                 heading: filler.fill(&p.heading).into_owned(),
                 text: filler.fill(&p.text).into_owned(),
                 joint: filler.fill(&p.joint).into_owned(),
+                layout: p.layout,
+                cells: p
+                    .cells
+                    .as_ref()
+                    .map(|cells| cells.iter().map(|c| filler.fill(c).into_owned()).collect()),
             })
             .collect(),
     })
@@ -189,6 +194,7 @@ mod tests {
             heading: heading.to_owned(),
             text: text.to_owned(),
             joint: joint.to_owned(),
+            ..Paragraph::default()
         }
     }
 

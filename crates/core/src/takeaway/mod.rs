@@ -248,6 +248,7 @@ mod tests {
                 heading: String::new(),
                 text: (*text).to_owned(),
                 joint: String::new(),
+                ..Paragraph::default()
             })
             .collect()
     }

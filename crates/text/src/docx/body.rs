@@ -4,8 +4,10 @@
 //! as a line break. What does not: deleted or moved-away text (`w:del`, `w:moveFrom`), field
 //! instructions (`w:instrText`; the field's displayed result is kept), and the `mc:Fallback`
 //! copy of content that `mc:Choice` already gave. A table becomes one block per row with the
-//! cells joined by a tab; a nested table's text stays in its outer cell. Text boxes contribute
-//! their paragraphs as blocks of their own.
+//! cells joined by a tab (empty cells kept, so columns line up; the first row marked as the
+//! table's start); a nested table's text stays in its outer cell. Text boxes contribute their
+//! paragraphs as blocks of their own. A paragraph's direct alignment (`w:jc`) is kept when it
+//! is centred or right-aligned.
 //!
 //! Elements are matched by their qualified names (`w:p`): every producer we know of (Word, WPS,
 //! LibreOffice, the docx libraries) uses the conventional prefixes.
@@ -27,6 +29,18 @@ pub(super) struct Block {
     /// A direct outline level (`w:outlineLvl`, 0 = top), which makes a paragraph a heading.
     pub outline_level: Option<u8>,
     pub in_table: bool,
+    /// The first row of a table.
+    pub table_start: bool,
+    /// Direct alignment: centred or right-aligned (left and justified are the default).
+    pub align: Option<Align>,
+    /// Word's automatic numbering: the list instance (`w:numId`) and level (`w:ilvl`).
+    pub list: Option<(String, u8)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Align {
+    Centre,
+    Right,
 }
 
 /// Elements whose whole subtree holds no visible text.
@@ -51,6 +65,8 @@ struct Walker {
     table_depth: usize,
     row: Vec<String>,
     cell: String,
+    /// Rows of the current top-level table written so far.
+    table_rows: usize,
 }
 
 /// Reads the body of `word/document.xml` into blocks.
@@ -99,12 +115,40 @@ impl Walker {
             "w:pPr" => self.in_paragraph_props = true,
             "w:r" => self.in_run += 1,
             "w:t" => self.in_text = true,
-            "w:tbl" => self.table_depth += 1,
+            "w:tbl" => {
+                self.table_depth += 1;
+                if self.table_depth == 1 {
+                    self.table_rows = 0;
+                }
+            }
             "w:tr" if self.table_depth == 1 => self.row.clear(),
             "w:tc" if self.table_depth == 1 => self.cell.clear(),
             "w:pStyle" if self.in_paragraph_props => {
                 if let (Some(p), Some(val)) = (self.open.last_mut(), attribute(e, "w:val")) {
                     p.style = Some(val);
+                }
+            }
+            "w:jc" if self.in_paragraph_props => {
+                let align = match attribute(e, "w:val").as_deref() {
+                    Some("center") => Some(Align::Centre),
+                    Some("right" | "end") => Some(Align::Right),
+                    _ => None,
+                };
+                if let Some(p) = self.open.last_mut() {
+                    p.align = align;
+                }
+            }
+            "w:numId" if self.in_paragraph_props => {
+                if let (Some(p), Some(id)) = (self.open.last_mut(), attribute(e, "w:val")) {
+                    let level = p.list.as_ref().map_or(0, |(_, l)| *l);
+                    p.list = Some((id, level));
+                }
+            }
+            "w:ilvl" if self.in_paragraph_props => {
+                let level = attribute(e, "w:val").and_then(|v| v.parse::<u8>().ok());
+                if let (Some(p), Some(level)) = (self.open.last_mut(), level) {
+                    let id = p.list.take().map(|(id, _)| id).unwrap_or_default();
+                    p.list = Some((id, level));
                 }
             }
             "w:outlineLvl" if self.in_paragraph_props => {
@@ -137,16 +181,19 @@ impl Walker {
                 self.row.push(cell.trim().to_owned());
             }
             "w:tr" if self.table_depth == 1 => {
+                // A line break inside a cell would split the row: it becomes a space.
                 let cells: Vec<String> = std::mem::take(&mut self.row)
                     .into_iter()
-                    .filter(|c| !c.is_empty())
+                    .map(|c| c.replace(['\n', '\t'], " ").trim().to_owned())
                     .collect();
-                if !cells.is_empty() {
+                if cells.iter().any(|c| !c.is_empty()) {
                     self.blocks.push(Block {
                         text: cells.join("\t"),
                         in_table: true,
+                        table_start: self.table_rows == 0,
                         ..Block::default()
                     });
+                    self.table_rows += 1;
                 }
             }
             _ => {}

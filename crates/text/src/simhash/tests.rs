@@ -48,8 +48,8 @@ fn the_same_document_gets_the_same_stored_value() {
     let first = simhash(title, &body);
     assert_eq!(first, simhash(title, &body));
     // Stored in databases: this value must never change (a new one needs a migration that
-    // recomputes every fingerprint).
-    assert_eq!(first, 0x819b_34b1_927f_9fb1, "{first:#018x}");
+    // recomputes every fingerprint, as 0016_fingerprints_with_numbers does).
+    assert_eq!(first, 0x81bb_b4b1_fe26_9eb2, "{first:#018x}");
     // Width, 繁体 and white space do not matter.
     assert_eq!(
         simhash(
@@ -107,18 +107,26 @@ fn an_anonymised_copy_is_a_near_duplicate() {
 
 #[test]
 fn resolutions_of_one_template_are_near_and_reports_are_far() {
-    // Two 决议 that differ in the session, the premier's name and the year.
+    // The same 决议 with the years in its text changed: a long document ignores its numbers.
     let resolution = report("gwr-026");
-    let other_year = (
-        resolution.0.replace("第五次", "第四次"),
+    let years_changed = (
+        resolution.0.clone(),
         resolution
             .1
             .iter()
-            .map(|p| p.replace("第五次", "第四次").replace("2012", "2011"))
+            .map(|p| p.replace("2012", "2011"))
             .collect::<Vec<_>>(),
     );
-    let d = distance(&resolution, &other_year);
+    let d = distance(&resolution, &years_changed);
     assert!(d <= 2, "distance {d}");
+    // The 决议 of another session: its title differs in a number, so it is another document.
+    let other_session = (
+        resolution.0.replace("第五次", "第四次"),
+        years_changed.1.clone(),
+    );
+    assert_ne!(other_session.0, resolution.0);
+    let d = distance(&resolution, &other_session);
+    assert!(d >= 6, "distance {d}");
 
     // Two government work reports, a year apart: same kind, different documents, well beyond
     // the default near-duplicate distance (3).
@@ -127,4 +135,35 @@ fn resolutions_of_one_template_are_near_and_reports_are_far() {
     // Unrelated documents differ in about half the bits.
     let d = distance(&report("gwr-000"), &report("cpc-002"));
     assert!(d >= 16, "distance {d}");
+}
+
+#[test]
+fn short_notices_of_different_years_or_figures_are_different_documents() {
+    let notice = |year: &str, members: &str| {
+        (
+            format!("国家主席发表{year}年新年贺词"),
+            vec![
+                format!("新年前夕，国家主席通过中央广播电视总台和互联网，发表了{year}年新年贺词。"),
+                format!("贺词回顾了过去一年的成就，全国党员总数达到{members}名。"),
+                "贺词在广大干部群众中引起热烈反响，大家表示要团结奋斗、开拓进取。".to_owned(),
+            ],
+        )
+    };
+    let d = distance(&notice("2023", "9671.2万"), &notice("2026", "9671.2万"));
+    assert!(d >= 6, "years in the title: distance {d}");
+    // Years in Chinese numerals, as the corpus's notices write them.
+    let d = distance(
+        &notice("二〇二五", "9671.2万"),
+        &notice("二〇二六", "9671.2万"),
+    );
+    assert!(
+        d >= 6,
+        "years in Chinese numerals in the title: distance {d}"
+    );
+    // Same title, a figure in the (short) text differs: counted too.
+    let a = notice("2024", "7416.7万");
+    let b = notice("2024", "7531.8万");
+    assert!(distance(&a, &b) >= 1, "the figure counts in a short text");
+    // A copy of the same notice is still the same document.
+    assert_eq!(distance(&a, &a.clone()), 0);
 }

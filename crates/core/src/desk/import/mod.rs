@@ -26,7 +26,7 @@ use super::anonymize::Anonymization;
 pub use super::near_duplicates::hold::ImportOutcome;
 use super::near_duplicates::NearDuplicates;
 use crate::{Access, CoreError, Result, Status};
-use formats::{FileKind, SUPPORTED};
+use formats::FileKind;
 use offload::{Parsing, DEFAULT_PARSE_BUDGET};
 use prepare::{prepare_file, prepare_jsonl, Piece, Prepared};
 
@@ -170,6 +170,11 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// Documents dealt with so far: imported, skipped or failed.
+    pub fn documents(&self) -> usize {
+        self.imported + self.skipped + self.failures.len()
+    }
+
     pub fn add(&mut self, places: &[String], outcomes: &[ImportOutcome]) {
         for (place, outcome) in places.iter().zip(outcomes) {
             self.record(FileResult::inserted(place.clone(), outcome.clone()));
@@ -234,22 +239,6 @@ impl ImportReport {
             self.failures.len()
         )
     }
-
-    /// One line per near-duplicate, e.g. `#12 is a near-duplicate of #3 (similarity 0.953), held
-    /// as pending: a.txt`. (One import either holds all its near-duplicates or publishes them all.)
-    pub fn near_duplicate_lines(&self) -> Vec<String> {
-        let what = if self.held > 0 {
-            "held as pending"
-        } else {
-            Status::Published.as_str()
-        };
-        self.near_duplicates
-            .iter()
-            .map(|(place, id, of, similarity)| {
-                format!("#{id} is a near-duplicate of #{of} (similarity {similarity:.3}), {what}: {place}")
-            })
-            .collect()
-    }
 }
 
 /// Told about progress, so the CLI can draw a bar; the server passes [`NoProgress`].
@@ -262,6 +251,11 @@ pub trait ImportProgress: Send + Sync {
     fn failed(&self, _failure: &ImportFailure) {}
     /// A file was skipped as a duplicate of document `of` (also kept in the report).
     fn duplicate(&self, _place: &str, _of: i64) {}
+    /// Document `id` was stored close to document `of` (also kept in the report); `held` says
+    /// whether it waits as pending.
+    fn near_duplicate(&self, _place: &str, _id: i64, _of: i64, _similarity: f64, _held: bool) {}
+    /// So many documents (imported, skipped or failed) are done so far.
+    fn documents(&self, _done: usize) {}
 }
 
 pub struct NoProgress;
@@ -348,7 +342,11 @@ impl Importer {
         progress.start(total);
         let mut report = ImportReport::default();
         for file in &files {
-            let (failures, duplicates) = (report.failures.len(), report.duplicates.len());
+            let (failures, duplicates, near) = (
+                report.failures.len(),
+                report.duplicates.len(),
+                report.near_duplicates.len(),
+            );
             if FileKind::of(file) == Some(FileKind::Jsonl) {
                 self.import_jsonl(file, options, progress, &mut report)
                     .await?;
@@ -365,6 +363,11 @@ impl Importer {
             for (place, of) in &report.duplicates[duplicates..] {
                 progress.duplicate(place, *of);
             }
+            let held = !options.allow_near_duplicates;
+            for (place, id, of, similarity) in &report.near_duplicates[near..] {
+                progress.near_duplicate(place, *id, *of, *similarity, held);
+            }
+            progress.documents(report.documents());
         }
         Ok(report)
     }
@@ -585,6 +588,7 @@ impl Importer {
                 batch_bytes = 0;
                 self.import_jsonl_lines(place, batch, options, report)
                     .await?;
+                progress.documents(report.documents());
             }
             if read == 0 {
                 return Ok(());
@@ -646,6 +650,11 @@ impl Importer {
             .filter(|d| valid_date(d))
             .unwrap_or_default();
         let hash = content_hash(&parsed.title, &parsed.paragraphs);
+        // 模板化 keeps the paragraphs one for one; a layout that does not fit is dropped.
+        let layout = match parsed.layout.len() == parsed.paragraphs.len() {
+            true => wenyuan_text::layout::encode(&parsed.layout),
+            false => None,
+        };
         let category = parsed
             .category
             .map(|c| c.trim().to_owned())
@@ -674,12 +683,13 @@ impl Importer {
             preview_ratio: None,
             preview_max: None,
             simhash: None,
+            layout,
         })
     }
 }
 
 fn unsupported(place: &str) -> FileResult {
-    FileResult::failed(place, format!("不支持的文件类型（{SUPPORTED}）"))
+    FileResult::failed(place, formats::unsupported_reason(place))
 }
 
 fn too_large(place: &str, size: u64, options: &ImportOptions) -> FileResult {

@@ -194,6 +194,7 @@ fn jsonl_record(line: &str) -> Result<ReadRecord, String> {
         tags: record.tags,
         access: record.access,
         paragraphs,
+        layout: Vec::new(),
     };
     let external_id = record.id.map(|v| match v {
         serde_json::Value::String(s) => s,

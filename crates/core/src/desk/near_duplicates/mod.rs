@@ -14,6 +14,7 @@
 
 use serde::Serialize;
 use wenyuan_store::{PairDecision, MAX_INDEXED_DISTANCE};
+use wenyuan_text::compare::{compare, MarkedParagraph};
 use wenyuan_text::simhash::{hamming, simhash, similarity};
 
 use std::sync::Arc;
@@ -68,6 +69,9 @@ pub struct DuplicatePair {
     pub newer: PairDocument,
     pub distance: u32,
     pub similarity: f64,
+    /// Both texts, paragraph by paragraph, with what differs marked (side by side on the page).
+    pub older_text: Vec<MarkedParagraph>,
+    pub newer_text: Vec<MarkedParagraph>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -166,9 +170,27 @@ impl NearDuplicates {
                 (page - 1) * PAIRS_PER_PAGE,
             )
             .await?;
+        let ids: Vec<i64> = rows.iter().flat_map(|r| [r.a_id, r.b_id]).collect();
+        let bodies: std::collections::HashMap<i64, String> = self
+            .ctx
+            .store
+            .articles_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row.body))
+            .collect();
+        let paragraphs = |id: i64| -> Vec<&str> {
+            bodies.get(&id).map_or_else(Vec::new, |body| {
+                body.split('\n').filter(|p| !p.trim().is_empty()).collect()
+            })
+        };
         let items = rows
             .into_iter()
-            .map(|r| DuplicatePair {
+            .map(|r| {
+                let (older_text, newer_text) = compare(&paragraphs(r.a_id), &paragraphs(r.b_id));
+                (r, older_text, newer_text)
+            })
+            .map(|(r, older_text, newer_text)| DuplicatePair {
                 older: PairDocument {
                     id: r.a_id,
                     title: r.a_title,
@@ -181,6 +203,8 @@ impl NearDuplicates {
                 },
                 distance: r.distance,
                 similarity: rounded(1.0 - f64::from(r.distance) / 64.0),
+                older_text,
+                newer_text,
             })
             .collect();
         let more = total > wenyuan_store::PAIR_COUNT_CAP;

@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/audit", get(dashboard::audit_log))
         .route("/admin/duplicates", get(duplicates::list))
         .route("/admin/duplicates/decide", post(duplicates::decide))
+        .route("/admin/duplicates/bulk", post(duplicates::decide_many))
         .route(
             "/admin/upload",
             get(upload::form)
