@@ -18,10 +18,13 @@
 //! (X, XX, 某), punctuation and a short list of function words. Two exceptions (issue 12.6):
 //! - in a **short** document (body under [`SHORT_DOCUMENT_CHARS`]) numbers, years and dates count:
 //!   two news items that differ only in the year or a figure are different news;
-//! - the numbers of the **title** count in every document, and heavily (together half the norm
+//! - in a short document the numbers of the **title** count heavily too (together half the norm
 //!   of all other features): 《2023年新年贺词》 and 《2026年新年贺词》, or the 决议 of two
 //!   sessions, are different documents, so their fingerprints land ~13 bits apart on average
-//!   (arccos(1/1.25)/π of 64) — far beyond the near-duplicate distance.
+//!   (arccos(1/1.25)/π of 64) — far beyond the near-duplicate distance. Not in a long one: there
+//!   half the weight on the title's year would leave the body so little say that one rewritten
+//!   paragraph of a report moves its fingerprint past the near-duplicate distance, and two long
+//!   reports of different years are told apart by their bodies' shingles already.
 //!
 //! The hash is FNV-1a 64 followed by the MurmurHash3 finaliser, written out here because the
 //! fingerprints are stored: they must not change across Rust versions, platforms or runs (std's
@@ -80,7 +83,7 @@ pub fn simhash_with(features: Features, title: &str, paragraphs: &[impl AsRef<st
         .map(|(hash, tf)| (hash, 1.0 + tf.ln()))
         .collect();
     let title_numbers = number_runs(&fold(title));
-    if !title_numbers.is_empty() {
+    if numbers && !title_numbers.is_empty() {
         let norm = weighted.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
         let each = TITLE_NUMBERS_SHARE * norm / (title_numbers.len() as f64).sqrt();
         for number in &title_numbers {
