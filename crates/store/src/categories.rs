@@ -37,6 +37,23 @@ impl Store {
         .await
         .context("reading a category")
     }
+
+    /// The category whose slug, or else whose name, is `key` (a filter given by hand, as the
+    /// JSON API's `category=` is: the name reads better than a pinyin slug).
+    pub async fn category_by_slug_or_name(&self, key: &str) -> Result<Option<CategoryRow>> {
+        if let Some(row) = self.category_by_slug(key).await? {
+            return Ok(Some(row));
+        }
+        sqlx::query_as::<Any, CategoryRow>(
+            "SELECT c.id, c.name, c.slug, \
+             (SELECT COUNT(*) FROM articles a WHERE a.category_id = c.id AND a.status = 'published') AS articles \
+             FROM categories c WHERE c.name = $1",
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .context("reading a category")
+    }
 }
 
 /// The id of the category with this name, created when missing.

@@ -11,7 +11,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::webdriver::Browser;
-use common::{backends, corpus, unescape_html, TestApp};
+use common::{backends, corpus, english_words, table, unescape_html, TestApp};
+use wenyuan_store::Backend;
 use wenyuan_text::docx::fixture::DocxBuilder;
 
 fn screenshot_dir() -> PathBuf {
@@ -301,4 +302,53 @@ async fn an_editor_uploads_templates_and_publishes_and_a_guest_reads_it() {
         guest.quit().await;
         app.stop().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_uploads_are_explained_in_chinese_in_the_browser() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    app.add_user("editor1", "editor-password", "editor").await;
+    let files = tempfile::tempdir().unwrap();
+    let paths = [
+        write(files.path(), "空文件.txt", b""),
+        write(
+            files.path(),
+            "坏压缩包.zip",
+            b"PK\x03\x04 this is no zip at all",
+        ),
+        write(files.path(), "坏文档.docx", b"PK\x05\x06 broken"),
+        write(files.path(), "程序.exe", b"MZ\x90\x00\x03\x00\x00\x00"),
+    ];
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{}/login?next=/admin/upload", app.base))
+        .await;
+    browser.type_into("input[name=name]", "editor1").await;
+    browser
+        .type_into("input[name=password]", "editor-password")
+        .await;
+    browser.click("#login-submit").await;
+    browser
+        .wait_for_url(&format!("{}/admin/upload", app.base))
+        .await;
+    browser.type_into("#upload-files", &paths.join("\n")).await;
+    browser.click("#upload-submit").await;
+    let text = wait_for_text(&browser, "导入结果").await;
+    assert!(text.contains("失败 4"), "{text}");
+    for reason in [
+        "文件是空的",
+        "不是可读取的 zip 压缩包",
+        "不是有效的 Word .docx 文件",
+        "不支持的文件类型",
+    ] {
+        assert!(text.contains(reason), "{reason}: {text}");
+    }
+    let source = browser.source().await;
+    let words = english_words(table(&source));
+    assert!(words.is_empty(), "English in the results: {words:?}");
+    browser
+        .screenshot(&screenshot_dir().join("admin-upload-broken-files.png"))
+        .await;
+    browser.quit().await;
+    app.stop().await;
 }

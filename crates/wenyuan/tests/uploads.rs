@@ -10,7 +10,7 @@ use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use common::{backends, corpus, TestApp};
+use common::{backends, corpus, english_words, table, TestApp};
 use wenyuan_core::desk::import::{FileOutcome, FileResult, ImportOptions};
 use wenyuan_text::docx::fixture::DocxBuilder;
 use zip::write::SimpleFileOptions;
@@ -625,49 +625,6 @@ async fn stored_title(app: &TestApp, title: &str) -> wenyuan_store::ArticleRow {
         }
     }
     panic!("no document titled {title}");
-}
-
-/// The first table of a page.
-fn table(html: &str) -> &str {
-    let start = html.find("<table").expect("a table");
-    let end = html[start..]
-        .find("</table>")
-        .map_or(html.len(), |e| start + e);
-    &html[start..end]
-}
-
-/// ASCII words of the visible text (tags dropped), except file extensions (`.docx`) and the
-/// names of formats and units an editor knows as such.
-fn english_words(html: &str) -> Vec<String> {
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in common::unescape_html(html).chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                text.push(' ');
-            }
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut after_dot = false;
-    for c in text.chars().chain([' ']) {
-        if c.is_ascii_alphabetic() {
-            word.push(c);
-            continue;
-        }
-        let known = ["Word", "zip", "XML", "JSON", "MB", "KB", "GB", "VIP"];
-        if word.len() >= 2 && !after_dot && !known.contains(&word.as_str()) {
-            words.push(std::mem::take(&mut word));
-        }
-        word.clear();
-        after_dot = c == '.' || c == '/';
-    }
-    words
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

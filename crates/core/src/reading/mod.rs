@@ -184,6 +184,17 @@ impl Reading {
         Ok((row.id, row.into()))
     }
 
+    /// A category named by its slug or by its name (the JSON API's filters).
+    pub async fn category_by_slug_or_name(&self, key: &str) -> Result<(i64, CategoryItem)> {
+        let row = self
+            .ctx
+            .store
+            .category_by_slug_or_name(key)
+            .await?
+            .ok_or_else(|| CoreError::NotFound(Missing::Category(key.to_owned())))?;
+        Ok((row.id, row.into()))
+    }
+
     /// The current slug of a category that was once at `old` (renamed at the desk, or moved to
     /// pinyin), so its old URLs answer 301.
     pub async fn moved_category(&self, old: &str) -> Result<Option<String>> {

@@ -159,7 +159,11 @@ async fn list_articles(
     let mut filter = ListFilter::default();
     if let Some(slug) = q.category.as_deref().filter(|s| !s.is_empty()) {
         // Accept the slug or the category's name (they are usually the same).
-        let (id, _) = state.services.reading.category(slug).await?;
+        let (id, _) = state
+            .services
+            .reading
+            .category_by_slug_or_name(slug)
+            .await?;
         filter.category_id = Some(id);
     }
     filter.tag = q.tag.filter(|t| !t.is_empty());

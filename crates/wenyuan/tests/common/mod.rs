@@ -410,6 +410,49 @@ pub fn xml_unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The first table of a page.
+pub fn table(html: &str) -> &str {
+    let start = html.find("<table").expect("a table");
+    let end = html[start..]
+        .find("</table>")
+        .map_or(html.len(), |e| start + e);
+    &html[start..end]
+}
+
+/// ASCII words of the visible text (tags dropped), except file extensions (`.docx`) and the
+/// names of formats and units an editor knows as such.
+pub fn english_words(html: &str) -> Vec<String> {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in unescape_html(html).chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut after_dot = false;
+    for c in text.chars().chain([' ']) {
+        if c.is_ascii_alphabetic() {
+            word.push(c);
+            continue;
+        }
+        let known = ["Word", "zip", "XML", "JSON", "MB", "KB", "GB", "VIP"];
+        if word.len() >= 2 && !after_dot && !known.contains(&word.as_str()) {
+            words.push(std::mem::take(&mut word));
+        }
+        word.clear();
+        after_dot = c == '.' || c == '/';
+    }
+    words
+}
+
 /// Sentences of a paragraph: split after 。！？；, keeping those long enough to be unmistakable.
 pub fn sentences(paragraph: &str) -> Vec<String> {
     let mut out = Vec::new();
