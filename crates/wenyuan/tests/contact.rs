@@ -644,11 +644,12 @@ async fn contact_pages_in_a_browser() {
         .await;
 
     browser
-        .goto(&format!("{}/login?next=%2Fadmin%2Fmessages", app.base))
+        .log_in(
+            &format!("{}/login?next=%2Fadmin%2Fmessages", app.base),
+            "boss",
+            "admin-password-1",
+        )
         .await;
-    browser.type_into("#name", "boss").await;
-    browser.type_into("#password", "admin-password-1").await;
-    browser.click("#login-submit").await;
     let inbox = format!("{}/admin/messages", app.base);
     assert_eq!(browser.wait_for_url(&inbox).await, inbox);
     assert!(browser.text().await.contains("张老师"));

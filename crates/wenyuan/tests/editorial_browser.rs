@@ -161,13 +161,12 @@ async fn an_editor_uploads_templates_and_publishes_and_a_guest_reads_it() {
 
         let browser = Browser::start().await;
         browser
-            .goto(&format!("{}/login?next=/admin/upload", app.base))
+            .log_in(
+                &format!("{}/login?next=/admin/upload", app.base),
+                "editor1",
+                "editor-password",
+            )
             .await;
-        browser.type_into("input[name=name]", "editor1").await;
-        browser
-            .type_into("input[name=password]", "editor-password")
-            .await;
-        browser.click("#login-submit").await;
         let at = browser
             .wait_for_url(&format!("{}/admin/upload", app.base))
             .await;
@@ -321,13 +320,12 @@ async fn broken_uploads_are_explained_in_chinese_in_the_browser() {
     ];
     let browser = Browser::start().await;
     browser
-        .goto(&format!("{}/login?next=/admin/upload", app.base))
+        .log_in(
+            &format!("{}/login?next=/admin/upload", app.base),
+            "editor1",
+            "editor-password",
+        )
         .await;
-    browser.type_into("input[name=name]", "editor1").await;
-    browser
-        .type_into("input[name=password]", "editor-password")
-        .await;
-    browser.click("#login-submit").await;
     browser
         .wait_for_url(&format!("{}/admin/upload", app.base))
         .await;

@@ -539,13 +539,12 @@ async fn an_editor_keeps_several_pairs_at_once_in_a_browser() {
 
     let browser = common::webdriver::Browser::start().await;
     browser
-        .goto(&format!("{}/login?next=/admin/duplicates", app.base))
+        .log_in(
+            &format!("{}/login?next=/admin/duplicates", app.base),
+            "editor1",
+            "editor-password",
+        )
         .await;
-    browser.type_into("input[name=name]", "editor1").await;
-    browser
-        .type_into("input[name=password]", "editor-password")
-        .await;
-    browser.click("#login-submit").await;
     browser
         .wait_for_url(&format!("{}/admin/duplicates", app.base))
         .await;

@@ -138,11 +138,12 @@ async fn printing_an_article_gives_the_document_without_the_site_around_it() {
 
     // A member logs in through the form and prints both documents in full.
     browser
-        .goto(&format!("{}/login?next=/a/{report_id}", app.base))
+        .log_in(
+            &format!("{}/login?next=/a/{report_id}", app.base),
+            "printer",
+            "printer-password",
+        )
         .await;
-    browser.type_into("#name", "printer").await;
-    browser.type_into("#password", "printer-password").await;
-    browser.click("#login-submit").await;
     let report_page = format!("{}/a/{report_id}", app.base);
     assert_eq!(browser.wait_for_url(&report_page).await, report_page);
     let report_print = read_pdf(&browser.print_pdf().await);

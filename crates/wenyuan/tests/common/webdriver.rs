@@ -292,6 +292,15 @@ impl Browser {
         }
     }
 
+    /// Open the login page at `login_url` (with its `next=`), fill in name and password, and
+    /// submit; the caller waits for where the login leads.
+    pub async fn log_in(&self, login_url: &str, name: &str, password: &str) {
+        self.goto(login_url).await;
+        self.type_into("input[name=name]", name).await;
+        self.type_into("input[name=password]", password).await;
+        self.click("#login-submit").await;
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         self.on_element(css, "value", Some(json!({ "text": text })))
             .await;
