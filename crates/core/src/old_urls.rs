@@ -5,8 +5,14 @@
 //! need no map: an old search (`/plus/search.php?q=` or `keyword=`) goes to `/search`, and a
 //! 栏目's list page `…/list_{tid}_{n}.html` to page `n` of its category.
 
+use crate::cache::{Cache, Stamp};
 use crate::context::Context;
 use crate::Result;
+
+/// How long "this site has no old addresses" is believed without asking again: a migration run
+/// from the command line while the server runs shows within this time even if it changed no
+/// document (which would move the generation at once).
+const ANY_SAVED_MAX_AGE: i64 = 60;
 
 /// Where an old address lives now: a path (decoded; the web layer encodes it) and the query
 /// parameters to add.
@@ -27,11 +33,29 @@ impl Moved {
 
 pub struct OldUrls {
     ctx: Context,
+    /// Whether any old address is saved: a site that never moved answers a scanner's stream of
+    /// 404s without a database query each.
+    any_saved: Cache<(), bool>,
 }
 
 impl OldUrls {
     pub(crate) fn new(ctx: Context) -> Self {
-        OldUrls { ctx }
+        OldUrls {
+            ctx,
+            any_saved: Cache::new(1).with_max_age(ANY_SAVED_MAX_AGE),
+        }
+    }
+
+    async fn any_saved(&self) -> Result<bool> {
+        let now = Stamp {
+            generation: self.ctx.generation(),
+            now: self.ctx.now(),
+        };
+        self.any_saved
+            .get_or_make(&(), now, || async {
+                Ok::<_, crate::CoreError>(self.ctx.store.has_old_urls().await?)
+            })
+            .await
     }
 
     /// The new address of a request that matched no page: `path` decoded, `query` its
@@ -55,6 +79,7 @@ impl OldUrls {
                         .unwrap_or_default(),
                 }));
             }
+            _ if !self.any_saved().await? => return Ok(None),
             "/plus/view.php" => {
                 let Some(aid) = param("aid").and_then(|a| a.parse::<i64>().ok()) else {
                     return Ok(None);

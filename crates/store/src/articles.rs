@@ -69,11 +69,14 @@ pub struct ArticleSummary {
     pub access: String,
     pub views: i64,
     pub lead: String,
+    /// 1 when the editors feature it (推荐), else 0.
+    pub featured: i64,
 }
 
 /// Which published documents a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
+    /// This category and every category under it.
     pub category_id: Option<i64>,
     pub tag: Option<String>,
 }
@@ -176,7 +179,20 @@ impl Store {
         let mut conditions = Filter::default();
         conditions.require("a.status = 'published'");
         if let Some(category_id) = filter.category_id {
-            conditions.push("a.category_id = ?", Bind::Int(category_id));
+            let ids = self.category_subtree(category_id).await?;
+            if ids.len() <= 1 {
+                // A category with nothing under it, as most are: the plain condition lets the
+                // planner walk the (category, date) index without sorting.
+                conditions.push("a.category_id = ?", Bind::Int(category_id));
+            } else {
+                let list = ids
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                // Integers from the database, not input: safe to inline.
+                conditions.require(&format!("a.category_id IN ({list})"));
+            }
         }
         if let Some(tag) = &filter.tag {
             conditions.push(
@@ -188,7 +204,7 @@ impl Store {
         let where_clause = conditions.where_clause();
         let list_sql = format!(
             "SELECT a.id, a.title, a.published_on, c.name AS category_name, c.slug AS category_slug, \
-             a.access, a.views_base + a.views_total AS views, substr(a.body, 1, {LEAD_CHARS}) AS lead \
+             a.access, a.views_base + a.views_total AS views, substr(a.body, 1, {LEAD_CHARS}) AS lead, a.featured \
              FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
              {where_clause} ORDER BY a.published_on DESC, a.id DESC {}",
             conditions.limit_offset()

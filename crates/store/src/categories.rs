@@ -4,55 +4,108 @@ use crate::error::Context;
 use crate::slugs::{base_slug, numbered, SlugKind};
 use crate::{Result, Store};
 
-/// A category with the number of published documents in it.
+/// A category with the number of published documents filed directly in it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CategoryRow {
     pub id: i64,
     pub name: String,
     pub slug: String,
     pub articles: i64,
+    /// The category it sits under, `None` at the top level.
+    pub parent_id: Option<i64>,
+    /// Its place in the menu (lower first).
+    pub sort: i64,
 }
 
+/// `subtree(id)`: the category `$1` and every category under it. UNION (not UNION ALL) stops at
+/// a category already seen, so even a loop written around the desk ends.
+pub(crate) const SUBTREE: &str = "WITH RECURSIVE subtree(id) AS (SELECT CAST($1 AS BIGINT) UNION \
+     SELECT c.id FROM categories c JOIN subtree s ON c.parent_id = s.id)";
+
+const CATEGORY_COLUMNS: &str = "c.id, c.name, c.slug, \
+     (SELECT COUNT(*) FROM articles a WHERE a.category_id = c.id AND a.status = 'published') AS articles, \
+     c.parent_id, c.sort";
+
 impl Store {
-    /// Categories with at least one published document, in menu order.
+    /// Every category, empty ones too, in menu order (`sort`, then name): the caller folds
+    /// sub-categories into their parents' counts and leaves out what holds nothing.
     pub async fn categories(&self) -> Result<Vec<CategoryRow>> {
-        sqlx::query_as::<Any, CategoryRow>(
-            "SELECT c.id, c.name, c.slug, COUNT(a.id) AS articles FROM categories c \
-             JOIN articles a ON a.category_id = c.id AND a.status = 'published' \
-             GROUP BY c.id, c.name, c.slug, c.sort ORDER BY c.sort, COUNT(a.id) DESC, c.name",
-        )
+        sqlx::query_as::<Any, CategoryRow>(&format!(
+            "SELECT {CATEGORY_COLUMNS} FROM categories c ORDER BY c.sort, c.name"
+        ))
         .fetch_all(&self.pool)
         .await
         .context("listing categories")
     }
 
     pub async fn category_by_slug(&self, slug: &str) -> Result<Option<CategoryRow>> {
-        sqlx::query_as::<Any, CategoryRow>(
-            "SELECT c.id, c.name, c.slug, \
-             (SELECT COUNT(*) FROM articles a WHERE a.category_id = c.id AND a.status = 'published') AS articles \
-             FROM categories c WHERE c.slug = $1",
-        )
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await
-        .context("reading a category")
+        self.category_where("c.slug = $1", slug).await
     }
 
     /// The category whose slug, or else whose name, is `key` (a filter given by hand, as the
     /// JSON API's `category=` is: the name reads better than a pinyin slug).
     pub async fn category_by_slug_or_name(&self, key: &str) -> Result<Option<CategoryRow>> {
-        if let Some(row) = self.category_by_slug(key).await? {
-            return Ok(Some(row));
+        match self.category_by_slug(key).await? {
+            Some(row) => Ok(Some(row)),
+            None => self.category_where("c.name = $1", key).await,
         }
-        sqlx::query_as::<Any, CategoryRow>(
-            "SELECT c.id, c.name, c.slug, \
-             (SELECT COUNT(*) FROM articles a WHERE a.category_id = c.id AND a.status = 'published') AS articles \
-             FROM categories c WHERE c.name = $1",
-        )
-        .bind(key)
+    }
+
+    async fn category_where(&self, condition: &str, value: &str) -> Result<Option<CategoryRow>> {
+        sqlx::query_as::<Any, CategoryRow>(&format!(
+            "SELECT {CATEGORY_COLUMNS} FROM categories c WHERE {condition}"
+        ))
+        .bind(value)
         .fetch_optional(&self.pool)
         .await
         .context("reading a category")
+    }
+
+    /// `id` and the ids of every category under it, at any depth.
+    pub async fn category_subtree(&self, id: i64) -> Result<Vec<i64>> {
+        sqlx::query_scalar::<Any, i64>(&format!("{SUBTREE} SELECT id FROM subtree"))
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await
+            .context("reading the categories under a category")
+    }
+}
+
+impl Store {
+    /// Place categories under others by name, creating any that are missing: `(child,
+    /// parent)` pairs, as a site moved over nests its 栏目. A category already placed (by the
+    /// desk, or an earlier run) keeps its place, and a pair that would make a loop is left out.
+    /// Returns how many categories were placed.
+    pub async fn nest_categories(&self, pairs: &[(String, String)]) -> Result<usize> {
+        let mut tx = self.begin_write().await?;
+        let mut placed = 0;
+        for (child, parent) in pairs {
+            let child_id = ensure_in(&mut tx, child).await?;
+            let parent_id = ensure_in(&mut tx, parent).await?;
+            // The parent must not be the child or under it.
+            let loops = sqlx::query_scalar::<Any, i64>(&format!(
+                "{SUBTREE} SELECT id FROM subtree WHERE id = $2"
+            ))
+            .bind(child_id)
+            .bind(parent_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("reading the categories under a category")?;
+            if loops.is_some() {
+                continue;
+            }
+            placed += sqlx::query(
+                "UPDATE categories SET parent_id = $1 WHERE id = $2 AND parent_id IS NULL",
+            )
+            .bind(parent_id)
+            .bind(child_id)
+            .execute(&mut *tx)
+            .await
+            .context("placing a category under another")?
+            .rows_affected() as usize;
+        }
+        tx.commit().await.context("committing nested categories")?;
+        Ok(placed)
     }
 }
 

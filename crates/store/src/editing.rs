@@ -70,6 +70,8 @@ pub struct AdminArticleRow {
     pub access: String,
     pub views: i64,
     pub updated_at: i64,
+    /// 1 when featured (推荐).
+    pub featured: i64,
 }
 
 impl Store {
@@ -110,7 +112,7 @@ impl Store {
         };
         let list_sql = format!(
             "SELECT a.id, a.title, a.published_on, c.name AS category_name, a.status, a.access, \
-             a.views_base + a.views_total AS views, a.updated_at \
+             a.views_base + a.views_total AS views, a.updated_at, a.featured \
              FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
              {where_clause} ORDER BY {order} {}",
             conditions.limit_offset()

@@ -15,6 +15,7 @@ mod db;
 mod download_quota;
 mod editing;
 mod error;
+mod featured;
 mod hot;
 mod keywords;
 mod library;
@@ -64,7 +65,7 @@ pub use sitemap::SitemapRow;
 pub use slugs::{base_slug, SlugKind};
 pub use statistics::SearchMissRow;
 pub use synonyms::SynonymRow;
-pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion};
+pub use taxonomy::{AdminCategoryRow, AdminTagRow, CategoryDeletion, CategoryFields};
 pub use users::{MemberChange, UserFilter, UserRow};
 pub use vip::{NewVipCodes, Redemption, VipBatchRow, VipChange};
 

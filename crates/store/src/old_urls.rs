@@ -42,6 +42,16 @@ impl Store {
             .context("reading an old address")
     }
 
+    /// Whether any old address is saved at all (most sites never moved: their 404s need not
+    /// look further).
+    pub async fn has_old_urls(&self) -> Result<bool> {
+        let row = sqlx::query("SELECT 1 FROM old_urls LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await
+            .context("looking for old addresses")?;
+        Ok(row.is_some())
+    }
+
     /// How many old addresses come from `origin`.
     pub async fn count_old_urls(&self, origin: &str) -> Result<i64> {
         sqlx::query("SELECT COUNT(*) FROM old_urls WHERE origin = $1")

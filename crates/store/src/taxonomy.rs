@@ -18,6 +18,17 @@ pub struct AdminCategoryRow {
     pub sort: i64,
     pub articles: i64,
     pub published: i64,
+    /// The category it sits under, `None` at the top level.
+    pub parent_id: Option<i64>,
+}
+
+/// What the desk's category form writes over a category.
+#[derive(Debug, Clone, Copy)]
+pub struct CategoryFields<'a> {
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub sort: i64,
+    pub parent: Option<i64>,
 }
 
 /// A tag with the number of documents carrying it (any status).
@@ -44,8 +55,8 @@ impl Store {
         sqlx::query_as::<Any, AdminCategoryRow>(
             "SELECT c.id, c.name, c.slug, c.sort, \
              (SELECT COUNT(*) FROM articles a WHERE a.category_id = c.id) AS articles, \
-             (SELECT COUNT(*) FROM articles a WHERE a.category_id = c.id AND a.status = 'published') AS published \
-             FROM categories c ORDER BY c.sort, c.name",
+             (SELECT COUNT(*) FROM articles a WHERE a.category_id = c.id AND a.status = 'published') AS published, \
+             c.parent_id FROM categories c ORDER BY c.sort, c.name",
         )
         .fetch_all(&self.pool)
         .await
@@ -60,10 +71,14 @@ impl Store {
         name: &str,
         slug: Option<&str>,
         sort: i64,
+        parent: Option<i64>,
         audit: &NewAuditEntry<'_>,
         now: i64,
     ) -> Result<(i64, String)> {
         let mut tx = self.begin_write().await?;
+        if let Some(parent) = parent {
+            check_parent(&mut tx, None, parent).await?;
+        }
         let slug = match slug {
             Some(slug) => slug.to_owned(),
             None => {
@@ -83,12 +98,13 @@ impl Store {
             });
         }
         let id = sqlx::query_scalar::<Any, i64>(
-            "INSERT INTO categories (name, slug, sort) VALUES ($1, $2, $3) \
+            "INSERT INTO categories (name, slug, sort, parent_id) VALUES ($1, $2, $3, $4) \
              ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(name)
         .bind(slug)
         .bind(sort)
+        .bind(parent)
         .fetch_optional(&mut *tx)
         .await
         .context("creating a category")?
@@ -104,19 +120,27 @@ impl Store {
         Ok((id, slug.to_owned()))
     }
 
-    /// Rename a category, change its slug or its place in the menu. Returns false when there is
-    /// no such category; a name or slug another category has is [`StoreError::Conflict`]. A slug
+    /// Rename a category, change its slug, its place in the menu or the category it sits under.
+    /// Returns false when there is no such category; a name or slug another category has is
+    /// [`StoreError::Conflict`], and so is a parent that is missing or would make a loop. A slug
     /// given up is kept in `slug_redirects`, so its URLs answer 301.
     pub async fn update_category(
         &self,
         id: i64,
-        name: &str,
-        slug: &str,
-        sort: i64,
+        fields: &CategoryFields<'_>,
         audit: &NewAuditEntry<'_>,
         now: i64,
     ) -> Result<bool> {
+        let CategoryFields {
+            name,
+            slug,
+            sort,
+            parent,
+        } = *fields;
         let mut tx = self.begin_write().await?;
+        if let Some(parent) = parent {
+            check_parent(&mut tx, Some(id), parent).await?;
+        }
         if category_taken(&mut tx, name, slug, Some(id)).await? {
             return Err(StoreError::Conflict {
                 what: "category name or slug",
@@ -130,16 +154,18 @@ impl Store {
         if let Some(old) = old.filter(|old| old != slug) {
             record_redirect(&mut tx, SlugKind::Category, &old, id).await?;
         }
-        let updated =
-            sqlx::query("UPDATE categories SET name = $1, slug = $2, sort = $3 WHERE id = $4")
-                .bind(name)
-                .bind(slug)
-                .bind(sort)
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .context("updating a category")?
-                .rows_affected();
+        let updated = sqlx::query(
+            "UPDATE categories SET name = $1, slug = $2, sort = $3, parent_id = $4 WHERE id = $5",
+        )
+        .bind(name)
+        .bind(slug)
+        .bind(sort)
+        .bind(parent)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .context("updating a category")?
+        .rows_affected();
         if updated == 0 {
             return Ok(false);
         }
@@ -215,6 +241,15 @@ impl Store {
                     .context("reading a category slug")?;
             record_redirect(&mut tx, SlugKind::Category, &slug, target).await?;
         }
+        // Its sub-categories move up to where it was.
+        sqlx::query(
+            "UPDATE categories SET parent_id = (SELECT parent_id FROM categories WHERE id = $1) \
+             WHERE parent_id = $1",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .context("lifting a category's sub-categories")?;
         sqlx::query("DELETE FROM categories WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -420,6 +455,40 @@ async fn delete_tag_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<bo
         .context("deleting a tag")?
         .rows_affected();
     Ok(deleted > 0)
+}
+
+/// `parent` exists and is neither `id` nor under it (that would make a loop).
+async fn check_parent(
+    tx: &mut Transaction<'static, Any>,
+    id: Option<i64>,
+    parent: i64,
+) -> Result<()> {
+    let exists = sqlx::query_scalar::<Any, i64>("SELECT id FROM categories WHERE id = $1")
+        .bind(parent)
+        .fetch_optional(&mut **tx)
+        .await
+        .context("reading a parent category")?;
+    if exists.is_none() {
+        return Err(StoreError::Conflict {
+            what: "parent category",
+        });
+    }
+    let Some(id) = id else { return Ok(()) };
+    let under = sqlx::query_scalar::<Any, i64>(&format!(
+        "{} SELECT id FROM subtree WHERE id = $2",
+        crate::categories::SUBTREE
+    ))
+    .bind(id)
+    .bind(parent)
+    .fetch_optional(&mut **tx)
+    .await
+    .context("reading the categories under a category")?;
+    if under.is_some() {
+        return Err(StoreError::Conflict {
+            what: "parent category",
+        });
+    }
+    Ok(())
 }
 
 async fn category_taken(

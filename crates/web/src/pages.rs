@@ -180,7 +180,8 @@ fn moved_permanently(moved: &wenyuan_core::old_urls::Moved) -> Response {
     let mut location: String = moved
         .path
         .split('/')
-        .map(crate::share::urlencode)
+        // Unreserved characters stay as they are: `/c/fanwen-daquan`, not `/c/fanwen%2Ddaquan`.
+        .map(crate::share::slug_segment)
         .collect::<Vec<_>>()
         .join("/");
     for (n, (key, value)) in moved.query.iter().enumerate() {
@@ -189,11 +190,7 @@ fn moved_permanently(moved: &wenyuan_core::old_urls::Moved) -> Response {
         location.push('=');
         location.push_str(&crate::share::urlencode(value));
     }
-    let mut response = StatusCode::MOVED_PERMANENTLY.into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
+    crate::moved::moved_permanently(&location)
 }
 
 /// A redirect that works for forms (303: the browser follows with GET).

@@ -601,3 +601,130 @@ async fn categories_and_tags_are_managed_and_readers_follow() {
         app.stop().await;
     }
 }
+
+/// The part of `page` between `start` and the next `end` after it.
+fn between<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
+    let from = page.find(start).unwrap_or_else(|| panic!("no {start}")) + start.len();
+    let rest = &page[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn categories_nest_and_featured_documents_head_the_home_page() {
+    for backend in backends() {
+        let app = TestApp::start(backend).await;
+        let ed = app.member("编辑小钱", "editor").await;
+        let csrf = ed.csrf_from("/admin/taxonomy").await;
+        let new_category = |name: &'static str, parent: String| {
+            let (ed, csrf) = (&ed, &csrf);
+            async move {
+                let made = ed
+                    .post_form(
+                        "/admin/taxonomy/categories",
+                        &[("csrf", csrf), ("name", name), ("parent", &parent)],
+                    )
+                    .await;
+                assert_eq!(made.status, 303, "{name}: {}", made.body);
+                category_id(&ed.get("/admin/taxonomy").await.body, name)
+            }
+        };
+        let top = new_category("讲话稿", String::new()).await;
+        let under = new_category("领导讲话", top.clone()).await;
+        let id = saved_id(
+            &create(
+                &ed,
+                &[
+                    ("category", "领导讲话"),
+                    ("new_category", ""),
+                    ("status", "published"),
+                ],
+            )
+            .await,
+        );
+
+        // The top category's page holds its sub-category's documents and names it; the menu
+        // shows the top level; the sub-category's crumbs lead up.
+        let guest = app.visitor();
+        let top_page = unescape_html(&guest.get("/c/jianghuagao").await.body);
+        assert!(top_page.contains(TITLE), "{top_page}");
+        let children = between(&top_page, "class=\"subcategories\"", "</nav>");
+        assert!(
+            children.contains("href=\"/c/lingdao-jianghua\""),
+            "{children}"
+        );
+        let menu = between(&top_page, "class=\"nav\"", "</nav>");
+        assert!(
+            menu.contains(">讲话稿<") && !menu.contains("领导讲话"),
+            "{menu}"
+        );
+        let sub_page = unescape_html(&guest.get("/c/lingdao-jianghua").await.body);
+        let crumbs = between(&sub_page, "class=\"crumbs\"", "</p>");
+        assert!(
+            crumbs.contains("href=\"/c/jianghuagao\">讲话稿</a>"),
+            "{crumbs}"
+        );
+
+        // A loop is refused with the reason.
+        let looped = ed
+            .post_form(
+                &format!("/admin/taxonomy/categories/{top}"),
+                &[
+                    ("csrf", &csrf),
+                    ("name", "讲话稿"),
+                    ("slug", "jianghuagao"),
+                    ("parent", &under),
+                ],
+            )
+            .await;
+        assert_eq!(looped.status, 422, "{}", looped.body);
+        assert!(
+            looped.body.contains("上级栏目不能是它自己或它下面的栏目"),
+            "{}",
+            looped.body
+        );
+
+        // 设为推荐 from the desk's list: 编辑推荐 on the home page, 荐 in lists, `featured` in the API.
+        let home = unescape_html(&guest.get("/").await.body);
+        assert!(!home.contains("编辑推荐"), "nothing featured yet");
+        let mark = |status: &'static str| {
+            let (ed, csrf) = (&ed, &csrf);
+            let id = id.to_string();
+            async move {
+                let done = ed
+                    .post_form(
+                        "/admin/documents/status",
+                        &[("csrf", csrf), ("status", status), ("id", &id)],
+                    )
+                    .await;
+                assert_eq!(done.status, 303, "{}", done.body);
+            }
+        };
+        mark("featured").await;
+        let home = unescape_html(&guest.get("/").await.body);
+        let picks = between(&home, "编辑推荐", "</ul>");
+        assert!(picks.contains(TITLE), "{home}");
+        assert!(home.contains("class=\"badge featured\""));
+        assert_eq!(guest.listed().await[0]["featured"], true);
+        assert!(ed
+            .get("/admin/audit")
+            .await
+            .body
+            .contains("article.featured"));
+        mark("unfeatured").await;
+        assert!(!unescape_html(&guest.get("/").await.body).contains("编辑推荐"));
+        assert_eq!(guest.listed().await[0]["featured"], false);
+
+        // Deleting the top category lifts the one under it to the top level.
+        let deleted = ed
+            .post_form(
+                &format!("/admin/taxonomy/categories/{top}/delete"),
+                &[("csrf", &csrf), ("move_to", "")],
+            )
+            .await;
+        assert_eq!(deleted.status, 303, "{}", deleted.body);
+        let home = unescape_html(&guest.get("/").await.body);
+        let menu = between(&home, "class=\"nav\"", "</nav>");
+        assert!(menu.contains(">领导讲话<"), "{menu}");
+        app.stop().await;
+    }
+}

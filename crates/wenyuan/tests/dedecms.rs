@@ -121,6 +121,58 @@ async fn check_moved_site(app: &TestApp) {
         .await,
         "/search?q=%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4"
     );
+    // 栏目 inside 栏目: 讲话稿 and 工作总结 sit under 范文大全 (`reid` 3), whose page lists both
+    // and names them; the menu shows the top level only; 讲话稿's crumbs lead up to it.
+    let top = moved_to(&guest, "/plus/list.php?tid=3").await;
+    let top_page = common::unescape_html(&guest.get(&top).await.body);
+    assert!(top_page.contains("在区委读书会上的讲话"), "{top_page}");
+    assert!(top_page.contains("XX局2024年工作总结"), "{top_page}");
+    assert!(top_page.contains("子栏目"), "{top_page}");
+    assert!(
+        top_page.contains(&format!("href=\"{category}\"")),
+        "{top_page}"
+    );
+    let list_page = common::unescape_html(&list.body);
+    let crumbs = list_page
+        .split("class=\"crumbs\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap();
+    assert!(
+        crumbs.contains(&format!("href=\"{top}\"")) && crumbs.contains("范文大全"),
+        "{top} {crumbs}"
+    );
+    let home = common::unescape_html(&guest.get("/").await.body);
+    let menu = home.split("</nav>").next().unwrap();
+    assert!(
+        menu.contains("范文大全") && !menu.contains(">讲话稿<"),
+        "{menu}"
+    );
+
+    // `flag` h (头条) and c (推荐) became featured: marked in lists, 编辑推荐 on the home page.
+    let listed = guest.listed().await;
+    let featured = |title: &str| {
+        listed
+            .iter()
+            .find(|item| item["title"] == title)
+            .map(|item| item["featured"].clone())
+    };
+    assert_eq!(
+        featured("在区委读书会上的讲话 \"学思用贯通\"").unwrap(),
+        true
+    );
+    assert_eq!(featured("XX局2024年工作总结").unwrap(), true);
+    assert_eq!(featured("岁末年初安全生产工作方案").unwrap(), false);
+    let picks = home
+        .split("编辑推荐")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .unwrap();
+    assert!(
+        picks.contains("XX局2024年工作总结") && !picks.contains("安全生产"),
+        "{picks}"
+    );
+
     // Nothing else turned into a redirect.
     assert_eq!(guest.get("/no/such/page.html").await.status, 404);
     assert_eq!(guest.get("/a/999999").await.status, 404);
@@ -142,6 +194,10 @@ async fn a_dedecms_dump_moves_over_and_every_old_address_answers_301() {
         assert!(out.contains("跳过 2 篇"), "{out}");
         assert!(err.contains("跳过 aid=6：不是文章模型"), "{err}");
         assert!(err.contains("跳过 aid=7："), "{err}");
+        assert!(
+            out.contains("栏目 3 个") && out.contains("头条/推荐 2 篇"),
+            "{out}"
+        );
         app.sync().await;
         check_moved_site(&app).await;
 

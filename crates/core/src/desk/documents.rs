@@ -30,6 +30,8 @@ pub struct DeskItem {
     pub views: i64,
     /// Local time of the last change.
     pub updated: String,
+    /// Featured (推荐).
+    pub featured: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,6 +90,7 @@ impl Documents {
             access: row.access,
             views: row.views,
             updated: self.ctx.local_time(row.updated_at),
+            featured: row.featured != 0,
         }
     }
 
@@ -243,6 +246,36 @@ impl Documents {
                 .await?,
             id,
         )?;
+        self.refresh.after_edit().await
+    }
+
+    /// Feature one document (推荐) or stop featuring it.
+    pub async fn set_document_featured(
+        &self,
+        actor: &Member,
+        id: i64,
+        featured: bool,
+    ) -> Result<()> {
+        let old = self.stored_document(id).await?;
+        let detail = format!(
+            "{}「{}」",
+            if featured {
+                "设为推荐"
+            } else {
+                "取消推荐"
+            },
+            old.title
+        );
+        let target = format!("article:{id}");
+        let entry = audit_entry(actor, "article.featured", &target, &detail);
+        if !self
+            .ctx
+            .store
+            .set_featured(id, featured, &entry, self.ctx.now())
+            .await?
+        {
+            return Err(CoreError::NotFound(Missing::Document(id)));
+        }
         self.refresh.after_edit().await
     }
 

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 use wenyuan_store::{
-    base_slug, AdminCategoryRow, AdminTagRow, CategoryDeletion, SlugKind, StoreError,
+    base_slug, AdminCategoryRow, AdminTagRow, CategoryDeletion, CategoryFields, SlugKind,
+    StoreError,
 };
 
 use super::Refresh;
@@ -25,6 +26,8 @@ pub struct CategoryAdmin {
     pub sort: i64,
     pub articles: i64,
     pub published: i64,
+    /// The category it sits under (上级栏目), `None` at the top level.
+    pub parent_id: Option<i64>,
 }
 
 impl From<AdminCategoryRow> for CategoryAdmin {
@@ -36,8 +39,47 @@ impl From<AdminCategoryRow> for CategoryAdmin {
             sort: r.sort,
             articles: r.articles,
             published: r.published,
+            parent_id: r.parent_id,
         }
     }
+}
+
+/// What the desk's category form holds, as typed.
+#[derive(Debug, Clone, Copy)]
+pub struct CategoryInput<'a> {
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub sort: i64,
+    /// 上级栏目; `None` for the top level.
+    pub parent: Option<i64>,
+}
+
+/// `parent` as a parent of `id` (`None`: a new category): it must exist and must not be the
+/// category itself or one under it, which would make a loop the menu could never show.
+fn check_parent(categories: &[CategoryAdmin], id: Option<i64>, parent: i64) -> Result<()> {
+    let Some(found) = categories.iter().find(|c| c.id == parent) else {
+        return Err(CoreError::invalid("parent", "上级栏目不存在".to_owned()));
+    };
+    let Some(id) = id else { return Ok(()) };
+    // Walk up from the proposed parent; meeting `id` means `parent` is `id` or under it.
+    let mut at = Some(found);
+    let mut steps = 0;
+    while let Some(category) = at {
+        if category.id == id {
+            return Err(CoreError::invalid(
+                "parent",
+                "上级栏目不能是它自己或它下面的栏目".to_owned(),
+            ));
+        }
+        steps += 1;
+        if steps > categories.len() {
+            break;
+        }
+        at = category
+            .parent_id
+            .and_then(|p| categories.iter().find(|c| c.id == p));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -145,22 +187,25 @@ impl Taxonomy {
             .collect())
     }
 
-    pub async fn create_category(
-        &self,
-        actor: &Member,
-        name: &str,
-        slug: &str,
-        sort: i64,
-    ) -> Result<i64> {
+    pub async fn create_category(&self, actor: &Member, input: &CategoryInput<'_>) -> Result<i64> {
+        let CategoryInput {
+            name,
+            slug,
+            sort,
+            parent,
+        } = *input;
         let name = check_name("栏目", name)?;
         let slug = check_slug(slug)?;
+        if let Some(parent) = parent {
+            check_parent(&self.categories().await?, None, parent)?;
+        }
         let shown = slug.clone().unwrap_or_else(|| default_slug(&name));
         let detail = format!("新建栏目「{name}」（{shown}）");
         let entry = audit_entry(actor, "category.create", "", &detail);
         let (id, _) = self
             .ctx
             .store
-            .create_category(&name, slug.as_deref(), sort, &entry, self.ctx.now())
+            .create_category(&name, slug.as_deref(), sort, parent, &entry, self.ctx.now())
             .await
             .map_err(|e| taken(e.into(), "栏目名称或网址别名"))?;
         self.ctx.bump_generation();
@@ -171,17 +216,28 @@ impl Taxonomy {
         &self,
         actor: &Member,
         id: i64,
-        name: &str,
-        slug: &str,
-        sort: i64,
+        input: &CategoryInput<'_>,
     ) -> Result<()> {
+        let CategoryInput {
+            name,
+            slug,
+            sort,
+            parent,
+        } = *input;
         let name = check_name("栏目", name)?;
-        let old = self
-            .categories()
-            .await?
-            .into_iter()
+        let categories = self.categories().await?;
+        let old = categories
+            .iter()
             .find(|c| c.id == id)
+            .cloned()
             .ok_or(CoreError::NotFound(Missing::Category(id.to_string())))?;
+        if let Some(parent) = parent {
+            check_parent(&categories, Some(id), parent)?;
+        }
+        let name_of = |id: Option<i64>| {
+            id.and_then(|id| categories.iter().find(|c| c.id == id))
+                .map_or_else(|| "顶级".to_owned(), |c| format!("「{}」", c.name))
+        };
         // Cleared: the name's pinyin (the old slug keeps answering with a 301).
         let slug = check_slug(slug)?.unwrap_or_else(|| default_slug(&name));
         let mut changes = Vec::new();
@@ -193,6 +249,13 @@ impl Taxonomy {
         }
         if old.sort != sort {
             changes.push(format!("排序：{} → {sort}", old.sort));
+        }
+        if old.parent_id != parent {
+            changes.push(format!(
+                "上级栏目：{} → {}",
+                name_of(old.parent_id),
+                name_of(parent)
+            ));
         }
         let detail = if changes.is_empty() {
             "无改动".to_owned()
@@ -208,9 +271,22 @@ impl Taxonomy {
         let entry = audit_entry(actor, action, &target, &detail);
         self.ctx
             .store
-            .update_category(id, &name, &slug, sort, &entry, self.ctx.now())
+            .update_category(
+                id,
+                &CategoryFields {
+                    name: &name,
+                    slug: &slug,
+                    sort,
+                    parent,
+                },
+                &entry,
+                self.ctx.now(),
+            )
             .await
             .map_err(|e| taken(e.into(), "栏目名称或网址别名"))?;
+        // A category moved under another changes menus and crumbs even when it holds no
+        // document itself (no change-feed row then).
+        self.ctx.bump_generation();
         self.refresh.after_edit().await
     }
 
@@ -245,7 +321,12 @@ impl Taxonomy {
             .delete_category(id, move_to, &entry, self.ctx.now())
             .await?
         {
-            CategoryDeletion::Deleted => self.refresh.after_edit().await,
+            CategoryDeletion::Deleted => {
+                // An empty category leaves no change-feed row, but the menu and the crumbs of
+                // the categories it held change: move this process's generation.
+                self.ctx.bump_generation();
+                self.refresh.after_edit().await
+            }
             CategoryDeletion::NotEmpty(n) => Err(CoreError::invalid(
                 "name",
                 format!(

@@ -24,6 +24,8 @@ pub struct ListItem {
     /// The first sentences of real body text (`wenyuan_text::lead`): every viewer may read them,
     /// since the preview always reaches the paragraph they come from (see `gate`).
     pub lead: String,
+    /// The editors feature it (推荐).
+    pub featured: bool,
 }
 
 impl From<ArticleSummary> for ListItem {
@@ -54,6 +56,7 @@ impl From<ArticleSummary> for ListItem {
             access: s.access,
             views: s.views,
             lead,
+            featured: s.featured != 0,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! what each viewer sees of one ([`gate`], [`article_view`]).
 
 pub mod article_view;
+mod category_tree;
 pub mod document;
 pub mod gate;
 pub mod list;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use wenyuan_store::ListFilter;
 
 pub use article_view::{ArticleView, OutlineItem};
+pub use category_tree::CategoryFamily;
 pub use document::{Document, Paragraph};
 pub use list::{CategoryItem, ListItem, ListPage};
 
@@ -163,14 +165,32 @@ impl Reading {
         Ok(self.ctx.store.count_articles().await?)
     }
 
+    /// The menu: top-level categories holding published documents, each counting everything
+    /// under it.
     pub async fn categories(&self) -> Result<Vec<CategoryItem>> {
+        Ok(self.category_tree().await?.menu())
+    }
+
+    /// The categories above the category `id` and those just under it.
+    pub async fn category_family(&self, id: i64) -> Result<CategoryFamily> {
+        Ok(self.category_tree().await?.family(id))
+    }
+
+    async fn category_tree(&self) -> Result<category_tree::CategoryTree> {
+        Ok(category_tree::CategoryTree::new(
+            self.ctx.store.categories().await?,
+        ))
+    }
+
+    /// The newest documents the editors feature (推荐), at most `limit`.
+    pub async fn featured(&self, limit: i64) -> Result<Vec<ListItem>> {
         Ok(self
             .ctx
             .store
-            .categories()
+            .featured_articles(limit)
             .await?
             .into_iter()
-            .map(CategoryItem::from)
+            .map(ListItem::from)
             .collect())
     }
 

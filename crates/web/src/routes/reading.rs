@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use tower_http::set_header::SetResponseHeaderLayer;
 use wenyuan_core::discovery::hot::{HotPage, HotWindow};
 use wenyuan_core::discovery::related::RelatedItem;
-use wenyuan_core::reading::ListPage;
-use wenyuan_core::reading::{ArticleView, Document, TagLink};
+use wenyuan_core::reading::{ArticleView, CategoryFamily, Document, ListItem, ListPage, TagLink};
 use wenyuan_core::store::ListFilter;
 use wenyuan_core::takeaway::fill::FillValues;
 use wenyuan_core::takeaway::{Download, Format, TakeawayFile};
@@ -58,6 +57,8 @@ fn vary_host() -> SetResponseHeaderLayer<HeaderValue> {
 struct HomeContent {
     list: ListPage,
     pager: Pager,
+    /// 编辑推荐: what the editors feature, newest first (first page only).
+    featured: Vec<ListItem>,
     tags: Vec<TagLink>,
     hot_week: HotPage,
     hot_month: HotPage,
@@ -119,9 +120,16 @@ async fn home_page(state: &AppState, viewer: &Viewer, page: i64, here: &str) -> 
         .hot
         .hot_filled(HotWindow::Month, SIDEBAR_ITEMS, 1)
         .await?;
+    // 编辑推荐 heads the first page only: later pages are for walking the newest.
+    let featured = if page == 1 {
+        state.services.reading.featured(FEATURED_ITEMS).await?
+    } else {
+        Vec::new()
+    };
     let content = HomeContent {
         list,
         pager,
+        featured,
         tags,
         hot_week,
         hot_month,
@@ -135,6 +143,8 @@ struct ListContent {
     base: String,
     list: ListPage,
     pager: Pager,
+    /// A category's place in the tree (crumbs above, 子栏目 below); empty for tags.
+    family: CategoryFamily,
 }
 
 /// A page number past the last page is a page that does not exist (not an empty list).
@@ -172,12 +182,14 @@ async fn category_page(
     };
     let list = state.services.reading.list(&filter, page).await?;
     past_the_end(&list)?;
+    let family = state.services.reading.category_family(id).await?;
     let base = format!("/c/{}", slug_segment(&category.slug));
     let content = ListContent {
         heading: category.name,
         base: base.clone(),
         pager: Pager::new(&base, &[], list.page, list.pages),
         list,
+        family,
     };
     render(state, "list.html", Some(viewer), &base, content).await
 }
@@ -213,6 +225,7 @@ async fn tag_page(state: &AppState, viewer: &Viewer, slug: &str, page: i64) -> A
         base: base.clone(),
         pager: Pager::new(&base, &[], list.page, list.pages),
         list,
+        family: CategoryFamily::default(),
     };
     render(state, "list.html", Some(viewer), &base, content).await
 }
@@ -248,6 +261,8 @@ struct Share {
 const VIEWS_PLACEHOLDER: &str = "__WENYUAN_VIEWS__";
 /// Entries in the sidebar's hot lists and in 相关内容.
 const SIDEBAR_ITEMS: i64 = 10;
+/// Lines of 编辑推荐 on the home page.
+const FEATURED_ITEMS: i64 = 8;
 const RELATED_ITEMS: usize = 8;
 
 /// What the article page reads from the request, taken from the headers in place (extracting the

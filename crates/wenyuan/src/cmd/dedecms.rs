@@ -53,7 +53,7 @@ fn print_report(report: &DedeReport) {
         report.prefix, report.articles_in_dump
     );
     println!(
-        "导入 {} 篇（其中待审 {} 篇），已存在 {} 篇，跳过 {} 篇，失败 {} 篇；栏目 {} 个，标签 {} 个；旧网址 {} 个已设为 301 跳转",
+        "导入 {} 篇（其中待审 {} 篇），已存在 {} 篇，跳过 {} 篇，失败 {} 篇；栏目 {} 个，标签 {} 个，头条/推荐 {} 篇；旧网址 {} 个已设为 301 跳转",
         report.imported,
         report.pending,
         report.already_there,
@@ -61,6 +61,7 @@ fn print_report(report: &DedeReport) {
         report.failed.len(),
         report.categories,
         report.tags,
+        report.featured,
         report.old_urls
     );
     for (aid, reason) in &report.skipped {

@@ -211,6 +211,22 @@ async fn set_status(
     if ids.is_empty() {
         return Err(AppError::bad_request("没有选中文档：请先勾选要操作的文档"));
     }
+    // 设为推荐 / 取消推荐 ride on the same form: they act on the same checked documents.
+    if let Some(featured) = match status.as_str() {
+        "featured" => Some(true),
+        "unfeatured" => Some(false),
+        _ => None,
+    } {
+        for id in ids {
+            state
+                .services
+                .desk
+                .documents
+                .set_document_featured(&staff.member, id, featured)
+                .await?;
+        }
+        return Ok(saved_at(&back));
+    }
     let status: Status = status.parse().map_err(|_| {
         AppError::Client(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -225,8 +241,13 @@ async fn set_status(
             .set_document_status(&staff.member, id, status)
             .await?;
     }
+    Ok(saved_at(&back))
+}
+
+/// Back to the desk's list the form came from, saying 已保存.
+fn saved_at(back: &str) -> Response {
     let sep = if back.contains('?') { '&' } else { '?' };
-    Ok(see_other(&format!("{back}{sep}saved=1")))
+    see_other(&format!("{back}{sep}saved=1"))
 }
 
 // --- The editor ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use wenyuan_core::desk::taxonomy::{CategoryAdmin, TagAdmin, TAGS_SHOWN};
+use wenyuan_core::desk::taxonomy::{CategoryAdmin, CategoryInput, TagAdmin, TAGS_SHOWN};
 
 use crate::admin_page::admin_page;
 use crate::error::{AppError, AppResult};
@@ -107,9 +107,20 @@ pub(super) struct CategoryForm {
     name: String,
     slug: String,
     sort: String,
+    /// 上级栏目's id; empty for the top level.
+    parent: String,
 }
 
 impl CategoryForm {
+    fn input(&self, sort: i64) -> CategoryInput<'_> {
+        CategoryInput {
+            name: &self.name,
+            slug: &self.slug,
+            sort,
+            parent: self.parent.trim().parse().ok(),
+        }
+    }
+
     fn sort(&self) -> Result<i64, AppError> {
         match self.sort.trim() {
             "" => Ok(0),
@@ -135,7 +146,7 @@ async fn create_category(
         .services
         .desk
         .taxonomy
-        .create_category(&staff.member, &form.name, &form.slug, sort)
+        .create_category(&staff.member, &form.input(sort))
         .await
         .map(|_| ());
     done(&state, &staff, result).await
@@ -155,7 +166,7 @@ async fn update_category(
         .services
         .desk
         .taxonomy
-        .update_category(&staff.member, id, &form.name, &form.slug, sort)
+        .update_category(&staff.member, id, &form.input(sort))
         .await;
     done(&state, &staff, result).await
 }

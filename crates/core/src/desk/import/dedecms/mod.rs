@@ -6,7 +6,9 @@
 //! - `dede_arctype.typename` → the category; `typedir` + `namerule`/`namerule2` → old addresses.
 //! - `dede_archives.title`, `dede_addonarticle.body` (HTML, cleaned as a saved page is) → title
 //!   and paragraphs; `pubdate` (else `senddate`, Unix seconds, China time) → date; `click` →
-//!   the starting view count; `keywords` and `dede_taglist` → tags.
+//!   the starting view count; `keywords` and `dede_taglist` → tags; `flag` h (头条) or c (推荐)
+//!   → featured (推荐).
+//! - `dede_arctype.reid` → the category it sits under (栏目 inside 栏目).
 //! - `arcrank` −2 (回收站) → hidden, −1 (待审核) → pending, 0 → public, a member rank → member
 //!   (the lowest rank used, normally 10 注册会员) or VIP (any higher rank).
 //! - Articles of other channels (图集, 软件 …: `channel` ≠ 1) and articles without a body are
@@ -48,7 +50,10 @@ pub struct DedeReport {
     pub already_there: usize,
     /// Imported but waiting for review: close to another document, or 待审核 on the old site.
     pub pending: usize,
+    /// Categories made, 栏目 above the articles' own included.
     pub categories: usize,
+    /// Articles the old site marked 头条 or 推荐 (`flag` h, c), now featured.
+    pub featured: usize,
     pub tags: usize,
     /// Old addresses that now answer 301.
     pub old_urls: usize,
@@ -113,14 +118,30 @@ impl DedeMigration {
                 self.count(&mut report, &mut new_ids, aid, result);
             }
         }
-        report.categories = site
+        let nesting = nesting_of(&site, &new_ids);
+        self.ctx.store.nest_categories(&nesting).await?;
+        // Nesting changes no document, so no change-feed row moves the menus: move them here.
+        self.ctx.bump_generation();
+        let featured: Vec<i64> = site
+            .articles
+            .iter()
+            .filter(|a| is_featured(a))
+            .filter_map(|a| new_ids.get(&a.id).copied())
+            .collect();
+        self.ctx
+            .store
+            .feature_all(&featured, self.ctx.now())
+            .await?;
+        report.featured = featured.len();
+        let mut categories: BTreeSet<&str> = site
             .articles
             .iter()
             .filter(|a| new_ids.contains_key(&a.id))
             .filter_map(|a| site.categories.get(&a.category))
             .map(|c| c.name.trim())
-            .collect::<BTreeSet<_>>()
-            .len();
+            .collect();
+        categories.extend(nesting.iter().map(|(_, parent)| parent.as_str()));
+        report.categories = categories.len();
         report.tags = site
             .articles
             .iter()
@@ -193,6 +214,38 @@ impl DedeMigration {
         }
         Ok(addresses)
     }
+}
+
+/// `(child, parent)` names of every 栏目 above an imported article's 栏目, up to the top (`reid`
+/// 0), each pair once.
+fn nesting_of(site: &DedeSite, new_ids: &HashMap<i64, i64>) -> Vec<(String, String)> {
+    let mut pairs = BTreeSet::new();
+    for article in site.articles.iter().filter(|a| new_ids.contains_key(&a.id)) {
+        let mut at = site.categories.get(&article.category);
+        let mut seen = BTreeSet::new();
+        while let Some(category) = at {
+            if !seen.insert(category.id) {
+                break;
+            }
+            let parent = site.categories.get(&category.parent);
+            if let Some(parent) = parent {
+                let (child, above) = (category.name.trim(), parent.name.trim());
+                if !child.is_empty() && !above.is_empty() && child != above {
+                    pairs.insert((child.to_owned(), above.to_owned()));
+                }
+            }
+            at = parent;
+        }
+    }
+    pairs.into_iter().collect()
+}
+
+/// DedeCMS marks an article 头条 with `h` and 推荐 with `c` in its `flag` list.
+fn is_featured(article: &DedeArticle) -> bool {
+    article
+        .flag
+        .split(',')
+        .any(|f| matches!(f.trim(), "h" | "c"))
 }
 
 enum ArticleOutcome {
