@@ -84,6 +84,15 @@ pub struct ListFilter {
 const ARTICLE_COLUMNS: &str = "a.id, a.title, a.body, a.published_on, c.name AS category_name, \
      c.slug AS category_slug, a.access, a.status, a.preview_ratio, a.preview_max, a.views_base + a.views_total AS views, a.updated_at, a.layout";
 
+/// The columns of an [`ArticleSummary`], over `articles a LEFT JOIN categories c`.
+pub(crate) fn summary_columns() -> String {
+    format!(
+        "a.id, a.title, a.published_on, c.name AS category_name, c.slug AS category_slug, \
+         a.access, a.views_base + a.views_total AS views, substr(a.body, 1, {LEAD_CHARS}) AS lead, \
+         a.featured"
+    )
+}
+
 /// How many characters of the body a list line carries: enough to step over a document's front
 /// (salutation, title block, date line) to the first sentences of its text.
 pub const LEAD_CHARS: i64 = 600;
@@ -203,10 +212,9 @@ impl Store {
         }
         let where_clause = conditions.where_clause();
         let list_sql = format!(
-            "SELECT a.id, a.title, a.published_on, c.name AS category_name, c.slug AS category_slug, \
-             a.access, a.views_base + a.views_total AS views, substr(a.body, 1, {LEAD_CHARS}) AS lead, a.featured \
-             FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
+            "SELECT {} FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
              {where_clause} ORDER BY a.published_on DESC, a.id DESC {}",
+            summary_columns(),
             conditions.limit_offset()
         );
         let count_sql = format!("SELECT COUNT(*) FROM articles a {where_clause}");

@@ -3,20 +3,19 @@
 
 use sqlx::Any;
 
-use crate::articles::ArticleSummary;
+use crate::articles::{summary_columns, ArticleSummary};
 use crate::audit::commit_audited;
 use crate::error::Context;
-use crate::{NewAuditEntry, Result, Store, LEAD_CHARS};
+use crate::{NewAuditEntry, Result, Store};
 
 impl Store {
     /// The newest published documents the editors feature, at most `limit`.
     pub async fn featured_articles(&self, limit: i64) -> Result<Vec<ArticleSummary>> {
         sqlx::query_as::<Any, ArticleSummary>(&format!(
-            "SELECT a.id, a.title, a.published_on, c.name AS category_name, c.slug AS category_slug, \
-             a.access, a.views_base + a.views_total AS views, substr(a.body, 1, {LEAD_CHARS}) AS lead, \
-             a.featured FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
+            "SELECT {} FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
              WHERE a.featured = 1 AND a.status = 'published' \
-             ORDER BY a.published_on DESC, a.id DESC LIMIT $1"
+             ORDER BY a.published_on DESC, a.id DESC LIMIT $1",
+            summary_columns()
         ))
         .bind(limit)
         .fetch_all(&self.pool)

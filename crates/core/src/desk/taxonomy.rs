@@ -44,16 +44,6 @@ impl From<AdminCategoryRow> for CategoryAdmin {
     }
 }
 
-/// What the desk's category form holds, as typed.
-#[derive(Debug, Clone, Copy)]
-pub struct CategoryInput<'a> {
-    pub name: &'a str,
-    pub slug: &'a str,
-    pub sort: i64,
-    /// 上级栏目; `None` for the top level.
-    pub parent: Option<i64>,
-}
-
 /// `parent` as a parent of `id` (`None`: a new category): it must exist and must not be the
 /// category itself or one under it, which would make a loop the menu could never show.
 fn check_parent(categories: &[CategoryAdmin], id: Option<i64>, parent: i64) -> Result<()> {
@@ -187,15 +177,11 @@ impl Taxonomy {
             .collect())
     }
 
-    pub async fn create_category(&self, actor: &Member, input: &CategoryInput<'_>) -> Result<i64> {
-        let CategoryInput {
-            name,
-            slug,
-            sort,
-            parent,
-        } = *input;
-        let name = check_name("栏目", name)?;
-        let slug = check_slug(slug)?;
+    /// A new category from the desk's form (`input.slug` as typed: empty for the name's pinyin).
+    pub async fn create_category(&self, actor: &Member, input: &CategoryFields<'_>) -> Result<i64> {
+        let CategoryFields { sort, parent, .. } = *input;
+        let name = check_name("栏目", input.name)?;
+        let slug = check_slug(input.slug)?;
         if let Some(parent) = parent {
             check_parent(&self.categories().await?, None, parent)?;
         }
@@ -216,15 +202,10 @@ impl Taxonomy {
         &self,
         actor: &Member,
         id: i64,
-        input: &CategoryInput<'_>,
+        input: &CategoryFields<'_>,
     ) -> Result<()> {
-        let CategoryInput {
-            name,
-            slug,
-            sort,
-            parent,
-        } = *input;
-        let name = check_name("栏目", name)?;
+        let CategoryFields { sort, parent, .. } = *input;
+        let name = check_name("栏目", input.name)?;
         let categories = self.categories().await?;
         let old = categories
             .iter()
@@ -239,7 +220,7 @@ impl Taxonomy {
                 .map_or_else(|| "顶级".to_owned(), |c| format!("「{}」", c.name))
         };
         // Cleared: the name's pinyin (the old slug keeps answering with a 301).
-        let slug = check_slug(slug)?.unwrap_or_else(|| default_slug(&name));
+        let slug = check_slug(input.slug)?.unwrap_or_else(|| default_slug(&name));
         let mut changes = Vec::new();
         if old.name != name {
             changes.push(format!("名称：{} → {name}", old.name));

@@ -212,42 +212,40 @@ async fn set_status(
         return Err(AppError::bad_request("没有选中文档：请先勾选要操作的文档"));
     }
     // 设为推荐 / 取消推荐 ride on the same form: they act on the same checked documents.
-    if let Some(featured) = match status.as_str() {
-        "featured" => Some(true),
-        "unfeatured" => Some(false),
-        _ => None,
-    } {
-        for id in ids {
-            state
-                .services
-                .desk
-                .documents
-                .set_document_featured(&staff.member, id, featured)
-                .await?;
-        }
-        return Ok(saved_at(&back));
-    }
-    let status: Status = status.parse().map_err(|_| {
-        AppError::Client(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("没有「{status}」这个状态"),
-        )
-    })?;
+    let action = match status.as_str() {
+        "featured" => RowAction::Featured(true),
+        "unfeatured" => RowAction::Featured(false),
+        other => RowAction::Status(other.parse().map_err(|_| {
+            AppError::Client(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("没有「{status}」这个状态"),
+            )
+        })?),
+    };
+    let documents = &state.services.desk.documents;
     for id in ids {
-        state
-            .services
-            .desk
-            .documents
-            .set_document_status(&staff.member, id, status)
-            .await?;
+        match action {
+            RowAction::Status(status) => {
+                documents
+                    .set_document_status(&staff.member, id, status)
+                    .await?
+            }
+            RowAction::Featured(featured) => {
+                documents
+                    .set_document_featured(&staff.member, id, featured)
+                    .await?
+            }
+        }
     }
-    Ok(saved_at(&back))
+    let sep = if back.contains('?') { '&' } else { '?' };
+    Ok(see_other(&format!("{back}{sep}saved=1")))
 }
 
-/// Back to the desk's list the form came from, saying 已保存.
-fn saved_at(back: &str) -> Response {
-    let sep = if back.contains('?') { '&' } else { '?' };
-    see_other(&format!("{back}{sep}saved=1"))
+/// What the desk list's buttons do to the checked documents.
+#[derive(Clone, Copy)]
+enum RowAction {
+    Status(Status),
+    Featured(bool),
 }
 
 // --- The editor ----------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use wenyuan_core::desk::taxonomy::{CategoryAdmin, CategoryInput, TagAdmin, TAGS_SHOWN};
+use wenyuan_core::desk::taxonomy::{CategoryAdmin, TagAdmin, TAGS_SHOWN};
+use wenyuan_core::store::CategoryFields;
 
 use crate::admin_page::admin_page;
 use crate::error::{AppError, AppResult};
@@ -112,8 +113,8 @@ pub(super) struct CategoryForm {
 }
 
 impl CategoryForm {
-    fn input(&self, sort: i64) -> CategoryInput<'_> {
-        CategoryInput {
+    fn input(&self, sort: i64) -> CategoryFields<'_> {
+        CategoryFields {
             name: &self.name,
             slug: &self.slug,
             sort,
