@@ -20,6 +20,7 @@ pub enum Missing {
     TagSlug(String),
     Message(i64),
     Member(i64),
+    ApiToken(i64),
 }
 
 impl Missing {
@@ -31,6 +32,7 @@ impl Missing {
             Missing::Tag(_) | Missing::TagSlug(_) => "没有这个标签",
             Missing::Message(_) => "没有这条留言",
             Missing::Member(_) => "没有这位会员",
+            Missing::ApiToken(_) => "没有这个接口令牌",
         }
     }
 }

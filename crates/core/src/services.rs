@@ -5,7 +5,7 @@ use std::sync::Arc;
 use wenyuan_search::SearchIndex;
 use wenyuan_store::Store;
 
-use crate::accounts::{Accounts, MemberAdmin, Recovery};
+use crate::accounts::{Accounts, ApiTokens, MemberAdmin, Recovery};
 use crate::audit::AuditLog;
 use crate::context::Context;
 use crate::desk::Desk;
@@ -41,6 +41,8 @@ pub struct Services {
     pub desk: Desk,
     pub accounts: Accounts,
     pub members: MemberAdmin,
+    /// Editors' API tokens (`/admin/tokens`) and the check of a request's Bearer token.
+    pub api_tokens: ApiTokens,
     /// Password reset links and the CLI's password resets.
     pub recovery: Recovery,
     /// A member's own library (`/me`): favourites, reading history, downloads, password,
@@ -85,6 +87,7 @@ impl Services {
             related: Related::new(ctx.clone()),
             accounts: Accounts::new(ctx.clone()),
             members: MemberAdmin::new(ctx.clone()),
+            api_tokens: ApiTokens::new(ctx.clone()),
             recovery: Recovery::new(ctx.clone()),
             inbox: Inbox::new(ctx.clone()),
             statistics: Statistics::new(ctx.clone()),

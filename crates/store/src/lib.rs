@@ -5,6 +5,7 @@
 //! `migrations/{sqlite,postgres}` and embedded in the binary. Where the dialects differ the
 //! difference is kept next to the statement, with [`Backend`] deciding.
 
+mod api_tokens;
 mod articles;
 mod audit;
 mod backup;
@@ -40,6 +41,7 @@ mod vip;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use api_tokens::{ApiTokenOwner, ApiTokenRow};
 pub use articles::{ArticleRow, ArticleSummary, InsertOutcome, ListFilter, NewArticle, LEAD_CHARS};
 pub use audit::{AuditRow, NewAuditEntry};
 pub use backup::PoolUse;

@@ -34,3 +34,23 @@ pub(crate) async fn admin_page<T: Serialize>(
     let body = render(state, template, Some(&staff.viewer), here, context).await?;
     Ok(html(body))
 }
+
+/// An admin page answering a form that may show a secret once (VIP 卡密, API tokens): 422 when the
+/// form was refused, and never kept in any cache, the browser's included, when it holds a secret.
+pub(crate) fn form_answer(
+    page: AppResult<Response>,
+    refused: bool,
+    shows_secret: bool,
+) -> AppResult<Response> {
+    let mut response = page?;
+    if refused {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    if shows_secret {
+        response.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(response)
+}

@@ -4,6 +4,7 @@
 //! with a plain view struct. No SQL here, and no document text leaves without passing the gate.
 
 mod admin_page;
+mod api_token;
 mod assets;
 mod chart;
 mod client_ip;
@@ -16,6 +17,7 @@ mod guest_page;
 mod labels;
 pub mod metrics;
 mod moved;
+mod openapi;
 mod pages;
 mod paging;
 mod respond;

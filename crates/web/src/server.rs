@@ -47,13 +47,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), moved_pages))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));
     Router::new()
-        .nest(
-            "/api/v1",
-            routes::api::router()
-                .merge(routes::search::api_router())
-                .merge(routes::me::api_router())
-                .layer(middleware::from_fn(guard::refuse_nul_in_api)),
-        )
+        .nest(crate::openapi::API_PREFIX, crate::openapi::api())
         .merge(pages)
         .route_layer(middleware::from_fn(crate::metrics::label_route))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -63,6 +63,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../templates/admin_vip_codes.html"),
     ),
     (
+        "admin_tokens.html",
+        include_str!("../templates/admin_tokens.html"),
+    ),
+    (
         "admin_messages.html",
         include_str!("../templates/admin_messages.html"),
     ),

@@ -1,6 +1,7 @@
 //! Accounts and logins: argon2id password hashes, server-side sessions behind a random cookie.
 
 pub mod admin;
+pub mod api_tokens;
 pub mod mail;
 pub mod recovery;
 
@@ -14,6 +15,7 @@ use std::time::Duration;
 use wenyuan_store::NewAuditEntry;
 
 pub use self::admin::MemberAdmin;
+pub use self::api_tokens::{ApiCaller, ApiScope, ApiTokenInfo, ApiTokens, NewApiToken};
 pub use self::recovery::Recovery;
 use crate::context::Context;
 use crate::limits::{limit_key, Busy, Lockout, SharedRateLimit, WorkGate};

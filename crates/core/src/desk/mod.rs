@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 pub use anonymize::Anonymization;
 pub use documents::{DateRepair, DeskItem, DeskPage, DocumentPreview, Documents, DESK_PAGE_SIZE};
-pub use form::{DocumentForm, ValidDocument};
+pub use form::{split_tags, DocumentForm, ValidDocument};
 pub use import::dedecms::{DedeMigration, DedeReport};
 pub use import::Importer;
 pub use near_duplicates::NearDuplicates;

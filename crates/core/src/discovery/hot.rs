@@ -45,7 +45,7 @@ impl HotWindow {
 }
 
 /// One line of a hot list. Titles only: a hot list never carries document text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HotItem {
     pub id: i64,
     pub title: String,

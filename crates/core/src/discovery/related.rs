@@ -22,7 +22,7 @@ const MAX_TAG_BOOST: f64 = 0.15;
 /// The settings key holding the last change applied to the keywords.
 const KEYWORDS_CURSOR: &str = "cursor.keywords";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RelatedItem {
     pub id: i64,
     pub title: String,

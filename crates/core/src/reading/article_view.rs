@@ -9,7 +9,7 @@ use crate::{Role, SiteSettings};
 use wenyuan_text::placeholders::Placeholder;
 
 /// A heading of the outline, with whether the viewer can jump to it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OutlineItem {
     pub paragraph: usize,
     pub level: u8,

@@ -12,7 +12,7 @@ pub struct ListPage {
     pub pages: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ListItem {
     pub id: i64,
     pub title: String,

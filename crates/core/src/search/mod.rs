@@ -38,7 +38,7 @@ const LIMITER_MAX_KEYS: usize = 50_000;
 /// gate cuts previews differently, so that indexed previews are made again (see `preview_key`).
 const PREVIEW_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub id: i64,
     pub title: String,
@@ -57,7 +57,7 @@ pub struct SearchHit {
     pub gated: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchPage {
     pub total: usize,
     pub took_ms: f64,
@@ -85,7 +85,7 @@ pub struct SearchPage {
 }
 
 /// One category's count of matches.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Facet {
     pub category: String,
     pub count: usize,
@@ -94,7 +94,7 @@ pub struct Facet {
 /// The words above hits that match only part of a query (see [`SearchPage::partial`]).
 pub const PARTIAL_NOTICE: &str = "未找到完全匹配，以下为部分匹配";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Suggestion {
     pub id: i64,
     pub title: String,

@@ -27,7 +27,7 @@ pub struct SynonymPair {
 
 /// A synonym that found documents for a query: what the search page shows
 /// (「已包含同义词：两会 → 全国人民代表大会和中国人民政治协商会议」).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct SynonymNote {
     pub from: String,
     pub to: String,

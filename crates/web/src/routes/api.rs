@@ -1,9 +1,11 @@
 //! The JSON API, nested under `/api/v1`. It honours the session cookie and the gate exactly as the pages do.
 
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use wenyuan_core::discovery::hot::{HotItem, HotWindow};
 use wenyuan_core::discovery::related::RelatedItem;
 use wenyuan_core::reading::ListItem;
@@ -14,21 +16,21 @@ use wenyuan_text::placeholders::Placeholder;
 
 use crate::error::{ApiError, AppError};
 use crate::extract::parse_id;
+use crate::openapi::ErrorBody;
 use crate::state::AppState;
 use crate::viewer::Viewer;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/articles", get(list_articles))
-        .route("/articles/{id}", get(article))
-        .route("/articles/{id}/related", get(related))
-        .route("/hot", get(hot))
-        .fallback(|| async { ApiError(AppError::not_found()) })
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_articles))
+        .routes(routes!(article))
+        .routes(routes!(related))
+        .routes(routes!(hot))
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ArticleJson {
     id: i64,
     title: String,
@@ -45,7 +47,19 @@ struct ArticleJson {
     /// The blanks of 填写本单位信息 (`key`, `pattern`, `count`); absent for a viewer the gate
     /// holds text back from, who has no download to fill.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<PlaceholderJson>>)]
     placeholders: Option<Vec<Placeholder>>,
+}
+
+/// How [`Placeholder`] serialises (it lives in the text crate, which knows nothing of OpenAPI).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct PlaceholderJson {
+    /// `p1`, `p2` …: the form field's name.
+    key: String,
+    /// The placeholder as it stands in the text (`X书记`).
+    pattern: String,
+    count: usize,
 }
 
 impl From<ArticleView> for ArticleJson {
@@ -67,6 +81,15 @@ impl From<ArticleView> for ArticleJson {
     }
 }
 
+/// One document, with only the paragraphs this caller may read (the gate of the pages).
+#[utoipa::path(
+    get,
+    path = "/articles/{id}",
+    tag = "reading",
+    security((), ("session" = [])),
+    params(("id" = i64, Path, description = "The document's id")),
+    responses((status = 200, body = ArticleJson), (status = 404, body = ErrorBody))
+)]
 async fn article(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -83,12 +106,25 @@ async fn article(
     Ok(Json(view.into()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct RelatedQuery {
+    /// 1 to 100 (default 8).
     limit: Option<String>,
 }
 
 /// `[{id, title, score}]`: titles only, so no gate is involved.
+#[utoipa::path(
+    get,
+    path = "/articles/{id}/related",
+    tag = "reading",
+    params(("id" = i64, Path, description = "The document's id"), RelatedQuery),
+    responses(
+        (status = 200, body = Vec<RelatedItem>),
+        (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)
+    )
+)]
 async fn related(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
@@ -108,12 +144,23 @@ async fn related(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct HotQuery {
+    /// week or month (default week).
     window: Option<String>,
+    /// 1 to 100 (default 10).
     limit: Option<String>,
 }
 
+/// 本周热门 / 本月热门: titles only.
+#[utoipa::path(
+    get,
+    path = "/hot",
+    tag = "reading",
+    params(HotQuery),
+    responses((status = 200, body = Vec<HotItem>), (status = 400, body = ErrorBody))
+)]
 async fn hot(State(state): State<AppState>, Query(q): Query<HotQuery>) -> ApiResult<Vec<HotItem>> {
     let window = HotWindow::parse(q.window.as_deref())?;
     let limit = parse_limit(q.limit.as_deref(), 10)?;
@@ -132,14 +179,17 @@ fn parse_limit(text: Option<&str>, default: i64) -> Result<i64, ApiError> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// A category's slug or name (its sub-categories' documents included).
     category: Option<String>,
     tag: Option<String>,
+    /// From 1.
     page: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ListJson {
     total: i64,
     page: i64,
@@ -147,6 +197,14 @@ struct ListJson {
     items: Vec<ListItem>,
 }
 
+/// Published documents, the newest first: titles and leads, never gated text.
+#[utoipa::path(
+    get,
+    path = "/articles",
+    tag = "reading",
+    params(ListQuery),
+    responses((status = 200, body = ListJson), (status = 404, body = ErrorBody))
+)]
 async fn list_articles(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,

@@ -10,6 +10,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use wenyuan_core::accounts::admin::role_label;
 use wenyuan_core::accounts::Member;
 use wenyuan_core::library::{LibraryOverview, PasswordChange};
@@ -18,6 +21,7 @@ use wenyuan_core::{CoreError, FieldError};
 use crate::cookies;
 use crate::error::{ApiError, AppError, AppResult};
 use crate::extract::parse_id;
+use crate::openapi::ErrorBody;
 use crate::pages::{html, render, safe_next, see_other};
 use crate::share::urlencode;
 use crate::state::AppState;
@@ -35,8 +39,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Nested under `/api/v1`.
-pub fn api_router() -> Router<AppState> {
-    Router::new().route("/me/favorites", get(api_favorites))
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api_favorites))
 }
 
 const ME: &str = "/me";
@@ -337,7 +341,7 @@ async fn export(State(state): State<AppState>, viewer: Viewer) -> AppResult<Resp
 }
 
 /// One favourite in the API.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct FavoriteJson {
     id: i64,
     title: String,
@@ -346,6 +350,13 @@ struct FavoriteJson {
 }
 
 /// `GET /api/v1/me/favorites`: the member's favourites, the latest first; 401 for guests.
+#[utoipa::path(
+    get,
+    path = "/me/favorites",
+    tag = "me",
+    security(("session" = [])),
+    responses((status = 200, body = Vec<FavoriteJson>), (status = 401, body = ErrorBody))
+)]
 async fn api_favorites(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod api;
+pub mod api_documents;
 pub mod assets;
 pub mod contact;
 pub mod fill;

@@ -5,11 +5,15 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use wenyuan_core::search::{SearchPage, Suggestion};
 use wenyuan_search::{SearchRequest, Sort};
 
 use crate::client_ip::ClientIp;
 use crate::error::{ApiError, AppError, AppResult};
+use crate::openapi::ErrorBody;
 use crate::pages::{html, render};
 use crate::paging::Pager;
 use crate::state::AppState;
@@ -24,25 +28,34 @@ pub fn page_router() -> Router<AppState> {
     Router::new().route("/search", get(search_page))
 }
 
-pub fn api_router() -> Router<AppState> {
-    Router::new()
-        .route("/search", get(search_api))
-        .route("/suggest", get(suggest_api))
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search_api))
+        .routes(routes!(suggest_api))
 }
 
 /// The query string of `/search` and `/api/v1/search`. Every field is text, parsed leniently:
 /// an absurd value means "not given", never an error page.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    /// The query: characters, pinyin or its initials; 繁體 folds to 简体.
     #[serde(default)]
     q: String,
+    /// A category's name.
     category: Option<String>,
     tag: Option<String>,
+    /// public, member or vip.
     access: Option<String>,
+    /// Published on or after `YYYY-MM-DD`.
     from: Option<String>,
+    /// Published on or before `YYYY-MM-DD`.
     to: Option<String>,
+    /// relevance (default), date or views.
     sort: Option<String>,
+    /// From 1.
     page: Option<String>,
+    /// Hits per page, 1 to 50 (default 10).
     size: Option<String>,
 }
 
@@ -277,6 +290,19 @@ async fn search_page(
     ))
 }
 
+/// Search: hits with snippets from what the caller may read (the session cookie counts).
+#[utoipa::path(
+    get,
+    path = "/search",
+    tag = "search",
+    security((), ("session" = [])),
+    params(SearchParams),
+    responses(
+        (status = 200, body = SearchPage),
+        (status = 400, body = ErrorBody),
+        (status = 429, body = ErrorBody)
+    )
+)]
 async fn search_api(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -294,12 +320,23 @@ async fn search_api(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SuggestParams {
+    /// What has been typed so far: characters, full pinyin or initials.
     #[serde(default)]
     q: String,
 }
 
+/// Titles for the search box as the reader types.
+
+#[utoipa::path(
+    get,
+    path = "/suggest",
+    tag = "search",
+    params(SuggestParams),
+    responses((status = 200, body = Vec<Suggestion>), (status = 429, body = ErrorBody))
+)]
 async fn suggest_api(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

@@ -9,9 +9,11 @@
 
 mod dashboard;
 mod duplicates;
-mod upload;
+pub(crate) mod upload;
 // Search synonyms (search2).
 mod search;
+// Editors' API tokens (issue 16 item 5).
+mod tokens;
 // The desk's documents, taxonomy and 模板化 (admindocs).
 mod anonymize;
 mod documents;
@@ -59,6 +61,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         // adminsite: statistics (editors and admins).
         .merge(stats::router())
         .merge(search::router())
+        .merge(tokens::router())
         .merge(admins_only)
         .route_layer(from_fn_with_state(state, require_staff))
         .layer(DefaultBodyLimit::max(ADMIN_FORM_MAX_BYTES))

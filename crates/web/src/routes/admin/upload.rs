@@ -35,12 +35,12 @@ struct UploadContent {
 }
 
 #[derive(Serialize, Clone)]
-struct UploadForm {
-    category: String,
-    access: String,
-    status: String,
+pub(crate) struct UploadForm {
+    pub(crate) category: String,
+    pub(crate) access: String,
+    pub(crate) status: String,
     /// 模板化 on import: apply every proposed replacement.
-    anonymize: bool,
+    pub(crate) anonymize: bool,
 }
 
 impl Default for UploadForm {
@@ -55,26 +55,58 @@ impl Default for UploadForm {
     }
 }
 
-#[derive(Serialize, Default)]
-struct Summary {
-    imported: usize,
-    duplicates: usize,
-    near_duplicates: usize,
-    failed: usize,
+/// How many documents of an upload went each way.
+#[derive(Serialize, Default, utoipa::ToSchema)]
+pub(crate) struct Summary {
+    pub(crate) imported: usize,
+    pub(crate) duplicates: usize,
+    pub(crate) near_duplicates: usize,
+    pub(crate) failed: usize,
 }
 
-#[derive(Serialize)]
-struct ResultLine {
+impl Summary {
+    /// Count `line` in.
+    pub(crate) fn add(&mut self, line: &ResultLine) {
+        match line.kind {
+            "imported" => self.imported += 1,
+            "duplicate" => self.duplicates += 1,
+            "near-duplicate" => self.near_duplicates += 1,
+            _ => self.failed += 1,
+        }
+    }
+
+    /// The audit log's line for it.
+    pub(crate) fn detail(&self) -> String {
+        format!(
+            "导入 {}，重复 {}，近似重复 {}，失败 {}",
+            self.imported, self.duplicates, self.near_duplicates, self.failed
+        )
+    }
+}
+
+/// One document's result of an upload (the desk's form and `POST /api/v1/documents`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ResultLine {
+    /// The file (and line of a `.jsonl`, entry of a `.zip`) the document came from.
     place: String,
     /// imported | duplicate | near-duplicate | failed
+    #[schema(value_type = String, example = "imported")]
     kind: &'static str,
-    /// The new document (imported, near-duplicate).
+    /// The new document (imported, near-duplicate held as 待审).
     id: Option<i64>,
     /// The existing document it duplicates.
     of: Option<i64>,
     /// Similarity of a near-duplicate, as a percentage.
     similarity: Option<String>,
+    /// Why it failed.
     reason: Option<String>,
+}
+
+impl ResultLine {
+    /// The document the upload stored, if it stored one.
+    pub(crate) fn stored(&self) -> Option<i64> {
+        self.id
+    }
 }
 
 impl From<FileResult> for ResultLine {
@@ -181,26 +213,10 @@ pub(super) async fn upload(
                         "一次最多上传 {MAX_FILES} 个文件；多的请打包成 zip"
                     )));
                 }
-                let mut bytes = Vec::new();
-                let mut too_large = false;
-                while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                    if too_large {
-                        continue;
-                    }
-                    if (bytes.len() + chunk.len()) as u64 > limit {
-                        too_large = true;
-                        bytes = Vec::new();
-                    } else {
-                        bytes.extend_from_slice(&chunk);
-                    }
-                }
+                let bytes = read_file_field(&mut field, limit).await.map_err(bad)?;
                 files.push(UploadedFile {
                     name: file_name,
-                    bytes: if too_large {
-                        Err(format!("文件太大（上限 {} MB）", limit / (1024 * 1024)))
-                    } else {
-                        Ok(bytes)
-                    },
+                    bytes,
                 });
             }
             "anonymize" => {
@@ -258,19 +274,11 @@ pub(super) async fn upload(
         };
         for result in results {
             let line = ResultLine::from(result);
-            match line.kind {
-                "imported" => summary.imported += 1,
-                "duplicate" => summary.duplicates += 1,
-                "near-duplicate" => summary.near_duplicates += 1,
-                _ => summary.failed += 1,
-            }
+            summary.add(&line);
             content.results.push(line);
         }
     }
-    let detail = format!(
-        "导入 {}，重复 {}，近似重复 {}，失败 {}",
-        summary.imported, summary.duplicates, summary.near_duplicates, summary.failed
-    );
+    let detail = summary.detail();
     state
         .services
         .audit
@@ -280,8 +288,40 @@ pub(super) async fn upload(
     upload_page(&state, &staff, content).await
 }
 
-fn upload_options(form: &UploadForm, limit: u64) -> Result<ImportOptions, String> {
-    let access = form.access.parse::<Access>()?;
+/// A file field of a multipart form, read in chunks: its bytes, or the reason it is refused when
+/// it is larger than `limit` (read away, not held).
+pub(crate) async fn read_file_field(
+    field: &mut axum::extract::multipart::Field<'_>,
+    limit: u64,
+) -> Result<Result<Vec<u8>, String>, axum::extract::multipart::MultipartError> {
+    let mut bytes = Vec::new();
+    let mut too_large = false;
+    while let Some(chunk) = field.chunk().await? {
+        if too_large {
+            continue;
+        }
+        if (bytes.len() + chunk.len()) as u64 > limit {
+            too_large = true;
+            bytes = Vec::new();
+        } else {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    Ok(if too_large {
+        Err(format!("文件太大（上限 {} MB）", limit / (1024 * 1024)))
+    } else {
+        Ok(bytes)
+    })
+}
+
+/// The import options of an upload's form fields; the message says what is wrong with them.
+pub(crate) fn upload_options(form: &UploadForm, limit: u64) -> Result<ImportOptions, String> {
+    let access = form.access.parse::<Access>().map_err(|_| {
+        format!(
+            "未知的阅读权限 {:?}：只能是 public、member 或 vip",
+            form.access
+        )
+    })?;
     let status = form
         .status
         .parse::<Status>()

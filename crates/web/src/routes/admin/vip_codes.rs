@@ -4,7 +4,7 @@
 //! codes it holds, so the server never has to keep them in the clear.
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use wenyuan_core::vip::{codes, BatchView, CodeBatch, BATCH_MAX_CHARS, MAX_BATCH_CODES, MAX_DAYS};
 use wenyuan_core::CoreError;
 
-use crate::admin_page::admin_page;
+use crate::admin_page::{admin_page, form_answer};
 use crate::error::AppResult;
 use crate::share::urlencode;
 use crate::staff::{AdminOnly, Staff, StaffForm};
@@ -74,12 +74,8 @@ async fn render(
     made: Option<CodeBatch>,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let has_codes = made.is_some();
+    let refused = error.is_some();
     let content = CodesContent {
         batches: state.services.vip.batches().await?,
         made,
@@ -87,23 +83,19 @@ async fn render(
         error,
         limits: LIMITS,
     };
-    let page = admin_page(
-        state,
-        staff,
-        "admin_vip_codes.html",
-        "vip_codes",
-        "/admin/vip-codes",
-        content,
+    form_answer(
+        admin_page(
+            state,
+            staff,
+            "admin_vip_codes.html",
+            "vip_codes",
+            "/admin/vip-codes",
+            content,
+        )
+        .await,
+        refused,
+        has_codes,
     )
-    .await?;
-    let mut response = (status, page).into_response();
-    if has_codes {
-        // The codes must not stay in any cache, the browser's included.
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    Ok(response)
 }
 
 async fn create(
