@@ -232,7 +232,48 @@ async fn scrape(url: &str) -> Vec<Sample> {
         .starts_with("text/plain; version=0.0.4"));
     let text = response.text().await.unwrap();
     let (samples, _) = parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    if let Some(theirs) = reference_parser_samples(&text) {
+        assert_eq!(
+            theirs,
+            samples.len(),
+            "the reference parser reads as many samples"
+        );
+    }
     samples
+}
+
+/// The number of samples the Prometheus project's own Python client parser reads from `text`
+/// (`prometheus_client.parser`, installed by .ci/run); `None`, said so, where it is missing. A
+/// text it refuses fails the test.
+fn reference_parser_samples(text: &str) -> Option<usize> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("metrics.txt");
+    std::fs::write(&file, text).unwrap();
+    let script =
+        "import sys\nfrom prometheus_client.parser import text_string_to_metric_families\n\
+                  families = list(text_string_to_metric_families(open(sys.argv[1]).read()))\n\
+                  print(sum(len(f.samples) for f in families))";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&file)
+        .output();
+    match out {
+        Ok(out) if out.status.success() => {
+            Some(String::from_utf8_lossy(&out.stdout).trim().parse().unwrap())
+        }
+        Ok(out) if String::from_utf8_lossy(&out.stderr).contains("No module named") => {
+            eprintln!("prometheus_client is not installed: checked with this file's parser only");
+            None
+        }
+        Ok(out) => panic!(
+            "prometheus_client refuses the text: {}\n{text}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => {
+            eprintln!("python3 is not available ({e}): checked with this file's parser only");
+            None
+        }
+    }
 }
 
 #[test]
