@@ -49,6 +49,12 @@ pub fn install() -> Option<PrometheusHandle> {
         .clone()
 }
 
+/// Whether a recorder is installed in this process (`--metrics-listen`): without one the
+/// request counters would record nowhere, so the router leaves their middleware out.
+pub fn recording() -> bool {
+    HANDLE.get().is_some_and(Option::is_some)
+}
+
 struct MetricsState {
     handle: PrometheusHandle,
     services: Arc<Services>,

@@ -46,10 +46,18 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(guard::refuse_nul_in_pages))
         .layer(middleware::from_fn_with_state(state.clone(), moved_pages))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));
-    Router::new()
+    let app = Router::new()
         .nest(crate::openapi::API_PREFIX, crate::openapi::api())
-        .merge(pages)
-        .route_layer(middleware::from_fn(crate::metrics::label_route))
+        .merge(pages);
+    // Per-route request metrics only when something records them (`--metrics-listen`): their two
+    // middlewares cost every request a boxed future and a few label strings.
+    let recording = crate::metrics::recording();
+    let app = if recording {
+        app.route_layer(middleware::from_fn(crate::metrics::label_route))
+    } else {
+        app
+    };
+    let app = app
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // The security headers of every response; a handler that sets its own keeps it.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -64,10 +72,13 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(CompressionLayer::new())
-        .layer(middleware::from_fn(crate::metrics::track_requests))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(CompressionLayer::new());
+    let app = if recording {
+        app.layer(middleware::from_fn(crate::metrics::track_requests))
+    } else {
+        app
+    };
+    app.layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// What every page may load and who may frame it. The templates use no inline script or style
