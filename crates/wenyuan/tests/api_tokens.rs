@@ -9,7 +9,8 @@
 
 mod common;
 
-use common::{backends, corpus, Page, TestApp, Visitor};
+use common::webdriver::Browser;
+use common::{backends, corpus, english_words, Page, TestApp, Visitor};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -537,4 +538,72 @@ fn collect_refs(value: &Value, into: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|item| collect_refs(item, into)),
         _ => {}
     }
+}
+
+/// In a real browser at a phone's width: an editor makes a token through the form, copies the
+/// secret the page shows once, and a script using it creates a document. The page's words are
+/// Chinese but for the names a tool needs (the header, the route); a screenshot is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editor_makes_a_token_in_the_browser_and_a_script_uses_it() {
+    let app = TestApp::start(wenyuan_store::Backend::Sqlite).await;
+    app.add_user("bianji", "editor-password", "editor").await;
+    let browser = Browser::start().await;
+    browser.resize(390, 844).await;
+    browser
+        .log_in(
+            &format!("{}/login?next=/admin/tokens", app.base),
+            "bianji",
+            "editor-password",
+        )
+        .await;
+    browser
+        .wait_for_url(&format!("{}/admin/tokens", app.base))
+        .await;
+    browser.type_into("input[name=name]", "每日导入脚本").await;
+    browser
+        .click("button[type=submit].button:not(.small)")
+        .await;
+    let secret = browser.find("#token-secret").await;
+    let mut shown = String::new();
+    for _ in 0..50 {
+        shown = browser.text().await;
+        if shown.contains("已创建令牌") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(shown.contains("令牌只显示这一次"), "{shown}");
+    let start = shown.find("wy_").expect("the secret on the page");
+    let secret_text: String = shown[start..].chars().take(67).collect();
+    assert!(!secret.is_empty());
+    let source = browser.source().await;
+    let words: Vec<String> = english_words(&source)
+        .into_iter()
+        // The header a tool sends, the editor's own (ASCII) name and the product's name in the footer.
+        .filter(|w| !["Authorization", "Bearer", "bianji", "Wenyuan"].contains(&w.as_str()))
+        .filter(|w| !secret_text.contains(w.as_str()))
+        .collect();
+    assert!(words.is_empty(), "English on the tokens page: {words:?}");
+    let shots = std::env::var_os("WENYUAN_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../screenshots"))
+        });
+    browser
+        .screenshot(&shots.join("admin-tokens-phone.png"))
+        .await;
+    browser.quit().await;
+
+    let (status, _, created) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/documents",
+        Some(&secret_text),
+        Some(json!({"title": TITLE, "body": BODY, "status": "published"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["results"][0]["id"].as_i64().unwrap();
+    assert_eq!(app.visitor().get(&format!("/a/{id}")).await.status, 200);
+    app.stop().await;
 }
