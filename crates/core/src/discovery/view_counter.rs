@@ -7,7 +7,7 @@
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 
@@ -73,37 +73,25 @@ pub fn is_crawler(user_agent: Option<&str>) -> bool {
     match user_agent {
         None => true,
         Some(ua) if ua.trim().is_empty() => true,
-        Some(ua) => {
-            // Lower-cased on the stack: this runs on every article request.
-            let mut buffer = [0u8; 512];
-            let lower = match buffer.get_mut(..ua.len()) {
-                Some(lower) => {
-                    lower.copy_from_slice(ua.as_bytes());
-                    lower.make_ascii_lowercase();
-                    &*lower
-                }
-                None => return is_crawler_long(ua),
-            };
-            CRAWLER_MARKERS.iter().any(|m| memmem(lower, m.as_bytes()))
-        }
+        // One pass over the User-Agent for every marker, ASCII case ignored: this runs on every
+        // article request.
+        Some(ua) => crawler_markers().is_some_and(|markers| markers.is_match(ua)),
     }
 }
 
-fn is_crawler_long(ua: &str) -> bool {
-    let ua = ua.to_ascii_lowercase();
-    CRAWLER_MARKERS.iter().any(|m| ua.contains(m))
-}
-
-fn memmem(haystack: &[u8], needle: &[u8]) -> bool {
-    // The markers are short and start with varied letters; a first-byte filter does most of it.
-    let Some((&first, rest)) = needle.split_first() else {
-        return true;
-    };
-    haystack.len() >= needle.len()
-        && haystack[..=haystack.len() - needle.len()]
-            .iter()
-            .enumerate()
-            .any(|(i, &b)| b == first && haystack[i + 1..].starts_with(rest))
+/// The markers as one automaton. Building it from these fixed, short ASCII patterns does not
+/// fail; were it to, it is logged once and no reader is taken for a crawler.
+fn crawler_markers() -> Option<&'static aho_corasick::AhoCorasick> {
+    static MARKERS: OnceLock<Option<aho_corasick::AhoCorasick>> = OnceLock::new();
+    MARKERS
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(CRAWLER_MARKERS)
+                .map_err(|e| tracing::error!(%e, "the crawler markers do not build"))
+                .ok()
+        })
+        .as_ref()
 }
 
 /// Who read: the keys under which a view is de-duplicated (a view counts when none of them has
