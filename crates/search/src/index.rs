@@ -57,6 +57,9 @@ type Alternatives = Vec<(Expansion, Box<dyn Query>)>;
 
 /// Memory for the writer's buffer: tantivy flushes a segment when it is full.
 const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
+/// The writer's buffer for a rebuild (`wenyuan reindex`): every flush of a full buffer makes a
+/// segment that the rebuild's final merge reads and writes again.
+pub const REBUILD_HEAP_BYTES: usize = 640 * 1024 * 1024;
 
 /// How [`SearchIndex::upsert_many`] files documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,6 +237,13 @@ impl SearchIndex {
     /// Open the index in `dir`, creating it when missing, with a writer. Fails with
     /// [`SearchError::Locked`] when another process writes to it.
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        Self::open_with_memory(dir, WRITER_HEAP_BYTES)
+    }
+
+    /// [`SearchIndex::open`] with a writer buffer of `heap_bytes`: a rebuild gives it more, so
+    /// that the library is filed in few segments and the final merge has little to do (tantivy
+    /// takes the memory as it fills the buffer, not up front).
+    pub fn open_with_memory(dir: &Path, heap_bytes: usize) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).map_err(|e| SearchError::Io(dir.display().to_string(), e))?;
         let (schema, fields) = build();
         let mut index = Index::open_or_create(
@@ -252,7 +262,7 @@ impl SearchIndex {
         }
         index.tokenizers().register(GRAMS, GramTokenizer);
         index.tokenizers().register(WORDS, WordTokenizer);
-        let writer = match index.writer_with_num_threads(1, WRITER_HEAP_BYTES) {
+        let writer = match index.writer_with_num_threads(1, heap_bytes) {
             Ok(writer) => writer,
             Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
                 return Err(SearchError::Locked(dir.display().to_string()))
