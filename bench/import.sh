@@ -95,6 +95,8 @@ import_once() {
         /usr/bin/time -v -o "$TMP/time.txt" "$BIN" import "${store[@]}" "${FILES[@]}" \
             >"$TMP/out" 2>"$TMP/err" || rc=$?
         awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$TMP/time.txt" >"$TMP/rss_kb"
+        # CPU seconds (user + system): moves less than wall time when the machine is shared.
+        awk -F: '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$TMP/time.txt" >"$TMP/cpu_s"
     else
         "$BIN" import "${store[@]}" "${FILES[@]}" >"$TMP/out" 2>"$TMP/err" &
         IMPORT_PID=$!
@@ -106,6 +108,7 @@ import_once() {
         wait "$IMPORT_PID" || rc=$?
         IMPORT_PID=""
         echo "$peak" >"$TMP/rss_kb"
+        echo "?" >"$TMP/cpu_s"
     fi
     return "$rc"
 }
@@ -155,7 +158,7 @@ for round in $(seq 1 "$ROUNDS"); do
     rss_mb=$(awk -v k="$(cat "$TMP/rss_kb")" 'BEGIN { printf "%.1f", k / 1024 }')
     db_mb=$(du -sm "$data" | awk '{ print $1 }')
     DOCS+=("$imported"); SECS+=("$secs"); RATES+=("$rate"); RSS+=("$rss_mb")
-    ROWS+=$(printf '%-7s %9s %8s %7s %9.2f %10.0f %12.1f %10s' "$round" "$imported" "$skipped" "$failed" "$secs" "$rate" "$rss_mb" "$db_mb")$'\n'
+    ROWS+=$(printf '%-7s %9s %8s %7s %9.2f %10.0f %12.1f %10s %7s' "$round" "$imported" "$skipped" "$failed" "$secs" "$rate" "$rss_mb" "$db_mb" "$(cat "$TMP/cpu_s")")$'\n'
     rm -rf "$data"
     drop_database
 done
@@ -179,7 +182,7 @@ REPORT=$(
     echo "input:     ${FILES[*]} (${SIZE_MB} MB)"
     echo "peak RSS:  $RSS_METHOD"
     echo
-    printf '%-7s %9s %8s %7s %9s %10s %12s %10s\n' round imported skipped failed "wall s" "docs/s" "peak RSS MB" "data MB"
+    printf '%-7s %9s %8s %7s %9s %10s %12s %10s %7s\n' round imported skipped failed "wall s" "docs/s" "peak RSS MB" "data MB" "CPU s"
     printf '%s' "$ROWS"
     printf '%-7s %9.0f %8s %7s %9.2f %10.0f %12.1f\n' median "$(median "${DOCS[@]}")" "" "" "$(median "${SECS[@]}")" "$MED_RATE" "$(median "${RSS[@]}")"
     echo

@@ -95,6 +95,8 @@ run_once() {
     if [[ $RSS_METHOD == /usr/bin/time* ]]; then
         /usr/bin/time -v -o "$TMP/time.txt" "$BIN" "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
         awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$TMP/time.txt" >"$TMP/rss_kb"
+        # CPU seconds (user + system): moves less than wall time when the machine is shared.
+        awk -F: '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$TMP/time.txt" >"$TMP/cpu_s"
     else
         "$BIN" "$@" >"$TMP/out" 2>"$TMP/err" &
         RUN_PID=$!
@@ -106,6 +108,7 @@ run_once() {
         wait "$RUN_PID" || rc=$?
         RUN_PID=""
         echo "$peak" >"$TMP/rss_kb"
+        echo "?" >"$TMP/cpu_s"
     fi
     return "$rc"
 }
@@ -158,7 +161,7 @@ for round in $(seq 1 "$ROUNDS"); do
     rss_mb=$(awk -v k="$(cat "$TMP/rss_kb")" 'BEGIN { printf "%.1f", k / 1024 }')
     index_mb=$(du -sm "$DATA/index" 2>/dev/null | awk '{ print $1 }')
     DOCS+=("$indexed"); SECS+=("$secs"); RATES+=("$rate"); RSS+=("$rss_mb")
-    ROWS+=$(printf '%-7s %9s %9.2f %10.0f %12.1f %10s' "$round" "$indexed" "$secs" "$rate" "$rss_mb" "${index_mb:-?}")$'\n'
+    ROWS+=$(printf '%-7s %9s %9.2f %10.0f %12.1f %10s %7s' "$round" "$indexed" "$secs" "$rate" "$rss_mb" "${index_mb:-?}" "$(cat "$TMP/cpu_s")")$'\n'
 done
 
 MED_RATE=$(median "${RATES[@]}")
@@ -179,7 +182,7 @@ REPORT=$(
     echo "library:   $IMPORTED"
     echo "peak RSS:  $RSS_METHOD"
     echo
-    printf '%-7s %9s %9s %10s %12s %10s\n' round indexed "wall s" "docs/s" "peak RSS MB" "index MB"
+    printf '%-7s %9s %9s %10s %12s %10s %7s\n' round indexed "wall s" "docs/s" "peak RSS MB" "index MB" "CPU s"
     printf '%s' "$ROWS"
     printf '%-7s %9.0f %9.2f %10.0f %12.1f\n' median "$(median "${DOCS[@]}")" "$(median "${SECS[@]}")" "$MED_RATE" "$(median "${RSS[@]}")"
     echo
