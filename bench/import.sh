@@ -156,7 +156,11 @@ for round in $(seq 1 "$ROUNDS"); do
     secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", (e - s) / 1e9 }')
     rate=$(awk -v n="$imported" -v s="$secs" 'BEGIN { printf "%.1f", n / s }')
     rss_mb=$(awk -v k="$(cat "$TMP/rss_kb")" 'BEGIN { printf "%.1f", k / 1024 }')
-    db_mb=$(du -sm "$data" | awk '{ print $1 }')
+    if [[ -n "$PG_DB" ]]; then
+        db_mb=$(psql -Atq "$POSTGRES/postgres" -c "SELECT pg_database_size('$PG_DB') / 1048576" || echo "?")
+    else
+        db_mb=$(du -sm "$data" | awk '{ print $1 }')
+    fi
     DOCS+=("$imported"); SECS+=("$secs"); RATES+=("$rate"); RSS+=("$rss_mb")
     ROWS+=$(printf '%-7s %9s %8s %7s %9.2f %10.0f %12.1f %10s %7s' "$round" "$imported" "$skipped" "$failed" "$secs" "$rate" "$rss_mb" "$db_mb" "$(cat "$TMP/cpu_s")")$'\n'
     rm -rf "$data"
