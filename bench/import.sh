@@ -180,7 +180,7 @@ REPORT=$(
     echo "date:      $(date '+%Y-%m-%d %H:%M:%S %z')"
     echo "commit:    $(commit_info)"
     echo "binary:    $BIN"
-    echo "store:     ${POSTGRES:+PostgreSQL (a new database each round on $POSTGRES)}${POSTGRES:-SQLite in the data folder}"
+    if [[ -n "$POSTGRES" ]]; then echo "store:     PostgreSQL (a new database each round on $POSTGRES)"; else echo "store:     SQLite in the data folder"; fi
     echo "machine:   $(nproc) cores, $(uname -sr); data folders in ${TMPDIR:-/tmp} ($(df -PT "$TMP" | awk 'NR == 2 { print $2 }'))"
     echo "load:      load average before the runs $LOAD_BEFORE (other work on the machine skews the figures)"
     echo "input:     ${FILES[*]} (${SIZE_MB} MB)"

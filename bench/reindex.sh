@@ -177,7 +177,7 @@ REPORT=$(
     echo "commit:    $(commit_info)"
     echo "binary:    $BIN"
     echo "machine:   $(nproc) cores, $(uname -sr); data folder in ${TMPDIR:-/tmp} ($(df -PT "$TMP" | awk 'NR == 2 { print $2 }'))"
-    echo "store:     ${POSTGRES:+PostgreSQL (a new database on $POSTGRES)}${POSTGRES:-SQLite in the data folder}"
+    if [[ -n "$POSTGRES" ]]; then echo "store:     PostgreSQL (a new database on $POSTGRES)"; else echo "store:     SQLite in the data folder"; fi
     echo "load:      load average before the runs $LOAD_BEFORE (other work on the machine skews the figures)"
     echo "library:   $IMPORTED"
     echo "peak RSS:  $RSS_METHOD"
