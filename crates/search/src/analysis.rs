@@ -46,7 +46,13 @@ pub enum Unit {
 /// Split text into units. Folding keeps one character per character, so byte offsets are taken
 /// from the original text while characters come from the folded one.
 pub fn units(text: &str) -> Vec<Unit> {
-    let folded: Vec<char> = fold(text).chars().collect();
+    units_folded(text, &fold(text))
+}
+
+/// [`units`] of `text` given `folded = fold(text)`: indexing folds a body once for both of its
+/// analyses (grams and words).
+fn units_folded(text: &str, folded: &str) -> Vec<Unit> {
+    let folded: Vec<char> = folded.chars().collect();
     let offsets: Vec<(usize, char)> = text.char_indices().collect();
     let mut units = Vec::new();
     let mut i = 0;
@@ -93,7 +99,10 @@ pub fn joined(text: &str) -> String {
 
 /// The tokens of the gram analysis, as (text, byte from, byte to).
 pub fn gram_tokens(text: &str) -> Vec<(String, usize, usize)> {
-    let units = units(text);
+    grams_of_units(&units(text))
+}
+
+fn grams_of_units(units: &[Unit]) -> Vec<(String, usize, usize)> {
     let mut tokens = Vec::with_capacity(units.len());
     for (i, unit) in units.iter().enumerate() {
         match unit {
@@ -134,21 +143,19 @@ pub struct VecTokenStream {
     next: usize,
 }
 
-impl VecTokenStream {
-    fn new(items: Vec<(String, usize, usize)>) -> Self {
-        let tokens = items
-            .into_iter()
-            .enumerate()
-            .map(|(position, (text, offset_from, offset_to))| Token {
-                offset_from,
-                offset_to,
-                position,
-                text,
-                position_length: 1,
-            })
-            .collect();
-        VecTokenStream { tokens, next: 0 }
-    }
+/// Tokens one per position, in order.
+fn positioned(items: Vec<(String, usize, usize)>) -> Vec<Token> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(position, (text, offset_from, offset_to))| Token {
+            offset_from,
+            offset_to,
+            position,
+            text,
+            position_length: 1,
+        })
+        .collect()
 }
 
 impl TokenStream for VecTokenStream {
@@ -165,44 +172,58 @@ impl TokenStream for VecTokenStream {
 }
 
 impl Tokenizer for GramTokenizer {
-    type TokenStream<'a> = VecTokenStream;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let mut tokens = Vec::new();
-        for (position, (text, offset_from, offset_to)) in gram_tokens(text).into_iter().enumerate()
-        {
-            let word = text.len() <= MAX_SUFFIXED_WORD
-                && text.len() >= 2
-                && text.bytes().all(|b| b.is_ascii_alphanumeric());
-            let suffixes: Vec<(usize, String)> = if word {
-                (1..text.len()).map(|i| (i, text[i..].to_owned())).collect()
-            } else {
-                Vec::new()
-            };
+    type TokenStream<'a> = Stream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream<'a> {
+        match text.strip_prefix(REPLAY) {
+            Some(encoded) => Stream::Replay(Replay::new(encoded)),
+            None => Stream::Made(VecTokenStream {
+                tokens: gram_field_tokens(gram_tokens(text)),
+                next: 0,
+            }),
+        }
+    }
+}
+
+/// The tokens of a gram field: each gram at its position, and an ASCII word's suffixes at the
+/// word's position too (see the module's notes).
+fn gram_field_tokens(grams: Vec<(String, usize, usize)>) -> Vec<Token> {
+    let mut tokens = Vec::with_capacity(grams.len());
+    for (position, (text, offset_from, offset_to)) in grams.into_iter().enumerate() {
+        let word = text.len() <= MAX_SUFFIXED_WORD
+            && text.len() >= 2
+            && text.bytes().all(|b| b.is_ascii_alphanumeric());
+        let suffixes: Vec<(usize, String)> = if word {
+            (1..text.len()).map(|i| (i, text[i..].to_owned())).collect()
+        } else {
+            Vec::new()
+        };
+        tokens.push(Token {
+            offset_from,
+            offset_to,
+            position,
+            text,
+            position_length: 1,
+        });
+        for (i, suffix) in suffixes {
             tokens.push(Token {
-                offset_from,
+                offset_from: offset_from + i,
                 offset_to,
                 position,
-                text,
+                text: suffix,
                 position_length: 1,
             });
-            for (i, suffix) in suffixes {
-                tokens.push(Token {
-                    offset_from: offset_from + i,
-                    offset_to,
-                    position,
-                    text: suffix,
-                    position_length: 1,
-                });
-            }
         }
-        VecTokenStream { tokens, next: 0 }
     }
+    tokens
 }
 
 /// jieba search-mode words of the folded text (offsets are approximate: words are for ranking).
 pub fn word_tokens(text: &str) -> Vec<(String, usize, usize)> {
-    let folded = fold(text);
-    wenyuan_text::segment::search_words(&folded)
+    word_tokens_folded(&fold(text))
+}
+
+fn word_tokens_folded(folded: &str) -> Vec<(String, usize, usize)> {
+    wenyuan_text::segment::search_words(folded)
         .into_iter()
         .filter(|(w, _)| w.chars().any(|c| is_cjk(c) || c.is_ascii_alphanumeric()))
         .map(|(w, start)| (w, start, start))
@@ -210,10 +231,149 @@ pub fn word_tokens(text: &str) -> Vec<(String, usize, usize)> {
 }
 
 impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = VecTokenStream;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream::new(word_tokens(text))
+    type TokenStream<'a> = Stream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream<'a> {
+        match text.strip_prefix(REPLAY) {
+            Some(encoded) => Stream::Replay(Replay::new(encoded)),
+            None => Stream::Made(VecTokenStream {
+                tokens: positioned(word_tokens(text)),
+                next: 0,
+            }),
+        }
     }
+}
+
+/// The start of a field value that holds tokens made ahead ([`Analysed`]), not text: the index
+/// writer is one thread, so indexing analyses documents on all cores first and the writer only
+/// replays their tokens. NUL characters never start a stored title or paragraph (and a value that
+/// did would only mis-index its own document).
+const REPLAY: &str = "\u{0}wenyuan-tokens\u{0}";
+
+/// A field value holding `tokens`, for the gram or word tokenizer to replay: per token, the
+/// step from the previous token's position, its length in bytes and its text
+/// (`1,6:读书` …). Offsets are left out: the index does not keep them.
+fn encode(tokens: &[Token]) -> String {
+    use std::fmt::Write;
+    let bytes: usize = tokens.iter().map(|t| t.text.len() + 6).sum();
+    let mut out = String::with_capacity(REPLAY.len() + bytes);
+    out.push_str(REPLAY);
+    let mut previous = 0;
+    for (i, token) in tokens.iter().enumerate() {
+        let step = match i {
+            0 => token.position,
+            _ => token.position.saturating_sub(previous),
+        };
+        previous = token.position;
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{step},{}:", token.text.len());
+        out.push_str(&token.text);
+    }
+    out
+}
+
+/// The tokens of a gram or word field: made from the text, or replayed from [`encode`]d ones.
+pub enum Stream<'a> {
+    Made(VecTokenStream),
+    Replay(Replay<'a>),
+}
+
+impl TokenStream for Stream<'_> {
+    fn advance(&mut self) -> bool {
+        match self {
+            Stream::Made(s) => s.advance(),
+            Stream::Replay(s) => s.advance(),
+        }
+    }
+    fn token(&self) -> &Token {
+        match self {
+            Stream::Made(s) => s.token(),
+            Stream::Replay(s) => s.token(),
+        }
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        match self {
+            Stream::Made(s) => s.token_mut(),
+            Stream::Replay(s) => s.token_mut(),
+        }
+    }
+}
+
+/// Reads [`encode`]d tokens back into one reused token (no allocation per token).
+pub struct Replay<'a> {
+    rest: &'a str,
+    token: Token,
+    started: bool,
+}
+
+impl<'a> Replay<'a> {
+    fn new(encoded: &'a str) -> Self {
+        Replay {
+            rest: encoded,
+            token: Token::default(),
+            started: false,
+        }
+    }
+
+    /// The next `digits` followed by `end`, as a number.
+    fn number(&mut self, end: char) -> Option<usize> {
+        let (digits, rest) = self.rest.split_once(end)?;
+        self.rest = rest;
+        digits.parse().ok()
+    }
+}
+
+impl TokenStream for Replay<'_> {
+    fn advance(&mut self) -> bool {
+        if self.rest.is_empty() {
+            return false;
+        }
+        let (Some(step), Some(len)) = (self.number(','), self.number(':')) else {
+            self.rest = "";
+            return false;
+        };
+        let Some(text) = self.rest.get(..len) else {
+            self.rest = "";
+            return false;
+        };
+        self.rest = &self.rest[len..];
+        self.token.position = match self.started {
+            true => self.token.position + step,
+            false => step,
+        };
+        self.started = true;
+        self.token.text.clear();
+        self.token.text.push_str(text);
+        true
+    }
+    fn token(&self) -> &Token {
+        &self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// A text analysed as the gram and the word tokenizers analyse it, folding it once, as field
+/// values that replay those tokens (see [`REPLAY`]).
+pub struct Analysed {
+    pub grams: String,
+    pub words: String,
+}
+
+/// [`Analysed`] tokens of `text`, for its gram field and its word field.
+pub fn analyse(text: &str) -> Analysed {
+    let folded = fold(text);
+    Analysed {
+        grams: encode(&gram_field_tokens(grams_of_units(&units_folded(
+            text, &folded,
+        )))),
+        words: encode(&positioned(word_tokens_folded(&folded))),
+    }
+}
+
+/// The gram tokens of `text` alone, as a field value that replays them (see [`analyse`]).
+pub fn grams(text: &str) -> String {
+    encode(&gram_field_tokens(gram_tokens(text)))
 }
 
 #[cfg(test)]
@@ -245,6 +405,38 @@ mod tests {
         assert_eq!(joined("学习、宣传，贯彻"), "学习宣传贯彻");
         assert_eq!(joined("COVID-19 防控"), "COVID19防控");
         assert_eq!(texts(&joined("江水 万里")), ["江水", "水万", "万里", "里"]);
+    }
+
+    /// (text, position) of each token, as the index files them (it keeps no offsets).
+    fn stream(mut tokenizer: impl Tokenizer, text: &str) -> Vec<(String, usize)> {
+        let mut stream = tokenizer.token_stream(text);
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            tokens.push((stream.token().text.clone(), stream.token().position));
+        }
+        tokens
+    }
+
+    #[test]
+    fn replayed_tokens_are_the_tokenizers_tokens() {
+        for text in [
+            "讀書會，COVID-19 在2020年区委读书会上的讲话。深化“最多跑一次”改革",
+            "",
+            "。，！ ",
+            "第1,2:3条 a,b:c 12:34 ,:",
+            "（一）学先进\n二、抓落实 2023年 x",
+        ] {
+            let analysed = analyse(text);
+            let made = stream(GramTokenizer, text);
+            assert_eq!(stream(GramTokenizer, &analysed.grams), made, "{text}");
+            assert_eq!(stream(GramTokenizer, &grams(text)), made, "{text}");
+            let words = stream(WordTokenizer, text);
+            assert_eq!(stream(WordTokenizer, &analysed.words), words, "{text}");
+        }
+        // A value cut short replays what it holds and stops.
+        let mut cut = grams("读书会");
+        cut.pop();
+        assert_eq!(stream(GramTokenizer, &cut).len(), 2);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use tantivy::{
     TantivyError, Term,
 };
 
-use crate::analysis::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
+use crate::analysis::{self, GramTokenizer, WordTokenizer, GRAMS, WORDS};
 use crate::facets::{CategoryCounts, Counts};
 use crate::fallback;
 use crate::query::{
@@ -57,6 +57,25 @@ type Alternatives = Vec<(Expansion, Box<dyn Query>)>;
 
 /// Memory for the writer's buffer: tantivy flushes a segment when it is full.
 const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
+/// The writer's buffer for a rebuild (`wenyuan reindex`): every flush of a full buffer makes a
+/// segment that the rebuild's final merge reads and writes again.
+pub const REBUILD_HEAP_BYTES: usize = 640 * 1024 * 1024;
+
+/// How [`SearchIndex::upsert_many`] files documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filing {
+    /// A document already indexed under the same id is replaced.
+    Replace,
+    /// The documents are new to the index (a rebuild into an empty one): no delete per
+    /// document, which tantivy would otherwise look up in every segment at the next commit.
+    New,
+}
+
+/// A document analysed for the writer (see `SearchIndex::analyse`).
+struct Analysed {
+    id: i64,
+    doc: TantivyDocument,
+}
 
 /// What the index holds of one document.
 #[derive(Debug, Clone, Default)]
@@ -218,6 +237,13 @@ impl SearchIndex {
     /// Open the index in `dir`, creating it when missing, with a writer. Fails with
     /// [`SearchError::Locked`] when another process writes to it.
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        Self::open_with_memory(dir, WRITER_HEAP_BYTES)
+    }
+
+    /// [`SearchIndex::open`] with a writer buffer of `heap_bytes`: a rebuild gives it more, so
+    /// that the library is filed in few segments and the final merge has little to do (tantivy
+    /// takes the memory as it fills the buffer, not up front).
+    pub fn open_with_memory(dir: &Path, heap_bytes: usize) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).map_err(|e| SearchError::Io(dir.display().to_string(), e))?;
         let (schema, fields) = build();
         let mut index = Index::open_or_create(
@@ -236,7 +262,7 @@ impl SearchIndex {
         }
         index.tokenizers().register(GRAMS, GramTokenizer);
         index.tokenizers().register(WORDS, WordTokenizer);
-        let writer = match index.writer_with_num_threads(1, WRITER_HEAP_BYTES) {
+        let writer = match index.writer_with_num_threads(1, heap_bytes) {
             Ok(writer) => writer,
             Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
                 return Err(SearchError::Locked(dir.display().to_string()))
@@ -294,12 +320,31 @@ impl SearchIndex {
 
     /// Add or replace a document (not visible until [`SearchIndex::commit`]).
     pub fn upsert(&self, doc: &IndexDoc) -> Result<(), SearchError> {
+        self.add(vec![self.analyse(doc)], Filing::Replace)
+    }
+
+    /// Add or replace documents (not visible until [`SearchIndex::commit`]): analysed on all
+    /// cores, then given to the writer in order (the order of equal documents stays the order
+    /// they were indexed in, as with [`SearchIndex::upsert`] one by one).
+    pub fn upsert_many(&self, docs: &[IndexDoc], filing: Filing) -> Result<(), SearchError> {
+        let analysed = wenyuan_text::parallel::map(docs, |doc| self.analyse(doc));
+        self.add(analysed, filing)
+    }
+
+    /// The tantivy document of `doc`, its text already analysed (jieba, folding, grams, pinyin):
+    /// the CPU work of indexing, done on the caller's thread so that callers can spread it over
+    /// the cores (the writer files the tokens on one thread).
+    fn analyse(&self, doc: &IndexDoc) -> Analysed {
         let f = &self.fields;
         let mut d = TantivyDocument::default();
         d.add_u64(f.id, doc.id as u64);
-        d.add_text(f.title_grams, &doc.title);
-        d.add_text(f.title_words, &doc.title);
-        d.add_text(f.title_joined, crate::analysis::joined(&doc.title));
+        let title = analysis::analyse(&doc.title);
+        d.add_text(f.title_grams, title.grams);
+        d.add_text(f.title_words, title.words);
+        d.add_text(
+            f.title_joined,
+            analysis::grams(&analysis::joined(&doc.title)),
+        );
         let start = title_start(&doc.title);
         for term in start_terms(&start) {
             d.add_text(f.title_start, term);
@@ -307,11 +352,12 @@ impl SearchIndex {
         d.add_u64(f.title_key, fnv1a(&start));
         d.add_u64(f.title_chars, doc.title.chars().count() as u64);
         for heading in &doc.outline {
-            d.add_text(f.outline_grams, heading);
+            d.add_text(f.outline_grams, analysis::grams(heading));
         }
-        d.add_text(f.body_grams, &doc.body);
-        d.add_text(f.body_words, &doc.body);
-        d.add_text(f.preview_grams, &doc.preview);
+        let body = analysis::analyse(&doc.body);
+        d.add_text(f.body_grams, body.grams);
+        d.add_text(f.body_words, body.words);
+        d.add_text(f.preview_grams, analysis::grams(&doc.preview));
         let readings = wenyuan_text::pinyin::title_readings(&doc.title);
         for term in crate::pinyin::title_terms(&readings) {
             d.add_text(f.title_pinyin, term);
@@ -328,9 +374,18 @@ impl SearchIndex {
         d.add_text(f.access, &doc.access);
         d.add_i64(f.date, date_number(&doc.date).unwrap_or(0));
         d.add_i64(f.views, doc.views);
+        Analysed { id: doc.id, doc: d }
+    }
+
+    /// Give analysed documents to the writer, in order.
+    fn add(&self, docs: Vec<Analysed>, filing: Filing) -> Result<(), SearchError> {
         let writer = self.writer()?;
-        writer.delete_term(Term::from_field_u64(f.id, doc.id as u64));
-        writer.add_document(d)?;
+        for Analysed { id, doc } in docs {
+            if filing == Filing::Replace {
+                writer.delete_term(Term::from_field_u64(self.fields.id, id as u64));
+            }
+            writer.add_document(doc)?;
+        }
         Ok(())
     }
 

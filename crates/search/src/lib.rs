@@ -15,7 +15,9 @@ mod rank;
 mod schema;
 pub mod synonyms;
 
-pub use index::{IndexDoc, Relaxed, SearchIndex, SearchRequest, SearchResults, Sort};
+pub use index::{
+    Filing, IndexDoc, Relaxed, SearchIndex, SearchRequest, SearchResults, Sort, REBUILD_HEAP_BYTES,
+};
 pub use query::{parse, ParsedQuery, QueryTerm};
 pub use rank::Popularity;
 pub use synonyms::{Expansion, Synonyms};

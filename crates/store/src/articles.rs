@@ -150,6 +150,22 @@ impl Store {
             .context("reading articles by id")
     }
 
+    /// Up to `limit` documents with ids above `after`, whatever their status, in id order: a
+    /// rebuild of the index reads the library this way, a batch at a time (bounded memory, one
+    /// query per batch, each an index range scan).
+    pub async fn articles_after(&self, after: i64, limit: i64) -> Result<Vec<ArticleRow>> {
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a LEFT JOIN categories c ON c.id = a.category_id \
+             WHERE a.id > $1 ORDER BY a.id LIMIT $2"
+        );
+        sqlx::query_as::<Any, ArticleRow>(&sql)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .context("reading a batch of articles")
+    }
+
     /// The tags of several documents, each list in name order.
     pub async fn tags_of_articles(
         &self,
@@ -420,7 +436,7 @@ impl Store {
 }
 
 /// `$1, $2, …, $n` for an `IN (…)` list.
-fn placeholders(n: usize) -> String {
+pub(crate) fn placeholders(n: usize) -> String {
     (1..=n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

@@ -51,6 +51,35 @@ impl Store {
             .context("reading keywords")
     }
 
+    /// The keywords of several documents, each list as [`Store::keywords`] gives it (heaviest
+    /// first), in one query.
+    pub async fn keywords_of_articles(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<(String, f64)>>> {
+        let mut out: std::collections::HashMap<i64, Vec<(String, f64)>> = Default::default();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let sql = format!(
+            "SELECT article_id, keyword, weight FROM article_keywords WHERE article_id IN ({}) \
+             ORDER BY article_id, weight DESC",
+            crate::articles::placeholders(ids.len())
+        );
+        let mut query = sqlx::query_as::<sqlx::Any, (i64, String, f64)>(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        for (id, keyword, weight) in query
+            .fetch_all(&self.pool)
+            .await
+            .context("reading the keywords of articles")?
+        {
+            out.entry(id).or_default().push((keyword, weight));
+        }
+        Ok(out)
+    }
+
     /// Published documents sharing keywords with `article_id`, by similarity, at most `limit`.
     pub async fn related_candidates(
         &self,

@@ -26,6 +26,7 @@ pub mod keywords;
 pub mod layout;
 pub mod lead;
 pub mod outline;
+pub mod parallel;
 pub mod pdf;
 pub mod pinyin;
 pub mod placeholders;

@@ -11,7 +11,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use serde::Serialize;
-use wenyuan_search::{IndexDoc, Popularity, SearchIndex, SearchRequest, Synonyms};
+use wenyuan_search::{Filing, IndexDoc, Popularity, SearchIndex, SearchRequest, Synonyms};
+use wenyuan_store::ArticleRow;
 
 use self::misses::{normalise_query, SearchMissCounter};
 use self::readiness::{CatchUpLog, IndexProgress, IndexStatus};
@@ -28,6 +29,8 @@ use crate::{Access, CoreError, Result, Role, SiteSettings, Status};
 const POPULAR_DAYS: u64 = 30;
 /// Changes applied per index commit.
 const INDEX_BATCH: i64 = 500;
+/// Documents read per query in a rebuild, and analysed (on all cores) per batch.
+const REBUILD_BATCH: i64 = 1_000;
 /// The window of the search limit: `search_per_minute` searches per address within it.
 const LIMIT_WINDOW_SECONDS: i64 = 60;
 /// Suggestions come as a reader types (titles only, cheap): this many times the search limit.
@@ -211,19 +214,26 @@ impl Search {
             let mut ids: Vec<i64> = changes.iter().map(|c| c.article_id).collect();
             ids.sort_unstable();
             ids.dedup();
-            let mut docs = Vec::with_capacity(ids.len());
-            for id in &ids {
-                docs.push((*id, self.index_doc(*id, &settings).await?));
-            }
+            // One query for the batch's documents, one for their tags, one for their keywords.
+            let mut rows = self.ctx.store.articles_by_ids(&ids).await?;
+            rows.sort_unstable_by_key(|r| r.id);
+            let stored = self.stored(rows).await?;
             let index = index.clone();
             let rule = rule.clone();
+            let settings = settings.clone();
             tokio::task::spawn_blocking(move || -> Result<()> {
-                for (id, doc) in docs {
-                    match doc {
-                        Some(doc) => index.upsert(&doc),
-                        None => index.delete(id),
-                    }?;
+                let docs: Vec<IndexDoc> =
+                    wenyuan_text::parallel::map(&stored, |s| index_doc_of(s, &settings))
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                // Gone, or no longer published: out of the index.
+                for id in &ids {
+                    if docs.binary_search_by_key(id, |d| d.id).is_err() {
+                        index.delete(*id)?;
+                    }
                 }
+                index.upsert_many(&docs, Filing::Replace)?;
                 Ok(index.commit(last, &rule)?)
             })
             .await
@@ -309,34 +319,27 @@ impl Search {
         if row.status != Status::Published.as_str() {
             return Ok(None);
         }
-        let tags = self.ctx.store.article_tags(id).await?;
-        let doc = Document::from_row(row.clone(), tags.clone());
-        let mut keyword_pinyin = Vec::new();
-        for (keyword, _) in self.ctx.store.keywords(id).await?.iter().take(8) {
-            let (full, initials) = wenyuan_text::pinyin::word_pinyin(keyword);
-            keyword_pinyin.extend([full, initials].into_iter().filter(|k| !k.is_empty()));
-        }
-        let preview = match outsider(doc.access) {
-            None => String::new(),
-            Some(role) => {
-                let view = gate(role, &doc, settings);
-                let lines: Vec<String> = view.visible.iter().map(|p| p.full_text()).collect();
-                lines.join("\n")
-            }
+        let stored = Stored {
+            tags: self.ctx.store.article_tags(id).await?,
+            keywords: self.ctx.store.keywords(id).await?,
+            row,
         };
-        Ok(Some(IndexDoc {
-            id,
-            title: row.title,
-            outline: doc.outline.iter().map(|h| h.text.clone()).collect(),
-            body: row.body,
-            preview,
-            category: row.category_name,
-            tags,
-            access: row.access,
-            date: row.published_on,
-            views: row.views,
-            keyword_pinyin,
-        }))
+        Ok(index_doc_of(&stored, settings))
+    }
+
+    /// The tags and keywords of a batch of documents, read in one query each.
+    async fn stored(&self, rows: Vec<ArticleRow>) -> Result<Vec<Stored>> {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut tags = self.ctx.store.tags_of_articles(&ids).await?;
+        let mut keywords = self.ctx.store.keywords_of_articles(&ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| Stored {
+                tags: tags.remove(&row.id).unwrap_or_default(),
+                keywords: keywords.remove(&row.id).unwrap_or_default(),
+                row,
+            })
+            .collect())
     }
 
     /// Rebuild the whole index from the database (`wenyuan reindex`), and merge it into one
@@ -347,27 +350,43 @@ impl Search {
         let settings = self.ctx.settings();
         let rule = preview_key(&settings);
         let head = self.ctx.store.last_change_id().await?;
-        let ids = self.ctx.store.article_ids().await?;
-        let total = ids.len() as u64;
+        let total = u64::try_from(self.ctx.store.count_articles().await?).unwrap_or_default();
+        // Into an empty index (`wenyuan reindex` starts from none) no document replaces another.
+        let filing = match index.num_docs() == 0 && index.applied_change()? == 0 {
+            true => Filing::New,
+            false => Filing::Replace,
+        };
         let mut done = 0;
-        for chunk in ids.chunks(INDEX_BATCH as usize) {
-            let mut docs = Vec::with_capacity(chunk.len());
-            for id in chunk {
-                if let Some(doc) = self.index_doc(*id, &settings).await? {
-                    docs.push(doc);
-                }
+        let mut after = 0;
+        // The batch being analysed and filed while the next one is read: at most two batches
+        // of documents in memory, whatever the size of the library.
+        let mut filing_batch: Option<tokio::task::JoinHandle<Result<u64>>> = None;
+        loop {
+            let rows = self.ctx.store.articles_after(after, REBUILD_BATCH).await?;
+            let Some(last) = rows.last() else {
+                break;
+            };
+            after = last.id;
+            let stored = self.stored(rows).await?;
+            if let Some(batch) = filing_batch.take() {
+                done += filed(batch).await?;
+                progress(total.max(done), done);
             }
             let index = index.clone();
-            tokio::task::spawn_blocking(move || -> Result<()> {
-                for doc in &docs {
-                    index.upsert(doc)?;
-                }
-                Ok(())
-            })
-            .await
-            .map_err(|e| CoreError::Internal(format!("index task: {e}")))??;
-            done += chunk.len() as u64;
-            progress(total, done);
+            let settings = settings.clone();
+            filing_batch = Some(tokio::task::spawn_blocking(move || -> Result<u64> {
+                let docs: Vec<IndexDoc> =
+                    wenyuan_text::parallel::map(&stored, |s| index_doc_of(s, &settings))
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                index.upsert_many(&docs, filing)?;
+                Ok(stored.len() as u64)
+            }));
+        }
+        if let Some(batch) = filing_batch.take() {
+            done += filed(batch).await?;
+            progress(total.max(done), done);
         }
         let committing = index.clone();
         tokio::task::spawn_blocking(move || {
@@ -377,7 +396,7 @@ impl Search {
         })
         .await
         .map_err(|e| CoreError::Internal(format!("index task: {e}")))??;
-        Ok(total)
+        Ok(done)
     }
 
     /// Search as `role` sees the library: snippets only from what that viewer may read.
@@ -554,6 +573,56 @@ fn preview_key(site: &SiteSettings) -> String {
 /// A reader who may not read a document of this access level in full (`None` for public ones).
 /// The gate shows every such reader the same preview — a guest of a member document and a member
 /// of a VIP document alike — so one preview per document is indexed.
+/// What the index needs of a stored document.
+struct Stored {
+    row: ArticleRow,
+    tags: Vec<String>,
+    keywords: Vec<(String, f64)>,
+}
+
+/// What the index holds of a stored document (`None` unless it is published). Pure CPU work
+/// (outline, the gate's preview, keyword pinyin), so batches of documents run it on all cores.
+fn index_doc_of(stored: &Stored, settings: &SiteSettings) -> Option<IndexDoc> {
+    let row = &stored.row;
+    if row.status != Status::Published.as_str() {
+        return None;
+    }
+    let doc = Document::from_row(row.clone(), stored.tags.clone());
+    let mut keyword_pinyin = Vec::new();
+    for (keyword, _) in stored.keywords.iter().take(8) {
+        let (full, initials) = wenyuan_text::pinyin::word_pinyin(keyword);
+        keyword_pinyin.extend([full, initials].into_iter().filter(|k| !k.is_empty()));
+    }
+    let preview = match outsider(doc.access) {
+        None => String::new(),
+        Some(role) => {
+            let view = gate(role, &doc, settings);
+            let lines: Vec<String> = view.visible.iter().map(|p| p.full_text()).collect();
+            lines.join("\n")
+        }
+    };
+    Some(IndexDoc {
+        id: row.id,
+        title: row.title.clone(),
+        outline: doc.outline.iter().map(|h| h.text.clone()).collect(),
+        body: row.body.clone(),
+        preview,
+        category: row.category_name.clone(),
+        tags: stored.tags.clone(),
+        access: row.access.clone(),
+        date: row.published_on.clone(),
+        views: row.views,
+        keyword_pinyin,
+    })
+}
+
+/// Wait for a batch given to the writer; how many stored documents it held.
+async fn filed(batch: tokio::task::JoinHandle<Result<u64>>) -> Result<u64> {
+    batch
+        .await
+        .map_err(|e| CoreError::Internal(format!("index task: {e}")))?
+}
+
 fn outsider(access: Access) -> Option<Role> {
     match access {
         Access::Public => None,

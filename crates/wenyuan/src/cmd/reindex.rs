@@ -20,7 +20,10 @@ pub async fn run(args: StoreArgs) -> anyhow::Result<ExitCode> {
     // Fail before deleting anything if a server holds the index.
     drop(SearchIndex::open(&dir).context("cannot rebuild the search index")?);
     SearchIndex::destroy(&dir)?;
-    services.attach_index(Arc::new(SearchIndex::open(&dir)?));
+    services.attach_index(Arc::new(SearchIndex::open_with_memory(
+        &dir,
+        wenyuan_search::REBUILD_HEAP_BYTES,
+    )?));
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(0);
         bar.set_style(
