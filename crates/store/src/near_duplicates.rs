@@ -226,6 +226,61 @@ impl Store {
         candidates(&self.pool, simhash).await
     }
 
+    /// The stored documents that share a band with any of `simhashes`, in one query (an import
+    /// batch asks for all of its documents at once rather than one round trip each). The caller
+    /// keeps, for each fingerprint, the candidates that share a band with it ([`simhash_bands`]),
+    /// which are exactly what [`Store::simhash_candidates`] gives it.
+    pub async fn simhash_candidates_of_many(
+        &self,
+        simhashes: &[u64],
+    ) -> Result<Vec<SimhashCandidate>> {
+        if simhashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut values: [Vec<i64>; SIMHASH_BANDS] = std::array::from_fn(|_| Vec::new());
+        for hash in simhashes {
+            for (band, value) in simhash_bands(*hash).into_iter().enumerate() {
+                values[band].push(value);
+            }
+        }
+        for band in &mut values {
+            band.sort_unstable();
+            band.dedup();
+        }
+        let mut next = 1;
+        let mut conditions = Vec::with_capacity(SIMHASH_BANDS);
+        for (band, list) in values.iter().enumerate() {
+            let placeholders: Vec<String> =
+                (next..next + list.len()).map(|n| format!("${n}")).collect();
+            next += list.len();
+            conditions.push(format!("s.band{band} IN ({})", placeholders.join(", ")));
+        }
+        let sql = format!(
+            "SELECT s.article_id, s.simhash, a.title, a.status FROM article_simhash s \
+             JOIN articles a ON a.id = s.article_id WHERE {}",
+            conditions.join(" OR ")
+        );
+        let mut query = sqlx::query(&sql);
+        for value in values.iter().flatten() {
+            query = query.bind(*value);
+        }
+        let rows = query
+            .fetch_all(&self.pool)
+            .await
+            .context("looking up the fingerprints of a batch by band")?;
+        rows.iter()
+            .map(|r| {
+                Ok(SimhashCandidate {
+                    id: r.try_get(0)?,
+                    simhash: r.try_get::<i64, _>(1)? as u64,
+                    title: r.try_get(2)?,
+                    status: r.try_get(3)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .context("reading fingerprints")
+    }
+
     /// Replace the fingerprint of a document, with its pairs; `None` removes both. (After an
     /// edit, `wenyuan_core`'s change-feed follower calls this; an editor need not.)
     pub async fn set_simhash(&self, article_id: i64, simhash: Option<u64>) -> Result<()> {

@@ -8,7 +8,9 @@
 //! still recorded (the store writes pairs with the fingerprints) and shows in the duplicates view.
 
 use serde::Serialize;
-use wenyuan_store::{InsertOutcome, NewArticle};
+use std::collections::HashMap;
+
+use wenyuan_store::{simhash_bands, InsertOutcome, NewArticle, SimhashCandidate, SIMHASH_BANDS};
 use wenyuan_text::simhash::{hamming, simhash, similarity};
 
 use super::NearDuplicates;
@@ -49,6 +51,42 @@ enum Resembles {
     InBatch(usize, u32),
 }
 
+/// Candidates by band value: for one fingerprint, the candidates sharing a band with it, each
+/// once, without comparing it with the whole batch's candidates.
+struct BandBuckets {
+    bands: [HashMap<i64, Vec<usize>>; SIMHASH_BANDS],
+}
+
+impl BandBuckets {
+    fn new(candidates: &[SimhashCandidate]) -> Self {
+        let mut bands: [HashMap<i64, Vec<usize>>; SIMHASH_BANDS] =
+            std::array::from_fn(|_| HashMap::new());
+        for (i, candidate) in candidates.iter().enumerate() {
+            for (band, value) in simhash_bands(candidate.simhash).into_iter().enumerate() {
+                bands[band].entry(value).or_default().push(i);
+            }
+        }
+        BandBuckets { bands }
+    }
+
+    fn sharing_a_band<'a>(
+        &self,
+        hash: u64,
+        candidates: &'a [SimhashCandidate],
+    ) -> impl Iterator<Item = &'a SimhashCandidate> {
+        let mut found: Vec<usize> = simhash_bands(hash)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(band, value)| self.bands[band].get(&value))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().map(move |i| &candidates[i])
+    }
+}
+
 impl NearDuplicates {
     /// Store `batch` in one transaction, holding near-duplicates as `pending` unless
     /// `allow_near_duplicates`. One outcome per document, in order.
@@ -59,11 +97,14 @@ impl NearDuplicates {
     ) -> Result<Vec<ImportOutcome>> {
         let prints = fingerprints(&batch).await?;
         let max = self.near_duplicate_distance();
+        // The stored documents sharing a band with any of the batch, in one query; each document
+        // then looks at those sharing a band with it, as its own lookup would have found them.
+        let candidates = self.ctx.store.simhash_candidates_of_many(&prints).await?;
+        let by_band = BandBuckets::new(&candidates);
         let mut resembles: Vec<Option<Resembles>> = Vec::with_capacity(batch.len());
         for (i, hash) in prints.iter().enumerate() {
             let stored = self
-                .near_duplicates_of_simhash(*hash)
-                .await?
+                .within_distance(*hash, by_band.sharing_a_band(*hash, &candidates))
                 .into_iter()
                 .next();
             let in_batch = prints[..i]

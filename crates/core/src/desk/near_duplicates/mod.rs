@@ -13,7 +13,7 @@
 //! [`NearDuplicates::backfill_simhashes`] over all documents.
 
 use serde::Serialize;
-use wenyuan_store::{PairDecision, MAX_INDEXED_DISTANCE};
+use wenyuan_store::{PairDecision, SimhashCandidate, MAX_INDEXED_DISTANCE};
 use wenyuan_text::compare::{compare, MarkedParagraph};
 use wenyuan_text::simhash::{hamming, simhash, similarity};
 
@@ -135,26 +135,32 @@ impl NearDuplicates {
 
     /// As [`NearDuplicates::near_duplicates_of`], for a fingerprint already computed.
     pub async fn near_duplicates_of_simhash(&self, hash: u64) -> Result<Vec<NearDuplicate>> {
+        let candidates = self.ctx.store.simhash_candidates(hash).await?;
+        Ok(self.within_distance(hash, candidates.iter()))
+    }
+
+    /// The `candidates` within the near-duplicate distance of `hash`, closest first (then
+    /// oldest first).
+    pub(crate) fn within_distance<'a>(
+        &self,
+        hash: u64,
+        candidates: impl Iterator<Item = &'a SimhashCandidate>,
+    ) -> Vec<NearDuplicate> {
         let max = self.near_duplicate_distance();
-        let mut found: Vec<NearDuplicate> = self
-            .ctx
-            .store
-            .simhash_candidates(hash)
-            .await?
-            .into_iter()
+        let mut found: Vec<NearDuplicate> = candidates
             .filter_map(|c| {
                 let distance = hamming(hash, c.simhash);
                 (distance <= max).then(|| NearDuplicate {
                     id: c.id,
-                    title: c.title,
-                    status: c.status,
+                    title: c.title.clone(),
+                    status: c.status.clone(),
                     distance,
                     similarity: rounded(similarity(hash, c.simhash)),
                 })
             })
             .collect();
         found.sort_by(|a, b| a.distance.cmp(&b.distance).then(a.id.cmp(&b.id)));
-        Ok(found)
+        found
     }
 
     /// One page (from 1) of the pairs editors have not decided on, closest first, newest first;
