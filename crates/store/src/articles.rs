@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use sqlx::{Any, Row, Transaction};
 
 use crate::error::Context;
@@ -108,9 +110,10 @@ impl Store {
         now: i64,
     ) -> Result<Vec<InsertOutcome>> {
         let mut tx = self.begin_write().await?;
+        let mut lookups = BatchLookups::stored_before(&mut tx, articles).await?;
         let mut outcomes = Vec::with_capacity(articles.len());
         for article in articles {
-            outcomes.push(insert_one(&mut tx, article, now).await?);
+            outcomes.push(insert_with(&mut tx, article, now, &mut lookups).await?);
         }
         tx.commit().await.context("committing an import")?;
         Ok(outcomes)
@@ -317,11 +320,75 @@ pub(crate) async fn insert_one(
     article: &NewArticle,
     now: i64,
 ) -> Result<InsertOutcome> {
-    if let Some(id) = id_by_hash(tx, &article.content_hash).await? {
+    insert_with(tx, article, now, &mut BatchLookups::default()).await
+}
+
+/// What a batch insert looked up once for all of its documents, so that each does not ask the
+/// database again (on PostgreSQL every statement is a round trip).
+#[derive(Default)]
+struct BatchLookups {
+    /// The content hashes of the batch already stored when it began, with their ids; `None`
+    /// when not looked up (a single insert), so each document asks.
+    stored: Option<HashMap<String, i64>>,
+    /// Categories by name, as found or made in this transaction.
+    categories: HashMap<String, i64>,
+}
+
+impl BatchLookups {
+    async fn stored_before(
+        tx: &mut Transaction<'static, Any>,
+        articles: &[NewArticle],
+    ) -> Result<Self> {
+        let mut stored = HashMap::new();
+        for chunk in articles.chunks(HASH_LOOKUP_CHUNK) {
+            let sql = format!(
+                "SELECT content_hash, id FROM articles WHERE content_hash IN ({})",
+                placeholders(chunk.len())
+            );
+            let mut query = sqlx::query_as::<Any, (String, i64)>(&sql);
+            for article in chunk {
+                query = query.bind(&article.content_hash);
+            }
+            stored.extend(
+                query
+                    .fetch_all(&mut **tx)
+                    .await
+                    .context("looking up the content hashes of a batch")?,
+            );
+        }
+        Ok(BatchLookups {
+            stored: Some(stored),
+            categories: HashMap::new(),
+        })
+    }
+}
+
+/// Content hashes asked for per query (well under either database's limit of parameters).
+const HASH_LOOKUP_CHUNK: usize = 500;
+
+async fn insert_with(
+    tx: &mut Transaction<'static, Any>,
+    article: &NewArticle,
+    now: i64,
+    lookups: &mut BatchLookups,
+) -> Result<InsertOutcome> {
+    let stored = match &lookups.stored {
+        Some(stored) => stored.get(&article.content_hash).copied(),
+        None => id_by_hash(tx, &article.content_hash).await?,
+    };
+    // A document twice in one batch is not in `stored`: the insert below finds the first.
+    if let Some(id) = stored {
         return Ok(InsertOutcome::Duplicate(id));
     }
     let category_id = match &article.category {
-        Some(name) => Some(crate::categories::ensure_in(tx, name).await?),
+        Some(name) => match lookups.categories.get(name) {
+            Some(id) => Some(*id),
+            None => {
+                let id = crate::categories::ensure_in(tx, name).await?;
+                lookups.categories.insert(name.clone(), id);
+                Some(id)
+            }
+        },
         None => None,
     };
     // ON CONFLICT DO NOTHING instead of catching the violation: on PostgreSQL an error would abort
@@ -369,7 +436,7 @@ pub(crate) async fn insert_one(
         .context("tagging an article")?;
     }
     if let Some(simhash) = article.simhash {
-        crate::near_duplicates::write_simhash_in(tx, id, simhash).await?;
+        crate::near_duplicates::write_new_simhash_in(tx, id, simhash).await?;
     }
     crate::changes::record_in(tx, id, "insert", now).await?;
     Ok(InsertOutcome::Inserted(id))

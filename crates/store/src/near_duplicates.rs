@@ -140,6 +140,15 @@ pub(crate) async fn write_simhash_in(
     simhash: u64,
 ) -> Result<()> {
     forget_pairs_in(tx, article_id).await?;
+    write_new_simhash_in(tx, article_id, simhash).await
+}
+
+/// As [`write_simhash_in`], for a document inserted in `tx` just now: it has no pairs to forget.
+pub(crate) async fn write_new_simhash_in(
+    tx: &mut Transaction<'static, Any>,
+    article_id: i64,
+    simhash: u64,
+) -> Result<()> {
     let placeholders: Vec<String> = (3..3 + SIMHASH_BANDS).map(|n| format!("${n}")).collect();
     let updates: Vec<String> = (0..SIMHASH_BANDS)
         .map(|band| format!("band{band} = excluded.band{band}"))
