@@ -297,3 +297,98 @@ async fn the_band_index_finds_every_fingerprint_within_three_bits_and_records_th
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_batchs_band_lookup_finds_for_each_fingerprint_what_its_own_lookup_finds() {
+    each_backend(|store, backend| async move {
+        // 40 stored fingerprints, some sharing bands with the asked ones, some not.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let asked: Vec<u64> = (0..12).map(|_| next()).collect();
+        let mut stored = Vec::new();
+        for (i, hash) in asked.iter().enumerate() {
+            // Near each asked one (bits flipped in one or two bands), and unrelated ones.
+            stored.push(hash ^ (1 << (i % 16)));
+            stored.push(hash ^ (1 << 20 | 1 << 40 | 1 << 60));
+            stored.push(next());
+        }
+        let articles: Vec<NewArticle> = stored
+            .iter()
+            .enumerate()
+            .map(|(i, hash)| NewArticle {
+                simhash: Some(*hash),
+                ..article(
+                    &format!("稿{i}"),
+                    &format!("band{i}"),
+                    Some("栏目"),
+                    "2024-01-01",
+                )
+            })
+            .collect();
+        store.insert_articles(&articles, 1_000).await.unwrap();
+        let all = store.simhash_candidates_of_many(&asked).await.unwrap();
+        for hash in &asked {
+            let mut own: Vec<i64> = store
+                .simhash_candidates(*hash)
+                .await
+                .unwrap()
+                .iter()
+                .map(|c| c.id)
+                .collect();
+            let bands = wenyuan_store::simhash_bands(*hash);
+            let mut from_batch: Vec<i64> = all
+                .iter()
+                .filter(|c| {
+                    wenyuan_store::simhash_bands(c.simhash)
+                        .iter()
+                        .zip(&bands)
+                        .any(|(a, b)| a == b)
+                })
+                .map(|c| c.id)
+                .collect();
+            own.sort_unstable();
+            from_batch.sort_unstable();
+            from_batch.dedup();
+            assert!(!own.is_empty(), "{backend:?}");
+            assert_eq!(own, from_batch, "{backend:?}: {hash:x}");
+        }
+        assert!(store
+            .simhash_candidates_of_many(&[])
+            .await
+            .unwrap()
+            .is_empty());
+
+        // One batch: a document twice and one already stored are duplicates; the category is
+        // made once and shared.
+        let again = store
+            .insert_articles(
+                &[
+                    article("新稿", "fresh", Some("新栏目"), "2024-02-01"),
+                    article("新稿", "fresh", Some("新栏目"), "2024-02-01"),
+                    article("稿0", "band0", Some("栏目"), "2024-01-01"),
+                    article("又一稿", "another", Some("新栏目"), "2024-02-02"),
+                ],
+                2_000,
+            )
+            .await
+            .unwrap();
+        let InsertOutcome::Inserted(fresh) = again[0] else {
+            panic!("{backend:?}: {again:?}")
+        };
+        assert_eq!(again[1], InsertOutcome::Duplicate(fresh), "{backend:?}");
+        assert!(matches!(again[2], InsertOutcome::Duplicate(_)), "{again:?}");
+        assert!(matches!(again[3], InsertOutcome::Inserted(_)), "{again:?}");
+        let categories = store.categories().await.unwrap();
+        assert_eq!(
+            categories.iter().filter(|c| c.name == "新栏目").count(),
+            1,
+            "{backend:?}"
+        );
+    })
+    .await;
+}
