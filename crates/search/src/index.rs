@@ -2,6 +2,7 @@
 //! with every commit, the id of the last change-feed entry it has applied, so after a crash it
 //! catches up from there instead of being rebuilt.
 
+use rayon::prelude::*;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -327,7 +328,7 @@ impl SearchIndex {
     /// cores, then given to the writer in order (the order of equal documents stays the order
     /// they were indexed in, as with [`SearchIndex::upsert`] one by one).
     pub fn upsert_many(&self, docs: &[IndexDoc], filing: Filing) -> Result<(), SearchError> {
-        let analysed = wenyuan_text::parallel::map(docs, |doc| self.analyse(doc));
+        let analysed: Vec<_> = docs.par_iter().map(|doc| self.analyse(doc)).collect();
         self.add(analysed, filing)
     }
 

@@ -120,6 +120,11 @@ async fn candidates<'c>(
         .fetch_all(executor)
         .await
         .context("looking up fingerprints by band")?;
+    candidate_rows(&rows)
+}
+
+/// Candidates from rows of `article_id, simhash, title, status`.
+fn candidate_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<SimhashCandidate>> {
     rows.iter()
         .map(|r| {
             Ok(SimhashCandidate {
@@ -277,17 +282,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await
             .context("looking up the fingerprints of a batch by band")?;
-        rows.iter()
-            .map(|r| {
-                Ok(SimhashCandidate {
-                    id: r.try_get(0)?,
-                    simhash: r.try_get::<i64, _>(1)? as u64,
-                    title: r.try_get(2)?,
-                    status: r.try_get(3)?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .context("reading fingerprints")
+        candidate_rows(&rows)
     }
 
     /// Replace the fingerprint of a document, with its pairs; `None` removes both. (After an

@@ -26,7 +26,6 @@ pub mod keywords;
 pub mod layout;
 pub mod lead;
 pub mod outline;
-pub mod parallel;
 pub mod pdf;
 pub mod pinyin;
 pub mod placeholders;

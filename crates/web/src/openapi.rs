@@ -5,8 +5,6 @@
 //! document, nor documented without being served. The document is rendered once, at start-up,
 //! and served as bytes from `/api/v1/openapi.json`.
 
-use std::sync::Arc;
-
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -98,28 +96,22 @@ pub fn api() -> Router<AppState> {
     }
     doc.paths = paths;
     doc.servers = Some(vec![Server::new("/")]);
-    let json: Arc<[u8]> = match serde_json::to_vec_pretty(&doc) {
-        Ok(json) => json.into(),
+    // Rendered once; each request is served a reference-counted clone of the same bytes.
+    let json = match serde_json::to_vec_pretty(&doc) {
+        Ok(json) => axum::body::Bytes::from(json),
         // Serialising our own static document cannot fail short of a bug; serve the error
         // rather than take the site down.
         Err(e) => {
             tracing::error!(error = %e, "rendering the OpenAPI document failed");
-            Arc::from(&b"{}"[..])
+            axum::body::Bytes::from_static(b"{}")
         }
     };
-    let served = json;
     router
         .route(
             "/openapi.json",
             get(move || {
-                let body = served.clone();
-                async move {
-                    (
-                        [(header::CONTENT_TYPE, "application/json")],
-                        axum::body::Bytes::copy_from_slice(&body),
-                    )
-                        .into_response()
-                }
+                let body = json.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], body).into_response() }
             }),
         )
         .fallback(|| async { ApiError(AppError::not_found()) })

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use wenyuan_store::ApiTokenRow;
 
-use super::{member_at, new_token, token_hash, Member};
+use super::{member_of, new_token, token_hash, Member};
 use crate::audit::audit_entry;
 use crate::context::Context;
 use crate::error::Missing;
@@ -251,16 +251,11 @@ impl ApiTokens {
         {
             self.ctx.store.touch_api_token(owner.token_id, now).await?;
         }
-        let member = member_at(
-            wenyuan_store::UserRow {
-                id: owner.user_id,
-                name: owner.user_name,
-                password_hash: String::new(),
-                role: owner.role,
-                disabled: 0,
-                created_at: 0,
-                vip_until: owner.vip_until,
-            },
+        let member = member_of(
+            owner.user_id,
+            owner.user_name,
+            &owner.role,
+            owner.vip_until,
             now,
         );
         Ok(Some(ApiCaller {

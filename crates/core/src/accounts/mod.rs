@@ -403,11 +403,17 @@ impl Accounts {
 /// A user as the rest of the site sees them at `now`: the one place a stored role and a VIP end
 /// become the role every gate, page and limit reads ([`Role::effective`]).
 fn member_at(user: wenyuan_store::UserRow, now: i64) -> Member {
-    let stored = user.role.parse().unwrap_or(Role::Member);
+    member_of(user.id, user.name, &user.role, user.vip_until, now)
+}
+
+/// As [`member_at`], from the columns that decide it (an API token's owner is read without the
+/// rest of the user row).
+fn member_of(id: i64, name: String, stored_role: &str, vip_until: Option<i64>, now: i64) -> Member {
+    let stored = stored_role.parse().unwrap_or(Role::Member);
     Member {
-        id: user.id,
-        role: stored.effective(user.vip_until, now),
-        name: user.name,
+        id,
+        role: stored.effective(vip_until, now),
+        name,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod snippet;
 pub mod synonyms;
 pub mod title_marks;
 
+use rayon::prelude::*;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -222,11 +223,13 @@ impl Search {
             let rule = rule.clone();
             let settings = settings.clone();
             tokio::task::spawn_blocking(move || -> Result<()> {
-                let docs: Vec<IndexDoc> =
-                    wenyuan_text::parallel::map(&stored, |s| index_doc_of(s, &settings))
-                        .into_iter()
-                        .flatten()
-                        .collect();
+                let docs: Vec<IndexDoc> = stored
+                    .par_iter()
+                    .map(|s| index_doc_of(s, &settings))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 // Gone, or no longer published: out of the index.
                 for id in &ids {
                     if docs.binary_search_by_key(id, |d| d.id).is_err() {
@@ -375,11 +378,13 @@ impl Search {
             let index = index.clone();
             let settings = settings.clone();
             filing_batch = Some(tokio::task::spawn_blocking(move || -> Result<u64> {
-                let docs: Vec<IndexDoc> =
-                    wenyuan_text::parallel::map(&stored, |s| index_doc_of(s, &settings))
-                        .into_iter()
-                        .flatten()
-                        .collect();
+                let docs: Vec<IndexDoc> = stored
+                    .par_iter()
+                    .map(|s| index_doc_of(s, &settings))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 index.upsert_many(&docs, filing)?;
                 Ok(stored.len() as u64)
             }));

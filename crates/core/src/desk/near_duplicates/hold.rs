@@ -7,6 +7,7 @@
 //! at the same moment may each let through a near-duplicate of the other's document; the pair is
 //! still recorded (the store writes pairs with the fingerprints) and shows in the duplicates view.
 
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -183,9 +184,10 @@ async fn fingerprints(batch: &[NewArticle]) -> Result<Vec<u64>> {
         .map(|a| (a.title.clone(), a.body.clone()))
         .collect();
     tokio::task::spawn_blocking(move || {
-        wenyuan_text::parallel::map(&texts, |(title, body)| {
-            simhash(title, &body.split('\n').collect::<Vec<_>>())
-        })
+        texts
+            .par_iter()
+            .map(|(title, body)| simhash(title, &body.split('\n').collect::<Vec<_>>()))
+            .collect::<Vec<_>>()
     })
     .await
     .map_err(|e| CoreError::Internal(format!("fingerprint task: {e}")))
