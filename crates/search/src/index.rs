@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
+use tantivy::collector::sort_key::SortByStaticFastValue;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::{DefaultMergePolicy, NoMergePolicy};
@@ -56,11 +57,35 @@ type Clauses = Vec<(Occur, Box<dyn Query>)>;
 /// The synonyms of a query's terms, each with its query alone.
 type Alternatives = Vec<(Expansion, Box<dyn Query>)>;
 
-/// Memory for the writer's buffer: tantivy flushes a segment when it is full.
-const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
-/// The writer's buffer for a rebuild (`wenyuan reindex`): every flush of a full buffer makes a
-/// segment that the rebuild's final merge reads and writes again.
-pub const REBUILD_HEAP_BYTES: usize = 640 * 1024 * 1024;
+/// What the index writer may use: memory for its buffer (tantivy flushes a segment when it is
+/// full, and takes the memory as it fills, not up front) and threads filing postings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriterBudget {
+    pub heap_bytes: usize,
+    pub threads: usize,
+}
+
+impl WriterBudget {
+    /// A server's writer: one thread, so that following the change feed leaves the other cores
+    /// to readers.
+    pub const SERVER: WriterBudget = WriterBudget {
+        heap_bytes: 96 * 1024 * 1024,
+        threads: 1,
+    };
+
+    /// A rebuild (`wenyuan reindex`): a thread per core (up to 4) and a large buffer, so that
+    /// the library is filed in few segments and the final merge has little to do. Filing
+    /// postings is the rebuild's longest step; with one thread it bounded the whole rebuild.
+    /// Threads fill their own segments in an order that depends on timing, which no result
+    /// depends on: searches order equal keys by document id, not by place in the index.
+    pub fn rebuild() -> WriterBudget {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        WriterBudget {
+            heap_bytes: 640 * 1024 * 1024,
+            threads: cores.clamp(1, 4),
+        }
+    }
+}
 
 /// How [`SearchIndex::upsert_many`] files documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,13 +263,11 @@ impl SearchIndex {
     /// Open the index in `dir`, creating it when missing, with a writer. Fails with
     /// [`SearchError::Locked`] when another process writes to it.
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
-        Self::open_with_memory(dir, WRITER_HEAP_BYTES)
+        Self::open_with_writer(dir, WriterBudget::SERVER)
     }
 
-    /// [`SearchIndex::open`] with a writer buffer of `heap_bytes`: a rebuild gives it more, so
-    /// that the library is filed in few segments and the final merge has little to do (tantivy
-    /// takes the memory as it fills the buffer, not up front).
-    pub fn open_with_memory(dir: &Path, heap_bytes: usize) -> Result<Self, SearchError> {
+    /// [`SearchIndex::open`] with a writer of `budget` (a rebuild gives it more).
+    pub fn open_with_writer(dir: &Path, budget: WriterBudget) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).map_err(|e| SearchError::Io(dir.display().to_string(), e))?;
         let (schema, fields) = build();
         let mut index = Index::open_or_create(
@@ -263,7 +286,7 @@ impl SearchIndex {
         }
         index.tokenizers().register(GRAMS, GramTokenizer);
         index.tokenizers().register(WORDS, WordTokenizer);
-        let writer = match index.writer_with_num_threads(1, heap_bytes) {
+        let writer = match index.writer_with_num_threads(budget.threads, budget.heap_bytes) {
             Ok(writer) => writer,
             Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
                 return Err(SearchError::Locked(dir.display().to_string()))
@@ -440,6 +463,11 @@ impl SearchIndex {
     /// Number of committed segments.
     pub fn segments(&self) -> Result<usize, SearchError> {
         Ok(self.index.searchable_segment_ids()?.len())
+    }
+
+    /// Whether the index holds nothing and has applied no change: a new one.
+    pub fn is_empty(&self) -> Result<bool, SearchError> {
+        Ok(self.num_docs() == 0 && self.applied_change()? == 0)
     }
 
     /// Number of documents in the index (as of the last commit).
@@ -777,12 +805,17 @@ impl SearchIndex {
                 } else {
                     VIEWS
                 };
-                let by_field = top.order_by_fast_field::<i64>(field, Order::Desc);
+                // Equal dates (or views) are ordered by id, oldest first: the order does not
+                // depend on which segment, or which writer thread, holds a document.
+                let by_field = top.order_by((
+                    (SortByStaticFastValue::<i64>::for_field(field), Order::Desc),
+                    (SortByStaticFastValue::<u64>::for_field(ID), Order::Asc),
+                ));
                 let (docs, total, counted) = collect(&searcher, &query, by_field, facets_in_pass)?;
                 facets.extend(counted);
                 (
                     docs.into_iter()
-                        .map(|(v, a)| (v.unwrap_or(0) as f32, a))
+                        .map(|((v, _), a)| (v.unwrap_or(0) as f32, a))
                         .collect(),
                     total,
                 )
@@ -993,6 +1026,68 @@ mod tests {
             date: date.to_owned(),
             ..doc(id, title, body)
         }
+    }
+
+    #[test]
+    fn equal_dates_and_views_are_ordered_by_id_wherever_the_documents_were_filed() {
+        let dir = tempfile::tempdir().unwrap();
+        // A rebuild's writer: several threads, each filling its own segment.
+        let index = SearchIndex::open_with_writer(
+            dir.path(),
+            WriterBudget {
+                heap_bytes: 64 * 1024 * 1024,
+                threads: 2,
+            },
+        )
+        .unwrap();
+        let docs: Vec<IndexDoc> = (1..=40)
+            .rev()
+            .map(|id| {
+                dated(
+                    id,
+                    "工作会议",
+                    "正文",
+                    if id % 2 == 0 {
+                        "2021-01-01"
+                    } else {
+                        "2020-01-01"
+                    },
+                )
+            })
+            .collect();
+        // Later ids filed first, over several commits (segments).
+        for chunk in docs.chunks(7) {
+            index.upsert_many(chunk, Filing::New).unwrap();
+            index.commit(1, "").unwrap();
+        }
+        assert!(index.segments().unwrap() > 1);
+        let sorted = |sort: Sort| -> Vec<i64> {
+            let request = SearchRequest {
+                query: "工作会议".to_owned(),
+                limit: 40,
+                sort,
+                ..Default::default()
+            };
+            index
+                .search(&request)
+                .unwrap()
+                .hits
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect()
+        };
+        let newest_first: Vec<i64> = (1..=40)
+            .filter(|id| id % 2 == 0)
+            .chain((1..=40).filter(|id| id % 2 == 1))
+            .collect();
+        assert_eq!(sorted(Sort::Date), newest_first, "a date, then the id");
+        assert_eq!(
+            sorted(Sort::Views),
+            (1..=40).collect::<Vec<_>>(),
+            "no views: by id"
+        );
+        index.merge_segments().unwrap();
+        assert_eq!(sorted(Sort::Date), newest_first, "merging changes nothing");
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod schema;
 pub mod synonyms;
 
 pub use index::{
-    Filing, IndexDoc, Relaxed, SearchIndex, SearchRequest, SearchResults, Sort, REBUILD_HEAP_BYTES,
+    Filing, IndexDoc, Relaxed, SearchIndex, SearchRequest, SearchResults, Sort, WriterBudget,
 };
 pub use query::{parse, ParsedQuery, QueryTerm};
 pub use rank::Popularity;

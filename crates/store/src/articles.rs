@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use sqlx::{Any, Row, Transaction};
 
 use crate::error::Context;
@@ -100,25 +98,6 @@ pub(crate) fn summary_columns() -> String {
 pub const LEAD_CHARS: i64 = 600;
 
 impl Store {
-    /// Insert documents in one transaction, each with its tags and a change-feed row.
-    ///
-    /// A document whose content hash is already stored is not inserted again; its outcome names
-    /// the existing id. Either the whole batch is stored or, on error, none of it.
-    pub async fn insert_articles(
-        &self,
-        articles: &[NewArticle],
-        now: i64,
-    ) -> Result<Vec<InsertOutcome>> {
-        let mut tx = self.begin_write().await?;
-        let mut lookups = BatchLookups::stored_before(&mut tx, articles).await?;
-        let mut outcomes = Vec::with_capacity(articles.len());
-        for article in articles {
-            outcomes.push(insert_with(&mut tx, article, now, &mut lookups).await?);
-        }
-        tx.commit().await.context("committing an import")?;
-        Ok(outcomes)
-    }
-
     /// One document by id, whatever its status (callers decide who may see drafts).
     pub async fn article(&self, id: i64) -> Result<Option<ArticleRow>> {
         let sql = format!(
@@ -315,80 +294,26 @@ impl Store {
     }
 }
 
+/// Insert one document with its tags, fingerprint and change-feed row, in `tx` (the editor's
+/// new document; an import stores a batch at once, see `import_batch`).
 pub(crate) async fn insert_one(
     tx: &mut Transaction<'static, Any>,
     article: &NewArticle,
     now: i64,
 ) -> Result<InsertOutcome> {
-    insert_with(tx, article, now, &mut BatchLookups::default()).await
+    insert_with(tx, article, now).await
 }
-
-/// What a batch insert looked up once for all of its documents, so that each does not ask the
-/// database again (on PostgreSQL every statement is a round trip).
-#[derive(Default)]
-struct BatchLookups {
-    /// The content hashes of the batch already stored when it began, with their ids; `None`
-    /// when not looked up (a single insert), so each document asks.
-    stored: Option<HashMap<String, i64>>,
-    /// Categories by name, as found or made in this transaction.
-    categories: HashMap<String, i64>,
-}
-
-impl BatchLookups {
-    async fn stored_before(
-        tx: &mut Transaction<'static, Any>,
-        articles: &[NewArticle],
-    ) -> Result<Self> {
-        let mut stored = HashMap::new();
-        for chunk in articles.chunks(HASH_LOOKUP_CHUNK) {
-            let sql = format!(
-                "SELECT content_hash, id FROM articles WHERE content_hash IN ({})",
-                placeholders(chunk.len())
-            );
-            let mut query = sqlx::query_as::<Any, (String, i64)>(&sql);
-            for article in chunk {
-                query = query.bind(&article.content_hash);
-            }
-            stored.extend(
-                query
-                    .fetch_all(&mut **tx)
-                    .await
-                    .context("looking up the content hashes of a batch")?,
-            );
-        }
-        Ok(BatchLookups {
-            stored: Some(stored),
-            categories: HashMap::new(),
-        })
-    }
-}
-
-/// Content hashes asked for per query (well under either database's limit of parameters).
-const HASH_LOOKUP_CHUNK: usize = 500;
 
 async fn insert_with(
     tx: &mut Transaction<'static, Any>,
     article: &NewArticle,
     now: i64,
-    lookups: &mut BatchLookups,
 ) -> Result<InsertOutcome> {
-    let stored = match &lookups.stored {
-        Some(stored) => stored.get(&article.content_hash).copied(),
-        None => id_by_hash(tx, &article.content_hash).await?,
-    };
-    // A document twice in one batch is not in `stored`: the insert below finds the first.
-    if let Some(id) = stored {
+    if let Some(id) = id_by_hash(tx, &article.content_hash).await? {
         return Ok(InsertOutcome::Duplicate(id));
     }
     let category_id = match &article.category {
-        Some(name) => match lookups.categories.get(name) {
-            Some(id) => Some(*id),
-            None => {
-                let id = crate::categories::ensure_in(tx, name).await?;
-                lookups.categories.insert(name.clone(), id);
-                Some(id)
-            }
-        },
+        Some(name) => Some(crate::categories::ensure_in(tx, name).await?),
         None => None,
     };
     // ON CONFLICT DO NOTHING instead of catching the violation: on PostgreSQL an error would abort
@@ -442,7 +367,10 @@ async fn insert_with(
     Ok(InsertOutcome::Inserted(id))
 }
 
-async fn id_by_hash(tx: &mut Transaction<'static, Any>, hash: &str) -> Result<Option<i64>> {
+pub(crate) async fn id_by_hash(
+    tx: &mut Transaction<'static, Any>,
+    hash: &str,
+) -> Result<Option<i64>> {
     sqlx::query_scalar::<Any, i64>("SELECT id FROM articles WHERE content_hash = $1")
         .bind(hash)
         .fetch_optional(&mut **tx)

@@ -18,6 +18,7 @@ mod editing;
 mod error;
 mod featured;
 mod hot;
+mod import_batch;
 mod keywords;
 mod library;
 mod limits;

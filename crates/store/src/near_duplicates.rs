@@ -10,10 +10,12 @@
 //! [`MAX_INDEXED_DISTANCE`]) are written in the same transaction. The duplicates view then reads
 //! pairs instead of comparing all documents with each other.
 
+use std::collections::HashMap;
+
 use sqlx::{Any, Row, Transaction};
 
 use crate::error::Context;
-use crate::{Result, Store};
+use crate::{Backend, Result, Store};
 
 /// Bands of the index (see the migration `0004_near_duplicates.sql`, which has one column each).
 pub const SIMHASH_BANDS: usize = 4;
@@ -121,6 +123,111 @@ async fn candidates<'c>(
         .await
         .context("looking up fingerprints by band")?;
     candidate_rows(&rows)
+}
+
+/// Fingerprints per band lookup (4 values each: well under either database's parameter limit).
+const BAND_LOOKUP_CHUNK: usize = 1_000;
+/// Ids per `IN` list when reading the documents of candidates.
+const ID_LOOKUP_CHUNK: usize = 500;
+
+/// The stored fingerprints `(id, simhash)` sharing a band with any of `simhashes`, each once, in
+/// a query per [`BAND_LOOKUP_CHUNK`] fingerprints. Only the fingerprint table is read: in a large
+/// library most rows sharing a 16-bit band are chance matches, and joining each to its document
+/// cost more than the rest of the import.
+pub(crate) async fn fingerprints_sharing_a_band(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    simhashes: &[u64],
+) -> Result<Vec<(i64, u64)>> {
+    let mut found: Vec<(i64, u64)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for chunk in simhashes.chunks(BAND_LOOKUP_CHUNK) {
+        let mut values: [Vec<i64>; SIMHASH_BANDS] = std::array::from_fn(|_| Vec::new());
+        for hash in chunk {
+            for (band, value) in simhash_bands(*hash).into_iter().enumerate() {
+                values[band].push(value);
+            }
+        }
+        for band in &mut values {
+            band.sort_unstable();
+            band.dedup();
+        }
+        let mut next = 1;
+        let mut conditions = Vec::with_capacity(SIMHASH_BANDS);
+        for (band, list) in values.iter().enumerate() {
+            let placeholders = backend.placeholders(next, list.len());
+            next += list.len();
+            conditions.push(format!("band{band} IN ({})", placeholders.join(", ")));
+        }
+        // One row holding every match as `id:simhash,…`: in a large library a batch matches tens
+        // of thousands of rows, and sqlx hands rows over one by one (a thread wake-up each).
+        let pairs = match backend {
+            Backend::Sqlite => "group_concat(article_id || ':' || simhash, ',')",
+            Backend::Postgres => "string_agg(article_id::text || ':' || simhash::text, ',')",
+        };
+        let sql = format!(
+            "SELECT {pairs} FROM article_simhash WHERE {}",
+            conditions.join(" OR ")
+        );
+        let mut query = sqlx::query_scalar::<Any, Option<String>>(&sql);
+        for value in values.iter().flatten() {
+            query = query.bind(*value);
+        }
+        let joined = query
+            .fetch_one(&mut *conn)
+            .await
+            .context("looking up the fingerprints of a batch by band")?
+            .unwrap_or_default();
+        for pair in joined.split(',').filter(|p| !p.is_empty()) {
+            let (id, hash) = parse_fingerprint(pair).ok_or_else(|| crate::StoreError::Query {
+                context: "reading the fingerprints of a batch",
+                source: sqlx::Error::Decode(format!("not id:simhash: {pair:?}").into()),
+            })?;
+            if seen.insert(id) {
+                found.push((id, hash));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// `id:simhash` as the band lookup joins them.
+fn parse_fingerprint(pair: &str) -> Option<(i64, u64)> {
+    let (id, hash) = pair.split_once(':')?;
+    Some((id.parse().ok()?, hash.parse::<i64>().ok()? as u64))
+}
+
+/// Fingerprints asked about, by band value: which of them a stored fingerprint may be near
+/// (two fingerprints within [`MAX_INDEXED_DISTANCE`] share a band) without comparing it to all.
+pub(crate) struct AskedBands {
+    bands: [HashMap<i64, Vec<usize>>; SIMHASH_BANDS],
+}
+
+impl AskedBands {
+    pub(crate) fn new(asked: impl IntoIterator<Item = u64>) -> Self {
+        let mut bands: [HashMap<i64, Vec<usize>>; SIMHASH_BANDS] =
+            std::array::from_fn(|_| HashMap::new());
+        for (i, hash) in asked.into_iter().enumerate() {
+            for (band, value) in simhash_bands(hash).into_iter().enumerate() {
+                bands[band].entry(value).or_default().push(i);
+            }
+        }
+        AskedBands { bands }
+    }
+
+    /// The indices of the asked fingerprints sharing a band with `hash`, each once.
+    pub(crate) fn sharing(&self, hash: u64) -> Vec<usize> {
+        let mut found: Vec<usize> = simhash_bands(hash)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(band, value)| self.bands[band].get(&value))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
 }
 
 /// Candidates from rows of `article_id, simhash, title, status`.
@@ -240,49 +347,63 @@ impl Store {
         candidates(&self.pool, simhash).await
     }
 
-    /// The stored documents that share a band with any of `simhashes`, in one query (an import
-    /// batch asks for all of its documents at once rather than one round trip each). The caller
-    /// keeps, for each fingerprint, the candidates that share a band with it ([`simhash_bands`]),
-    /// which are exactly what [`Store::simhash_candidates`] gives it.
-    pub async fn simhash_candidates_of_many(
+    /// The stored documents within `max_distance` (at most [`MAX_INDEXED_DISTANCE`]) of any
+    /// of `simhashes`, each once, in a few queries (an import batch asks for all of its documents
+    /// at once rather than one round trip each). For each fingerprint, those within the distance
+    /// of it are exactly the ones [`Store::simhash_candidates`] gives it within that distance.
+    pub async fn simhash_neighbours_of_many(
         &self,
         simhashes: &[u64],
+        max_distance: u32,
     ) -> Result<Vec<SimhashCandidate>> {
         if simhashes.is_empty() {
             return Ok(Vec::new());
         }
-        let mut values: [Vec<i64>; SIMHASH_BANDS] = std::array::from_fn(|_| Vec::new());
-        for hash in simhashes {
-            for (band, value) in simhash_bands(*hash).into_iter().enumerate() {
-                values[band].push(value);
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .context("connecting to look up fingerprints")?;
+        let asked = AskedBands::new(simhashes.iter().copied());
+        let near: HashMap<i64, u64> =
+            fingerprints_sharing_a_band(&mut conn, self.backend(), simhashes)
+                .await?
+                .into_iter()
+                .filter(|(_, hash)| {
+                    asked
+                        .sharing(*hash)
+                        .iter()
+                        .any(|i| (simhashes[*i] ^ hash).count_ones() <= max_distance)
+                })
+                .collect();
+        let ids: Vec<i64> = near.keys().copied().collect();
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(ID_LOOKUP_CHUNK) {
+            let sql = format!(
+                "SELECT id, title, status FROM articles WHERE id IN ({})",
+                self.backend().placeholders(1, chunk.len()).join(", ")
+            );
+            let mut query = sqlx::query_as::<Any, (i64, String, String)>(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for (id, title, status) in query
+                .fetch_all(&mut *conn)
+                .await
+                .context("reading the documents of near fingerprints")?
+            {
+                if let Some(simhash) = near.get(&id) {
+                    found.push(SimhashCandidate {
+                        id,
+                        title,
+                        status,
+                        simhash: *simhash,
+                    });
+                }
             }
         }
-        for band in &mut values {
-            band.sort_unstable();
-            band.dedup();
-        }
-        let mut next = 1;
-        let mut conditions = Vec::with_capacity(SIMHASH_BANDS);
-        for (band, list) in values.iter().enumerate() {
-            let placeholders: Vec<String> =
-                (next..next + list.len()).map(|n| format!("${n}")).collect();
-            next += list.len();
-            conditions.push(format!("s.band{band} IN ({})", placeholders.join(", ")));
-        }
-        let sql = format!(
-            "SELECT s.article_id, s.simhash, a.title, a.status FROM article_simhash s \
-             JOIN articles a ON a.id = s.article_id WHERE {}",
-            conditions.join(" OR ")
-        );
-        let mut query = sqlx::query(&sql);
-        for value in values.iter().flatten() {
-            query = query.bind(*value);
-        }
-        let rows = query
-            .fetch_all(&self.pool)
-            .await
-            .context("looking up the fingerprints of a batch by band")?;
-        candidate_rows(&rows)
+        found.sort_unstable_by_key(|c| c.id);
+        Ok(found)
     }
 
     /// Replace the fingerprint of a document, with its pairs; `None` removes both. (After an

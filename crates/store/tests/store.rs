@@ -299,7 +299,7 @@ async fn the_band_index_finds_every_fingerprint_within_three_bits_and_records_th
 }
 
 #[tokio::test]
-async fn a_batchs_band_lookup_finds_for_each_fingerprint_what_its_own_lookup_finds() {
+async fn a_batchs_neighbour_lookup_finds_for_each_fingerprint_what_its_own_lookup_finds() {
     each_backend(|store, backend| async move {
         // 40 stored fingerprints, some sharing bands with the asked ones, some not.
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -331,34 +331,36 @@ async fn a_batchs_band_lookup_finds_for_each_fingerprint_what_its_own_lookup_fin
             })
             .collect();
         store.insert_articles(&articles, 1_000).await.unwrap();
-        let all = store.simhash_candidates_of_many(&asked).await.unwrap();
+        let max = wenyuan_store::MAX_INDEXED_DISTANCE;
+        let all = store.simhash_neighbours_of_many(&asked, max).await.unwrap();
+        let near = |a: u64, b: u64| (a ^ b).count_ones() <= max;
         for hash in &asked {
-            let mut own: Vec<i64> = store
+            let mut own: Vec<(i64, String)> = store
                 .simhash_candidates(*hash)
                 .await
                 .unwrap()
                 .iter()
-                .map(|c| c.id)
+                .filter(|c| near(c.simhash, *hash))
+                .map(|c| (c.id, c.title.clone()))
                 .collect();
-            let bands = wenyuan_store::simhash_bands(*hash);
-            let mut from_batch: Vec<i64> = all
+            let mut from_batch: Vec<(i64, String)> = all
                 .iter()
-                .filter(|c| {
-                    wenyuan_store::simhash_bands(c.simhash)
-                        .iter()
-                        .zip(&bands)
-                        .any(|(a, b)| a == b)
-                })
-                .map(|c| c.id)
+                .filter(|c| near(c.simhash, *hash))
+                .map(|c| (c.id, c.title.clone()))
                 .collect();
             own.sort_unstable();
             from_batch.sort_unstable();
-            from_batch.dedup();
             assert!(!own.is_empty(), "{backend:?}");
             assert_eq!(own, from_batch, "{backend:?}: {hash:x}");
         }
+        // Only near ones: none of the unrelated fingerprints.
+        assert!(
+            all.iter()
+                .all(|c| asked.iter().any(|a| near(*a, c.simhash))),
+            "{backend:?}"
+        );
         assert!(store
-            .simhash_candidates_of_many(&[])
+            .simhash_neighbours_of_many(&[], max)
             .await
             .unwrap()
             .is_empty());
@@ -391,4 +393,128 @@ async fn a_batchs_band_lookup_finds_for_each_fingerprint_what_its_own_lookup_fin
         );
     })
     .await;
+}
+
+/// What a store holds after an import, in a form two stores can be compared by.
+async fn imported_state(store: &Store, ids: &[i64]) -> Vec<String> {
+    let mut state = Vec::new();
+    for change in store.changes_since(0, 1_000).await.unwrap() {
+        state.push(format!("change {} {}", change.article_id, change.kind));
+    }
+    for id in ids {
+        let row = store.article(*id).await.unwrap().unwrap();
+        state.push(format!(
+            "article {id} {} {:?} {} {:?} tags {:?}",
+            row.title,
+            row.category_name,
+            row.status,
+            store.simhash(*id).await.unwrap(),
+            store.article_tags(*id).await.unwrap()
+        ));
+    }
+    let (pairs, total) = store.duplicate_pairs(64, 1_000, 0).await.unwrap();
+    state.push(format!("{total} pairs"));
+    for pair in pairs {
+        state.push(format!(
+            "pair {} {} {}",
+            pair.a_id, pair.b_id, pair.distance
+        ));
+    }
+    state
+}
+
+#[tokio::test]
+async fn a_batch_stores_what_storing_its_documents_one_by_one_stores() {
+    for backend in backends() {
+        // Documents near each other (in the batch and with one stored before), duplicates of an
+        // earlier one in the batch and of a stored one, tags shared and repeated, categories.
+        let base: u64 = 0x0123_4567_89AB_CDEF;
+        let stored_before = NewArticle {
+            simhash: Some(base ^ 1),
+            ..article("早先的稿", "early", Some("讲话"), "2023-01-01")
+        };
+        let mut batch: Vec<NewArticle> = (0..30)
+            .map(|i| {
+                let mut a = article(
+                    &format!("稿{i}"),
+                    &format!("h{i}"),
+                    Some(["讲话", "报告", "总结"][i % 3]),
+                    "2024-01-01",
+                );
+                a.simhash = Some(match i % 4 {
+                    0 => base ^ (1 << (i % 64)),
+                    1 => base ^ (0b111 << (i % 60)),
+                    _ => base.rotate_left(i as u32 + 7) ^ (i as u64) << 32,
+                });
+                a.tags = vec![
+                    format!("标签{}", i % 5),
+                    "共同".to_owned(),
+                    "共同".to_owned(),
+                ];
+                a
+            })
+            .collect();
+        batch.push(article("稿3", "h3", Some("讲话"), "2024-01-01"));
+        batch.push(article("早先的稿", "early", Some("讲话"), "2023-01-01"));
+        batch[7].simhash = None;
+
+        let together = TestDatabase::new(backend).await;
+        let together = Store::connect(&together.url).await.unwrap();
+        let one_by_one = TestDatabase::new(backend).await;
+        let one_by_one = Store::connect(&one_by_one.url).await.unwrap();
+        for store in [&together, &one_by_one] {
+            store
+                .insert_articles(std::slice::from_ref(&stored_before), 1)
+                .await
+                .unwrap();
+        }
+        let outcomes = together.insert_articles(&batch, 2).await.unwrap();
+        let mut each = Vec::new();
+        for a in &batch {
+            each.extend(
+                one_by_one
+                    .insert_articles(std::slice::from_ref(a), 2)
+                    .await
+                    .unwrap(),
+            );
+        }
+        assert_eq!(outcomes, each, "{backend:?}");
+        assert_eq!(
+            outcomes[30],
+            InsertOutcome::Duplicate(outcome_id(outcomes[3]))
+        );
+        assert!(
+            matches!(outcomes[31], InsertOutcome::Duplicate(1)),
+            "{outcomes:?}"
+        );
+        let ids: Vec<i64> = std::iter::once(1)
+            .chain(outcomes.iter().filter_map(|o| match o {
+                InsertOutcome::Inserted(id) => Some(*id),
+                InsertOutcome::Duplicate(_) => None,
+            }))
+            .collect();
+        assert_eq!(
+            ids,
+            (1..=31).collect::<Vec<i64>>(),
+            "{backend:?}: ids in batch order"
+        );
+        let state = imported_state(&together, &ids).await;
+        assert!(
+            state.iter().filter(|l| l.starts_with("pair ")).count() > 10,
+            "{backend:?}: {state:#?}"
+        );
+        assert_eq!(
+            state,
+            imported_state(&one_by_one, &ids).await,
+            "{backend:?}"
+        );
+        together.close().await;
+        one_by_one.close().await;
+    }
+}
+
+fn outcome_id(outcome: InsertOutcome) -> i64 {
+    match outcome {
+        InsertOutcome::Inserted(id) | InsertOutcome::Duplicate(id) => id,
+    }
 }

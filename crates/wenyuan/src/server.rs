@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use wenyuan_core::tasks::BackgroundTasks;
 use wenyuan_core::{Clock, Services, SystemClock};
-use wenyuan_search::SearchIndex;
+use wenyuan_search::{SearchIndex, WriterBudget};
 use wenyuan_store::Store;
 use wenyuan_web::AppState;
 
@@ -45,7 +45,14 @@ pub async fn open_services(
 /// write an index: a second server on the same data folder is refused with a clear message.
 pub fn open_index(config: &Config, services: &Services) -> anyhow::Result<()> {
     load_dictionary(config)?;
-    let index = SearchIndex::open(&config.index_dir())?;
+    let dir = config.index_dir();
+    let mut index = SearchIndex::open(&dir)?;
+    if index.is_empty()? {
+        // A new node, or a lost index: it is filled from the whole library at start (see
+        // `Search::index_changes`), so its writer gets what `wenyuan reindex` gets.
+        drop(index);
+        index = SearchIndex::open_with_writer(&dir, WriterBudget::rebuild())?;
+    }
     services.attach_index(Arc::new(index));
     Ok(())
 }

@@ -203,6 +203,17 @@ impl Search {
         let mut applied = 0;
         let head = self.ctx.store.last_change_id().await?;
         self.progress.head_seen.store(head, Ordering::Release);
+        if index.is_empty()? && head > INDEX_BATCH {
+            // A new node or a lost index: the library in one pass in id order, as `wenyuan
+            // reindex` files it, rather than replaying the whole feed a batch and a commit at a
+            // time. It reaches the feed's head as of now; the loop below applies what came after.
+            let log = parking_lot::Mutex::new(CatchUpLog::start(0, head));
+            let filled = self
+                .rebuild_index(&|total, done| log.lock().counted(done as i64, total as i64))
+                .await?;
+            log.lock().finished(head);
+            applied += filled as usize;
+        }
         let mut log = CatchUpLog::start(index.applied_change()?, head);
         loop {
             let after = index.applied_change()?;

@@ -102,12 +102,15 @@ impl CatchUpLog {
     }
 
     pub fn reached(&mut self, applied: i64) {
+        self.counted(applied - self.from, self.head - self.from);
+    }
+
+    /// `done` of `total` documents filed (a fill counts documents, not changes).
+    pub fn counted(&mut self, done: i64, total: i64) {
         if !self.logging || self.last_line.elapsed().as_secs() < LOG_EVERY_SECONDS {
             return;
         }
         self.last_line = Instant::now();
-        let done = applied - self.from;
-        let total = self.head - self.from;
         let seconds = self.started.elapsed().as_secs_f64().max(0.001);
         let rate = done as f64 / seconds;
         let eta = if rate > 0.0 {

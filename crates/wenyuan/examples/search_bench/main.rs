@@ -18,7 +18,8 @@
 //! keywords before indexing, as a server does), FTS (1), QUALITY (1 at scale 1, else 0),
 //! LIKE_MAX (200: most queries timed with the LIKE fallback), KEEP (0: 1 keeps the work folder),
 //! REUSE (a work folder kept by an earlier run at the same scale: skip the import, indexing and
-//! FTS5 inserts and measure queries on what it holds, e.g. to compare two builds on one index).
+//! FTS5 inserts and measure queries on what it holds, e.g. to compare two builds on one index),
+//! QUERY_FILE (write the latency queries there, kind and text per line, for an HTTP client).
 
 mod quality;
 mod suggest;
@@ -36,7 +37,7 @@ use sqlx::{ConnectOptions, Connection, Row, SqliteConnection};
 use wenyuan_core::desk::import::{ImportOptions, NoProgress};
 use wenyuan_core::{Role, Services, SiteSettings, SystemClock};
 use wenyuan_search::analysis::is_cjk;
-use wenyuan_search::{SearchIndex, SearchRequest};
+use wenyuan_search::{SearchIndex, SearchRequest, WriterBudget};
 use wenyuan_store::Store;
 use wenyuan_text::fold::fold;
 use wenyuan_text::pinyin::word_pinyin;
@@ -58,6 +59,9 @@ struct Settings {
     like_max: usize,
     keep: bool,
     reuse: bool,
+    /// Where to write the latency queries (kind, tab, query; one per line), for a client that
+    /// replays them over HTTP (`bench/million.sh`).
+    query_file: Option<PathBuf>,
 }
 
 fn env_or<T: FromStr>(name: &str, default: T) -> Result<T> {
@@ -96,6 +100,7 @@ impl Settings {
             like_max: env_or("LIKE_MAX", 200)?,
             keep: env_or("KEEP", 0u8)? != 0 || reuse.is_some(),
             reuse: reuse.is_some(),
+            query_file: std::env::var_os("QUERY_FILE").map(PathBuf::from),
         })
     }
 }
@@ -743,7 +748,11 @@ async fn build(
     }
     say("building the index");
     SearchIndex::destroy(index_dir)?;
-    let index = Arc::new(SearchIndex::open(index_dir)?);
+    // The writer `wenyuan reindex` opens.
+    let index = Arc::new(SearchIndex::open_with_writer(
+        index_dir,
+        WriterBudget::rebuild(),
+    )?);
     lib.attach_index(index.clone());
     let started = Instant::now();
     let indexed = lib.search.rebuild_index(&|_, _| {}).await?;
@@ -884,6 +893,13 @@ async fn run_queries(
     let lib = open_services(db).await?;
     lib.attach_index(Arc::new(SearchIndex::open(index_dir)?));
     let queries = latency_queries(records, s.queries, s.seed);
+    if let Some(path) = &s.query_file {
+        let mut file = BufWriter::new(std::fs::File::create(path)?);
+        for q in &queries {
+            writeln!(file, "{}\t{}", q.kind.label(), q.text)?;
+        }
+        file.flush()?;
+    }
     out!("");
     out!(
         "latency: {} queries (seed {}), Services::search(Role::Guest, size 10): index query + gate-safe snippets from the database; one warm-up pass first",

@@ -110,12 +110,16 @@ async fn write_backup(
         }
     }
     if args.with_index {
+        // Stored as they are: tantivy's files are compressed or bit-packed already, so deflate
+        // took minutes of one core on a large index to save little, and the restore of a new
+        // node waited as long again to inflate them.
+        let index_options = options.compression_method(CompressionMethod::Stored);
         let mut staged = Vec::new();
         collect_files(staged_index, &[], &mut staged)?;
         staged.sort();
         for path in &staged {
             let name = format!("{INDEX}/{}", archive_name(staged_index, path)?);
-            add_file(&mut zip, &name, path, options)?;
+            add_file(&mut zip, &name, path, index_options)?;
         }
     }
     let manifest = serde_json::json!({

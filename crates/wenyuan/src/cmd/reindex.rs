@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use wenyuan_core::SystemClock;
-use wenyuan_search::SearchIndex;
+use wenyuan_search::{SearchIndex, WriterBudget};
 
 use crate::cli::StoreArgs;
 use crate::config::Config;
@@ -20,9 +20,9 @@ pub async fn run(args: StoreArgs) -> anyhow::Result<ExitCode> {
     // Fail before deleting anything if a server holds the index.
     drop(SearchIndex::open(&dir).context("cannot rebuild the search index")?);
     SearchIndex::destroy(&dir)?;
-    services.attach_index(Arc::new(SearchIndex::open_with_memory(
+    services.attach_index(Arc::new(SearchIndex::open_with_writer(
         &dir,
-        wenyuan_search::REBUILD_HEAP_BYTES,
+        WriterBudget::rebuild(),
     )?));
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(0);

@@ -23,6 +23,7 @@ use wenyuan_text::archive::{human_size, ArchiveLimits};
 use wenyuan_text::{content_hash, AnonymizeOptions, Anonymizer};
 
 use super::anonymize::Anonymization;
+use super::near_duplicates::hold::FingerprintedBatch;
 pub use super::near_duplicates::hold::ImportOutcome;
 use super::near_duplicates::NearDuplicates;
 use crate::{Access, CoreError, Result, Status};
@@ -301,6 +302,21 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Pieces of a batch as rows with their fingerprints, waiting for the database.
+struct ReadyPieces {
+    /// One per piece; `None` where a row waits for its outcome.
+    results: Vec<Option<FileResult>>,
+    /// Where in `results` each row goes, with its place.
+    slots: Vec<(usize, String)>,
+    rows: Option<FingerprintedBatch>,
+}
+
+/// A batch of `.jsonl` lines, parsed and readied, or the reason none of it could be parsed.
+enum ReadyLines {
+    Ready(ReadyPieces),
+    Failed(FileResult),
+}
+
 /// Imports from files, uploads and `.jsonl` streams.
 pub struct Importer {
     duplicates: Arc<NearDuplicates>,
@@ -428,8 +444,25 @@ impl Importer {
         pieces: Vec<Piece>,
         options: &ImportOptions,
     ) -> Result<Vec<FileResult>> {
+        let mut results = Vec::with_capacity(pieces.len());
+        let mut pieces = pieces.into_iter().peekable();
+        while pieces.peek().is_some() {
+            let batch: Vec<Piece> = pieces.by_ref().take(JSONL_BATCH).collect();
+            let ready = self.ready_pieces(batch, options).await?;
+            results.extend(self.store_ready(ready, options).await?);
+        }
+        Ok(results)
+    }
+
+    /// Pieces turned into rows and fingerprinted: all the work of storing them but the database's.
+    async fn ready_pieces(
+        &self,
+        pieces: Vec<Piece>,
+        options: &ImportOptions,
+    ) -> Result<ReadyPieces> {
         let mut results: Vec<Option<FileResult>> = Vec::with_capacity(pieces.len());
-        let mut batch: Vec<(usize, String, NewArticle)> = Vec::new();
+        let mut slots = Vec::new();
+        let mut articles = Vec::new();
         for piece in pieces {
             let index = results.len();
             results.push(None);
@@ -438,54 +471,59 @@ impl Importer {
                 Piece::Document(prepared) => {
                     let place = prepared.place.clone();
                     match self.new_article(*prepared, options) {
-                        Ok(article) => batch.push((index, place, article)),
+                        Ok(article) => {
+                            slots.push((index, place));
+                            articles.push(article);
+                        }
                         Err(err) => {
                             results[index] = Some(FileResult::failed(place, err.to_string()))
                         }
                     }
                 }
             }
-            if batch.len() >= JSONL_BATCH {
-                self.store_batch(std::mem::take(&mut batch), options, &mut results)
-                    .await?;
-            }
         }
-        self.store_batch(batch, options, &mut results).await?;
-        Ok(results.into_iter().flatten().collect())
+        let rows = match articles.is_empty() {
+            true => None,
+            false => Some(FingerprintedBatch::of(articles).await?),
+        };
+        Ok(ReadyPieces {
+            results,
+            slots,
+            rows,
+        })
     }
 
-    async fn store_batch(
+    /// Store a ready batch in one transaction; a result per piece, in order.
+    async fn store_ready(
         &self,
-        batch: Vec<(usize, String, NewArticle)>,
+        ready: ReadyPieces,
         options: &ImportOptions,
-        results: &mut [Option<FileResult>],
-    ) -> Result<()> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let (slots, articles): (Vec<(usize, String)>, Vec<NewArticle>) = batch
-            .into_iter()
-            .map(|(index, place, article)| ((index, place), article))
-            .unzip();
-        match self
-            .duplicates
-            .insert_checked(articles, options.allow_near_duplicates)
-            .await
-        {
-            Ok(outcomes) => {
-                for ((index, place), outcome) in slots.into_iter().zip(outcomes) {
-                    results[index] = Some(FileResult::inserted(place, outcome));
+    ) -> Result<Vec<FileResult>> {
+        let ReadyPieces {
+            mut results,
+            slots,
+            rows,
+        } = ready;
+        if let Some(rows) = rows {
+            match self
+                .duplicates
+                .insert_fingerprinted(rows, options.allow_near_duplicates)
+                .await
+            {
+                Ok(outcomes) => {
+                    for ((index, place), outcome) in slots.into_iter().zip(outcomes) {
+                        results[index] = Some(FileResult::inserted(place, outcome));
+                    }
                 }
-                Ok(())
-            }
-            Err(err @ CoreError::Invalid(_)) => {
-                for (index, place) in slots {
-                    results[index] = Some(FileResult::failed(place, err.to_string()));
+                Err(err @ CoreError::Invalid(_)) => {
+                    for (index, place) in slots {
+                        results[index] = Some(FileResult::failed(place, err.to_string()));
+                    }
                 }
-                Ok(())
+                Err(other) => return Err(other),
             }
-            Err(other) => Err(other),
         }
+        Ok(results.into_iter().flatten().collect())
     }
 
     /// Import one `.txt` or `.md` file given as bytes (the demo's bundled seed).
@@ -561,6 +599,7 @@ impl Importer {
         let mut lines: Vec<(usize, Vec<u8>)> = Vec::with_capacity(JSONL_BATCH);
         let mut batch_bytes = 0usize;
         let mut number = 0usize;
+        let mut waiting: Option<ReadyLines> = None;
         loop {
             let mut line = Vec::new();
             // `take` bounds a line with no newline in a huge file: a longer line is reported, not read whole.
@@ -586,24 +625,41 @@ impl Importer {
             if (full || read == 0) && !lines.is_empty() {
                 let batch = std::mem::take(&mut lines);
                 batch_bytes = 0;
-                self.import_jsonl_lines(place, batch, options, report)
-                    .await?;
-                progress.documents(report.documents());
+                // The batch before is stored while this one is parsed and fingerprinted: the
+                // database and the other cores work at once (two batches in memory at most).
+                let next = self.ready_lines(place, batch, options);
+                let next = match waiting.take() {
+                    Some(ready) => {
+                        let (stored, next) = tokio::join!(self.store_lines(ready, options), next);
+                        for result in stored? {
+                            report.record(result);
+                        }
+                        progress.documents(report.documents());
+                        next?
+                    }
+                    None => next.await?,
+                };
+                waiting = Some(next);
             }
             if read == 0 {
+                if let Some(ready) = waiting.take() {
+                    for result in self.store_lines(ready, options).await? {
+                        report.record(result);
+                    }
+                    progress.documents(report.documents());
+                }
                 return Ok(());
             }
         }
     }
 
-    /// Parses a batch of `.jsonl` lines off the async workers and stores its records.
-    async fn import_jsonl_lines(
+    /// Parses a batch of `.jsonl` lines off the async workers and readies its records.
+    async fn ready_lines(
         &self,
         place: &str,
         lines: Vec<(usize, Vec<u8>)>,
         options: &ImportOptions,
-        report: &mut ImportReport,
-    ) -> Result<()> {
+    ) -> Result<ReadyLines> {
         let (first, last) = (
             lines.first().map_or(0, |l| l.0),
             lines.last().map_or(0, |l| l.0),
@@ -617,15 +673,24 @@ impl Importer {
             })
             .await
             .and_then(|pieces| pieces);
-        match pieces {
-            Ok(pieces) => {
-                for result in self.store_pieces(pieces, options).await? {
-                    report.record(result);
-                }
-            }
-            Err(reason) => report.fail(format!("{place}:{first}-{last}"), reason),
+        Ok(match pieces {
+            Ok(pieces) => ReadyLines::Ready(self.ready_pieces(pieces, options).await?),
+            Err(reason) => ReadyLines::Failed(FileResult::failed(
+                format!("{place}:{first}-{last}"),
+                reason,
+            )),
+        })
+    }
+
+    async fn store_lines(
+        &self,
+        ready: ReadyLines,
+        options: &ImportOptions,
+    ) -> Result<Vec<FileResult>> {
+        match ready {
+            ReadyLines::Ready(pieces) => self.store_ready(pieces, options).await,
+            ReadyLines::Failed(failure) => Ok(vec![failure]),
         }
-        Ok(())
     }
 
     /// Turn a parsed document into a row to insert, applying the import options.

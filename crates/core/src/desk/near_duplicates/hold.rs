@@ -9,9 +9,8 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
 
-use wenyuan_store::{simhash_bands, InsertOutcome, NewArticle, SimhashCandidate, SIMHASH_BANDS};
+use wenyuan_store::{InsertOutcome, NewArticle};
 use wenyuan_text::simhash::{hamming, simhash, similarity};
 
 use super::NearDuplicates;
@@ -52,39 +51,18 @@ enum Resembles {
     InBatch(usize, u32),
 }
 
-/// Candidates by band value: for one fingerprint, the candidates sharing a band with it, each
-/// once, without comparing it with the whole batch's candidates.
-struct BandBuckets {
-    bands: [HashMap<i64, Vec<usize>>; SIMHASH_BANDS],
+/// Documents with their fingerprints, ready for [`NearDuplicates::insert_fingerprinted`]: the
+/// CPU work of a batch, which an import does for the next batch while this one is stored.
+pub struct FingerprintedBatch {
+    articles: Vec<NewArticle>,
+    prints: Vec<u64>,
 }
 
-impl BandBuckets {
-    fn new(candidates: &[SimhashCandidate]) -> Self {
-        let mut bands: [HashMap<i64, Vec<usize>>; SIMHASH_BANDS] =
-            std::array::from_fn(|_| HashMap::new());
-        for (i, candidate) in candidates.iter().enumerate() {
-            for (band, value) in simhash_bands(candidate.simhash).into_iter().enumerate() {
-                bands[band].entry(value).or_default().push(i);
-            }
-        }
-        BandBuckets { bands }
-    }
-
-    fn sharing_a_band<'a>(
-        &self,
-        hash: u64,
-        candidates: &'a [SimhashCandidate],
-    ) -> impl Iterator<Item = &'a SimhashCandidate> {
-        let mut found: Vec<usize> = simhash_bands(hash)
-            .into_iter()
-            .enumerate()
-            .filter_map(|(band, value)| self.bands[band].get(&value))
-            .flatten()
-            .copied()
-            .collect();
-        found.sort_unstable();
-        found.dedup();
-        found.into_iter().map(move |i| &candidates[i])
+impl FingerprintedBatch {
+    /// Fingerprint `articles`, in one blocking task on all cores.
+    pub async fn of(articles: Vec<NewArticle>) -> Result<Self> {
+        let prints = fingerprints(&articles).await?;
+        Ok(FingerprintedBatch { articles, prints })
     }
 }
 
@@ -93,21 +71,35 @@ impl NearDuplicates {
     /// `allow_near_duplicates`. One outcome per document, in order.
     pub async fn insert_checked(
         &self,
-        mut batch: Vec<NewArticle>,
+        batch: Vec<NewArticle>,
         allow_near_duplicates: bool,
     ) -> Result<Vec<ImportOutcome>> {
-        let prints = fingerprints(&batch).await?;
+        let batch = FingerprintedBatch::of(batch).await?;
+        self.insert_fingerprinted(batch, allow_near_duplicates)
+            .await
+    }
+
+    /// [`NearDuplicates::insert_checked`] of a batch fingerprinted beforehand.
+    pub async fn insert_fingerprinted(
+        &self,
+        batch: FingerprintedBatch,
+        allow_near_duplicates: bool,
+    ) -> Result<Vec<ImportOutcome>> {
+        let FingerprintedBatch {
+            articles: mut batch,
+            prints,
+        } = batch;
         let max = self.near_duplicate_distance();
-        // The stored documents sharing a band with any of the batch, in one query; each document
-        // then looks at those sharing a band with it, as its own lookup would have found them.
-        let candidates = self.ctx.store.simhash_candidates_of_many(&prints).await?;
-        let by_band = BandBuckets::new(&candidates);
+        // The stored documents near any of the batch, read at once; among them, those near one
+        // document are the ones its own lookup would have found.
+        let near = self
+            .ctx
+            .store
+            .simhash_neighbours_of_many(&prints, max)
+            .await?;
         let mut resembles: Vec<Option<Resembles>> = Vec::with_capacity(batch.len());
         for (i, hash) in prints.iter().enumerate() {
-            let stored = self
-                .within_distance(*hash, by_band.sharing_a_band(*hash, &candidates))
-                .into_iter()
-                .next();
+            let stored = self.within_distance(*hash, near.iter()).into_iter().next();
             let in_batch = prints[..i]
                 .iter()
                 .enumerate()
