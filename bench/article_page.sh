@@ -66,17 +66,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # A free loopback port: try random ones until nothing answers.
-free_port() {
-    local port i
-    for i in $(seq 1 50); do
-        port=$((20000 + (RANDOM * 32768 + RANDOM + i) % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    die "no free port found"
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 # Poll a URL until it answers 200, or give up after ~15 s.
 wait_for() {

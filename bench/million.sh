@@ -22,7 +22,8 @@
 #     DATA=/path/to/data bench/million.sh      # a data folder with a large library already
 # Environment: SCALE (62), DATA, WORK (where step 0 keeps its folder; default under $TMPDIR,
 #     removed at the end unless KEEP=1), WENYUAN_BIN / SEARCH_BENCH_BIN (skip the builds),
-#     PASSES (3: measured passes of the query mix), REINDEX (1), FILL (1), CORPUS.
+#     PASSES (3: measured passes of the query mix), REINDEX (1), FILL (1), CORPUS, QUERY_FILE
+#     (the query mix as search_bench's QUERY_FILE wrote it; else it is written here).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -63,17 +64,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-    local port i
-    for i in $(seq 1 50); do
-        port=$((20000 + (RANDOM * 32768 + RANDOM + i) % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    die "no free port found"
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 OUT=$TMP/report.txt
 say() { echo "$*" | tee -a "$OUT"; }
@@ -94,7 +86,12 @@ say "commit:   $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 say "machine:  $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB RAM", $2 / 1e6 }' /proc/meminfo); loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- 0. the library -------------------------------------------------------------------------------
-QUERY_FILE=$TMP/queries.tsv
+if [[ -n "${QUERY_FILE:-}" ]]; then
+    [[ -s "$QUERY_FILE" ]] || die "QUERY_FILE $QUERY_FILE is empty or missing"
+    QUERY_FILE=$(cd "$(dirname "$QUERY_FILE")" && pwd)/$(basename "$QUERY_FILE")
+fi
+GIVEN_QUERIES=${QUERY_FILE:-}
+QUERY_FILE=${QUERY_FILE:-$TMP/queries.tsv}
 if [[ -z "${DATA:-}" ]]; then
     [[ -x "$BENCH_BIN" ]] || die "program not found: $BENCH_BIN"
     WORK=${WORK:-$TMP/library}
@@ -107,7 +104,7 @@ if [[ -z "${DATA:-}" ]]; then
         /usr/bin/time -v -o "$TMP/library.time" "$BENCH_BIN" | tee -a "$OUT"
     say "peak memory of the build: $(awk -F': ' '/Maximum resident/ { printf "%.0f MB", $2 / 1024 }' "$TMP/library.time")"
     DATA=$WORK/data
-elif [[ -x "$BENCH_BIN" ]]; then
+elif [[ -z "$GIVEN_QUERIES" && -x "$BENCH_BIN" ]]; then
     # The query mix only: REUSE measures on the library as it is.
     log "writing the query mix (search_bench, REUSE of the given library)"
     SCALE=$SCALE REUSE=$(dirname "$DATA") FTS=0 QUALITY=0 SUGGEST=10 CORPUS=$CORPUS \

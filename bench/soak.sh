@@ -62,17 +62,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-    local port i
-    for i in $(seq 1 50); do
-        port=$((20000 + (RANDOM * 32768 + RANDOM + i) % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    die "no free port found"
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 # ---- build and data ---------------------------------------------------------------------------
 if [[ -n "${WENYUAN_BIN:-}" ]]; then

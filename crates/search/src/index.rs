@@ -946,13 +946,19 @@ mod tests {
     }
 
     fn ids(index: &SearchIndex, query: &str) -> Vec<i64> {
-        let request = SearchRequest {
-            query: query.to_owned(),
-            limit: 10,
-            ..Default::default()
-        };
+        ids_of(
+            index,
+            &SearchRequest {
+                query: query.to_owned(),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+    }
+
+    fn ids_of(index: &SearchIndex, request: &SearchRequest) -> Vec<i64> {
         index
-            .search(&request)
+            .search(request)
             .unwrap()
             .hits
             .into_iter()
@@ -1061,20 +1067,17 @@ mod tests {
             index.commit(1, "").unwrap();
         }
         assert!(index.segments().unwrap() > 1);
-        let sorted = |sort: Sort| -> Vec<i64> {
-            let request = SearchRequest {
-                query: "工作会议".to_owned(),
-                limit: 40,
-                sort,
-                ..Default::default()
-            };
-            index
-                .search(&request)
-                .unwrap()
-                .hits
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect()
+        let sorted = |sort: Sort| {
+            let query = "工作会议".to_owned();
+            ids_of(
+                &index,
+                &SearchRequest {
+                    query,
+                    limit: 40,
+                    sort,
+                    ..Default::default()
+                },
+            )
         };
         let newest_first: Vec<i64> = (1..=40)
             .filter(|id| id % 2 == 0)

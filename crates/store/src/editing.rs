@@ -4,9 +4,10 @@
 
 use sqlx::{Any, Transaction};
 
-use crate::articles::{ensure_tag, insert_one};
+use crate::articles::ensure_tag;
 use crate::audit::commit_audited;
 use crate::error::Context;
+use crate::import_batch::insert_in;
 use crate::listing::{fetch_page, like_escape, Bind, Filter};
 use crate::{InsertOutcome, NewArticle, NewAuditEntry, Result, Store};
 
@@ -138,9 +139,13 @@ impl Store {
         now: i64,
     ) -> Result<SaveOutcome> {
         let mut tx = self.begin_write().await?;
-        let id = match insert_one(&mut tx, article, now).await? {
-            InsertOutcome::Inserted(id) => id,
-            InsertOutcome::Duplicate(other) => return Ok(SaveOutcome::SameAs(other)),
+        let outcome = insert_in(&mut tx, self.backend(), std::slice::from_ref(article), now)
+            .await?
+            .pop();
+        let id = match outcome {
+            Some(InsertOutcome::Inserted(id)) => id,
+            Some(InsertOutcome::Duplicate(other)) => return Ok(SaveOutcome::SameAs(other)),
+            None => return Err(crate::StoreError::Conflict { what: "document" }),
         };
         let target = format!("article:{id}");
         let entry = NewAuditEntry {

@@ -48,71 +48,81 @@ impl Store {
         articles: &[NewArticle],
         now: i64,
     ) -> Result<Vec<InsertOutcome>> {
-        let backend = self.backend();
         let mut tx = self.begin_write().await?;
-        let stored = stored_hashes(&mut tx, backend, articles).await?;
-        let mut first_of: HashMap<&str, usize> = HashMap::new();
-        let plans: Vec<Plan> = articles
-            .iter()
-            .enumerate()
-            .map(|(i, article)| {
-                let hash = article.content_hash.as_str();
-                if let Some(id) = stored.get(hash) {
-                    return Plan::Stored(*id);
-                }
-                match first_of.get(hash) {
-                    Some(first) => Plan::SameAs(*first),
-                    None => {
-                        first_of.insert(hash, i);
-                        Plan::New
-                    }
-                }
-            })
-            .collect();
-        let new: Vec<usize> = (0..articles.len())
-            .filter(|i| matches!(plans[*i], Plan::New))
-            .collect();
-
-        let categories = ensure_categories(&mut tx, new.iter().map(|i| &articles[*i])).await?;
-        let mut inserted: HashMap<String, i64> = HashMap::with_capacity(new.len());
-        for chunk in new.chunks(ARTICLE_ROWS) {
-            let rows: Vec<&NewArticle> = chunk.iter().map(|i| &articles[*i]).collect();
-            inserted.extend(insert_rows(&mut tx, backend, &rows, &categories, now).await?);
-        }
-
-        let mut outcomes: Vec<InsertOutcome> = Vec::with_capacity(articles.len());
-        // The documents this batch stored, in batch order: (index, id).
-        let mut stored_now: Vec<(usize, i64)> = Vec::with_capacity(new.len());
-        for (i, plan) in plans.iter().enumerate() {
-            let outcome = match *plan {
-                Plan::Stored(id) => InsertOutcome::Duplicate(id),
-                Plan::SameAs(first) => InsertOutcome::Duplicate(outcome_id(outcomes[first])),
-                Plan::New => match inserted.get(&articles[i].content_hash) {
-                    Some(id) => {
-                        stored_now.push((i, *id));
-                        InsertOutcome::Inserted(*id)
-                    }
-                    // Another writer stored the same document between our check and our insert.
-                    None => match id_by_hash(&mut tx, &articles[i].content_hash).await? {
-                        Some(id) => InsertOutcome::Duplicate(id),
-                        None => return Err(crate::StoreError::Conflict { what: "document" }),
-                    },
-                },
-            };
-            outcomes.push(outcome);
-        }
-
-        insert_tags(&mut tx, backend, articles, &stored_now).await?;
-        let prints: Vec<(i64, u64)> = stored_now
-            .iter()
-            .filter_map(|(i, id)| articles[*i].simhash.map(|hash| (*id, hash)))
-            .collect();
-        insert_fingerprints(&mut tx, backend, &prints).await?;
-        let ids: Vec<i64> = stored_now.iter().map(|(_, id)| *id).collect();
-        record_inserts(&mut tx, backend, &ids, now).await?;
+        let outcomes = insert_in(&mut tx, self.backend(), articles, now).await?;
         tx.commit().await.context("committing an import")?;
         Ok(outcomes)
     }
+}
+
+/// [`Store::insert_articles`] within `tx` (the editor's new document is a batch of one).
+pub(crate) async fn insert_in(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    articles: &[NewArticle],
+    now: i64,
+) -> Result<Vec<InsertOutcome>> {
+    let stored = stored_hashes(tx, backend, articles).await?;
+    let mut first_of: HashMap<&str, usize> = HashMap::new();
+    let plans: Vec<Plan> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, article)| {
+            let hash = article.content_hash.as_str();
+            if let Some(id) = stored.get(hash) {
+                return Plan::Stored(*id);
+            }
+            match first_of.get(hash) {
+                Some(first) => Plan::SameAs(*first),
+                None => {
+                    first_of.insert(hash, i);
+                    Plan::New
+                }
+            }
+        })
+        .collect();
+    let new: Vec<usize> = (0..articles.len())
+        .filter(|i| matches!(plans[*i], Plan::New))
+        .collect();
+
+    let categories = ensure_categories(tx, new.iter().map(|i| &articles[*i])).await?;
+    let mut inserted: HashMap<String, i64> = HashMap::with_capacity(new.len());
+    for chunk in new.chunks(ARTICLE_ROWS) {
+        let rows: Vec<&NewArticle> = chunk.iter().map(|i| &articles[*i]).collect();
+        inserted.extend(insert_rows(tx, backend, &rows, &categories, now).await?);
+    }
+
+    let mut outcomes: Vec<InsertOutcome> = Vec::with_capacity(articles.len());
+    // The documents this batch stored, in batch order: (index, id).
+    let mut stored_now: Vec<(usize, i64)> = Vec::with_capacity(new.len());
+    for (i, plan) in plans.iter().enumerate() {
+        let outcome = match *plan {
+            Plan::Stored(id) => InsertOutcome::Duplicate(id),
+            Plan::SameAs(first) => InsertOutcome::Duplicate(outcome_id(outcomes[first])),
+            Plan::New => match inserted.get(&articles[i].content_hash) {
+                Some(id) => {
+                    stored_now.push((i, *id));
+                    InsertOutcome::Inserted(*id)
+                }
+                // Another writer stored the same document between our check and our insert.
+                None => match id_by_hash(tx, &articles[i].content_hash).await? {
+                    Some(id) => InsertOutcome::Duplicate(id),
+                    None => return Err(crate::StoreError::Conflict { what: "document" }),
+                },
+            },
+        };
+        outcomes.push(outcome);
+    }
+
+    insert_tags(tx, backend, articles, &stored_now).await?;
+    let prints: Vec<(i64, u64)> = stored_now
+        .iter()
+        .filter_map(|(i, id)| articles[*i].simhash.map(|hash| (*id, hash)))
+        .collect();
+    insert_fingerprints(tx, backend, &prints).await?;
+    let ids: Vec<i64> = stored_now.iter().map(|(_, id)| *id).collect();
+    record_inserts(tx, backend, &ids, now).await?;
+    Ok(outcomes)
 }
 
 fn outcome_id(outcome: InsertOutcome) -> i64 {
@@ -309,7 +319,7 @@ async fn insert_fingerprints(
     let hashes: Vec<u64> = prints.iter().map(|(_, hash)| *hash).collect();
     let asked = AskedBands::new(hashes.iter().copied());
     let mut pairs: BTreeMap<(i64, i64), u32> = BTreeMap::new();
-    for (other, other_hash) in fingerprints_sharing_a_band(&mut **tx, backend, &hashes).await? {
+    for (other, other_hash) in fingerprints_sharing_a_band(tx, backend, &hashes).await? {
         for i in asked.sharing(other_hash) {
             let (id, hash) = prints[i];
             let distance = (other_hash ^ hash).count_ones();

@@ -3,7 +3,10 @@
 //! follows the change feed and (re)computes them; the lists are computed on demand and cached
 //! until the library changes.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use serde::Serialize;
 use wenyuan_text::keywords::{keywords, KEYWORDS_PER_DOCUMENT};
@@ -108,21 +111,31 @@ impl Related {
             let mut ids: Vec<i64> = changes.iter().map(|c| c.article_id).collect();
             ids.sort_unstable();
             ids.dedup();
-            for id in ids {
-                let words = match store.article(id).await? {
-                    Some(row) if row.status == Status::Published.as_str() => {
-                        // Segmentation is CPU work: keep it off the async threads.
-                        tokio::task::spawn_blocking(move || {
-                            keywords(&row.title, &row.body, KEYWORDS_PER_DOCUMENT)
+            // The batch's documents in one query, their keywords on all cores, stored in one
+            // transaction; a document gone or not published gets none.
+            let rows = store.articles_by_ids(&ids).await?;
+            let texts: Vec<(i64, String, String)> = rows
+                .into_iter()
+                .filter(|row| row.status == Status::Published.as_str())
+                .map(|row| (row.id, row.title, row.body))
+                .collect();
+            let mut found: HashMap<i64, Vec<(String, f64)>> =
+                tokio::task::spawn_blocking(move || {
+                    texts
+                        .par_iter()
+                        .map(|(id, title, body)| {
+                            (*id, keywords(title, body, KEYWORDS_PER_DOCUMENT))
                         })
-                        .await
-                        .map_err(|e| CoreError::Internal(format!("keyword task: {e}")))?
-                    }
-                    _ => Vec::new(),
-                };
-                store.set_keywords(id, &words).await?;
-                derived += 1;
-            }
+                        .collect()
+                })
+                .await
+                .map_err(|e| CoreError::Internal(format!("keyword task: {e}")))?;
+            let batch: Vec<(i64, Vec<(String, f64)>)> = ids
+                .iter()
+                .map(|id| (*id, found.remove(id).unwrap_or_default()))
+                .collect();
+            store.set_keywords_of_many(&batch).await?;
+            derived += batch.len();
             cursor = last;
             store
                 .set_setting(KEYWORDS_CURSOR, &cursor.to_string())

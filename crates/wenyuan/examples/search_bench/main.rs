@@ -19,7 +19,8 @@
 //! LIKE_MAX (200: most queries timed with the LIKE fallback), KEEP (0: 1 keeps the work folder),
 //! REUSE (a work folder kept by an earlier run at the same scale: skip the import, indexing and
 //! FTS5 inserts and measure queries on what it holds, e.g. to compare two builds on one index),
-//! QUERY_FILE (write the latency queries there, kind and text per line, for an HTTP client).
+//! QUERY_FILE (write the latency queries there, kind and text per line, for an HTTP client),
+//! REBUILD (with REUSE, 1: derive the keywords not yet derived and rebuild the index first).
 
 mod quality;
 mod suggest;
@@ -62,6 +63,9 @@ struct Settings {
     /// Where to write the latency queries (kind, tab, query; one per line), for a client that
     /// replays them over HTTP (`bench/million.sh`).
     query_file: Option<PathBuf>,
+    /// With REUSE: derive the keywords not yet derived and rebuild the index first (a library
+    /// whose import finished but not the rest).
+    rebuild: bool,
 }
 
 fn env_or<T: FromStr>(name: &str, default: T) -> Result<T> {
@@ -101,6 +105,7 @@ impl Settings {
             keep: env_or("KEEP", 0u8)? != 0 || reuse.is_some(),
             reuse: reuse.is_some(),
             query_file: std::env::var_os("QUERY_FILE").map(PathBuf::from),
+            rebuild: env_or("REBUILD", 0u8)? != 0,
         })
     }
 }
@@ -654,7 +659,13 @@ async fn run(s: &Settings) -> Result<()> {
     let db = data.join("wenyuan.db");
     let index_dir = data.join("index");
     let fts_db = s.work.join("fts.db");
-    if s.reuse {
+    if s.reuse && s.rebuild {
+        out!(
+            "reusing the library of an earlier run in {}: keywords not yet derived, then the index",
+            s.work.display()
+        );
+        derive_and_index(s, open_services(&db).await?, &index_dir).await?;
+    } else if s.reuse {
         out!(
             "reusing the data folder and FTS5 file of an earlier run in {} (no import, no indexing)",
             s.work.display()
@@ -688,6 +699,60 @@ async fn run(s: &Settings) -> Result<()> {
         fts = Some(conn);
     }
     run_queries(s, &records, &db, &index_dir, &docs, &titles, fts.as_mut()).await
+}
+
+/// Keywords (from the feed's cursor on), then the index rebuilt from scratch as `wenyuan reindex`
+/// does; closes `lib`.
+async fn derive_and_index(s: &Settings, lib: Arc<Services>, index_dir: &Path) -> Result<()> {
+    macro_rules! out {
+        ($($arg:tt)*) => {{ println!($($arg)*); }};
+    }
+    if s.keywords {
+        say("deriving keywords");
+        let started = Instant::now();
+        let derived = lib.related.derive_keywords().await?;
+        let secs = started.elapsed().as_secs_f64();
+        out!(
+            "keywords:  {derived} documents in {secs:.1} s = {:.0} docs/s (Services::derive_keywords, as the server's background task; their pinyin goes into the index)",
+            derived as f64 / secs
+        );
+    } else {
+        out!("keywords:  not derived (KEYWORDS=0): the index has no keyword pinyin");
+    }
+    say("building the index");
+    SearchIndex::destroy(index_dir)?;
+    // The writer `wenyuan reindex` opens.
+    let index = Arc::new(SearchIndex::open_with_writer(
+        index_dir,
+        WriterBudget::rebuild(),
+    )?);
+    lib.attach_index(index.clone());
+    let started = Instant::now();
+    let indexed = lib.search.rebuild_index(&|_, _| {}).await?;
+    let index_s = started.elapsed().as_secs_f64();
+    lib.close().await;
+    drop(lib);
+    let Ok(index) = Arc::try_unwrap(index) else {
+        bail!("the index is still shared");
+    };
+    let size_before_merge = dir_size(index_dir);
+    let segments_before = segments_in(index_dir);
+    let started = Instant::now();
+    index.wait_merging()?;
+    let merge_s = started.elapsed().as_secs_f64();
+    let index_bytes = dir_size(index_dir);
+    out!(
+        "indexing:  {indexed} documents in {index_s:.1} s = {:.0} docs/s (Services::rebuild_index, as `wenyuan reindex`)",
+        indexed as f64 / index_s
+    );
+    out!(
+        "index:     {} on disk after merges ({} segments; {} in {} segments when rebuild_index returned, which merges them into one since the searchq branch; background merges took {merge_s:.1} s more)",
+        mb(index_bytes),
+        segments_in(index_dir),
+        mb(size_before_merge),
+        segments_before
+    );
+    Ok(())
 }
 
 /// Steps 1 and 2: import, keywords, index; the FTS5 table.
@@ -734,51 +799,7 @@ async fn build(
         imported.summary(),
         imported.imported as f64 / import_s
     );
-    if s.keywords {
-        say("deriving keywords");
-        let started = Instant::now();
-        let derived = lib.related.derive_keywords().await?;
-        let secs = started.elapsed().as_secs_f64();
-        out!(
-            "keywords:  {derived} documents in {secs:.1} s = {:.0} docs/s (Services::derive_keywords, as the server's background task; their pinyin goes into the index)",
-            derived as f64 / secs
-        );
-    } else {
-        out!("keywords:  not derived (KEYWORDS=0): the index has no keyword pinyin");
-    }
-    say("building the index");
-    SearchIndex::destroy(index_dir)?;
-    // The writer `wenyuan reindex` opens.
-    let index = Arc::new(SearchIndex::open_with_writer(
-        index_dir,
-        WriterBudget::rebuild(),
-    )?);
-    lib.attach_index(index.clone());
-    let started = Instant::now();
-    let indexed = lib.search.rebuild_index(&|_, _| {}).await?;
-    let index_s = started.elapsed().as_secs_f64();
-    lib.close().await;
-    drop(lib);
-    let Ok(index) = Arc::try_unwrap(index) else {
-        bail!("the index is still shared");
-    };
-    let size_before_merge = dir_size(index_dir);
-    let segments_before = segments_in(index_dir);
-    let started = Instant::now();
-    index.wait_merging()?;
-    let merge_s = started.elapsed().as_secs_f64();
-    let index_bytes = dir_size(index_dir);
-    out!(
-        "indexing:  {indexed} documents in {index_s:.1} s = {:.0} docs/s (Services::rebuild_index, as `wenyuan reindex`)",
-        indexed as f64 / index_s
-    );
-    out!(
-        "index:     {} on disk after merges ({} segments; {} in {} segments when rebuild_index returned, which merges them into one since the searchq branch; background merges took {merge_s:.1} s more)",
-        mb(index_bytes),
-        segments_in(index_dir),
-        mb(size_before_merge),
-        segments_before
-    );
+    derive_and_index(s, lib, index_dir).await?;
     let db_files = vec![
         db.to_owned(),
         data.join("wenyuan.db-wal"),
