@@ -8,7 +8,8 @@
 #  1. `wenyuan reindex` of that library: documents/s and peak memory (REINDEX=0 skips it).
 #  2. `wenyuan serve` on it: the query mix of bench/search.sh (1,000 queries, fixed seed) sent over
 #     HTTP to /api/v1/search, one at a time on a keep-alive connection, client-side p50/p99
-#     (bench/search_http.py); then the server's resident memory (VmRSS, VmHWM).
+#     (bench/search_http.py); PAGES (20) article pages across the library, first views, timed;
+#     then the server's resident memory (VmRSS, VmHWM).
 #  3. A new node from a snapshot: `wenyuan backup --with-index`, `wenyuan restore` into an empty
 #     folder, `wenyuan serve` there until /readyz answers 200 and a search finds something: the
 #     seconds of each step.
@@ -160,9 +161,14 @@ ready_ms=$(wait_ready "$BASE" "$started") || { tail -n 20 "$TMP/serve-$PORT.log"
 say ""
 say "-- 2. wenyuan serve: ready (/readyz 200) $ready_ms ms after start; $(rss_of "$SERVER_PID") before any request"
 python3 "$ROOT/bench/search_http.py" "$BASE" "$QUERY_FILE" "$PASSES" | tee "$TMP/http.txt" | tee -a "$OUT"
-# A few hundred article pages too, as readers would read after searching.
-for id in $(seq 1 1997 "$DOCUMENTS"); do curl -s -o /dev/null "$BASE/a/$id"; done
-say "server memory after the queries and $(( (DOCUMENTS + 1996) / 1997 )) article pages: $(rss_of "$SERVER_PID")"
+# Article pages across the library, first views (nothing cached): the time of each.
+PAGES=${PAGES:-20}
+step=$(( DOCUMENTS / PAGES ))
+for id in $(seq 1 "$step" "$DOCUMENTS" | head -n "$PAGES"); do
+    curl -s -o /dev/null -w '%{time_total}\n' "$BASE/a/$id"
+done | sort -n >"$TMP/pages.txt"
+say "article pages, first view: $PAGES pages, median $(awk '{ t[NR] = $1 } END { printf "%.2f", t[int((NR + 1) / 2)] }' "$TMP/pages.txt") s, slowest $(tail -n 1 "$TMP/pages.txt") s"
+say "server memory after the queries and the pages: $(rss_of "$SERVER_PID")"
 stop_server
 
 # ---- 3. a new node from a snapshot ------------------------------------------------------------

@@ -344,6 +344,12 @@ async fn documents_without_a_fingerprint_get_one_from_the_backfill() {
                 .unwrap(),
             0
         );
+        // The follower's place is kept even when no change came after its first backfill, so
+        // the next round does not scan the whole library again.
+        assert!(
+            store.setting("cursor.simhash").await.unwrap().is_some(),
+            "{backend:?}"
+        );
         // As after an upgrade from a database without fingerprints.
         store.set_simhash(id, None).await.unwrap();
         assert_eq!(store.simhash(id).await.unwrap(), None);

@@ -302,6 +302,12 @@ impl NearDuplicates {
                 // Changes up to here are covered by the backfill that follows.
                 let head = self.ctx.store.last_change_id().await?;
                 written += self.backfill_simhashes().await?;
+                // Recorded at once: with no change after it, the loop below records nothing, and
+                // the backfill (a scan of the whole library) would run again at every interval.
+                self.ctx
+                    .store
+                    .set_setting(SIMHASH_CURSOR, &head.to_string())
+                    .await?;
                 head
             }
         };
