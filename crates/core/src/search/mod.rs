@@ -405,10 +405,16 @@ impl Search {
             progress(total.max(done), done);
         }
         let committing = index.clone();
+        tokio::task::spawn_blocking(move || committing.commit(head, &rule))
+            .await
+            .map_err(|e| CoreError::Internal(format!("index task: {e}")))??;
+        // Searchable from here: searches stop saying the index is being built (the merge below
+        // takes minutes on a large library, and searching does not wait for it).
+        self.progress.applied_seen.store(head, Ordering::Release);
+        let merging = index.clone();
         tokio::task::spawn_blocking(move || {
-            committing.commit(head, &rule)?;
-            committing.merge_segments()?;
-            committing.set_background_merges(true)
+            merging.merge_segments()?;
+            merging.set_background_merges(true)
         })
         .await
         .map_err(|e| CoreError::Internal(format!("index task: {e}")))??;
