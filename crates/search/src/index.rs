@@ -73,16 +73,16 @@ impl WriterBudget {
         threads: 1,
     };
 
-    /// A rebuild (`wenyuan reindex`): a thread per core (up to 4) and a large buffer, so that
-    /// the library is filed in few segments and the final merge has little to do. Filing
-    /// postings is the rebuild's longest step; with one thread it bounded the whole rebuild.
-    /// Threads fill their own segments in an order that depends on timing, which no result
-    /// depends on: searches order equal keys by document id, not by place in the index.
+    /// A rebuild (`wenyuan reindex`, a new node's fill): a large buffer, so that the library
+    /// is filed in few segments and the final merge has little to do. One thread: measured with
+    /// two (one per core), each thread builds its own segment with most of the terms again and
+    /// the rebuild then merges them, which took 2.5x the CPU and 2.5x the time on 2 cores
+    /// (`docs/indexing.md`). Equal sort keys are ordered by id all the same, so more threads
+    /// would change no result.
     pub fn rebuild() -> WriterBudget {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         WriterBudget {
             heap_bytes: 640 * 1024 * 1024,
-            threads: cores.clamp(1, 4),
+            threads: 1,
         }
     }
 }
