@@ -234,13 +234,7 @@ impl Search {
             let rule = rule.clone();
             let settings = settings.clone();
             tokio::task::spawn_blocking(move || -> Result<()> {
-                let docs: Vec<IndexDoc> = stored
-                    .par_iter()
-                    .map(|s| index_doc_of(s, &settings))
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .flatten()
-                    .collect();
+                let docs = index_docs_of(&stored, &settings);
                 // Gone, or no longer published: out of the index.
                 for id in &ids {
                     if docs.binary_search_by_key(id, |d| d.id).is_err() {
@@ -389,13 +383,7 @@ impl Search {
             let index = index.clone();
             let settings = settings.clone();
             filing_batch = Some(tokio::task::spawn_blocking(move || -> Result<u64> {
-                let docs: Vec<IndexDoc> = stored
-                    .par_iter()
-                    .map(|s| index_doc_of(s, &settings))
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .flatten()
-                    .collect();
+                let docs = index_docs_of(&stored, &settings);
                 index.upsert_many(&docs, filing)?;
                 Ok(stored.len() as u64)
             }));
@@ -604,6 +592,14 @@ struct Stored {
 
 /// What the index holds of a stored document (`None` unless it is published). Pure CPU work
 /// (outline, the gate's preview, keyword pinyin), so batches of documents run it on all cores.
+/// What the index holds of each stored document (those to find), in order, made on all cores.
+fn index_docs_of(stored: &[Stored], settings: &SiteSettings) -> Vec<IndexDoc> {
+    stored
+        .par_iter()
+        .filter_map(|s| index_doc_of(s, settings))
+        .collect()
+}
+
 fn index_doc_of(stored: &Stored, settings: &SiteSettings) -> Option<IndexDoc> {
     let row = &stored.row;
     if row.status != Status::Published.as_str() {
