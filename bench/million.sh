@@ -12,7 +12,7 @@
 #     then the server's resident memory (VmRSS, VmHWM).
 #  3. A new node from a snapshot: `wenyuan backup --with-index`, `wenyuan restore` into an empty
 #     folder, `wenyuan serve` there until /readyz answers 200 and a search finds something: the
-#     seconds of each step.
+#     seconds of each step (SNAPSHOT=0 skips it).
 #  4. A new node without a snapshot: the database alone in an empty folder, `wenyuan serve` until
 #     /readyz answers 200 (the index filled from the whole library at start); FILL=0 skips it.
 #
@@ -23,7 +23,7 @@
 #     DATA=/path/to/data bench/million.sh      # a data folder with a large library already
 # Environment: SCALE (62), DATA, WORK (where step 0 keeps its folder; default under $TMPDIR,
 #     removed at the end unless KEEP=1), WENYUAN_BIN / SEARCH_BENCH_BIN (skip the builds),
-#     PASSES (3: measured passes of the query mix), REINDEX (1), FILL (1), CORPUS, QUERY_FILE
+#     PASSES (3: measured passes of the query mix), REINDEX (1), SNAPSHOT (1), FILL (1), CORPUS, QUERY_FILE
 #     (the query mix as search_bench's QUERY_FILE wrote it; else it is written here).
 set -euo pipefail
 
@@ -33,6 +33,7 @@ cd "$ROOT"
 SCALE=${SCALE:-62}
 PASSES=${PASSES:-3}
 REINDEX=${REINDEX:-1}
+SNAPSHOT=${SNAPSHOT:-1}
 FILL=${FILL:-1}
 KEEP=${KEEP:-0}
 CORPUS=${CORPUS:-../shared/corpus}
@@ -172,6 +173,7 @@ say "server memory after the queries and the pages: $(rss_of "$SERVER_PID")"
 stop_server
 
 # ---- 3. a new node from a snapshot ------------------------------------------------------------
+if [[ "$SNAPSHOT" == 1 ]]; then
 log "a new node from a snapshot: backup --with-index, restore, serve"
 say ""
 say "-- 3. a new node from a snapshot (backup --with-index, restore into an empty folder, serve)"
@@ -194,6 +196,7 @@ say "serve:    ready $ready_ms ms after start; a search for 发展 finds $found 
 say "new node: $(( (t2 - t1 + ready_ms) / 1000 )) s from restore to searching (plus the backup, taken once on a running node: $(( (t1 - t0) / 1000 )) s)"
 stop_server
 rm -rf "$TMP/node"
+fi
 
 # ---- 4. a new node without a snapshot ---------------------------------------------------------
 if [[ "$FILL" == 1 ]]; then

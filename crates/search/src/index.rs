@@ -24,8 +24,8 @@ use crate::analysis::{self, GramTokenizer, WordTokenizer, GRAMS, WORDS};
 use crate::facets::{CategoryCounts, Counts};
 use crate::fallback;
 use crate::query::{
-    joined_query, parse, ranking_query, readable_only, substring_query, term_query, ParsedQuery,
-    QueryTerm, Scope,
+    joined_query, parse, point_clauses, ranking_query, readable_only, substring_query, term_query,
+    ParsedQuery, QueryTerm, Scope,
 };
 use crate::rank::{self, sort_key, Popularity};
 use crate::schema::{build, Fields, DATE, FORMAT, ID, TITLE_KEY, VIEWS};
@@ -49,11 +49,50 @@ fn collect<C: tantivy::collector::Collector>(
     }
 }
 
+/// The count of a query's matches and, when `facets`, its matches per category: no score is
+/// computed.
+fn count(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    facets: bool,
+) -> Result<(usize, Counts), SearchError> {
+    if facets {
+        Ok(searcher.search(query, &(Count, CategoryCounts))?)
+    } else {
+        Ok((searcher.search(query, &Count)?, Vec::new()))
+    }
+}
+
+/// The length of what was typed, separators aside (the fit of a title, see `rank`).
+fn typed_chars(parsed: &ParsedQuery) -> usize {
+    parsed
+        .must
+        .iter()
+        .map(|t| crate::analysis::joined(&t.text).chars().count())
+        .sum()
+}
+
 /// Titles offered when nothing matches as typed.
 const CLOSEST_TITLES: usize = 5;
 
 /// Clauses of a boolean query.
 type Clauses = Vec<(Occur, Box<dyn Query>)>;
+
+/// One search's query, as [`SearchIndex::clauses`] builds it.
+struct Built {
+    clauses: Clauses,
+    /// Each synonym's query alone.
+    expansions: Alternatives,
+    /// The documents that can score a whole point or more (`query::point_clauses`), when the
+    /// query has terms: the first tier a relevance page is looked for in.
+    points: Option<Box<dyn Query>>,
+}
+
+/// The lowest points of the last hit of a page found among the point documents alone for that
+/// page to be the whole query's: other matches score by their text only, below one point (the
+/// premise of the tiers in `rank`), so a page whose last hit has two points or more leaves them
+/// out in any case, with a point to spare.
+const POINTS_BEYOND_TEXT: u32 = 2;
 /// The synonyms of a query's terms, each with its query alone.
 type Alternatives = Vec<(Expansion, Box<dyn Query>)>;
 
@@ -665,9 +704,10 @@ impl SearchIndex {
         filters: &[(Occur, Box<dyn Query>)],
         scope: &Scope,
         stage: Option<Relaxed>,
-    ) -> Option<(Clauses, Alternatives)> {
+    ) -> Option<Built> {
         let f = &self.fields;
         let any = stage == Some(Relaxed::AnyWords);
+        let mut points: Clauses = Vec::new();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = filters
             .iter()
             .map(|(occur, q)| (*occur, q.box_clone()))
@@ -679,6 +719,7 @@ impl SearchIndex {
         let mut expansions: Alternatives = Vec::new();
         for term in &parsed.must {
             if let Some(q) = term_query(f, term, scope) {
+                points.extend(point_clauses(f, term));
                 // The term or any of its synonyms (each matched as the term would be).
                 let mut either: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, q)];
                 for expansion in request.synonyms.expand(&term.text) {
@@ -687,6 +728,7 @@ impl SearchIndex {
                         phrase: term.phrase,
                     };
                     if let Some(q) = term_query(f, &alternative, scope) {
+                        points.extend(point_clauses(f, &alternative));
                         either.push((Occur::Should, q.box_clone()));
                         expansions.push((expansion, q));
                     }
@@ -710,6 +752,7 @@ impl SearchIndex {
         if parsed.must.len() >= 2 {
             let all: String = parsed.must.iter().map(|t| t.text.as_str()).collect();
             if let Some(q) = joined_query(f, &all) {
+                points.push((Occur::Should, q.box_clone()));
                 clauses.push((Occur::Should, q));
             }
         }
@@ -728,7 +771,13 @@ impl SearchIndex {
         if !has_terms {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
-        Some((clauses, expansions))
+        let points = (has_terms && !points.is_empty())
+            .then(|| Box::new(BooleanQuery::new(points)) as Box<dyn Query>);
+        Some(Built {
+            clauses,
+            expansions,
+            points,
+        })
     }
 
     /// One search (see [`SearchIndex::clauses`]).
@@ -740,7 +789,11 @@ impl SearchIndex {
         scope: &Scope,
         stage: Option<Relaxed>,
     ) -> Result<SearchResults, SearchError> {
-        let Some((clauses, expansions)) = self.clauses(request, parsed, filters, scope, stage)
+        let Some(Built {
+            clauses,
+            expansions,
+            points,
+        }) = self.clauses(request, parsed, filters, scope, stage)
         else {
             return Ok(SearchResults {
                 parsed: parsed.clone(),
@@ -772,8 +825,8 @@ impl SearchIndex {
                 ..scope.clone()
             };
             match self.clauses(request, parsed, &others, &scope, stage) {
-                Some((clauses, _)) => {
-                    searcher.search(&BooleanQuery::new(clauses), &CategoryCounts)?
+                Some(built) => {
+                    searcher.search(&BooleanQuery::new(built.clauses), &CategoryCounts)?
                 }
                 None => Vec::new(),
             }
@@ -782,18 +835,41 @@ impl SearchIndex {
         };
         let query = BooleanQuery::new(clauses);
         let limit = request.limit.clamp(1, 100);
-        let top = TopDocs::with_limit(limit).and_offset(request.offset.min(10_000));
+        let offset = request.offset.min(10_000);
+        let top = || TopDocs::with_limit(limit).and_offset(offset);
         let (addresses, total): (Vec<(f32, DocAddress)>, usize) = match request.sort {
             Sort::Relevance => {
-                let typed: usize = parsed
-                    .must
-                    .iter()
-                    .map(|t| crate::analysis::joined(&t.text).chars().count())
-                    .sum();
-                let key = sort_key(self.popularity.read().clone(), typed);
-                let (docs, total, counted) =
-                    collect(&searcher, &query, top.tweak_score(key), facets_in_pass)?;
+                let typed = typed_chars(parsed);
+                let popularity = self.popularity.read().clone();
+                let (total, counted) = count(&searcher, &query, facets_in_pass)?;
                 facets.extend(counted);
+                let key = || sort_key(popularity.clone(), typed);
+                // The point documents first (a title match: a few thousand documents where a
+                // common word matches the text of a hundred thousand), each scored by the whole
+                // query; the whole query only when they do not fill the page.
+                let first = match &points {
+                    Some(points) => {
+                        let within: Clauses = vec![
+                            (Occur::Must, Box::new(query.clone())),
+                            (
+                                Occur::Must,
+                                Box::new(ConstScoreQuery::new(points.box_clone(), 0.0)),
+                            ),
+                        ];
+                        let docs = searcher
+                            .search(&BooleanQuery::new(within), &top().tweak_score(key()))?;
+                        let full = docs.len() == limit
+                            && docs
+                                .last()
+                                .is_some_and(|(last, _)| last.points >= POINTS_BEYOND_TEXT);
+                        full.then_some(docs)
+                    }
+                    None => None,
+                };
+                let docs = match first {
+                    Some(docs) => docs,
+                    None => searcher.search(&query, &top().tweak_score(key()))?,
+                };
                 (
                     docs.into_iter().map(|(key, a)| (key.score, a)).collect(),
                     total,
@@ -807,7 +883,7 @@ impl SearchIndex {
                 };
                 // Equal dates (or views) are ordered by id, oldest first: the order does not
                 // depend on which segment, or which writer thread, holds a document.
-                let by_field = top.order_by((
+                let by_field = top().order_by((
                     (SortByStaticFastValue::<i64>::for_field(field), Order::Desc),
                     (SortByStaticFastValue::<u64>::for_field(ID), Order::Asc),
                 ));
@@ -954,6 +1030,110 @@ mod tests {
                 ..Default::default()
             },
         )
+    }
+
+    /// The whole query's page and count in one pass over every match: what a relevance page was
+    /// before the point documents came first.
+    fn one_pass_page(index: &SearchIndex, request: &SearchRequest) -> (usize, Vec<(i64, f32)>) {
+        let parsed = parse(&request.query);
+        let (filters, filtered) = index.filters(request);
+        let scope = Scope {
+            readable: request.readable.clone(),
+            hidden_words: !filtered,
+            previews: request.preview_rule == *index.preview_rule.lock(),
+        };
+        let built = index
+            .clauses(request, &parsed, &filters, &scope, None)
+            .unwrap();
+        let searcher = index.reader.searcher();
+        let key = sort_key(index.popularity.read().clone(), typed_chars(&parsed));
+        let top = TopDocs::with_limit(request.limit)
+            .and_offset(request.offset)
+            .tweak_score(key);
+        let (docs, total) = searcher
+            .search(&BooleanQuery::new(built.clauses), &(top, Count))
+            .unwrap();
+        let addresses = docs.into_iter().map(|(k, a)| (k.score, a)).collect();
+        (total, index.ids(&searcher, addresses).unwrap())
+    }
+
+    #[test]
+    fn a_page_found_among_the_point_documents_is_the_whole_querys_page() {
+        // Reports and news of the shared corpus, a third of them for members (previews only).
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+        let mut docs = Vec::new();
+        for (file, take) in [("reports.jsonl", 88), ("news.jsonl", 1500)] {
+            let text = std::fs::read_to_string(corpus.join(file)).unwrap();
+            for line in text.lines().take(take) {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                let id = docs.len() as i64 + 1;
+                let body = v["body"].as_str().unwrap_or_default().to_owned();
+                let member = id % 3 == 0;
+                docs.push(IndexDoc {
+                    id,
+                    title: v["title"].as_str().unwrap().to_owned(),
+                    preview: if member {
+                        body.chars().take(120).collect()
+                    } else {
+                        String::new()
+                    },
+                    body,
+                    access: if member { "member" } else { "public" }.to_owned(),
+                    date: v["date"].as_str().unwrap_or("2020-01-01").to_owned(),
+                    ..Default::default()
+                });
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        index.upsert_many(&docs, Filing::New).unwrap();
+        index.commit(1, "").unwrap();
+        index.set_popularity(Popularity::new(
+            docs.iter().map(|d| (d.id, d.id % 7 * 11)),
+            "2024-06-01",
+        ));
+
+        let (mut shortcut, mut whole) = (0, 0);
+        for query in [
+            "工作",
+            "发展",
+            "报告",
+            "政府工作报告",
+            "经济 发展",
+            "\"高质量发展\"",
+            "gzbg",
+            "zhengfu",
+            "坚持",
+            "的",
+            "人民 生活",
+            "改革开放",
+            "疫情防控",
+            "-发展 工作",
+        ] {
+            for readable in [None, Some(vec!["public".to_owned()])] {
+                for offset in [0, 10, 40] {
+                    let request = SearchRequest {
+                        query: query.to_owned(),
+                        offset,
+                        limit: 10,
+                        readable: readable.clone(),
+                        ..Default::default()
+                    };
+                    let found = index.search(&request).unwrap();
+                    let (total, hits) = one_pass_page(&index, &request);
+                    assert_eq!(found.total, total, "{query} {readable:?} {offset}");
+                    assert_eq!(found.hits, hits, "{query} {readable:?} {offset}");
+                    match hits.last() {
+                        Some((_, score)) if hits.len() == 10 && *score >= 2.0 => shortcut += 1,
+                        _ => whole += 1,
+                    }
+                }
+            }
+        }
+        assert!(
+            shortcut > 10 && whole > 10,
+            "{shortcut} pages from the point documents, {whole} from every match"
+        );
     }
 
     fn ids_of(index: &SearchIndex, request: &SearchRequest) -> Vec<i64> {

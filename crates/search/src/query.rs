@@ -242,16 +242,7 @@ fn on_gated(fields: &Fields, levels: &[String], query: Box<dyn Query>) -> Box<dy
 /// in the title scores [`rank::TITLE`] points; outline and body add their BM25 score, scaled to
 /// stay below one point (see `rank`).
 pub fn term_query(fields: &Fields, term: &QueryTerm, scope: &Scope) -> Option<Box<dyn Query>> {
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if let Some(q) = substring_query(fields.title_grams, &term.text) {
-        should.push((
-            Occur::Should,
-            Box::new(ConstScoreQuery::new(q, rank::TITLE)),
-        ));
-    }
-    if let Some(q) = joined_query(fields, &term.text) {
-        should.push((Occur::Should, q));
-    }
+    let mut should = title_text_clauses(fields, term);
     let text = |field, weight: f32| -> Option<Box<dyn Query>> {
         substring_query(field, &term.text)
             .map(|q| Box::new(BoostQuery::new(q, weight * rank::TEXT)) as Box<dyn Query>)
@@ -278,25 +269,99 @@ pub fn term_query(fields: &Fields, term: &QueryTerm, scope: &Scope) -> Option<Bo
             }
         }
     }
-    let folded = fold(term.text.trim());
-    if !term.phrase && looks_like_pinyin(&folded) {
-        // Letters only: also the pinyin (or initials) of any word of the title onwards, and of
-        // the document's keywords. Keywords are topic words of the whole text, letters only (no
-        // figure): they count as hidden words do.
-        should.extend(pinyin::clauses(fields.title_pinyin, None, &folded));
-        if let Some(q) = pinyin::keyword_clause(fields.keyword_pinyin, &folded) {
-            let q = match &scope.readable {
-                Some(levels) if !scope.hidden_words => on_readable(fields, levels, q),
-                _ => q,
-            };
-            should.push((Occur::Should, q));
-        }
+    // Letters only: also the pinyin (or initials) of any word of the title onwards, and of the
+    // document's keywords. Keywords are topic words of the whole text, letters only (no figure):
+    // they count as hidden words do.
+    should.extend(title_pinyin_clauses(fields, term));
+    if let Some(q) = keyword_pinyin_clause(fields, term) {
+        let q = match &scope.readable {
+            Some(levels) if !scope.hidden_words => on_readable(fields, levels, q),
+            _ => q,
+        };
+        should.push((Occur::Should, q));
     }
     if should.is_empty() {
         None
     } else {
         Some(Box::new(BooleanQuery::new(should)))
     }
+}
+
+/// The clauses of [`term_query`] on the title's text: the term as written ([`rank::TITLE`]) and
+/// separators aside ([`rank::TITLE_JOINED`]).
+fn title_text_clauses(fields: &Fields, term: &QueryTerm) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if let Some(q) = substring_query(fields.title_grams, &term.text) {
+        should.push((
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(q, rank::TITLE)),
+        ));
+    }
+    if let Some(q) = joined_query(fields, &term.text) {
+        should.push((Occur::Should, q));
+    }
+    should
+}
+
+/// The clauses of [`term_query`] on the pinyin of the title's words (letters typed only).
+fn title_pinyin_clauses(fields: &Fields, term: &QueryTerm) -> Vec<(Occur, Box<dyn Query>)> {
+    let folded = fold(term.text.trim());
+    if !term.phrase && looks_like_pinyin(&folded) {
+        pinyin::clauses(fields.title_pinyin, None, &folded)
+    } else {
+        Vec::new()
+    }
+}
+
+/// The clause of [`term_query`] on the pinyin of the document's keywords (letters typed only),
+/// before any scope.
+fn keyword_pinyin_clause(fields: &Fields, term: &QueryTerm) -> Option<Box<dyn Query>> {
+    let folded = fold(term.text.trim());
+    (!term.phrase && looks_like_pinyin(&folded))
+        .then(|| pinyin::keyword_clause(fields.keyword_pinyin, &folded))
+        .flatten()
+}
+
+/// Every document that [`term_query`] and [`ranking_query`] can give a whole point or more (the
+/// tiers of `rank`): title text, title pinyin, keyword pinyin, whole title words. Any other
+/// match scores by its text alone, below one point; the search ranks this set first and reads
+/// the rest only when it holds too few documents (see `SearchIndex::run`). A filter: no score,
+/// no scope (it only narrows what the query matches).
+pub fn point_clauses(fields: &Fields, term: &QueryTerm) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut should = title_text_clauses(fields, term);
+    should.extend(title_pinyin_clauses(fields, term));
+    should.extend(keyword_pinyin_clause(fields, term).map(|q| (Occur::Should, q)));
+    should.extend(whole_words_clause(fields, term).map(|q| (Occur::Should, q)));
+    should
+}
+
+/// Every jieba word of the term a whole word of the title ([`rank::WHOLE_WORDS`]).
+fn whole_words_clause(fields: &Fields, term: &QueryTerm) -> Option<Box<dyn Query>> {
+    let all: Vec<(Occur, Box<dyn Query>)> = ranking_words(term)
+        .iter()
+        .map(|word| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(fields.title_words, word),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Must, q)
+        })
+        .collect();
+    (!all.is_empty()).then(|| {
+        Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(all)),
+            rank::WHOLE_WORDS,
+        )) as Box<dyn Query>
+    })
+}
+
+/// The jieba words of a term that rank its matches (the first 8).
+fn ranking_words(term: &QueryTerm) -> Vec<String> {
+    word_tokens(&term.text)
+        .into_iter()
+        .take(8)
+        .map(|(word, _, _)| word)
+        .collect()
 }
 
 /// `text`, separators set aside, found in the title separators set aside too: worth
@@ -317,33 +382,10 @@ pub fn ranking_query(
     scope: &Scope,
 ) -> Vec<(Occur, Box<dyn Query>)> {
     let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let words: Vec<String> = word_tokens(&term.text)
-        .into_iter()
-        .take(8)
-        .map(|(word, _, _)| word)
-        .collect();
     // Every word of the term a whole word of the title: a tier of its own (see `rank`). Titles
     // are public, so this needs no scope.
-    if !words.is_empty() {
-        let all: Vec<(Occur, Box<dyn Query>)> = words
-            .iter()
-            .map(|word| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_text(fields.title_words, word),
-                    IndexRecordOption::Basic,
-                ));
-                (Occur::Must, q)
-            })
-            .collect();
-        out.push((
-            Occur::Should,
-            Box::new(ConstScoreQuery::new(
-                Box::new(BooleanQuery::new(all)),
-                rank::WHOLE_WORDS,
-            )),
-        ));
-    }
-    for word in words {
+    out.extend(whole_words_clause(fields, term).map(|q| (Occur::Should, q)));
+    for word in ranking_words(term) {
         for (field, weight) in [(fields.title_words, 1.5), (fields.body_words, 0.3)] {
             let q: Box<dyn Query> = Box::new(BoostQuery::new(
                 Box::new(TermQuery::new(

@@ -54,7 +54,7 @@ pub use download_quota::NewDownload;
 pub use editing::{AdminArticleRow, AdminFilter, AdminSort, ArticleEdit, SaveOutcome};
 pub use error::StoreError;
 pub use hot::HotRow;
-pub use keywords::RelatedCandidate;
+pub use keywords::{RelatedCandidate, HEAVIEST_PER_KEYWORD};
 pub use library::{DownloadRow, FavoriteAdded, LibraryRow, DELETED_MEMBER_NAME, HISTORY_KEPT};
 pub use limits::StrikeRule;
 pub use messages::{MessageCounts, MessageRow, NewMessage};

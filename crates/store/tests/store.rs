@@ -518,3 +518,71 @@ fn outcome_id(outcome: InsertOutcome) -> i64 {
         InsertOutcome::Inserted(id) | InsertOutcome::Duplicate(id) => id,
     }
 }
+
+#[tokio::test]
+async fn related_candidates_score_exactly_and_find_a_document_past_a_common_keywords_heaviest() {
+    each_backend(|store, backend| async move {
+        // More holders of 甲 than are read per keyword, every one weighing it more than the
+        // document that is in fact the nearest (it shares 乙 with the source, which they do not).
+        let fillers = wenyuan_store::HEAVIEST_PER_KEYWORD + 50;
+        let mut docs: Vec<NewArticle> = (0..fillers)
+            .map(|i| article(&format!("填充{i}"), &format!("f{i}"), None, "2024-01-01"))
+            .collect();
+        docs.push(article("来源", "source", None, "2024-01-02"));
+        docs.push(article("最近", "nearest", None, "2024-01-03"));
+        let mut draft = article("草稿", "draft", None, "2024-01-04");
+        draft.status = "draft".to_owned();
+        docs.push(draft);
+        let ids: Vec<i64> = store
+            .insert_articles(&docs, 1_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(outcome_id)
+            .collect();
+        let (source, nearest, draft) = (ids[fillers], ids[fillers + 1], ids[fillers + 2]);
+        let word = |k: &str, w: f64| (k.to_owned(), w);
+        let mut keywords: Vec<(i64, Vec<(String, f64)>)> = ids[..fillers]
+            .iter()
+            .map(|id| (*id, vec![word("甲", 0.9), word("丙", 0.436)]))
+            .collect();
+        keywords.push((source, vec![word("甲", 0.8), word("乙", 0.6)]));
+        keywords.push((nearest, vec![word("甲", 0.5), word("乙", 0.866)]));
+        keywords.push((draft, vec![word("甲", 0.8), word("乙", 0.6)]));
+        store.set_keywords_of_many(&keywords).await.unwrap();
+
+        let found = store.related_candidates(source, 10).await.unwrap();
+        // The 10 most similar, less the draft among them (as similar as the source itself).
+        assert_eq!(found.len(), 9, "{backend:?}");
+        assert_eq!(found[0].id, nearest, "{backend:?}: {found:?}");
+        // The whole vectors' dot product, not the part seen through 甲's heaviest holders.
+        assert!(
+            (found[0].similarity - (0.8 * 0.5 + 0.6 * 0.866)).abs() < 1e-9,
+            "{backend:?}: {}",
+            found[0].similarity
+        );
+        assert_eq!(found[0].shared_tags, 2, "both test tags");
+        for other in &found[1..] {
+            assert!(ids[..fillers].contains(&other.id), "{backend:?}: {other:?}");
+            assert!((other.similarity - 0.72).abs() < 1e-9);
+        }
+        assert!(
+            found.iter().all(|c| c.id != source && c.id != draft),
+            "never itself nor a document not published"
+        );
+        let by_similarity = found.windows(2).all(|w| w[0].similarity >= w[1].similarity);
+        assert!(by_similarity, "{backend:?}");
+
+        // A document without keywords has no related documents yet.
+        let lone = store
+            .insert_articles(&[article("孤", "lone", None, "2024-01-05")], 1_001)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(outcome_id)
+            .next()
+            .unwrap();
+        assert!(store.related_candidates(lone, 10).await.unwrap().is_empty());
+    })
+    .await;
+}
