@@ -63,6 +63,18 @@ fn count(
     }
 }
 
+/// Whether every term of the query is one gram (a word of two characters, one character, one
+/// Latin word that is not pinyin): only then do the point documents come first. Measured at a
+/// million documents, that halved the 2-character words' p99 (142 → 62 ms, index alone), while
+/// longer terms (phrase queries over bigrams) and pinyin got slower: their cost is in matching
+/// the phrase or prefix, which the count and the point pass then did twice.
+fn one_gram_terms(parsed: &ParsedQuery) -> bool {
+    parsed.must.iter().all(|term| {
+        analysis::units(&term.text).len() <= 2
+            && !(term.text.is_ascii() && looks_like_pinyin(&fold(term.text.trim())))
+    })
+}
+
 /// The length of what was typed, separators aside (the fit of a title, see `rank`).
 fn typed_chars(parsed: &ParsedQuery) -> usize {
     parsed
@@ -841,14 +853,15 @@ impl SearchIndex {
             Sort::Relevance => {
                 let typed = typed_chars(parsed);
                 let popularity = self.popularity.read().clone();
-                let (total, counted) = count(&searcher, &query, facets_in_pass)?;
-                facets.extend(counted);
                 let key = || sort_key(popularity.clone(), typed);
-                // The point documents first (a title match: a few thousand documents where a
-                // common word matches the text of a hundred thousand), each scored by the whole
-                // query; the whole query only when they do not fill the page.
-                let first = match &points {
+                let (docs, total) = match points.as_ref().filter(|_| one_gram_terms(parsed)) {
+                    // The point documents first (a title match: a few thousand documents where
+                    // a common word matches the text of a hundred thousand), each scored by the
+                    // whole query, the matches counted without scores; the whole query only
+                    // when they do not fill the page.
                     Some(points) => {
+                        let (total, counted) = count(&searcher, &query, facets_in_pass)?;
+                        facets.extend(counted);
                         let within: Clauses = vec![
                             (Occur::Must, Box::new(query.clone())),
                             (
@@ -862,13 +875,19 @@ impl SearchIndex {
                             && docs
                                 .last()
                                 .is_some_and(|(last, _)| last.points >= POINTS_BEYOND_TEXT);
-                        full.then_some(docs)
+                        if full {
+                            (docs, total)
+                        } else {
+                            (searcher.search(&query, &top().tweak_score(key()))?, total)
+                        }
                     }
-                    None => None,
-                };
-                let docs = match first {
-                    Some(docs) => docs,
-                    None => searcher.search(&query, &top().tweak_score(key()))?,
+                    // Every match scored and counted in one pass.
+                    None => {
+                        let (docs, total, counted) =
+                            collect(&searcher, &query, top().tweak_score(key()), facets_in_pass)?;
+                        facets.extend(counted);
+                        (docs, total)
+                    }
                 };
                 (
                     docs.into_iter().map(|(key, a)| (key.score, a)).collect(),
@@ -1123,8 +1142,13 @@ mod tests {
                     let (total, hits) = one_pass_page(&index, &request);
                     assert_eq!(found.total, total, "{query} {readable:?} {offset}");
                     assert_eq!(found.hits, hits, "{query} {readable:?} {offset}");
+                    // Pages of one-gram queries whose last hit has two points are the ones found
+                    // among the point documents alone.
+                    let one_gram = one_gram_terms(&parse(query));
                     match hits.last() {
-                        Some((_, score)) if hits.len() == 10 && *score >= 2.0 => shortcut += 1,
+                        Some((_, score)) if one_gram && hits.len() == 10 && *score >= 2.0 => {
+                            shortcut += 1
+                        }
                         _ => whole += 1,
                     }
                 }
