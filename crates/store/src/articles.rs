@@ -359,7 +359,12 @@ impl Store {
 
 /// `$1, $2, …, $n` for an `IN (…)` list.
 pub(crate) fn placeholders(n: usize) -> String {
-    (1..=n)
+    placeholders_from(1, n)
+}
+
+/// `$first, …` for `n` values: a list after `first - 1` other parameters.
+pub(crate) fn placeholders_from(first: usize, n: usize) -> String {
+    (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")

@@ -265,10 +265,7 @@ impl Store {
             "SELECT k.article_id, SUM(k.weight * (SELECT s.weight FROM article_keywords s \
              WHERE s.article_id = $1 AND s.keyword = k.keyword)) FROM article_keywords k \
              WHERE k.article_id IN ({}) GROUP BY k.article_id",
-            (2..ids.len() + 2)
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            crate::articles::placeholders_from(2, ids.len())
         );
         let mut query = sqlx::query_as::<sqlx::Any, (i64, f64)>(&sql).bind(article_id);
         for id in ids {
@@ -311,10 +308,7 @@ impl Store {
             "SELECT t2.article_id, COUNT(*) FROM article_tags t1 \
              JOIN article_tags t2 ON t2.tag_id = t1.tag_id \
              WHERE t1.article_id = $1 AND t2.article_id IN ({}) GROUP BY t2.article_id",
-            (2..ids.len() + 2)
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            crate::articles::placeholders_from(2, ids.len())
         );
         let mut query = sqlx::query_as::<sqlx::Any, (i64, i64)>(&sql).bind(article_id);
         for id in ids {
