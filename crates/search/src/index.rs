@@ -310,6 +310,36 @@ pub(crate) fn date_number(date: &str) -> Option<i64> {
     (digits.len() == 8).then(|| digits.parse().ok()).flatten()
 }
 
+/// How long a busy writer lock is waited for before the index is called in use. A process
+/// forked by this one (a test runs `wenyuan import` beside its servers) holds a copy of the lock
+/// file's descriptor until it execs, so a writer dropped and opened again in the same process
+/// (a server restarted in place) may find the lock held for a moment; another server holds it
+/// for good, and is still refused.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The index's writer, once the directory lock is free.
+fn writer_when_free(
+    index: &Index,
+    budget: WriterBudget,
+    dir: &Path,
+) -> Result<IndexWriter, SearchError> {
+    let started = std::time::Instant::now();
+    loop {
+        match index.writer_with_num_threads(budget.threads, budget.heap_bytes) {
+            Ok(writer) => return Ok(writer),
+            Err(TantivyError::LockFailure(LockError::LockBusy, _))
+                if started.elapsed() < LOCK_PATIENCE =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                return Err(SearchError::Locked(dir.display().to_string()))
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+}
+
 impl SearchIndex {
     /// Open the index in `dir`, creating it when missing, with a writer. Fails with
     /// [`SearchError::Locked`] when another process writes to it.
@@ -319,6 +349,30 @@ impl SearchIndex {
 
     /// [`SearchIndex::open`] with a writer of `budget` (a rebuild gives it more).
     pub fn open_with_writer(dir: &Path, budget: WriterBudget) -> Result<Self, SearchError> {
+        Self::open_choosing(dir, |_| budget)
+    }
+
+    /// A server's index: the writer gets [`WriterBudget::rebuild`] when the index is empty (a
+    /// new node, or a lost index, is filled from the whole library at start) and
+    /// [`WriterBudget::SERVER`] otherwise. The budget is chosen before the writer exists: opening
+    /// a writer, dropping it and opening another raced with any process forked meanwhile (tests
+    /// run `wenyuan import` beside running servers): the child holds a copy of the lock file's
+    /// descriptor until it execs, and the second writer was refused as "in use".
+    pub fn open_for_server(dir: &Path) -> Result<Self, SearchError> {
+        Self::open_choosing(dir, |empty| {
+            if empty {
+                WriterBudget::rebuild()
+            } else {
+                WriterBudget::SERVER
+            }
+        })
+    }
+
+    /// Open (or create) the index in `dir`; `budget_for(empty)` sizes its writer.
+    fn open_choosing(
+        dir: &Path,
+        budget_for: impl FnOnce(bool) -> WriterBudget,
+    ) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).map_err(|e| SearchError::Io(dir.display().to_string(), e))?;
         let (schema, fields) = build();
         let mut index = Index::open_or_create(
@@ -337,13 +391,11 @@ impl SearchIndex {
         }
         index.tokenizers().register(GRAMS, GramTokenizer);
         index.tokenizers().register(WORDS, WordTokenizer);
-        let writer = match index.writer_with_num_threads(budget.threads, budget.heap_bytes) {
-            Ok(writer) => writer,
-            Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
-                return Err(SearchError::Locked(dir.display().to_string()))
-            }
-            Err(other) => return Err(other.into()),
-        };
+        let metas = index.load_metas()?;
+        let empty = metas.segments.iter().all(|segment| segment.num_docs() == 0)
+            && metas.payload.and_then(|p| payload_parts(&p).1).unwrap_or(0) == 0;
+        let budget = budget_for(empty);
+        let writer = writer_when_free(&index, budget, dir)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)

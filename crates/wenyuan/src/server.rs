@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use wenyuan_core::tasks::BackgroundTasks;
 use wenyuan_core::{Clock, Services, SystemClock};
-use wenyuan_search::{SearchIndex, WriterBudget};
+use wenyuan_search::SearchIndex;
 use wenyuan_store::Store;
 use wenyuan_web::AppState;
 
@@ -46,13 +46,9 @@ pub async fn open_services(
 pub fn open_index(config: &Config, services: &Services) -> anyhow::Result<()> {
     load_dictionary(config)?;
     let dir = config.index_dir();
-    let mut index = SearchIndex::open(&dir)?;
-    if index.is_empty()? {
-        // A new node, or a lost index: it is filled from the whole library at start (see
-        // `Search::index_changes`), so its writer gets what `wenyuan reindex` gets.
-        drop(index);
-        index = SearchIndex::open_with_writer(&dir, WriterBudget::rebuild())?;
-    }
+    // A new node, or a lost index, is filled from the whole library at start (see
+    // `Search::index_changes`), so its writer then gets what `wenyuan reindex` gets.
+    let index = SearchIndex::open_for_server(&dir)?;
     services.attach_index(Arc::new(index));
     Ok(())
 }
