@@ -112,7 +112,9 @@ impl Store {
         Ok(out)
     }
 
-    /// Published documents sharing keywords with `article_id`, by similarity, at most `limit`.
+    /// Published documents sharing keywords with `article_id`, by similarity, at most `limit`,
+    /// leaving out those of similarity `copies_from` or more (the same text under another title:
+    /// a duplicate, not a related document).
     ///
     /// Champion lists, then exact scores: for each of the document's keywords only the
     /// [`HEAVIEST_PER_KEYWORD`] documents that weigh it most are read (an index range in weight
@@ -122,10 +124,15 @@ impl Store {
     /// article page); this reads at most 24 × 400 + 200 × 24. Where no keyword is shared by more
     /// than 400 documents the result is the exact one; beyond that a document is missed only when
     /// none of its shared keywords is among its 400 heaviest holders.
+    ///
+    /// Copies and documents not published are dropped before the list is cut to `limit`: a
+    /// library holding sixty copies of a text would otherwise fill the whole list with them, and
+    /// the caller, leaving them out, had none to show.
     pub async fn related_candidates(
         &self,
         article_id: i64,
         limit: i64,
+        copies_from: f64,
     ) -> Result<Vec<RelatedCandidate>> {
         let source = self.keywords(article_id).await?;
         if source.is_empty() || limit <= 0 {
@@ -136,27 +143,32 @@ impl Store {
         shortlist.truncate(RESCORED);
         let ids: Vec<i64> = shortlist.iter().map(|(id, _)| *id).collect();
         let mut exact = self.similarities(article_id, &ids).await?;
+        exact.retain(|(_, similarity)| *similarity < copies_from);
         exact.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        exact.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         let ids: Vec<i64> = exact.iter().map(|(id, _)| *id).collect();
-        let mut published = self.related_details(article_id, &ids).await?;
-        Ok(exact
+        let mut published = self.published_of(&ids).await?;
+        let mut found: Vec<RelatedCandidate> = exact
             .into_iter()
             .filter_map(|(id, similarity)| {
                 published
                     .remove(&id)
-                    .map(
-                        |(title, access, category_id, shared_tags)| RelatedCandidate {
-                            id,
-                            title,
-                            access,
-                            category_id,
-                            similarity,
-                            shared_tags,
-                        },
-                    )
+                    .map(|(title, access, category_id)| RelatedCandidate {
+                        id,
+                        title,
+                        access,
+                        category_id,
+                        similarity,
+                        shared_tags: 0,
+                    })
             })
-            .collect())
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .collect();
+        let ids: Vec<i64> = found.iter().map(|c| c.id).collect();
+        let shared = self.shared_tags(article_id, &ids).await?;
+        for candidate in &mut found {
+            candidate.shared_tags = shared.get(&candidate.id).copied().unwrap_or(0);
+        }
+        Ok(found)
     }
 
     /// For each document among the heaviest holders of `source`'s keywords (`article_id` itself
@@ -277,16 +289,13 @@ impl Store {
             .context("computing similarities")
     }
 
-    /// Title, access, category and tags shared with `article_id` of those of `ids` that are
-    /// published, in two statements.
-    async fn related_details(
+    /// Title, access and category of those of `ids` that are published (by primary key).
+    async fn published_of(
         &self,
-        article_id: i64,
         ids: &[i64],
-    ) -> Result<std::collections::HashMap<i64, (String, String, Option<i64>, i64)>> {
-        let mut out = std::collections::HashMap::new();
+    ) -> Result<std::collections::HashMap<i64, (String, String, Option<i64>)>> {
         if ids.is_empty() {
-            return Ok(out);
+            return Ok(Default::default());
         }
         let sql = format!(
             "SELECT id, title, access, category_id FROM articles \
@@ -297,12 +306,23 @@ impl Store {
         for id in ids {
             query = query.bind(*id);
         }
-        for (id, title, access, category_id) in query
+        Ok(query
             .fetch_all(&self.pool)
             .await
             .context("reading related documents")?
-        {
-            out.insert(id, (title, access, category_id, 0));
+            .into_iter()
+            .map(|(id, title, access, category_id)| (id, (title, access, category_id)))
+            .collect())
+    }
+
+    /// How many tags each of `ids` shares with `article_id` (absent: none).
+    async fn shared_tags(
+        &self,
+        article_id: i64,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, i64>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
         }
         let sql = format!(
             "SELECT t2.article_id, COUNT(*) FROM article_tags t1 \
@@ -314,16 +334,12 @@ impl Store {
         for id in ids {
             query = query.bind(*id);
         }
-        for (id, shared) in query
+        Ok(query
             .fetch_all(&self.pool)
             .await
             .context("counting shared tags")?
-        {
-            if let Some(entry) = out.get_mut(&id) {
-                entry.3 = shared;
-            }
-        }
-        Ok(out)
+            .into_iter()
+            .collect())
     }
 
     /// The category id of a document, for boosting related documents of the same category.

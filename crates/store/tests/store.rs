@@ -533,6 +533,16 @@ async fn related_candidates_score_exactly_and_find_a_document_past_a_common_keyw
         let mut draft = article("草稿", "draft", None, "2024-01-04");
         draft.status = "draft".to_owned();
         docs.push(draft);
+        // Copies of the source under other titles: more of them than the list is long.
+        let copies = 12;
+        docs.extend((0..copies).map(|i| {
+            article(
+                &format!("来源（{i}）"),
+                &format!("copy{i}"),
+                None,
+                "2024-01-05",
+            )
+        }));
         let ids: Vec<i64> = store
             .insert_articles(&docs, 1_000)
             .await
@@ -549,11 +559,20 @@ async fn related_candidates_score_exactly_and_find_a_document_past_a_common_keyw
         keywords.push((source, vec![word("甲", 0.8), word("乙", 0.6)]));
         keywords.push((nearest, vec![word("甲", 0.5), word("乙", 0.866)]));
         keywords.push((draft, vec![word("甲", 0.8), word("乙", 0.6)]));
+        let copy_ids = &ids[fillers + 3..];
+        assert_eq!(copy_ids.len(), copies);
+        for copy in copy_ids {
+            keywords.push((*copy, vec![word("甲", 0.8), word("乙", 0.6)]));
+        }
         store.set_keywords_of_many(&keywords).await.unwrap();
 
-        let found = store.related_candidates(source, 10).await.unwrap();
-        // The 10 most similar, less the draft among them (as similar as the source itself).
-        assert_eq!(found.len(), 9, "{backend:?}");
+        let found = store.related_candidates(source, 10, 0.98).await.unwrap();
+        // The 10 most similar, neither the draft nor the copies taking a place.
+        assert_eq!(found.len(), 10, "{backend:?}: {found:?}");
+        assert!(
+            found.iter().all(|c| !copy_ids.contains(&c.id)),
+            "{backend:?}: no copy of the source is related to it"
+        );
         assert_eq!(found[0].id, nearest, "{backend:?}: {found:?}");
         // The whole vectors' dot product, not the part seen through 甲's heaviest holders.
         assert!(
@@ -582,7 +601,11 @@ async fn related_candidates_score_exactly_and_find_a_document_past_a_common_keyw
             .map(outcome_id)
             .next()
             .unwrap();
-        assert!(store.related_candidates(lone, 10).await.unwrap().is_empty());
+        assert!(store
+            .related_candidates(lone, 10, 0.98)
+            .await
+            .unwrap()
+            .is_empty());
     })
     .await;
 }

@@ -64,10 +64,13 @@ impl Related {
             .lists
             .get_or_make(&id, stamp, || async {
                 let category = self.ctx.store.article_category_id(id).await?;
-                let candidates = self.ctx.store.related_candidates(id, CANDIDATES).await?;
+                let candidates = self
+                    .ctx
+                    .store
+                    .related_candidates(id, CANDIDATES, DUPLICATE_SIMILARITY)
+                    .await?;
                 let mut items: Vec<RelatedItem> = candidates
                     .into_iter()
-                    .filter(|c| c.similarity < DUPLICATE_SIMILARITY)
                     .map(|c| {
                         let mut score = c.similarity;
                         if category.is_some() && c.category_id == category {
