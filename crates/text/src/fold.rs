@@ -42,10 +42,13 @@ fn han_code_points() -> impl Iterator<Item = u32> {
 
 /// Han characters fast2s keeps but character_converter simplifies to one other character (made
 /// once per process: one look-up per code point of the Han blocks).
-fn variants() -> &'static HashMap<char, char> {
-    static VARIANTS: OnceLock<HashMap<char, char>> = OnceLock::new();
+/// Looked up for every character folded: foldhash, not SipHash.
+type VariantTable = HashMap<char, char, foldhash::fast::FixedState>;
+
+fn variants() -> &'static VariantTable {
+    static VARIANTS: OnceLock<VariantTable> = OnceLock::new();
     VARIANTS.get_or_init(|| {
-        let mut table = HashMap::new();
+        let mut table = VariantTable::default();
         let mut buffer = [0u8; 4];
         for c in han_code_points().filter_map(char::from_u32) {
             let text: &str = c.encode_utf8(&mut buffer);

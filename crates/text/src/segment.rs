@@ -46,12 +46,18 @@ pub fn search_words(text: &str) -> Vec<(String, usize)> {
 /// character belongs to exactly one word. Whitespace and punctuation are dropped as in
 /// [`search_words`].
 pub fn words(text: &str) -> Vec<String> {
+    word_slices(text).into_iter().map(str::to_owned).collect()
+}
+
+/// [`words`] as slices of `text`: no allocation per word (fingerprints cut every paragraph of
+/// every imported document).
+pub fn word_slices(text: &str) -> Vec<&str> {
     with_jieba(|jieba| {
         jieba
             .cut(text, true)
             .into_iter()
-            .filter(|t| is_word(t.word))
-            .map(|t| t.word.to_owned())
+            .map(|t| t.word)
+            .filter(|word| is_word(word))
             .collect()
     })
 }

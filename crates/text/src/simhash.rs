@@ -34,8 +34,12 @@
 
 use std::collections::HashMap;
 
+/// Votes per feature hash. The keys are finalised hashes already: foldhash's fixed state is
+/// enough to place them (SipHash cost a twentieth of an import).
+type FeatureCounts = HashMap<u64, f64, foldhash::fast::FixedState>;
+
 use crate::fold::fold;
-use crate::segment::words;
+use crate::segment::word_slices;
 
 /// How many times the title's features count: the title names what the document is.
 pub const TITLE_WEIGHT: f64 = 2.0;
@@ -73,7 +77,9 @@ pub fn simhash(title: &str, paragraphs: &[impl AsRef<str>]) -> u64 {
 pub fn simhash_with(features: Features, title: &str, paragraphs: &[impl AsRef<str>]) -> u64 {
     let length: usize = paragraphs.iter().map(|p| p.as_ref().chars().count()).sum();
     let numbers = length < SHORT_DOCUMENT_CHARS;
-    let mut counts: HashMap<u64, f64> = HashMap::new();
+    // About one feature per character and a pair per word: sized once, not grown by rehashing.
+    let mut counts: FeatureCounts =
+        HashMap::with_capacity_and_hasher(length / 2 + 16, Default::default());
     add_features(&mut counts, features, title, TITLE_WEIGHT, numbers);
     for paragraph in paragraphs {
         add_features(&mut counts, features, paragraph.as_ref(), 1.0, numbers);
@@ -106,13 +112,14 @@ pub fn similarity(a: u64, b: u64) -> f64 {
 /// Add the features of one paragraph (or the title) with `weight` per occurrence. For shingles,
 /// a paragraph of a single kept word contributes that word alone, so short texts still count.
 fn add_features(
-    counts: &mut HashMap<u64, f64>,
+    counts: &mut FeatureCounts,
     features: Features,
     text: &str,
     weight: f64,
     numbers: bool,
 ) {
-    let kept: Vec<String> = words(&fold(text))
+    let folded = fold(text);
+    let kept: Vec<&str> = word_slices(&folded)
         .into_iter()
         .filter(|w| is_feature_word(w) || numbers && is_number(w))
         .collect();
@@ -124,7 +131,7 @@ fn add_features(
     }
     if features != Features::Words {
         for pair in kept.windows(2) {
-            *counts.entry(hash_feature(&pair[0], &pair[1])).or_default() += weight;
+            *counts.entry(hash_feature(pair[0], pair[1])).or_default() += weight;
         }
     }
 }
@@ -134,7 +141,9 @@ fn add_features(
 /// templated documents together.
 fn is_feature_word(word: &str) -> bool {
     let is_placeholder = word.chars().all(|c| matches!(c, 'x' | 'X' | '某' | '×'));
-    !is_number(word) && !is_placeholder && !FUNCTION_WORDS.contains(&word)
+    // Every function word is one or two characters: longer words skip the list.
+    let is_function_word = word.len() <= FUNCTION_WORD_BYTES && FUNCTION_WORDS.contains(&word);
+    !is_number(word) && !is_placeholder && !is_function_word
 }
 
 /// The numbers of a title as written, whole: maximal runs of numerals and number marks holding
@@ -144,10 +153,10 @@ fn number_runs(text: &str) -> Vec<String> {
     let mut runs = Vec::new();
     let mut run = String::new();
     for c in text.chars().chain(std::iter::once(' ')) {
-        if NUMERALS.contains(c) || NUMBER_MARKS.contains(c) {
+        if is_numeral(c) || is_number_mark(c) {
             run.push(c);
         } else if !run.is_empty() {
-            if run.chars().any(|c| NUMERALS.contains(c)) {
+            if run.chars().any(is_numeral) {
                 runs.push(std::mem::take(&mut run));
             }
             run.clear();
@@ -158,16 +167,45 @@ fn number_runs(text: &str) -> Vec<String> {
 
 /// A number, ordinal, figure or date word: 2012, 第五次, 十四届, 2012年, 3.5%.
 fn is_number(word: &str) -> bool {
-    word.chars().any(|c| NUMERALS.contains(c))
-        && word
-            .chars()
-            .all(|c| NUMERALS.contains(c) || NUMBER_MARKS.contains(c))
+    word.chars().any(is_numeral) && word.chars().all(|c| is_numeral(c) || is_number_mark(c))
 }
 
-/// Digits and Chinese numerals: 2012, 十四, 两.
-const NUMERALS: &str = "0123456789零〇一二三四五六七八九十百千万亿两";
+/// Digits and Chinese numerals: 2012, 十四, 两. (A `match`, not a search of a string of them:
+/// this runs for every character of every word of an import.)
+fn is_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '0'..='9'
+            | '零'
+            | '〇'
+            | '一'
+            | '二'
+            | '三'
+            | '四'
+            | '五'
+            | '六'
+            | '七'
+            | '八'
+            | '九'
+            | '十'
+            | '百'
+            | '千'
+            | '万'
+            | '亿'
+            | '两'
+    )
+}
+
 /// What makes a numeral an ordinal, a date or a figure: 第五次, 十四届, 2012年, 3.5%.
-const NUMBER_MARKS: &str = "第次届年月日号.%,-";
+fn is_number_mark(c: char) -> bool {
+    matches!(
+        c,
+        '第' | '次' | '届' | '年' | '月' | '日' | '号' | '.' | '%' | ',' | '-'
+    )
+}
+
+/// The longest function word in bytes (two Han characters).
+const FUNCTION_WORD_BYTES: usize = 6;
 
 /// Function words frequent in 公文 that say nothing of the content.
 const FUNCTION_WORDS: &[&str] = &[

@@ -167,3 +167,24 @@ fn short_notices_of_different_years_or_figures_are_different_documents() {
     // A copy of the same notice is still the same document.
     assert_eq!(distance(&a, &a.clone()), 0);
 }
+
+#[test]
+fn function_words_fit_the_length_checked_before_the_list() {
+    for word in FUNCTION_WORDS {
+        assert!(word.len() <= FUNCTION_WORD_BYTES, "{word}");
+    }
+    assert!(!is_feature_word("我们") && !is_feature_word("同志"));
+    assert!(is_feature_word("我们的工作"));
+}
+
+#[test]
+fn numerals_and_number_marks_are_the_documented_ones() {
+    for c in "0123456789零〇一二三四五六七八九十百千万亿两".chars() {
+        assert!(is_numeral(c), "{c}");
+    }
+    for c in "第次届年月日号.%,-".chars() {
+        assert!(is_number_mark(c) && !is_numeral(c), "{c}");
+    }
+    assert!(is_number("2012年") && is_number("第五次") && is_number("3.5%"));
+    assert!(!is_number("第") && !is_number("年度") && !is_numeral('a'));
+}
