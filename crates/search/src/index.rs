@@ -267,6 +267,11 @@ fn payload_parts(payload: &str) -> (&str, Option<i64>, &str) {
     (format, applied, parts.next().unwrap_or_default())
 }
 
+/// The last change-feed id a commit's payload records (0 for an index never committed).
+fn applied_in(payload: Option<&str>) -> i64 {
+    payload.and_then(|p| payload_parts(p).1).unwrap_or(0)
+}
+
 /// Whether an index with this payload holds documents analysed as this version analyses them
 /// (an index never committed holds none).
 fn current_format(payload: Option<&str>) -> bool {
@@ -393,7 +398,7 @@ impl SearchIndex {
         index.tokenizers().register(WORDS, WordTokenizer);
         let metas = index.load_metas()?;
         let empty = metas.segments.iter().all(|segment| segment.num_docs() == 0)
-            && metas.payload.and_then(|p| payload_parts(&p).1).unwrap_or(0) == 0;
+            && applied_in(metas.payload.as_deref()) == 0;
         let budget = budget_for(empty);
         let writer = writer_when_free(&index, budget, dir)?;
         let reader = index
@@ -430,8 +435,7 @@ impl SearchIndex {
 
     /// The last change-feed id the committed index reflects (0 for a new index).
     pub fn applied_change(&self) -> Result<i64, SearchError> {
-        let metas = self.index.load_metas()?;
-        Ok(metas.payload.and_then(|p| payload_parts(&p).1).unwrap_or(0))
+        Ok(applied_in(self.index.load_metas()?.payload.as_deref()))
     }
 
     /// The preview rule the committed previews were made by ("" for a new index).
